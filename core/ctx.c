@@ -1,0 +1,48 @@
+/* Sending messages and arming timers through the outbox, with every
+ * failure counted and reported. */
+#include "ctx.h"
+
+#include "frame.h"
+
+hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id, const msg *m)
+{
+    uint32_t max_frame =
+        channel == HS_CH_UDP ? HS_UDP_PAYLOAD_MAX : FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX;
+    uint32_t room = 0;
+    uint8_t *buf = hs_outbox_payload_begin(ctx->ob, max_frame, &room);
+    if (buf == NULL || room < FRAME_HEADER_LEN) {
+        ctx->counters->outbox_overflows++;
+        ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_SEND, room, 0);
+        return HS_ERR_FULL;
+    }
+    size_t len = 0;
+    hs_status status = msg_encode_frame(m, buf, room, &len);
+    if (status != HS_OK) {
+        ctx->counters->encode_failures++;
+        ctx_event(ctx, HS_EV_ENCODE_FAILED, NULL, m->type, status, 0);
+        return status;
+    }
+    status = hs_outbox_send_commit(ctx->ob, channel, to, conn_id, (uint32_t)len);
+    if (status != HS_OK) {
+        ctx->counters->outbox_overflows++;
+        return status;
+    }
+    ctx->counters->frames_tx++;
+    return HS_OK;
+}
+
+void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns)
+{
+    if (hs_outbox_timer_set(ctx->ob, timer_id, deadline_ns) != HS_OK) {
+        /* The outbox already emitted OUTBOX_FULL; a lost timer would stall
+         * a periodic duty forever, which the bounds checker must see. */
+        ctx->counters->outbox_overflows++;
+    }
+}
+
+void ctx_timer_cancel(step_ctx *ctx, uint64_t timer_id)
+{
+    if (hs_outbox_timer_cancel(ctx->ob, timer_id) != HS_OK) {
+        ctx->counters->outbox_overflows++;
+    }
+}

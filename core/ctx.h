@@ -1,0 +1,36 @@
+/* The per-step context handed to protocol modules: the time of the step,
+ * the node's own random stream, its counters and the outbox.  Bundling
+ * them keeps every module's signature short and makes it obvious that a
+ * module can reach nothing else. */
+#ifndef HS_CTX_H_
+#define HS_CTX_H_
+
+#include "base.h"
+#include "counters.h"
+#include "msg.h"
+#include "rng.h"
+#include "step.h"
+
+typedef struct {
+    uint64_t now_ns;
+    hs_outbox *ob;
+    rng *rng;
+    node_counters *counters;
+} step_ctx;
+
+/* Encodes m as a frame straight into the outbox and records the send.
+ * Failures (no room, encode error) are counted and reported as events;
+ * the return value lets callers that care react. */
+hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
+                   const msg *m);
+
+static inline void ctx_event(step_ctx *ctx, uint16_t code, const hs_name *subject, uint64_t a,
+                             uint64_t b, uint64_t c)
+{
+    hs_outbox_event(ctx->ob, code, subject, a, b, c);
+}
+
+void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns);
+void ctx_timer_cancel(step_ctx *ctx, uint64_t timer_id);
+
+#endif /* HS_CTX_H_ */

@@ -1,0 +1,179 @@
+/* Bounded u64 -> u64 hash map: dense entry arrays plus a linear-probing index. */
+#include "map.h"
+#include "rng.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAP_CAP_MAX (UINT32_C(1) << 28)
+
+static uint32_t home_slot(const map *m, uint64_t key)
+{
+    return (uint32_t)(rng_mix64(key) & m->slot_mask);
+}
+
+hs_status map_init(map *m, uint32_t cap)
+{
+    memset(m, 0, sizeof(*m));
+    if (cap == 0 || cap > MAP_CAP_MAX) {
+        return HS_ERR_INVALID;
+    }
+    uint32_t slots = 4;
+    while (slots < 2 * cap) {
+        slots *= 2;
+    }
+    /* Entries are written before they are read; only the index must
+     * start empty. */
+    m->keys = malloc((size_t)cap * sizeof(uint64_t));
+    m->values = malloc((size_t)cap * sizeof(uint64_t));
+    m->slots = calloc(slots, sizeof(uint32_t));
+    if (m->keys == NULL || m->values == NULL || m->slots == NULL) {
+        map_free(m);
+        return HS_ERR_NOMEM;
+    }
+    m->cap = cap;
+    m->slot_mask = slots - 1;
+    return HS_OK;
+}
+
+void map_free(map *m)
+{
+    free(m->keys);
+    free(m->values);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
+}
+
+void map_clear(map *m)
+{
+    memset(m->slots, 0, ((size_t)m->slot_mask + 1) * sizeof(uint32_t));
+    m->count = 0;
+}
+
+/* Returns the slot holding key, or the empty slot where it would go. */
+static uint32_t find_slot(const map *m, uint64_t key, bool *found)
+{
+    uint32_t slot = home_slot(m, key);
+    for (uint32_t probes = 0; probes <= m->slot_mask; probes++) {
+        uint32_t ref = m->slots[slot];
+        if (ref == 0) {
+            *found = false;
+            return slot;
+        }
+        if (m->keys[ref - 1] == key) {
+            *found = true;
+            return slot;
+        }
+        slot = (slot + 1) & m->slot_mask;
+    }
+    /* The index is at most half full, so a probe always ends on an empty slot. */
+    HS_UNREACHABLE();
+}
+
+bool map_get(const map *m, uint64_t key, uint64_t *value)
+{
+    if (m->count == 0) {
+        return false;
+    }
+    bool found;
+    uint32_t slot = find_slot(m, key, &found);
+    if (found && value != NULL) {
+        *value = m->values[m->slots[slot] - 1];
+    }
+    return found;
+}
+
+bool map_contains(const map *m, uint64_t key)
+{
+    return map_get(m, key, NULL);
+}
+
+hs_status map_put(map *m, uint64_t key, uint64_t value)
+{
+    bool found;
+    uint32_t slot = find_slot(m, key, &found);
+    if (found) {
+        m->values[m->slots[slot] - 1] = value;
+        return HS_OK;
+    }
+    if (m->count >= m->cap) {
+        return HS_ERR_FULL;
+    }
+    uint32_t pos = m->count++;
+    m->keys[pos] = key;
+    m->values[pos] = value;
+    m->slots[slot] = pos + 1;
+    return HS_OK;
+}
+
+/* Knuth's algorithm R for linear probing: after emptying a slot, pull back
+ * every later entry of the cluster that the hole now separates from its
+ * home slot. */
+static void delete_slot(map *m, uint32_t hole)
+{
+    uint32_t slot = hole;
+    for (;;) {
+        slot = (slot + 1) & m->slot_mask;
+        uint32_t ref = m->slots[slot];
+        if (ref == 0) {
+            break;
+        }
+        uint32_t home = home_slot(m, m->keys[ref - 1]);
+        /* Distance from home to slot and from home to hole, cyclically. */
+        uint32_t dist_slot = (slot - home) & m->slot_mask;
+        uint32_t dist_hole = (hole - home) & m->slot_mask;
+        if (dist_hole <= dist_slot) {
+            m->slots[hole] = ref;
+            m->slots[slot] = 0;
+            hole = slot;
+        }
+    }
+    m->slots[hole] = 0;
+}
+
+bool map_remove(map *m, uint64_t key)
+{
+    if (m->count == 0) {
+        return false;
+    }
+    bool found;
+    uint32_t slot = find_slot(m, key, &found);
+    if (!found) {
+        return false;
+    }
+    uint32_t pos = m->slots[slot] - 1;
+    m->slots[slot] = 0;
+    delete_slot(m, slot);
+    uint32_t last = m->count - 1;
+    if (pos != last) {
+        /* Move the last entry into the freed dense position. */
+        bool last_found;
+        uint32_t last_slot = find_slot(m, m->keys[last], &last_found);
+        HS_ASSERT(last_found);
+        m->keys[pos] = m->keys[last];
+        m->values[pos] = m->values[last];
+        m->slots[last_slot] = pos + 1;
+    }
+    m->count = last;
+    return true;
+}
+
+bool map_check(const map *m)
+{
+    uint32_t refs = 0;
+    for (uint32_t slot = 0; slot <= m->slot_mask; slot++) {
+        uint32_t ref = m->slots[slot];
+        if (ref == 0) {
+            continue;
+        }
+        if (ref > m->count) {
+            return false;
+        }
+        refs++;
+        bool found;
+        if (find_slot(m, m->keys[ref - 1], &found) != slot || !found) {
+            return false;
+        }
+    }
+    return refs == m->count && m->count <= m->cap;
+}

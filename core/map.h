@@ -1,0 +1,42 @@
+/* Bounded hash map from u64 keys to u64 values with deterministic
+ * iteration.
+ *
+ * Entries live in dense arrays iterated by position; an open-addressed
+ * index (linear probing, backward-shift deletion, no tombstones) finds
+ * them.  Removal moves the last entry into the hole, so iteration order
+ * depends only on the sequence of operations, never on pointer values.
+ * The capacity is fixed at init: a put beyond it fails with HS_ERR_FULL. */
+#ifndef HS_MAP_H_
+#define HS_MAP_H_
+
+#include "base.h"
+
+typedef struct {
+    uint64_t *keys;
+    uint64_t *values;
+    uint32_t *slots;    /* dense position + 1; 0 marks an empty slot */
+    uint32_t count;
+    uint32_t cap;
+    uint32_t slot_mask; /* slot count - 1; slot count is a power of two >= 2 * cap */
+} map;
+
+HS_MUST_USE hs_status map_init(map *m, uint32_t cap);
+void map_free(map *m);
+void map_clear(map *m);
+
+bool map_get(const map *m, uint64_t key, uint64_t *value);
+bool map_contains(const map *m, uint64_t key);
+/* Inserts or overwrites. */
+HS_MUST_USE hs_status map_put(map *m, uint64_t key, uint64_t value);
+/* Returns false if the key was absent. */
+bool map_remove(map *m, uint64_t key);
+
+static inline uint32_t map_count(const map *m) { return m->count; }
+static inline uint32_t map_cap(const map *m) { return m->cap; }
+static inline uint64_t map_key_at(const map *m, uint32_t i) { return m->keys[i]; }
+static inline uint64_t map_value_at(const map *m, uint32_t i) { return m->values[i]; }
+
+/* Walks the whole structure and checks its invariants (tests, debug). */
+bool map_check(const map *m);
+
+#endif /* HS_MAP_H_ */

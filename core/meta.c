@@ -1,0 +1,298 @@
+/* Durable node metadata: two alternating checksummed slots in one file,
+ * read at start, rewritten (write + sync) whenever the incarnation
+ * ceiling must grow.  See meta.h for the layout and the ceiling rule. */
+#include "meta.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+static const uint8_t meta_magic[8] = {'H', 'S', 'M', 'E', 'T', 'A', '0', '1'};
+
+#define META_RETRY_MIN_MS 100u
+#define META_RETRY_MAX_MS 10000u
+#define META_OFF_SEQ 8u
+#define META_OFF_CEILING 16u
+#define META_OFF_NAME_LEN 20u
+#define META_OFF_NAME 21u
+#define META_OFF_RESERVED 84u
+#define META_OFF_CHECKSUM 88u
+
+HS_STATIC_ASSERT(META_OFF_NAME + HS_NAME_MAX == META_OFF_RESERVED, "meta name field");
+HS_STATIC_ASSERT(META_OFF_CHECKSUM + 8 == META_RECORD_LEN, "meta record length");
+HS_STATIC_ASSERT(META_RECORD_LEN <= META_SLOT_SIZE, "record fits a slot");
+
+static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+    for (unsigned i = 0; i < bytes; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned bytes)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < bytes; i++) {
+        v |= (uint64_t)p[i] << (8 * i);
+    }
+    return v;
+}
+
+void meta_encode(const meta_record *r, uint8_t out[META_RECORD_LEN])
+{
+    HS_ASSERT(r->name.len <= HS_NAME_MAX);
+    memset(out, 0, META_RECORD_LEN);
+    memcpy(out, meta_magic, sizeof(meta_magic));
+    put_le(out + META_OFF_SEQ, r->seq, 8);
+    put_le(out + META_OFF_CEILING, r->inc_ceiling, 4);
+    out[META_OFF_NAME_LEN] = r->name.len;
+    memcpy(out + META_OFF_NAME, r->name.bytes, r->name.len);
+    put_le(out + META_OFF_CHECKSUM, XXH3_64bits(out, META_OFF_CHECKSUM), 8);
+}
+
+hs_status meta_decode(const uint8_t *bytes, size_t len, meta_record *out)
+{
+    if (len < META_RECORD_LEN) {
+        return HS_ERR_TRUNCATED;
+    }
+    if (memcmp(bytes, meta_magic, sizeof(meta_magic)) != 0) {
+        return HS_ERR_MALFORMED;
+    }
+    if (get_le(bytes + META_OFF_CHECKSUM, 8) != XXH3_64bits(bytes, META_OFF_CHECKSUM)) {
+        return HS_ERR_CHECKSUM;
+    }
+    uint8_t name_len = bytes[META_OFF_NAME_LEN];
+    if (get_le(bytes + META_OFF_RESERVED, 4) != 0) {
+        return HS_ERR_VERSION;
+    }
+    meta_record r;
+    memset(&r, 0, sizeof(r));
+    r.seq = get_le(bytes + META_OFF_SEQ, 8);
+    r.inc_ceiling = (uint32_t)get_le(bytes + META_OFF_CEILING, 4);
+    if (r.seq == 0 || r.inc_ceiling > MSG_INCARNATION_MAX) {
+        return HS_ERR_RANGE;
+    }
+    if (hs_name_set(&r.name, (const char *)bytes + META_OFF_NAME, name_len) != HS_OK) {
+        return HS_ERR_RANGE;
+    }
+    /* Padding after the name must be zero: a checksum collision aside,
+     * anything else means the writer was not us. */
+    for (unsigned i = META_OFF_NAME + name_len; i < META_OFF_RESERVED; i++) {
+        if (bytes[i] != 0) {
+            return HS_ERR_MALFORMED;
+        }
+    }
+    *out = r;
+    return HS_OK;
+}
+
+void meta_init(meta_store *m, const hs_name *name)
+{
+    memset(m, 0, sizeof(*m));
+    m->name = *name;
+    m->durable.name = *name;
+    m->next_op = 1;
+    m->retry_ms = META_RETRY_MIN_MS;
+}
+
+static void issue_read(meta_store *m, step_ctx *ctx)
+{
+    m->read_op = m->next_op++;
+    if (hs_outbox_disk_read(ctx->ob, m->read_op, HS_FILE_META, 0, META_FILE_SIZE) != HS_OK) {
+        ctx->counters->outbox_overflows++;
+    }
+}
+
+void meta_start(meta_store *m, step_ctx *ctx)
+{
+    HS_ASSERT(m->phase == META_IDLE);
+    m->phase = META_LOADING;
+    issue_read(m, ctx);
+}
+
+/* Writes the next record into the slot not holding the durable one, then
+ * syncs.  Only one write is in flight; later wishes coalesce into it. */
+static void issue_write(meta_store *m, step_ctx *ctx)
+{
+    HS_ASSERT(m->in_flight == 0);
+    HS_ASSERT(m->wanted > m->durable.inc_ceiling);
+    meta_record next = m->durable;
+    next.seq = m->durable.seq + 1;
+    next.inc_ceiling = m->wanted;
+    next.name = m->name;
+    uint32_t room = 0;
+    uint8_t *buf = hs_outbox_payload_begin(ctx->ob, META_RECORD_LEN, &room);
+    if (buf == NULL || room < META_RECORD_LEN) {
+        ctx->counters->outbox_overflows++;
+        ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_DISK_WRITE, META_RECORD_LEN, 0);
+        return;
+    }
+    meta_encode(&next, buf);
+    uint64_t slot_offset = (next.seq % 2) * META_SLOT_SIZE;
+    m->write_op = m->next_op++;
+    m->sync_op = m->next_op++;
+    if (hs_outbox_disk_write_commit(ctx->ob, m->write_op, HS_FILE_META, slot_offset,
+                                    META_RECORD_LEN) != HS_OK ||
+        hs_outbox_disk_sync(ctx->ob, m->sync_op, HS_FILE_META) != HS_OK) {
+        ctx->counters->outbox_overflows++;
+        m->write_op = 0;
+        m->sync_op = 0;
+        return;
+    }
+    m->in_flight = m->wanted;
+}
+
+void meta_want_ceiling(meta_store *m, step_ctx *ctx, uint32_t c)
+{
+    if (c > MSG_INCARNATION_MAX) {
+        c = MSG_INCARNATION_MAX;
+    }
+    if (c <= m->wanted) {
+        return;
+    }
+    m->wanted = c;
+    if (m->phase == META_READY && m->in_flight == 0 && !m->retry_armed) {
+        issue_write(m, ctx);
+    }
+}
+
+static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status status)
+{
+    ctx->counters->disk_failures++;
+    ctx_event(ctx, HS_EV_DISK_FAILED, NULL, op, status, (uint64_t)m->retry_ms * HS_NS_PER_MS);
+    ctx_timer_set(ctx, hs_timer_id(META_TIMER_RETRY, 0),
+                  ctx->now_ns + (uint64_t)m->retry_ms * HS_NS_PER_MS);
+    m->retry_armed = true;
+    m->retry_ms = m->retry_ms * 2 > META_RETRY_MAX_MS ? META_RETRY_MAX_MS : m->retry_ms * 2;
+}
+
+/* Picks the valid slot with the higher sequence number.  An empty or
+ * all-zero file is a fresh node; a file with bytes but no valid slot, or a
+ * record written by another node name, makes the store unusable. */
+static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uint32_t len)
+{
+    meta_record best;
+    memset(&best, 0, sizeof(best));
+    bool found = false;
+    bool any_bytes = false;
+    for (uint32_t slot = 0; slot < 2; slot++) {
+        uint32_t start = slot * META_SLOT_SIZE;
+        if (len <= start) {
+            continue;
+        }
+        uint32_t avail = len - start < META_SLOT_SIZE ? len - start : META_SLOT_SIZE;
+        bool zero = true;
+        for (uint32_t i = 0; i < avail; i++) {
+            zero = zero && bytes[start + i] == 0;
+        }
+        if (zero) {
+            continue;
+        }
+        any_bytes = true;
+        meta_record r;
+        hs_status status = meta_decode(bytes + start, avail, &r);
+        if (status != HS_OK) {
+            ctx_event(ctx, HS_EV_META_SLOT_INVALID, NULL, slot, status, 0);
+            continue;
+        }
+        if (!found || r.seq > best.seq) {
+            best = r;
+            found = true;
+        }
+    }
+    if (!found && any_bytes) {
+        m->phase = META_FAILED;
+        ctx_event(ctx, HS_EV_META_SLOT_INVALID, NULL, 2, HS_ERR_CHECKSUM, 0);
+        return META_FAILED_NOW;
+    }
+    if (found && !hs_name_eq(&best.name, &m->name)) {
+        m->phase = META_FAILED;
+        ctx_event(ctx, HS_EV_META_SLOT_INVALID, &best.name, best.seq % 2, HS_ERR_STATE, 0);
+        return META_FAILED_NOW;
+    }
+    m->phase = META_READY;
+    if (found) {
+        m->durable = best;
+        ctx_event(ctx, HS_EV_META_LOADED, NULL, best.inc_ceiling, best.seq % 2, best.seq);
+    } else {
+        ctx_event(ctx, HS_EV_META_FRESH, NULL, 0, 0, 0);
+    }
+    return META_LOADED;
+}
+
+bool meta_on_disk_done(meta_store *m, step_ctx *ctx, const hs_input *in, meta_outcome *outcome)
+{
+    HS_ASSERT(in->kind == HS_IN_DISK_DONE);
+    uint64_t op = in->u.disk.op_id;
+    hs_status status = in->u.disk.status;
+    *outcome = META_NOTHING;
+    if (op == 0) {
+        return false;
+    }
+    if (op == m->read_op) {
+        m->read_op = 0;
+        if (status != HS_OK) {
+            arm_retry(m, ctx, op, status);
+            return true;
+        }
+        *outcome = load(m, ctx, in->u.disk.bytes, in->u.disk.len);
+        if (m->phase == META_READY) {
+            m->retry_ms = META_RETRY_MIN_MS;
+            if (m->wanted > m->durable.inc_ceiling && m->in_flight == 0) {
+                issue_write(m, ctx);
+            }
+        }
+        return true;
+    }
+    if (op == m->write_op) {
+        m->write_op = 0;
+        if (status != HS_OK) {
+            /* The sync queued behind it still completes (the host runs a
+             * node's disk operations in order); decide there. */
+            m->write_failed = true;
+            m->write_failed_status = status;
+        }
+        return true;
+    }
+    if (op == m->sync_op) {
+        m->sync_op = 0;
+        uint32_t written = m->in_flight;
+        m->in_flight = 0;
+        bool write_failed = m->write_failed;
+        m->write_failed = false;
+        if (write_failed) {
+            arm_retry(m, ctx, op - 1, m->write_failed_status);
+            return true;
+        }
+        if (status != HS_OK) {
+            arm_retry(m, ctx, op, status);
+            return true;
+        }
+        m->durable.seq++;
+        m->durable.inc_ceiling = written;
+        m->retry_ms = META_RETRY_MIN_MS;
+        ctx_event(ctx, HS_EV_META_PERSISTED, NULL, written, m->durable.seq, 0);
+        *outcome = META_DURABLE;
+        if (m->wanted > m->durable.inc_ceiling) {
+            issue_write(m, ctx);
+        }
+        return true;
+    }
+    return false;
+}
+
+void meta_on_timer(meta_store *m, step_ctx *ctx, uint64_t timer_id)
+{
+    HS_ASSERT(hs_timer_kind(timer_id) == META_TIMER_RETRY);
+    m->retry_armed = false;
+    if (m->phase == META_LOADING) {
+        issue_read(m, ctx);
+    } else if (m->phase == META_READY && m->in_flight == 0 &&
+               m->wanted > m->durable.inc_ceiling) {
+        issue_write(m, ctx);
+    }
+}
+
+bool meta_timer_owner_live(const meta_store *m, uint64_t timer_id)
+{
+    return hs_timer_kind(timer_id) == META_TIMER_RETRY && m->retry_armed;
+}

@@ -1,0 +1,81 @@
+/* Bounded FIFO ring of fixed-size elements. */
+#include "ring.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+hs_status ring_init(ring *r, uint32_t elem_size, uint32_t cap)
+{
+    memset(r, 0, sizeof(*r));
+    if (elem_size == 0 || cap == 0 || (uint64_t)elem_size * cap > (UINT64_C(1) << 31)) {
+        return HS_ERR_INVALID;
+    }
+    r->data = calloc(cap, elem_size);
+    if (r->data == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    r->elem_size = elem_size;
+    r->cap = cap;
+    return HS_OK;
+}
+
+void ring_free(ring *r)
+{
+    free(r->data);
+    memset(r, 0, sizeof(*r));
+}
+
+void ring_clear(ring *r)
+{
+    r->head = 0;
+    r->count = 0;
+}
+
+static uint8_t *slot(const ring *r, uint32_t i)
+{
+    HS_ASSERT(i < r->cap);
+    return r->data + (size_t)i * r->elem_size;
+}
+
+hs_status ring_push(ring *r, const void *elem)
+{
+    if (r->count == r->cap) {
+        return HS_ERR_FULL;
+    }
+    uint32_t tail = (r->head + r->count) % r->cap;
+    memcpy(slot(r, tail), elem, r->elem_size);
+    r->count++;
+    return HS_OK;
+}
+
+bool ring_push_evict(ring *r, const void *elem)
+{
+    bool dropped = false;
+    if (r->count == r->cap) {
+        r->head = (r->head + 1) % r->cap;
+        r->count--;
+        dropped = true;
+    }
+    hs_status status = ring_push(r, elem);
+    HS_ASSERT(status == HS_OK);
+    return dropped;
+}
+
+bool ring_pop(ring *r, void *out)
+{
+    if (r->count == 0) {
+        return false;
+    }
+    if (out != NULL) {
+        memcpy(out, slot(r, r->head), r->elem_size);
+    }
+    r->head = (r->head + 1) % r->cap;
+    r->count--;
+    return true;
+}
+
+void *ring_at(const ring *r, uint32_t i)
+{
+    HS_ASSERT(i < r->count);
+    return slot(r, (r->head + i) % r->cap);
+}

@@ -1,0 +1,224 @@
+/* The outbox that carries a step's outputs to the host, and the names of
+ * input and output kinds. */
+#include "step.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const input_names[] = {
+#define HS_INPUT_NAME(id, name) name,
+    HS_INPUT_LIST(HS_INPUT_NAME)
+#undef HS_INPUT_NAME
+};
+HS_STATIC_ASSERT(HS_ARRAY_LEN(input_names) == HS_IN_COUNT, "input names");
+
+static const char *const output_names[] = {
+#define HS_OUTPUT_NAME(id, name) name,
+    HS_OUTPUT_LIST(HS_OUTPUT_NAME)
+#undef HS_OUTPUT_NAME
+};
+HS_STATIC_ASSERT(HS_ARRAY_LEN(output_names) == HS_OUT_COUNT, "output names");
+
+const char *hs_input_kind_name(uint32_t kind)
+{
+    return kind < HS_IN_COUNT ? input_names[kind] : "unknown_input";
+}
+
+const char *hs_event_input_name(uint64_t input)
+{
+    return hs_input_kind_name(input < HS_IN_COUNT ? (uint32_t)input : HS_IN_COUNT);
+}
+
+const char *hs_output_kind_name(uint32_t kind)
+{
+    return kind < HS_OUT_COUNT ? output_names[kind] : "unknown_output";
+}
+
+hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
+{
+    memset(ob, 0, sizeof(*ob));
+    if (cap <= HS_OUTBOX_EVENT_RESERVE || arena_cap == 0) {
+        return HS_ERR_INVALID;
+    }
+    ob->items = calloc(cap, sizeof(hs_output));
+    ob->arena = malloc(arena_cap);
+    if (ob->items == NULL || ob->arena == NULL) {
+        hs_outbox_free(ob);
+        return HS_ERR_NOMEM;
+    }
+    ob->cap = cap;
+    ob->arena_cap = arena_cap;
+    return HS_OK;
+}
+
+void hs_outbox_free(hs_outbox *ob)
+{
+    free(ob->items);
+    free(ob->arena);
+    memset(ob, 0, sizeof(*ob));
+}
+
+void hs_outbox_reset(hs_outbox *ob)
+{
+    ob->count = 0;
+    ob->arena_used = 0;
+}
+
+/* Ordinary outputs may use every slot but the event reserve. */
+static hs_output *push(hs_outbox *ob, hs_output_kind kind)
+{
+    if (ob->count + HS_OUTBOX_EVENT_RESERVE >= ob->cap) {
+        return NULL;
+    }
+    hs_output *out = &ob->items[ob->count++];
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    if (ob->count > ob->high_water) {
+        ob->high_water = ob->count;
+    }
+    return out;
+}
+
+static hs_status overflow(hs_outbox *ob, hs_output_kind kind, uint32_t bytes)
+{
+    ob->overflows++;
+    hs_outbox_event(ob, HS_EV_OUTBOX_FULL, NULL, (uint64_t)kind, bytes, 0);
+    return HS_ERR_FULL;
+}
+
+uint8_t *hs_outbox_payload_begin(hs_outbox *ob, uint32_t max_len, uint32_t *room)
+{
+    uint32_t left = ob->arena_cap - ob->arena_used;
+    if (left == 0) {
+        *room = 0;
+        return NULL;
+    }
+    *room = max_len < left ? max_len : left;
+    return ob->arena + ob->arena_used;
+}
+
+hs_status hs_outbox_send_commit(hs_outbox *ob, hs_channel channel, hs_addr to, uint64_t conn_id,
+                                uint32_t len)
+{
+    HS_ASSERT(len <= ob->arena_cap - ob->arena_used);
+    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP);
+    HS_ASSERT_IMPLIES(channel == HS_CH_UDP, len <= HS_UDP_PAYLOAD_MAX);
+    hs_output *out = push(ob, HS_OUT_SEND);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_SEND, len);
+    }
+    out->u.send.channel = channel;
+    out->u.send.to = to;
+    out->u.send.conn_id = conn_id;
+    out->u.send.offset = ob->arena_used;
+    out->u.send.len = len;
+    ob->arena_used += len;
+    return HS_OK;
+}
+
+hs_status hs_outbox_disk_write_commit(hs_outbox *ob, uint64_t op_id, uint32_t file,
+                                      uint64_t file_offset, uint32_t len)
+{
+    HS_ASSERT(len <= ob->arena_cap - ob->arena_used);
+    hs_output *out = push(ob, HS_OUT_DISK_WRITE);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_DISK_WRITE, len);
+    }
+    out->u.disk.op_id = op_id;
+    out->u.disk.file = file;
+    out->u.disk.file_offset = file_offset;
+    out->u.disk.offset = ob->arena_used;
+    out->u.disk.len = len;
+    ob->arena_used += len;
+    return HS_OK;
+}
+
+hs_status hs_outbox_close(hs_outbox *ob, uint64_t conn_id)
+{
+    hs_output *out = push(ob, HS_OUT_CLOSE);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_CLOSE, 0);
+    }
+    out->u.close.conn_id = conn_id;
+    return HS_OK;
+}
+
+hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id, uint64_t deadline_ns)
+{
+    hs_output *out = push(ob, HS_OUT_TIMER_SET);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_TIMER_SET, 0);
+    }
+    out->u.timer.timer_id = timer_id;
+    out->u.timer.deadline_ns = deadline_ns;
+    return HS_OK;
+}
+
+hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id)
+{
+    hs_output *out = push(ob, HS_OUT_TIMER_CANCEL);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_TIMER_CANCEL, 0);
+    }
+    out->u.timer.timer_id = timer_id;
+    return HS_OK;
+}
+
+hs_status hs_outbox_disk_sync(hs_outbox *ob, uint64_t op_id, uint32_t file)
+{
+    hs_output *out = push(ob, HS_OUT_DISK_SYNC);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_DISK_SYNC, 0);
+    }
+    out->u.disk.op_id = op_id;
+    out->u.disk.file = file;
+    return HS_OK;
+}
+
+hs_status hs_outbox_disk_read(hs_outbox *ob, uint64_t op_id, uint32_t file, uint64_t file_offset,
+                              uint32_t len)
+{
+    hs_output *out = push(ob, HS_OUT_DISK_READ);
+    if (out == NULL) {
+        return overflow(ob, HS_OUT_DISK_READ, 0);
+    }
+    out->u.disk.op_id = op_id;
+    out->u.disk.file = file;
+    out->u.disk.file_offset = file_offset;
+    out->u.disk.len = len;
+    return HS_OK;
+}
+
+void hs_outbox_event(hs_outbox *ob, uint16_t code, const hs_name *subject, uint64_t a,
+                     uint64_t b, uint64_t c)
+{
+    if (ob->count >= ob->cap) {
+        ob->overflows++;
+        return;
+    }
+    hs_output *out = &ob->items[ob->count++];
+    memset(out, 0, sizeof(*out));
+    out->kind = HS_OUT_EVENT;
+    out->u.event.code = code;
+    out->u.event.severity = (uint8_t)hs_event_code_severity(code);
+    if (subject != NULL) {
+        out->u.event.subject = *subject;
+    }
+    out->u.event.a = a;
+    out->u.event.b = b;
+    out->u.event.c = c;
+    if (ob->count > ob->high_water) {
+        ob->high_water = ob->count;
+    }
+}
+
+const uint8_t *hs_outbox_payload(const hs_outbox *ob, const hs_output *out)
+{
+    if (out->kind == HS_OUT_SEND) {
+        return ob->arena + out->u.send.offset;
+    }
+    if (out->kind == HS_OUT_DISK_WRITE) {
+        return ob->arena + out->u.disk.offset;
+    }
+    return NULL;
+}

@@ -1,0 +1,214 @@
+/* The step-function contract (ARCHITECTURE.md section 2).
+ *
+ *     node_step(node, now_ns, input, outbox)
+ *
+ * Everything nondeterministic reaches a node as an hs_input; everything a
+ * node wants done leaves it as an hs_output appended to an hs_outbox.  The
+ * host (the simulator in io_sim/ and sim/, or the epoll loop in io_real/)
+ * executes the outputs and turns their completions into further inputs.
+ *
+ * Timers are identified by a 64-bit id: the top byte is the timer kind, the
+ * low 56 bits name the owner (a member uid, a probe sequence, ...).  Setting
+ * a timer whose id is already armed re-arms it.  A node must cancel a
+ * timer in the same step that removes its owner; the simulator checks that
+ * no timer ever fires for an owner that is gone.
+ *
+ * Output payload bytes live in the outbox arena and stay valid until the
+ * host calls hs_outbox_reset(). */
+#ifndef HS_STEP_H_
+#define HS_STEP_H_
+
+#include "base.h"
+#include "event.h"
+
+typedef enum {
+    HS_CH_NONE = 0,
+    HS_CH_UDP = 1, /* datagrams: SWIM, at most HS_UDP_PAYLOAD_MAX bytes */
+    HS_CH_TCP = 2, /* framed byte stream: control requests and replies */
+} hs_channel;
+
+/* The UDP budget from the design brief: every datagram fits 1400 bytes. */
+#define HS_UDP_PAYLOAD_MAX 1400u
+
+#define HS_INPUT_LIST(X)                                                   \
+    X(START, "start")             /* process start or restart */            \
+    X(RECV, "recv")               /* bytes received on a channel */         \
+    X(TIMER, "timer")             /* a timer set earlier fired */           \
+    X(DISK_DONE, "disk_done")     /* a disk operation completed */          \
+    X(EXEC_REPORT, "exec_report") /* executor: workflow started/progress */ \
+    X(RESOURCE, "resource")       /* resource sample */                     \
+    X(COMMAND, "command")         /* local operator command */              \
+    X(CONN_CLOSED, "conn_closed") /* a TCP connection went away */
+
+typedef enum {
+#define HS_INPUT_ENUM(id, name) HS_IN_##id,
+    HS_INPUT_LIST(HS_INPUT_ENUM)
+#undef HS_INPUT_ENUM
+        HS_IN_COUNT
+} hs_input_kind;
+
+/* Local operator commands (HS_IN_COMMAND). */
+typedef enum {
+    HS_CMD_LEAVE = 1, /* announce a graceful leave before shutting down */
+} hs_command;
+
+/* Disk files a node owns.  Paths are the host's business. */
+typedef enum {
+    HS_FILE_META = 1, /* durable node metadata (incarnation ceiling, ...) */
+} hs_file_id;
+
+typedef struct {
+    hs_input_kind kind;
+    union {
+        struct {
+            hs_channel channel;
+            hs_addr from;     /* sender address (UDP) or peer address (TCP) */
+            uint64_t conn_id; /* TCP connection id chosen by the host; 0 on UDP */
+            const uint8_t *bytes;
+            uint32_t len;
+        } recv;
+        struct {
+            uint64_t timer_id;
+        } timer;
+        struct {
+            uint64_t op_id;
+            hs_status status;     /* HS_OK or HS_ERR_IO */
+            const uint8_t *bytes; /* read data, for reads */
+            uint32_t len;
+        } disk;
+        struct {
+            uint64_t workflow_id;
+            uint32_t report; /* started, progress, exited: defined with the executor */
+            uint64_t value;
+        } exec;
+        struct {
+            uint32_t cpu_permille;
+            uint64_t rss_bytes;
+        } resource;
+        struct {
+            uint32_t command; /* hs_command */
+        } command;
+        struct {
+            uint64_t conn_id;
+            hs_status reason; /* HS_OK: peer closed; otherwise why the host closed it */
+        } conn_closed;
+    } u;
+} hs_input;
+
+#define HS_OUTPUT_LIST(X)                                                  \
+    X(SEND, "send")                 /* send bytes on a channel */           \
+    X(CLOSE, "close")               /* close a TCP connection */            \
+    X(TIMER_SET, "timer_set")       /* arm a timer at an absolute deadline */ \
+    X(TIMER_CANCEL, "timer_cancel") /* disarm a timer */                    \
+    X(DISK_WRITE, "disk_write")     /* write a file region (not yet durable) */ \
+    X(DISK_SYNC, "disk_sync")       /* make earlier writes durable */       \
+    X(DISK_READ, "disk_read")       /* read a file region */                \
+    X(EXEC, "exec")                 /* start, stop or throttle a workflow */ \
+    X(EVENT, "event")               /* structured event record */
+
+typedef enum {
+#define HS_OUTPUT_ENUM(id, name) HS_OUT_##id,
+    HS_OUTPUT_LIST(HS_OUTPUT_ENUM)
+#undef HS_OUTPUT_ENUM
+        HS_OUT_COUNT
+} hs_output_kind;
+
+typedef struct {
+    hs_output_kind kind;
+    union {
+        struct {
+            hs_channel channel;
+            hs_addr to;
+            uint64_t conn_id; /* TCP: reply on this connection; 0 = host picks */
+            uint32_t offset;  /* payload position in the outbox arena */
+            uint32_t len;
+        } send;
+        struct {
+            uint64_t conn_id;
+        } close;
+        struct {
+            uint64_t timer_id;
+            uint64_t deadline_ns; /* absolute, on the node's own clock */
+        } timer;
+        struct {
+            uint64_t op_id;
+            uint32_t file; /* hs_file_id */
+            uint64_t file_offset;
+            uint32_t offset; /* write payload position in the arena */
+            uint32_t len;
+        } disk;
+        struct {
+            uint64_t workflow_id;
+            uint32_t action; /* start, stop, throttle: defined with the executor */
+            uint32_t cores;
+        } exec;
+        hs_event event;
+    } u;
+} hs_output;
+
+/* Timer ids: kind in the top byte, owner in the low 56 bits. */
+#define HS_TIMER_OWNER_BITS 56
+#define HS_TIMER_OWNER_MASK ((UINT64_C(1) << HS_TIMER_OWNER_BITS) - 1)
+
+static inline uint64_t hs_timer_id(uint8_t kind, uint64_t owner)
+{
+    return ((uint64_t)kind << HS_TIMER_OWNER_BITS) | (owner & HS_TIMER_OWNER_MASK);
+}
+static inline uint8_t hs_timer_kind(uint64_t timer_id)
+{
+    return (uint8_t)(timer_id >> HS_TIMER_OWNER_BITS);
+}
+static inline uint64_t hs_timer_owner(uint64_t timer_id)
+{
+    return timer_id & HS_TIMER_OWNER_MASK;
+}
+
+/* The outbox: a bounded array of outputs plus a byte arena for payloads.
+ * The last HS_OUTBOX_EVENT_RESERVE slots are kept for events so that a
+ * step that runs out of room can still report it. */
+#define HS_OUTBOX_EVENT_RESERVE 8u
+
+typedef struct {
+    hs_output *items;
+    uint32_t count;
+    uint32_t cap;
+    uint8_t *arena;
+    uint32_t arena_used;
+    uint32_t arena_cap;
+    uint32_t high_water;  /* most outputs seen in one step, for the bounds checker */
+    uint64_t overflows;   /* outputs that did not fit, each also reported as an event */
+} hs_outbox;
+
+HS_MUST_USE hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap);
+void hs_outbox_free(hs_outbox *ob);
+void hs_outbox_reset(hs_outbox *ob);
+
+/* Payload writing in two phases so encoders write straight into the arena:
+ * begin returns room for up to max_len bytes (NULL when full), commit
+ * records the send with the bytes actually used. */
+uint8_t *hs_outbox_payload_begin(hs_outbox *ob, uint32_t max_len, uint32_t *room);
+HS_MUST_USE hs_status hs_outbox_send_commit(hs_outbox *ob, hs_channel channel, hs_addr to,
+                                            uint64_t conn_id, uint32_t len);
+HS_MUST_USE hs_status hs_outbox_disk_write_commit(hs_outbox *ob, uint64_t op_id, uint32_t file,
+                                                  uint64_t file_offset, uint32_t len);
+
+HS_MUST_USE hs_status hs_outbox_close(hs_outbox *ob, uint64_t conn_id);
+HS_MUST_USE hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id,
+                                          uint64_t deadline_ns);
+HS_MUST_USE hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id);
+HS_MUST_USE hs_status hs_outbox_disk_sync(hs_outbox *ob, uint64_t op_id, uint32_t file);
+HS_MUST_USE hs_status hs_outbox_disk_read(hs_outbox *ob, uint64_t op_id, uint32_t file,
+                                          uint64_t file_offset, uint32_t len);
+
+/* Events never fail from the caller's point of view: they use the reserved
+ * slots, and if even those are gone the overflow counter records the loss
+ * (and the bounds checker flags it). */
+void hs_outbox_event(hs_outbox *ob, uint16_t code, const hs_name *subject, uint64_t a,
+                     uint64_t b, uint64_t c);
+
+const uint8_t *hs_outbox_payload(const hs_outbox *ob, const hs_output *out);
+
+const char *hs_input_kind_name(uint32_t kind);
+const char *hs_output_kind_name(uint32_t kind);
+
+#endif /* HS_STEP_H_ */

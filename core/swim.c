@@ -1,0 +1,991 @@
+/* SWIM membership: probing, suspicion, death, reaping, join, push-pull
+ * and piggybacked gossip.  The member table and the gossip queue live in
+ * swim_table.c; this file holds the protocol. */
+#include "swim.h"
+
+#include "frame.h"
+#include "swim_table.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Configuration and derived quantities                                */
+
+void swim_config_defaults(swim_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->probe_interval_ms = 1000;
+    cfg->probe_timeout_ms = 500;
+    cfg->indirect_checks = 3;
+    cfg->suspicion_mult = 4;
+    cfg->retransmit_mult = 3;
+    cfg->gossip_max_age_ms = 60000;
+    cfg->sync_interval_ms = 10000;
+    cfg->reconnect_interval_ms = 5000;
+    cfg->join_retry_min_ms = 500;
+    cfg->join_retry_max_ms = 8000;
+    cfg->dead_retention_ms = 120000;
+    cfg->members_cap = 1024;
+    cfg->gossip_cap = 1000;
+    cfg->relays_cap = 100;
+}
+
+typedef struct {
+    const char *name;
+    size_t offset;
+    uint32_t min;
+    uint32_t max;
+    const char *help;
+} swim_key;
+
+#define SWIM_KEY(field, lo, hi, text) {#field, offsetof(swim_config, field), lo, hi, text}
+
+static const swim_key swim_keys[] = {
+    SWIM_KEY(probe_interval_ms, 10, 600000, "SWIM probe period"),
+    SWIM_KEY(probe_timeout_ms, 1, 600000, "direct ack wait (below the period)"),
+    SWIM_KEY(indirect_checks, 0, 16, "ping-req proxies (k)"),
+    SWIM_KEY(suspicion_mult, 1, 100, "suspicion timeout multiplier"),
+    SWIM_KEY(retransmit_mult, 1, 100, "gossip retransmit multiplier (lambda)"),
+    SWIM_KEY(gossip_max_age_ms, 1, UINT32_MAX, "gossip lifetime"),
+    SWIM_KEY(sync_interval_ms, 1, UINT32_MAX, "push-pull period"),
+    SWIM_KEY(reconnect_interval_ms, 1, UINT32_MAX, "push-pull with a dead member or lost seed"),
+    SWIM_KEY(join_retry_min_ms, 1, UINT32_MAX, "join backoff start"),
+    SWIM_KEY(join_retry_max_ms, 1, UINT32_MAX, "join backoff cap"),
+    SWIM_KEY(dead_retention_ms, 1, UINT32_MAX, "reap dead and left members after"),
+    SWIM_KEY(members_cap, 1, MSG_MEMBERS_MAX - 1, "members table size"),
+    SWIM_KEY(gossip_cap, 1, 1u << 20, "gossip queue size"),
+    SWIM_KEY(relays_cap, 1, 4096, "ping-req relays in flight"),
+};
+
+HS_STATIC_ASSERT(sizeof(swim_config) == HS_ARRAY_LEN(swim_keys) * sizeof(uint32_t),
+                 "every swim_config field has a key");
+
+uint32_t swim_config_key_count(void)
+{
+    return (uint32_t)HS_ARRAY_LEN(swim_keys);
+}
+
+const char *swim_config_key_name(uint32_t i)
+{
+    return i < HS_ARRAY_LEN(swim_keys) ? swim_keys[i].name : NULL;
+}
+
+const char *swim_config_key_help(uint32_t i)
+{
+    return i < HS_ARRAY_LEN(swim_keys) ? swim_keys[i].help : NULL;
+}
+
+void swim_config_key_range(uint32_t i, uint32_t *min, uint32_t *max)
+{
+    HS_ASSERT(i < HS_ARRAY_LEN(swim_keys));
+    *min = swim_keys[i].min;
+    *max = swim_keys[i].max;
+}
+
+int swim_config_key_find(const char *name)
+{
+    for (size_t i = 0; i < HS_ARRAY_LEN(swim_keys); i++) {
+        const char *a = swim_keys[i].name;
+        const char *b = name;
+        while (*a != '\0' && (*a == *b || (*a == '_' && *b == '-'))) {
+            a++;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0') {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value)
+{
+    int i = swim_config_key_find(name);
+    if (i < 0) {
+        return HS_ERR_NOT_FOUND;
+    }
+    const swim_key *k = &swim_keys[i];
+    if (value < k->min || value > k->max) {
+        return HS_ERR_RANGE;
+    }
+    uint32_t v32 = (uint32_t)value;
+    memcpy((uint8_t *)cfg + k->offset, &v32, sizeof(v32));
+    return HS_OK;
+}
+
+hs_status swim_config_check(const swim_config *cfg)
+{
+    if (cfg->probe_interval_ms < 10 || cfg->probe_interval_ms > 600000) {
+        return HS_ERR_RANGE;
+    }
+    /* The indirect phase must fit inside the probe period. */
+    if (cfg->probe_timeout_ms == 0 || cfg->probe_timeout_ms >= cfg->probe_interval_ms) {
+        return HS_ERR_RANGE;
+    }
+    if (cfg->indirect_checks > 16 || cfg->suspicion_mult == 0 || cfg->suspicion_mult > 100) {
+        return HS_ERR_RANGE;
+    }
+    if (cfg->retransmit_mult == 0 || cfg->retransmit_mult > 100) {
+        return HS_ERR_RANGE;
+    }
+    if (cfg->gossip_max_age_ms == 0 || cfg->sync_interval_ms == 0 ||
+        cfg->reconnect_interval_ms == 0) {
+        return HS_ERR_RANGE;
+    }
+    if (cfg->join_retry_min_ms == 0 || cfg->join_retry_max_ms < cfg->join_retry_min_ms) {
+        return HS_ERR_RANGE;
+    }
+    /* Dead records must outlive every gossip entry that could resurrect
+     * them (see docs/swim.md, "reaping"). */
+    if (cfg->dead_retention_ms <= cfg->gossip_max_age_ms) {
+        return HS_ERR_RANGE;
+    }
+    if (cfg->members_cap == 0 || cfg->members_cap > (1u << 20) || cfg->gossip_cap == 0 ||
+        cfg->gossip_cap > (1u << 20) || cfg->relays_cap == 0 || cfg->relays_cap > 4096) {
+        return HS_ERR_RANGE;
+    }
+    return HS_OK;
+}
+
+static uint64_t ms_to_ns(uint32_t ms)
+{
+    return (uint64_t)ms * HS_NS_PER_MS;
+}
+
+/* floor(log10(n)) for n >= 1. */
+static uint32_t ilog10(uint64_t n)
+{
+    uint32_t digits = 0;
+    while (n >= 10) {
+        n /= 10;
+        digits++;
+    }
+    return digits;
+}
+
+/* Cluster size as this node sees it: members plus itself. */
+static uint64_t cluster_size(const swim *s)
+{
+    return (uint64_t)s->member_count + 1;
+}
+
+uint64_t swim_suspicion_timeout_ns(const swim *s)
+{
+    uint64_t n = cluster_size(s);
+    uint64_t scale = ilog10(n) > 1 ? ilog10(n) : 1;
+    /* LHM: Lifeguard scales min and max by the local health multiplier here. */
+    return s->cfg.suspicion_mult * scale * ms_to_ns(s->cfg.probe_interval_ms);
+}
+
+/* Worst case for one live member to declare a crashed member dead, with no
+ * faults: the round-robin walk reaches every member within 2m - 1 periods
+ * (m = members in its table, at most n - 1), the failed probe turns into a
+ * suspicion at the next period, and the suspicion expires after S.  A node
+ * may learn of the crashed member late (it restarted, or heard of it only
+ * by gossip) but only from a member that has not yet declared it dead, so
+ * at most one further walk and suspicion follow.  Two periods of slack
+ * cover start-up and clock drift.  docs/swim.md derives it. */
+uint64_t swim_detection_bound_ns(const swim_config *cfg, uint32_t n)
+{
+    HS_ASSERT(n >= 1);
+    uint64_t period = ms_to_ns(cfg->probe_interval_ms);
+    uint64_t scale = ilog10(n) > 1 ? ilog10(n) : 1;
+    uint64_t suspicion = cfg->suspicion_mult * scale * period;
+    /* A walk of 2n - 1 periods, then one more round to turn the failed
+     * probe into a suspicion. */
+    uint64_t walk = 2 * (uint64_t)n * period;
+    return 2 * (walk + suspicion) + 2 * period;
+}
+
+/* Worst case, after partitions heal and crashed nodes restart, for every
+ * live member to see every other live member alive at its current
+ * incarnation: a pending suspicion expires (S), every member believed dead
+ * is contacted by the reconnect round-robin within (n - 1) reconnect
+ * intervals (both ends refute in that one exchange), and each resulting
+ * incarnation reaches every other member through the self entry that rides
+ * on each ack, within two probe walks.  Two periods of slack plus 10% cover
+ * start-up and clock drift.  docs/swim.md derives it. */
+uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n)
+{
+    HS_ASSERT(n >= 1);
+    uint64_t period = ms_to_ns(cfg->probe_interval_ms);
+    uint64_t scale = ilog10(n) > 1 ? ilog10(n) : 1;
+    uint64_t suspicion = cfg->suspicion_mult * scale * period;
+    uint64_t reconnect = ((uint64_t)n - 1) * ms_to_ns(cfg->reconnect_interval_ms);
+    uint64_t walks = 2 * 2 * (uint64_t)n * period;
+    uint64_t bound = suspicion + reconnect + walks + 2 * period;
+    return bound + bound / 10;
+}
+
+/* ------------------------------------------------------------------ */
+/* Init                                                               */
+
+hs_status swim_init(swim *s, const swim_config *cfg, const hs_name *name, hs_addr addr,
+                    uint8_t role, const hs_addr *seeds, uint32_t seed_count)
+{
+    memset(s, 0, sizeof(*s));
+    hs_status status = swim_config_check(cfg);
+    if (status != HS_OK) {
+        return status;
+    }
+    s->cfg = *cfg;
+    s->self.name = *name;
+    s->self.name_key = swim_name_key(name);
+    s->self.addr = addr;
+    s->self.role = role;
+    s->self.state = MEMBER_ALIVE;
+    s->self.uid = SWIM_SELF_UID;
+    s->next_uid = SWIM_SELF_UID + 1;
+    s->next_seq = 1;
+    for (uint32_t i = 0; i < seed_count && s->seed_count < HS_ARRAY_LEN(s->seeds); i++) {
+        if (!hs_addr_eq(seeds[i], addr)) {
+            s->seeds[s->seed_count++] = seeds[i];
+        }
+    }
+    status = swim_table_init(s);
+    if (status != HS_OK) {
+        swim_free(s);
+    }
+    return status;
+}
+
+void swim_free(swim *s)
+{
+    swim_table_free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Sending                                                            */
+
+static void self_entry(const swim *s, msg_member *out)
+{
+    swim_table_entry_of(&s->self, out);
+}
+
+/* Fills m->list with piggyback gossip for a message to dest (may be NULL)
+ * within budget bytes, self entry first when with_self is set. */
+static void attach_gossip(swim *s, step_ctx *ctx, msg *m, const swim_member *dest,
+                          bool with_self, size_t budget)
+{
+    m->list = s->scratch;
+    m->list_cap = MSG_GOSSIP_SEND_MAX + 1;
+    m->list_count = 0;
+    if (with_self) {
+        self_entry(s, &m->list[m->list_count]);
+        budget -= msg_member_size(&m->list[m->list_count]);
+        m->list_count++;
+    }
+    m->list_count += swim_table_gossip_select(s, dest, m->list + m->list_count,
+                                              MSG_GOSSIP_SEND_MAX, budget);
+    ctx->counters->gossip_sent += m->list_count;
+}
+
+/* Bytes of a probe payload before its gossip list, at most. */
+#define PROBE_BASE_MAX 160u
+
+static void send_probe_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
+                           const swim_member *target, const swim_member *dest)
+{
+    /* Zero only the variant in use: msg's union is sized by its largest
+     * member, and this runs for every probe and ack. */
+    msg m;
+    m.type = type;
+    m.u.probe = (msg_probe){0};
+    m.u.probe.seq = seq;
+    m.u.probe.source = s->self.name;
+    if (target != NULL) {
+        m.u.probe.target = target->name;
+        m.u.probe.target_addr = target->addr;
+    }
+    /* Acks always carry our own record: whoever probes us learns our
+     * current incarnation within one probe walk (docs/swim.md). */
+    attach_gossip(s, ctx, &m, dest, type == MSG_ACK, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
+    (void)ctx_send(ctx, HS_CH_UDP, to, 0, &m);
+}
+
+/* Builds a push-pull list: self, then the destination's record, then
+ * every other member in slot order, as many as fit one datagram. */
+static void fill_sync_list(swim *s, msg *m, const swim_member *dest)
+{
+    m->list = s->scratch;
+    m->list_cap = MSG_SYNC_MAX;
+    m->list_count = 0;
+    size_t budget = FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX;
+    self_entry(s, &m->list[0]);
+    budget -= msg_member_size(&m->list[0]);
+    m->list_count = 1;
+    if (dest != NULL) {
+        swim_table_entry_of(dest, &m->list[1]);
+        budget -= msg_member_size(&m->list[1]);
+        m->list_count = 2;
+    }
+    for (uint32_t i = 0; i < s->slot_end && m->list_count < MSG_SYNC_MAX; i++) {
+        const swim_member *mem = swim_member_slot(s, i);
+        if (mem == NULL || mem == dest) {
+            continue;
+        }
+        msg_member entry;
+        swim_table_entry_of(mem, &entry);
+        size_t size = msg_member_size(&entry);
+        if (size > budget) {
+            continue;
+        }
+        m->list[m->list_count++] = entry;
+        budget -= size;
+    }
+}
+
+static void send_sync_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
+                          const swim_member *dest, uint32_t status)
+{
+    msg m;
+    m.type = type;
+    m.u.sync = (msg_sync){0};
+    m.list = NULL;
+    m.list_count = 0;
+    m.list_cap = 0;
+    m.u.sync.seq = seq;
+    m.u.sync.source = s->self.name;
+    m.u.sync.proto_major = MSG_PROTO_MAJOR;
+    m.u.sync.proto_minor = MSG_PROTO_MINOR;
+    m.u.sync.status = status;
+    if (status == HS_OK) {
+        fill_sync_list(s, &m, dest);
+    }
+    (void)ctx_send(ctx, HS_CH_UDP, to, 0, &m);
+}
+
+/* ------------------------------------------------------------------ */
+/* State changes: the one path every member transition takes           */
+
+static void arm_suspicion(swim *s, step_ctx *ctx, swim_member *m)
+{
+    m->suspect_deadline_ns = ctx->now_ns + swim_suspicion_timeout_ns(s);
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid), m->suspect_deadline_ns);
+}
+
+/* Moves m to state, cancelling and arming timers so that every timer's
+ * owner exists exactly while it is armed, and emits one MEMBER_STATE. */
+static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
+{
+    uint8_t old = m->state;
+    if (old == state) {
+        return;
+    }
+    if (old == MEMBER_SUSPECT) {
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid));
+        m->suspect_deadline_ns = 0;
+    }
+    if (old == MEMBER_DEAD || old == MEMBER_LEFT) {
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid));
+    }
+    m->state = state;
+    m->state_since_ns = ctx->now_ns;
+    if (state == MEMBER_SUSPECT) {
+        ctx->counters->suspicions_started++;
+        arm_suspicion(s, ctx, m);
+    }
+    if (state == MEMBER_DEAD || state == MEMBER_LEFT) {
+        if (state == MEMBER_DEAD) {
+            ctx->counters->deaths_declared++;
+        }
+        ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid),
+                      ctx->now_ns + ms_to_ns(s->cfg.dead_retention_ms));
+        if (s->probe_uid == m->uid) {
+            /* The probe in flight has nothing left to decide. */
+            if (s->probe_timeout_armed) {
+                ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+                s->probe_timeout_armed = false;
+            }
+            s->probe_uid = 0;
+        }
+    }
+    ctx_event(ctx, HS_EV_MEMBER_STATE, &m->name, old, state, m->incarnation);
+}
+
+uint32_t swim_state_rank(uint8_t state)
+{
+    switch (state) {
+    case MEMBER_ALIVE:
+        return 0;
+    case MEMBER_SUSPECT:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+static bool supersedes(const msg_member *e, const swim_member *m)
+{
+    if (e->incarnation != m->incarnation) {
+        return e->incarnation > m->incarnation;
+    }
+    return swim_state_rank(e->state) > swim_state_rank(m->state);
+}
+
+/* ------------------------------------------------------------------ */
+/* Refutation and the incarnation ceiling                              */
+
+static void want_ceiling(swim *s, uint32_t c)
+{
+    if (c > MSG_INCARNATION_MAX) {
+        c = MSG_INCARNATION_MAX;
+    }
+    if (c > s->inc_wanted) {
+        s->inc_wanted = c;
+    }
+}
+
+static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
+{
+    uint32_t base = seen_inc > s->self.incarnation ? seen_inc : s->self.incarnation;
+    if (base >= MSG_INCARNATION_MAX) {
+        /* 2^31 refutations: unreachable in practice, refuse to wrap. */
+        ctx_event(ctx, HS_EV_SELF_REFUTE_DEFERRED, NULL, base, s->inc_ceiling, 0);
+        return;
+    }
+    uint32_t next = base + 1;
+    if (next > s->inc_ceiling) {
+        /* Never use an incarnation that is not durable: after a crash we
+         * restart above the ceiling, so incarnations never repeat. */
+        want_ceiling(s, next + SWIM_INC_WINDOW);
+        s->refute_pending = true;
+        s->refute_pending_accused = accused;
+        s->refute_pending_inc = base;
+        ctx->counters->refutations_deferred++;
+        ctx_event(ctx, HS_EV_SELF_REFUTE_DEFERRED, NULL, next, s->inc_ceiling, 0);
+        return;
+    }
+    uint32_t old = s->self.incarnation;
+    s->self.incarnation = next;
+    s->refute_pending = false;
+    ctx->counters->refutations++;
+    ctx_event(ctx, HS_EV_SELF_REFUTED, NULL, accused, old, next);
+    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    if (next + SWIM_INC_WINDOW / 2 > s->inc_ceiling) {
+        want_ceiling(s, next + SWIM_INC_WINDOW);
+    }
+}
+
+void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling)
+{
+    if (ceiling > s->inc_ceiling) {
+        s->inc_ceiling = ceiling;
+    }
+    if (s->refute_pending && s->started && !s->leaving) {
+        refute(s, ctx, (uint8_t)s->refute_pending_accused, s->refute_pending_inc);
+    }
+}
+
+/* An entry about ourselves: refute any accusation at or above our
+ * incarnation; ignore everything else (design brief 6.2 #23: the
+ * incarnation changes only after a suspicion about self). */
+static void apply_self_entry(swim *s, step_ctx *ctx, const msg_member *e)
+{
+    if (s->leaving || e->state == MEMBER_ALIVE) {
+        return;
+    }
+    if (e->incarnation < s->self.incarnation) {
+        return;
+    }
+    refute(s, ctx, e->state, e->incarnation);
+}
+
+/* ------------------------------------------------------------------ */
+/* Merging gossip and member lists                                     */
+
+static void learn_member(swim *s, step_ctx *ctx, const msg_member *e)
+{
+    /* Only a live claim introduces a member: suspicion or death of a node
+     * we never knew carries nothing to act on. */
+    if (e->state != MEMBER_ALIVE) {
+        return;
+    }
+    swim_member *m = swim_table_add(s, ctx, e);
+    if (m == NULL) {
+        return;
+    }
+    ctx->counters->members_added++;
+    ctx_event(ctx, HS_EV_MEMBER_ADDED, &m->name, hs_addr_key(m->addr), m->state,
+              m->incarnation);
+    swim_table_gossip_enqueue(s, ctx, m->uid);
+}
+
+static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
+{
+    if (hs_name_eq(&e->name, &s->self.name)) {
+        apply_self_entry(s, ctx, e);
+        return;
+    }
+    swim_member *m = swim_table_find_mut(s, &e->name);
+    if (m == NULL) {
+        learn_member(s, ctx, e);
+        return;
+    }
+    if (!supersedes(e, m)) {
+        return;
+    }
+    if (!hs_addr_eq(e->addr, m->addr)) {
+        if (e->incarnation == m->incarnation) {
+            /* Two claims for one name and incarnation: keep the first. */
+            ctx_event(ctx, HS_EV_MEMBER_ADDR, &m->name, hs_addr_key(m->addr),
+                      hs_addr_key(e->addr), e->incarnation);
+            return;
+        }
+        ctx_event(ctx, HS_EV_MEMBER_ADDR, &m->name, hs_addr_key(m->addr), hs_addr_key(e->addr),
+                  e->incarnation);
+        m->addr = e->addr;
+    }
+    ctx->counters->gossip_applied++;
+    bool inc_changed = e->incarnation != m->incarnation;
+    m->incarnation = e->incarnation;
+    m->role = e->role;
+    if (m->state == e->state && inc_changed) {
+        /* Same state at a newer incarnation: still one transition worth a
+         * record, so observers can follow incarnations. */
+        ctx_event(ctx, HS_EV_MEMBER_STATE, &m->name, m->state, m->state, m->incarnation);
+        if (m->state == MEMBER_SUSPECT) {
+            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid));
+            arm_suspicion(s, ctx, m);
+        }
+    }
+    set_state(s, ctx, m, e->state);
+    swim_table_gossip_enqueue(s, ctx, m->uid);
+}
+
+static void apply_list(swim *s, step_ctx *ctx, const msg *m)
+{
+    for (uint32_t i = 0; i < m->list_count; i++) {
+        apply_entry(s, ctx, &m->list[i]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Probing                                                             */
+
+static void probe_failed(swim *s, step_ctx *ctx)
+{
+    swim_member *m = swim_table_find_uid_mut(s, s->probe_uid);
+    s->probe_uid = 0;
+    if (m == NULL) {
+        return;
+    }
+    ctx->counters->probes_failed++;
+    ctx_event(ctx, HS_EV_PROBE_FAILED, &m->name, s->probe_seq, s->cfg.indirect_checks, 0);
+    if (m->state == MEMBER_ALIVE) {
+        set_state(s, ctx, m, MEMBER_SUSPECT);
+        swim_table_gossip_enqueue(s, ctx, m->uid);
+    }
+}
+
+static void start_probe(swim *s, step_ctx *ctx)
+{
+    swim_member *target = swim_table_next_probe_target(s, ctx);
+    if (target == NULL) {
+        return;
+    }
+    s->probe_seq = s->next_seq++;
+    s->probe_uid = target->uid;
+    s->probe_acked = false;
+    ctx->counters->probes_sent++;
+    send_probe_msg(s, ctx, MSG_PING, target->addr, s->probe_seq, target, target);
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq),
+                  ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
+    s->probe_timeout_armed = true;
+}
+
+static void on_probe_round(swim *s, step_ctx *ctx)
+{
+    /* LHM: Lifeguard stretches the period by the local health multiplier. */
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0),
+                  ctx->now_ns + ms_to_ns(s->cfg.probe_interval_ms));
+    if (s->probe_timeout_armed) {
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+        s->probe_timeout_armed = false;
+    }
+    if (s->probe_uid != 0 && !s->probe_acked) {
+        probe_failed(s, ctx);
+    }
+    s->probe_uid = 0;
+    /* Age out stale gossip once a period rather than on every message. */
+    swim_table_gossip_expire(s, ctx->now_ns);
+    if (!s->leaving) {
+        start_probe(s, ctx);
+    }
+}
+
+/* The direct ping went unanswered: ask k random live members to try. */
+static void on_probe_timeout(swim *s, step_ctx *ctx)
+{
+    s->probe_timeout_armed = false;
+    swim_member *target = swim_table_find_uid_mut(s, s->probe_uid);
+    if (target == NULL || s->probe_acked) {
+        return;
+    }
+    ctx_event(ctx, HS_EV_PROBE_DIRECT_TIMEOUT, &target->name, s->probe_seq, 0, 0);
+    uint32_t proxies[16];
+    uint32_t count = swim_table_pick_alive(s, ctx, target->uid, proxies,
+                                           s->cfg.indirect_checks);
+    for (uint32_t i = 0; i < count; i++) {
+        const swim_member *proxy = swim_member_slot(s, proxies[i]);
+        HS_ASSERT(proxy != NULL);
+        send_probe_msg(s, ctx, MSG_PING_REQ, proxy->addr, s->probe_seq, target, proxy);
+        ctx->counters->indirect_probes_sent++;
+    }
+}
+
+static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t uid)
+{
+    swim_member *m = swim_table_find_uid_mut(s, uid);
+    HS_ASSERT(m != NULL && m->state == MEMBER_SUSPECT);
+    ctx_event(ctx, HS_EV_SUSPICION_EXPIRED, &m->name, m->incarnation,
+              ctx->now_ns - m->state_since_ns, 0);
+    set_state(s, ctx, m, MEMBER_DEAD);
+    swim_table_gossip_enqueue(s, ctx, m->uid);
+}
+
+static void on_reap(swim *s, step_ctx *ctx, uint64_t uid)
+{
+    swim_member *m = swim_table_find_uid_mut(s, uid);
+    HS_ASSERT(m != NULL && (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT));
+    ctx->counters->members_reaped++;
+    ctx_event(ctx, HS_EV_MEMBER_REAPED, &m->name, m->state, m->incarnation, 0);
+    swim_table_remove(s, ctx, m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Join, sync and reconnect                                            */
+
+static void send_joins(swim *s, step_ctx *ctx)
+{
+    s->join_attempts++;
+    for (uint32_t i = 0; i < s->seed_count; i++) {
+        ctx->counters->joins_sent++;
+        ctx_event(ctx, HS_EV_JOIN_SENT, NULL, hs_addr_key(s->seeds[i]), s->join_attempts, 0);
+        send_sync_msg(s, ctx, MSG_JOIN, s->seeds[i], s->next_seq++, NULL, HS_OK);
+    }
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0),
+                  ctx->now_ns + ms_to_ns(s->join_backoff_ms));
+    s->join_backoff_ms = s->join_backoff_ms * 2 > s->cfg.join_retry_max_ms
+                             ? s->cfg.join_retry_max_ms
+                             : s->join_backoff_ms * 2;
+}
+
+static void send_sync_to(swim *s, step_ctx *ctx, const swim_member *dest, hs_addr to)
+{
+    ctx->counters->syncs_sent++;
+    if (dest != NULL) {
+        ctx_event(ctx, HS_EV_SYNC_SENT, &dest->name, dest->state, s->member_count, 0);
+    }
+    send_sync_msg(s, ctx, MSG_SYNC, to, s->next_seq++, dest, HS_OK);
+}
+
+/* Anti-entropy: push-pull with the next live member in slot order, so
+ * every pair exchanges full state within (n - 1) sync intervals; with no
+ * live member, fall back to the seeds. */
+static void on_sync_timer(swim *s, step_ctx *ctx)
+{
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0),
+                  ctx->now_ns + ms_to_ns(s->cfg.sync_interval_ms));
+    if (s->leaving) {
+        return;
+    }
+    const swim_member *m = swim_table_next_in_state(s, &s->sync_next, MEMBER_ALIVE, MEMBER_SUSPECT);
+    if (m != NULL) {
+        send_sync_to(s, ctx, m, m->addr);
+        return;
+    }
+    if (s->seed_count > 0) {
+        hs_addr seed = s->seeds[s->seed_next % s->seed_count];
+        s->seed_next++;
+        send_sync_to(s, ctx, NULL, seed);
+    }
+}
+
+/* True when no member record (in any state) has this address. */
+static bool seed_unknown(const swim *s, hs_addr seed)
+{
+    for (uint32_t i = 0; i < s->slot_end; i++) {
+        const swim_member *m = swim_member_slot(s, i);
+        if (m != NULL && hs_addr_eq(m->addr, seed)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Members we believe dead may be alive behind a healed partition, and a
+ * seed we no longer know may be the only link to a group that lost us:
+ * contact them one at a time, round-robin over dead members then unknown
+ * seeds, so both sides learn of any accusation and refute.  Every such
+ * address is another node of the cluster, so each is contacted within
+ * n - 1 reconnect intervals. */
+static void on_reconnect_timer(swim *s, step_ctx *ctx)
+{
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0),
+                  ctx->now_ns + ms_to_ns(s->cfg.reconnect_interval_ms));
+    if (s->leaving) {
+        return;
+    }
+    uint32_t span = s->slot_end + s->seed_count;
+    for (uint32_t step = 0; step < span; step++) {
+        uint32_t pos = (s->reconnect_next + step) % span;
+        if (pos < s->slot_end) {
+            const swim_member *m = swim_member_slot(s, pos);
+            if (m == NULL || m->state != MEMBER_DEAD) {
+                continue;
+            }
+            s->reconnect_next = pos + 1;
+            send_sync_to(s, ctx, m, m->addr);
+            return;
+        }
+        hs_addr seed = s->seeds[pos - s->slot_end];
+        if (seed_unknown(s, seed)) {
+            s->reconnect_next = pos + 1;
+            send_sync_to(s, ctx, NULL, seed);
+            return;
+        }
+    }
+}
+
+void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling)
+{
+    HS_ASSERT(!s->started);
+    HS_ASSERT(incarnation <= ceiling);
+    s->started = true;
+    s->self.incarnation = incarnation;
+    s->inc_ceiling = ceiling;
+    s->join_backoff_ms = s->cfg.join_retry_min_ms;
+    /* Spread the nodes' probe rounds over the period. */
+    uint64_t period = ms_to_ns(s->cfg.probe_interval_ms);
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0),
+                  ctx->now_ns + 1 + rng_below(ctx->rng, period));
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0),
+                  ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.sync_interval_ms)));
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0),
+                  ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.reconnect_interval_ms)));
+    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    if (s->seed_count == 0) {
+        s->joined = true;
+        ctx_event(ctx, HS_EV_JOIN_DONE, &s->self.name, 0, 0, 0);
+        return;
+    }
+    send_joins(s, ctx);
+}
+
+void swim_leave(swim *s, step_ctx *ctx)
+{
+    if (!s->started || s->leaving) {
+        return;
+    }
+    s->leaving = true;
+    s->self.state = MEMBER_LEFT;
+    ctx_event(ctx, HS_EV_NODE_LEAVING, NULL, s->self.incarnation, 0, 0);
+    if (!s->joined) {
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0));
+        s->joined = true;
+    }
+    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    /* Tell a few members directly; gossip carries it the rest of the way. */
+    uint32_t picks[16];
+    uint32_t count = swim_table_pick_alive(s, ctx, 0, picks, s->cfg.indirect_checks);
+    for (uint32_t i = 0; i < count; i++) {
+        const swim_member *m = swim_member_slot(s, picks[i]);
+        HS_ASSERT(m != NULL);
+        send_sync_to(s, ctx, m, m->addr);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Receiving                                                           */
+
+static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+{
+    if (!hs_name_eq(&m->u.probe.target, &s->self.name)) {
+        /* Meant for whoever had this address before us: no ack, so the
+         * prober suspects the node it actually meant. */
+        ctx->counters->not_for_me++;
+        ctx_event(ctx, HS_EV_MSG_NOT_FOR_ME, &m->u.probe.target, MSG_PING, hs_addr_key(from), 0);
+        return;
+    }
+    const swim_member *dest = swim_find(s, &m->u.probe.source);
+    send_probe_msg(s, ctx, MSG_ACK, from, m->u.probe.seq, NULL, dest);
+}
+
+static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+{
+    uint64_t seq = m->u.probe.seq;
+    if (s->probe_uid != 0 && seq == s->probe_seq && !s->probe_acked) {
+        s->probe_acked = true;
+        ctx->counters->acks_received++;
+        if (s->probe_timeout_armed) {
+            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+            s->probe_timeout_armed = false;
+        }
+        return;
+    }
+    swim_relay *relay = swim_table_relay_find(s, seq);
+    if (relay != NULL) {
+        /* Forward the target's ack to the member that asked us. */
+        const swim_member *origin = NULL;
+        hs_addr to = relay->origin;
+        uint64_t origin_seq = relay->origin_seq;
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq));
+        swim_table_relay_remove(s, relay);
+        send_probe_msg(s, ctx, MSG_ACK, to, origin_seq, NULL, origin);
+        return;
+    }
+    ctx->counters->stale_msgs++;
+    ctx_event(ctx, HS_EV_MSG_STALE, NULL, MSG_ACK, seq, hs_addr_key(from));
+}
+
+static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+{
+    swim_relay *relay = swim_table_relay_add(s, ctx);
+    if (relay == NULL) {
+        return;
+    }
+    const swim_member *target = swim_find(s, &m->u.probe.target);
+    relay->seq = s->next_seq++;
+    relay->origin = from;
+    relay->origin_seq = m->u.probe.seq;
+    relay->target_uid = target != NULL ? target->uid : 0;
+    ctx->counters->relays_started++;
+    swim_member pseudo;
+    memset(&pseudo, 0, sizeof(pseudo));
+    pseudo.name = m->u.probe.target;
+    pseudo.addr = m->u.probe.target_addr;
+    send_probe_msg(s, ctx, MSG_PING, m->u.probe.target_addr, relay->seq, &pseudo, target);
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq),
+                  ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
+}
+
+static void on_relay_expired(swim *s, step_ctx *ctx, uint64_t seq)
+{
+    swim_relay *relay = swim_table_relay_find(s, seq);
+    HS_ASSERT(relay != NULL);
+    ctx->counters->relays_expired++;
+    swim_table_relay_remove(s, relay);
+}
+
+static void on_join(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+{
+    if (m->u.sync.proto_major != MSG_PROTO_MAJOR) {
+        ctx->counters->msgs_rejected++;
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_VERSION, MSG_JOIN, hs_addr_key(from));
+        send_sync_msg(s, ctx, MSG_JOIN_ACK, from, m->u.sync.seq, NULL, HS_ERR_VERSION);
+        return;
+    }
+    apply_list(s, ctx, m);
+    const swim_member *dest = swim_find(s, &m->u.sync.source);
+    send_sync_msg(s, ctx, m->type == MSG_JOIN ? MSG_JOIN_ACK : MSG_SYNC_ACK, from,
+                  m->u.sync.seq, dest, HS_OK);
+}
+
+static void on_join_ack(swim *s, step_ctx *ctx, const msg *m)
+{
+    if (m->u.sync.status != HS_OK) {
+        ctx_event(ctx, HS_EV_JOIN_REJECTED, &m->u.sync.source, m->u.sync.status,
+                  m->u.sync.proto_major, 0);
+        return;
+    }
+    apply_list(s, ctx, m);
+    if (m->type == MSG_JOIN_ACK && !s->joined) {
+        s->joined = true;
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0));
+        ctx_event(ctx, HS_EV_JOIN_DONE, &m->u.sync.source, s->member_count, 0, 0);
+    }
+}
+
+void swim_on_message(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+{
+    HS_ASSERT(s->started);
+    switch (m->type) {
+    case MSG_PING:
+        apply_list(s, ctx, m);
+        on_ping(s, ctx, from, m);
+        break;
+    case MSG_ACK:
+        apply_list(s, ctx, m);
+        on_ack(s, ctx, from, m);
+        break;
+    case MSG_PING_REQ:
+        apply_list(s, ctx, m);
+        on_ping_req(s, ctx, from, m);
+        break;
+    case MSG_JOIN:
+    case MSG_SYNC:
+        on_join(s, ctx, from, m);
+        break;
+    case MSG_JOIN_ACK:
+    case MSG_SYNC_ACK:
+        on_join_ack(s, ctx, m);
+        break;
+    default:
+        HS_UNREACHABLE();
+    }
+}
+
+void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id)
+{
+    HS_ASSERT(s->started);
+    uint64_t owner = hs_timer_owner(timer_id);
+    switch (hs_timer_kind(timer_id)) {
+    case SWIM_TIMER_PROBE:
+        on_probe_round(s, ctx);
+        break;
+    case SWIM_TIMER_PROBE_TIMEOUT:
+        on_probe_timeout(s, ctx);
+        break;
+    case SWIM_TIMER_SUSPECT:
+        on_suspicion_expired(s, ctx, owner);
+        break;
+    case SWIM_TIMER_RELAY:
+        on_relay_expired(s, ctx, owner);
+        break;
+    case SWIM_TIMER_JOIN:
+        if (!s->joined) {
+            send_joins(s, ctx);
+        }
+        break;
+    case SWIM_TIMER_SYNC:
+        on_sync_timer(s, ctx);
+        break;
+    case SWIM_TIMER_RECONNECT:
+        on_reconnect_timer(s, ctx);
+        break;
+    case SWIM_TIMER_REAP:
+        on_reap(s, ctx, owner);
+        break;
+    default:
+        HS_UNREACHABLE();
+    }
+}
+
+bool swim_timer_owner_live(const swim *s, uint64_t timer_id)
+{
+    uint64_t owner = hs_timer_owner(timer_id);
+    const swim_member *m;
+    switch (hs_timer_kind(timer_id)) {
+    case SWIM_TIMER_PROBE:
+    case SWIM_TIMER_SYNC:
+    case SWIM_TIMER_RECONNECT:
+        return s->started && owner == 0;
+    case SWIM_TIMER_JOIN:
+        return s->started && !s->joined && owner == 0;
+    case SWIM_TIMER_PROBE_TIMEOUT:
+        return s->probe_timeout_armed && owner == (s->probe_seq & HS_TIMER_OWNER_MASK);
+    case SWIM_TIMER_SUSPECT:
+        m = swim_table_find_uid(s, owner);
+        return m != NULL && m->state == MEMBER_SUSPECT;
+    case SWIM_TIMER_RELAY:
+        return swim_table_relay_find_const(s, owner) != NULL;
+    case SWIM_TIMER_REAP:
+        m = swim_table_find_uid(s, owner);
+        return m != NULL && (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT);
+    default:
+        return false;
+    }
+}

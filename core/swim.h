@@ -1,0 +1,200 @@
+/* SWIM membership and failure detection as a pure state machine.
+ *
+ * Round-robin probing over a reshuffled list, direct probe, k indirect
+ * probes through proxies, suspicion with a timeout and refutation by
+ * incarnation, death, reaping, join through seed nodes, push-pull sync
+ * (periodic anti-entropy, and reconnection to members believed dead), and
+ * piggybacked gossip with bounded entries, bytes and retransmissions.
+ *
+ * Seams left for Lifeguard (later issue): the local-health multiplier
+ * scales probe_interval and the suspicion timeout at the two places marked
+ * "LHM"; nacks would arrive as another message type; suspicion
+ * confirmations would count accusers in swim_member.
+ *
+ * The module never allocates after swim_init and never reads a clock: now,
+ * randomness and the outbox arrive in a step_ctx. */
+#ifndef HS_SWIM_H_
+#define HS_SWIM_H_
+
+#include "base.h"
+#include "ctx.h"
+#include "map.h"
+#include "msg.h"
+
+typedef struct {
+    uint32_t probe_interval_ms;     /* one probe per period (SWIM T') */
+    uint32_t probe_timeout_ms;      /* direct ack wait before indirect probes */
+    uint32_t indirect_checks;       /* k proxies for ping-req */
+    uint32_t suspicion_mult;        /* suspicion = mult * max(1, log10 n) * interval */
+    uint32_t retransmit_mult;       /* lambda: gossip sent max(1, lambda * ln(n + 1)) times */
+    uint32_t gossip_max_age_ms;     /* gossip older than this is dropped unsent */
+    uint32_t sync_interval_ms;      /* push-pull with a random alive member */
+    uint32_t reconnect_interval_ms; /* push-pull with the next member believed dead */
+    uint32_t join_retry_min_ms;     /* join backoff starts here and doubles */
+    uint32_t join_retry_max_ms;
+    uint32_t dead_retention_ms;     /* dead or left members are reaped after this */
+    uint32_t members_cap;
+    uint32_t gossip_cap;
+    uint32_t relays_cap;
+} swim_config;
+
+void swim_config_defaults(swim_config *cfg);
+
+/* The tunables by name ("probe_interval_ms"), with their ranges and help,
+ * so every host's config parser (hsnode's file and flags, hsim's scenario
+ * configs) reads the same keys without restating them. */
+uint32_t swim_config_key_count(void);
+const char *swim_config_key_name(uint32_t i);
+const char *swim_config_key_help(uint32_t i);
+void swim_config_key_range(uint32_t i, uint32_t *min, uint32_t *max);
+/* Index of the key, or -1.  '-' in name matches '_'. */
+int swim_config_key_find(const char *name);
+/* HS_ERR_NOT_FOUND for an unknown key, HS_ERR_RANGE outside its range.
+ * Cross-field rules are swim_config_check's. */
+HS_MUST_USE hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value);
+/* HS_OK when every field is in its documented range. */
+HS_MUST_USE hs_status swim_config_check(const swim_config *cfg);
+
+typedef struct {
+    hs_name name;
+    uint64_t name_key;  /* hash of the name: the members map key */
+    hs_addr addr;
+    uint8_t role;       /* node_role */
+    uint8_t state;      /* member_state */
+    uint32_t incarnation;
+    uint64_t uid;       /* unique per record, never reused: owns its timers */
+    uint64_t state_since_ns;
+    uint64_t suspect_deadline_ns; /* when SUSPECT */
+} swim_member;
+
+/* A ping-req this node is relaying for another member. */
+typedef struct {
+    uint64_t seq;        /* our ping to the target */
+    uint64_t origin_seq; /* the originator's probe seq, echoed in the ack */
+    hs_addr origin;
+    uint64_t target_uid;
+    bool live;
+} swim_relay;
+
+/* One piggyback entry: which member (uid 0 = ourselves), how often sent. */
+typedef struct {
+    uint64_t uid;
+    uint32_t transmits;
+    uint64_t queued_ns;
+} swim_gossip;
+
+#define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
+
+/* How far ahead of use the incarnation ceiling is made durable, so a
+ * refutation almost never waits for a disk sync. */
+#define SWIM_INC_WINDOW 64u
+
+typedef struct {
+    swim_config cfg;
+    swim_member self;       /* our own record; uid 0 */
+    uint32_t inc_ceiling;   /* durable: self.incarnation never exceeds it */
+    uint32_t inc_wanted;    /* ceiling requested from the meta store, 0 if none */
+    bool started;
+    bool joined;
+    bool leaving;
+    bool refute_pending;    /* a refutation waits for the ceiling to grow */
+    uint32_t refute_pending_accused; /* member_state of the pending accusation */
+    uint32_t refute_pending_inc;     /* incarnation the accusation named */
+
+    /* Members: stable slots, a free stack, and a name-key -> slot map. */
+    swim_member *slots;
+    bool *slot_used;
+    uint32_t *free_slots;
+    uint32_t free_count;
+    uint32_t member_count;
+    uint32_t slot_end;      /* one past the highest used slot */
+    map by_name;            /* name key -> slot */
+    map by_uid;             /* uid -> slot */
+    uint64_t next_uid;
+
+    /* Round-robin probe order over member slots, reshuffled at wrap-around. */
+    uint32_t *order;
+    uint32_t order_count;
+    uint32_t order_next;
+
+    /* The probe in flight. */
+    uint64_t next_seq;
+    uint64_t probe_seq;
+    uint64_t probe_uid;     /* target uid, 0 when no probe is in flight */
+    bool probe_acked;
+    bool probe_timeout_armed;
+
+    swim_relay *relays;
+    uint32_t relay_count;
+
+    swim_gossip *gossip;
+    uint32_t gossip_count;
+    uint32_t retransmit_limit; /* derived from member_count, kept current */
+
+    /* Join and push-pull. */
+    hs_addr seeds[16];
+    uint32_t seed_count;
+    uint32_t join_attempts;
+    uint32_t join_backoff_ms;
+    uint32_t seed_next;      /* round-robin over seeds when isolated */
+    uint32_t sync_next;      /* slot cursor: next live member to sync with */
+    uint32_t reconnect_next; /* cursor over dead members, then lost seeds */
+
+    /* Outgoing member lists are built here, never on the stack. */
+    msg_member scratch[MSG_SYNC_MAX];
+} swim;
+
+/* Timer kinds owned by this module (top byte of the timer id). */
+enum {
+    SWIM_TIMER_PROBE = 1,         /* owner 0: the periodic probe round */
+    SWIM_TIMER_PROBE_TIMEOUT = 2, /* owner probe seq: direct ack wait */
+    SWIM_TIMER_SUSPECT = 3,       /* owner member uid: suspicion expiry */
+    SWIM_TIMER_RELAY = 4,         /* owner relay seq: ping-req relay expiry */
+    SWIM_TIMER_JOIN = 5,          /* owner 0: join retry */
+    SWIM_TIMER_SYNC = 6,          /* owner 0: anti-entropy push-pull */
+    SWIM_TIMER_RECONNECT = 7,     /* owner 0: push-pull with a dead member */
+    SWIM_TIMER_REAP = 8,          /* owner member uid: reap after retention */
+};
+
+HS_MUST_USE hs_status swim_init(swim *s, const swim_config *cfg, const hs_name *name,
+                                hs_addr addr, uint8_t role, const hs_addr *seeds,
+                                uint32_t seed_count);
+void swim_free(swim *s);
+
+/* Called once the incarnation ceiling is durable: joins and starts probing. */
+void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling);
+/* The meta store made a higher ceiling durable. */
+void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling);
+/* A decoded SWIM message (PING .. SYNC_ACK) from addr. */
+void swim_on_message(swim *s, step_ctx *ctx, hs_addr from, const msg *m);
+void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id);
+void swim_leave(swim *s, step_ctx *ctx);
+
+bool swim_timer_owner_live(const swim *s, uint64_t timer_id);
+
+/* Merge rank of a member state: at equal incarnation the higher rank wins
+ * (ALIVE 0 < SUSPECT 1 < DEAD = LEFT 2; both final for an incarnation). */
+uint32_t swim_state_rank(uint8_t state);
+
+/* Read-only views for control replies, checkers and tests. */
+uint32_t swim_member_count(const swim *s);
+/* Iterates members in slot order: i in [0, swim_slot_end()); NULL for a
+ * free slot.  Slots are reused lowest-first, so the range stays close to
+ * the member count. */
+uint32_t swim_slot_end(const swim *s);
+const swim_member *swim_member_slot(const swim *s, uint32_t i);
+const swim_member *swim_find(const swim *s, const hs_name *name);
+uint64_t swim_name_key(const hs_name *name);
+/* The suspicion timeout and gossip retransmit limit for the current size. */
+uint64_t swim_suspicion_timeout_ns(const swim *s);
+uint32_t swim_retransmit_limit(const swim *s);
+
+/* Bounds the simulator checks once faults heal, for a cluster of n nodes
+ * (derived in swim.c and docs/swim.md): every live member declares a
+ * crashed member dead within the detection bound, and every live member
+ * sees every other one alive at its current incarnation within the
+ * convergence bound. */
+uint64_t swim_detection_bound_ns(const swim_config *cfg, uint32_t n);
+uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n);
+
+#endif /* HS_SWIM_H_ */

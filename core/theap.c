@@ -1,0 +1,238 @@
+/* Timer heap: binary min-heap over (deadline, seq) with a slot pool. */
+#include "theap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+hs_status theap_init(theap *h, uint32_t cap)
+{
+    memset(h, 0, sizeof(*h));
+    if (cap == 0 || cap > (UINT32_C(1) << 28)) {
+        return HS_ERR_INVALID;
+    }
+    h->entries = calloc(cap, sizeof(theap_entry));
+    h->heap = calloc(cap, sizeof(theap_node));
+    h->free_slots = calloc(cap, sizeof(uint32_t));
+    if (h->entries == NULL || h->heap == NULL || h->free_slots == NULL) {
+        theap_free(h);
+        return HS_ERR_NOMEM;
+    }
+    h->cap = cap;
+    theap_clear(h);
+    return HS_OK;
+}
+
+void theap_free(theap *h)
+{
+    free(h->entries);
+    free(h->heap);
+    free(h->free_slots);
+    memset(h, 0, sizeof(*h));
+}
+
+void theap_clear(theap *h)
+{
+    for (uint32_t i = 0; i < h->cap; i++) {
+        h->entries[i].gen++;
+        /* Free slots pop from the end: lowest slot first, deterministically. */
+        h->free_slots[i] = h->cap - 1 - i;
+    }
+    h->free_count = h->cap;
+    h->count = 0;
+}
+
+static inline bool node_less(const theap_node *a, const theap_node *b)
+{
+    if (a->deadline != b->deadline) {
+        return a->deadline < b->deadline;
+    }
+    return a->seq < b->seq;
+}
+
+static inline void place(theap *h, uint32_t pos, theap_node n)
+{
+    h->heap[pos] = n;
+    h->entries[n.slot].heap_pos = pos;
+}
+
+static void sift_up(theap *h, uint32_t pos)
+{
+    theap_node n = h->heap[pos];
+    while (pos > 0) {
+        uint32_t parent = (pos - 1) / 2;
+        if (!node_less(&n, &h->heap[parent])) {
+            break;
+        }
+        place(h, pos, h->heap[parent]);
+        pos = parent;
+    }
+    place(h, pos, n);
+}
+
+static void sift_down(theap *h, uint32_t pos)
+{
+    theap_node n = h->heap[pos];
+    for (;;) {
+        uint32_t child = 2 * pos + 1;
+        if (child >= h->count) {
+            break;
+        }
+        if (child + 1 < h->count && node_less(&h->heap[child + 1], &h->heap[child])) {
+            child++;
+        }
+        if (!node_less(&h->heap[child], &n)) {
+            break;
+        }
+        place(h, pos, h->heap[child]);
+        pos = child;
+    }
+    place(h, pos, n);
+}
+
+static theap_node node_of(const theap *h, uint32_t slot)
+{
+    const theap_entry *e = &h->entries[slot];
+    return (theap_node){e->deadline, e->seq, slot};
+}
+
+static theap_handle make_handle(const theap *h, uint32_t slot)
+{
+    return ((uint64_t)h->entries[slot].gen << 32) | slot;
+}
+
+static bool resolve(const theap *h, theap_handle handle, uint32_t *slot_out)
+{
+    uint32_t slot = (uint32_t)(handle & 0xffffffffu);
+    uint32_t gen = (uint32_t)(handle >> 32);
+    if (slot >= h->cap || h->entries[slot].gen != gen) {
+        return false;
+    }
+    const theap_entry *e = &h->entries[slot];
+    if (e->heap_pos >= h->count || h->heap[e->heap_pos].slot != slot) {
+        return false;
+    }
+    *slot_out = slot;
+    return true;
+}
+
+hs_status theap_push(theap *h, uint64_t deadline, uint64_t a, uint64_t b, theap_handle *handle)
+{
+    if (h->free_count == 0) {
+        return HS_ERR_FULL;
+    }
+    uint32_t slot = h->free_slots[--h->free_count];
+    theap_entry *e = &h->entries[slot];
+    e->deadline = deadline;
+    e->seq = h->next_seq++;
+    e->a = a;
+    e->b = b;
+    uint32_t pos = h->count++;
+    place(h, pos, node_of(h, slot));
+    sift_up(h, pos);
+    if (handle != NULL) {
+        *handle = make_handle(h, slot);
+    }
+    return HS_OK;
+}
+
+/* Removes the entry at heap position pos and releases its slot. */
+static void remove_at(theap *h, uint32_t pos)
+{
+    uint32_t slot = h->heap[pos].slot;
+    uint32_t last = --h->count;
+    if (pos != last) {
+        place(h, pos, h->heap[last]);
+        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / 2])) {
+            sift_up(h, pos);
+        } else {
+            sift_down(h, pos);
+        }
+    }
+    h->entries[slot].gen++;
+    /* gen 0 is reserved so that handle 0 is never live. */
+    if (h->entries[slot].gen == 0) {
+        h->entries[slot].gen = 1;
+    }
+    h->free_slots[h->free_count++] = slot;
+}
+
+bool theap_cancel(theap *h, theap_handle handle)
+{
+    uint32_t slot;
+    if (!resolve(h, handle, &slot)) {
+        return false;
+    }
+    remove_at(h, h->entries[slot].heap_pos);
+    return true;
+}
+
+bool theap_reschedule(theap *h, theap_handle handle, uint64_t deadline)
+{
+    uint32_t slot;
+    if (!resolve(h, handle, &slot)) {
+        return false;
+    }
+    theap_entry *e = &h->entries[slot];
+    e->deadline = deadline;
+    e->seq = h->next_seq++;
+    uint32_t pos = e->heap_pos;
+    h->heap[pos].deadline = e->deadline;
+    h->heap[pos].seq = e->seq;
+    sift_up(h, pos);
+    sift_down(h, h->entries[slot].heap_pos);
+    return true;
+}
+
+bool theap_live(const theap *h, theap_handle handle)
+{
+    uint32_t slot;
+    return resolve(h, handle, &slot);
+}
+
+bool theap_peek(const theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
+{
+    if (h->count == 0) {
+        return false;
+    }
+    const theap_entry *e = &h->entries[h->heap[0].slot];
+    if (deadline != NULL) {
+        *deadline = e->deadline;
+    }
+    if (a != NULL) {
+        *a = e->a;
+    }
+    if (b != NULL) {
+        *b = e->b;
+    }
+    return true;
+}
+
+bool theap_pop(theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
+{
+    if (!theap_peek(h, deadline, a, b)) {
+        return false;
+    }
+    remove_at(h, 0);
+    return true;
+}
+
+bool theap_check(const theap *h)
+{
+    if (h->count + h->free_count != h->cap) {
+        return false;
+    }
+    for (uint32_t pos = 0; pos < h->count; pos++) {
+        uint32_t slot = h->heap[pos].slot;
+        if (slot >= h->cap || h->entries[slot].heap_pos != pos) {
+            return false;
+        }
+        const theap_entry *e = &h->entries[slot];
+        if (h->heap[pos].deadline != e->deadline || h->heap[pos].seq != e->seq) {
+            return false;
+        }
+        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / 2])) {
+            return false;
+        }
+    }
+    return true;
+}

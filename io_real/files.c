@@ -1,0 +1,211 @@
+/* Data directory and synchronous disk operations.  See files.h. */
+#include "files.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void close_fd(files *f, int *fd)
+{
+    if (*fd >= 0 && close(*fd) != 0) {
+        ioerr_report(f->sink, IOERR_OP_CLOSE, errno, (uint64_t)*fd);
+    }
+    *fd = -1;
+}
+
+static hs_status fail(files *f, uint32_t op, int err, char *msg, size_t cap, const char *what)
+{
+    ioerr_report(f->sink, op, err, 0);
+    snprintf(msg, cap, "data directory %s: %s: %s", f->dir, what, strerror(err));
+    files_close(f);
+    return HS_ERR_IO;
+}
+
+static hs_status open_dir(files *f, char *msg, size_t cap)
+{
+    if (mkdir(f->dir, 0755) != 0 && errno != EEXIST) {
+        return fail(f, IOERR_OP_MKDIR, errno, msg, cap, "cannot create");
+    }
+    f->dir_fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (f->dir_fd < 0) {
+        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open");
+    }
+    /* Creating the lock file is also the writability check: it fails with
+     * EACCES or EROFS before any node state is touched. */
+    f->lock_fd = openat(f->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f->lock_fd < 0) {
+        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "not writable");
+    }
+    if (flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        if (err == EWOULDBLOCK) {
+            ioerr_report(f->sink, IOERR_OP_FLOCK, err, 0);
+            snprintf(msg, cap, "data directory %s: in use by another hsnode (lock held)",
+                     f->dir);
+            files_close(f);
+            return HS_ERR_IO;
+        }
+        return fail(f, IOERR_OP_FLOCK, err, msg, cap, "cannot lock");
+    }
+    return HS_OK;
+}
+
+hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, size_t msg_cap)
+{
+    memset(f, 0, sizeof(*f));
+    f->dir_fd = -1;
+    f->lock_fd = -1;
+    f->meta_fd = -1;
+    f->sink = sink;
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof(f->dir)) {
+        snprintf(msg, msg_cap, "data directory: path empty or too long");
+        return HS_ERR_INVALID;
+    }
+    memcpy(f->dir, dir, len + 1);
+    if (ring_init(&f->done, sizeof(files_done), FILES_QUEUE_MAX) != HS_OK) {
+        snprintf(msg, msg_cap, "data directory: out of memory");
+        return HS_ERR_NOMEM;
+    }
+    hs_status status = open_dir(f, msg, msg_cap);
+    if (status != HS_OK) {
+        return status;
+    }
+    f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (f->meta_fd < 0) {
+        return fail(f, IOERR_OP_OPEN, errno, msg, msg_cap, "cannot open meta");
+    }
+    return HS_OK;
+}
+
+void files_close(files *f)
+{
+    free(f->current.data);
+    f->current.data = NULL;
+    files_done d;
+    while (f->done.data != NULL && ring_pop(&f->done, &d)) {
+        free(d.data);
+    }
+    ring_free(&f->done);
+    close_fd(f, &f->meta_fd);
+    close_fd(f, &f->lock_fd);
+    close_fd(f, &f->dir_fd);
+}
+
+static int fd_of(const files *f, uint32_t file)
+{
+    return file == HS_FILE_META ? f->meta_fd : -1;
+}
+
+static hs_status do_write(files *f, int fd, const hs_output *out, const uint8_t *payload)
+{
+    uint32_t done = 0;
+    while (done < out->u.disk.len) {
+        ssize_t n = pwrite(fd, payload + done, out->u.disk.len - done,
+                           (off_t)(out->u.disk.file_offset + done));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            ioerr_report(f->sink, IOERR_OP_PWRITE, n < 0 ? errno : EIO, out->u.disk.op_id);
+            return HS_ERR_IO;
+        }
+        done += (uint32_t)n;
+    }
+    return HS_OK;
+}
+
+static hs_status do_read(files *f, int fd, const hs_output *out, files_done *d)
+{
+    d->data = malloc(out->u.disk.len > 0 ? out->u.disk.len : 1);
+    if (d->data == NULL) {
+        ioerr_report(f->sink, IOERR_OP_MALLOC, ENOMEM, out->u.disk.len);
+        return HS_ERR_IO;
+    }
+    while (d->len < out->u.disk.len) {
+        ssize_t n = pread(fd, d->data + d->len, out->u.disk.len - d->len,
+                          (off_t)(out->u.disk.file_offset + d->len));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            ioerr_report(f->sink, IOERR_OP_PREAD, errno, out->u.disk.op_id);
+            return HS_ERR_IO;
+        }
+        if (n == 0) {
+            break; /* end of file: what exists is the answer */
+        }
+        d->len += (uint32_t)n;
+    }
+    return HS_OK;
+}
+
+static hs_status execute(files *f, const hs_output *out, const uint8_t *payload, files_done *d)
+{
+    int fd = fd_of(f, out->u.disk.file);
+    if (fd < 0 || (out->kind == HS_OUT_DISK_READ && out->u.disk.len > FILES_READ_MAX)) {
+        ioerr_report(f->sink, IOERR_OP_DISK_BAD_OP, 0, out->u.disk.op_id);
+        return HS_ERR_IO;
+    }
+    switch (out->kind) {
+    case HS_OUT_DISK_WRITE:
+        return do_write(f, fd, out, payload);
+    case HS_OUT_DISK_SYNC:
+        if (fdatasync(fd) != 0) {
+            ioerr_report(f->sink, IOERR_OP_FDATASYNC, errno, out->u.disk.op_id);
+            return HS_ERR_IO;
+        }
+        return HS_OK;
+    case HS_OUT_DISK_READ:
+        return do_read(f, fd, out, d);
+    default:
+        HS_UNREACHABLE();
+    }
+    return HS_ERR_IO;
+}
+
+void files_submit(files *f, const hs_output *out, const uint8_t *payload)
+{
+    files_done d;
+    memset(&d, 0, sizeof(d));
+    d.op_id = out->u.disk.op_id;
+    f->ops++;
+    if (ring_full(&f->done)) {
+        /* Core keeps a handful of disk operations in flight; a full queue
+         * means a runaway caller.  The operation is not executed and its
+         * completion is lost, which core's retry timers must cover. */
+        ioerr_report(f->sink, IOERR_OP_DISK_QUEUE_FULL, 0, d.op_id);
+        f->failures++;
+        return;
+    }
+    d.status = execute(f, out, payload, &d);
+    if (d.status != HS_OK) {
+        f->failures++;
+        free(d.data);
+        d.data = NULL;
+        d.len = 0;
+    }
+    hs_status pushed = ring_push(&f->done, &d);
+    HS_ASSERT(pushed == HS_OK);
+}
+
+bool files_next_done(files *f, hs_input *in)
+{
+    free(f->current.data);
+    memset(&f->current, 0, sizeof(f->current));
+    if (!ring_pop(&f->done, &f->current)) {
+        return false;
+    }
+    memset(in, 0, sizeof(*in));
+    in->kind = HS_IN_DISK_DONE;
+    in->u.disk.op_id = f->current.op_id;
+    in->u.disk.status = f->current.status;
+    in->u.disk.bytes = f->current.data;
+    in->u.disk.len = f->current.len;
+    return true;
+}

@@ -1,0 +1,58 @@
+/* The node's data directory and its disk outputs.
+ *
+ * The directory is created if missing (one level), locked with flock on
+ * <dir>/lock so two nodes never share it, and each hs_file_id maps to one
+ * file: HS_FILE_META -> <dir>/meta.
+ *
+ * Disk outputs run synchronously when the host drains a step's outbox, in
+ * output order: DISK_WRITE = pwrite, DISK_SYNC = fdatasync, DISK_READ =
+ * pread returning the bytes that exist (a short or missing region is not an
+ * error).  Each completion is queued and handed back with files_next_done
+ * as an HS_IN_DISK_DONE input after the current step, so the host never
+ * re-enters node_step and completions arrive in submission order. */
+#ifndef FILES_H_
+#define FILES_H_
+
+#include <limits.h>
+
+#include "base.h"
+#include "ioerr.h"
+#include "ring.h"
+#include "step.h"
+
+#define FILES_READ_MAX (1u << 20) /* bytes one DISK_READ may ask for */
+#define FILES_QUEUE_MAX 256u      /* completions waiting for delivery */
+#define FILES_PATH_MAX 4096u
+
+typedef struct {
+    uint64_t op_id;
+    hs_status status;
+    uint8_t *data; /* read bytes (malloc'd), NULL for writes and syncs */
+    uint32_t len;
+} files_done;
+
+typedef struct {
+    char dir[FILES_PATH_MAX];
+    int dir_fd;
+    int lock_fd;
+    int meta_fd;
+    ring done;        /* files_done, oldest first */
+    files_done current; /* the completion being delivered: freed on the next call */
+    ioerr_sink *sink;
+    uint64_t ops;
+    uint64_t failures;
+} files;
+
+/* Creates, locks and opens the data directory.  On failure writes a
+ * sentence for the operator into msg (unwritable, not a directory, in use
+ * by another node, ...). */
+HS_MUST_USE hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg,
+                                 size_t msg_cap);
+void files_close(files *f);
+
+/* Executes one DISK_* output now and queues its completion. */
+void files_submit(files *f, const hs_output *out, const uint8_t *payload);
+/* The next completion as an input; its bytes stay valid until the next call. */
+bool files_next_done(files *f, hs_input *in);
+
+#endif /* FILES_H_ */

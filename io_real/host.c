@@ -1,0 +1,410 @@
+/* The real host: epoll loop around one node.  See host.h. */
+#include "host.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "files.h"
+#include "loop.h"
+#include "node.h"
+#include "ring.h"
+#include "tcp.h"
+#include "timers.h"
+#include "udp.h"
+
+/* A host-made input waiting for the current step to finish. */
+typedef struct {
+    uint64_t conn_id;
+    hs_status reason;
+} host_closed;
+
+struct host {
+    config cfg;
+    log_sink *log;
+    ioerr_sink sink;
+    loop loop;
+    udp udp;
+    tcp tcp;
+    files files;
+    timers timers;
+    node *node;
+    hs_outbox ob;
+    ring closed;          /* host_closed, delivered after the current step */
+    uint64_t now_ns;
+    uint64_t tick_at_ns;
+    uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
+    bool stopping;
+    bool stop_now;
+    bool in_step;
+    bool flushing;
+    host_stats stats;
+};
+
+const host_stats *host_get_stats(const host *h)
+{
+    return &h->stats;
+}
+
+/* Every io_real module reports here: one HOST_ERROR event record each. */
+static void on_error(void *ctx, uint32_t op, int err, uint64_t detail)
+{
+    host *h = ctx;
+    h->stats.host_errors++;
+    hs_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_HOST_ERROR;
+    ev.severity = (uint8_t)hs_event_code_severity(HS_EV_HOST_ERROR);
+    ev.a = op;
+    ev.b = (uint64_t)(err < 0 ? -err : err);
+    ev.c = detail;
+    log_event(h->log, &ev, h->now_ns);
+}
+
+/* The clock the node sees never goes backwards, even if a reading fails. */
+static uint64_t clock_now(host *h)
+{
+    uint64_t now = loop_now_ns(&h->sink);
+    if (now > h->now_ns) {
+        h->now_ns = now;
+    }
+    return h->now_ns;
+}
+
+static void execute_send(host *h, const hs_output *out)
+{
+    const uint8_t *payload = hs_outbox_payload(&h->ob, out);
+    if (out->u.send.channel == HS_CH_UDP) {
+        udp_send(&h->udp, out->u.send.to, payload, out->u.send.len);
+    } else {
+        tcp_send(&h->tcp, out->u.send.conn_id, out->u.send.to, payload, out->u.send.len,
+                 h->now_ns);
+    }
+}
+
+static void execute(host *h, const hs_output *out)
+{
+    switch (out->kind) {
+    case HS_OUT_SEND:
+        execute_send(h, out);
+        break;
+    case HS_OUT_CLOSE:
+        tcp_close(&h->tcp, out->u.close.conn_id);
+        break;
+    case HS_OUT_TIMER_SET:
+        if (timers_set(&h->timers, out->u.timer.timer_id, out->u.timer.deadline_ns) != HS_OK) {
+            ioerr_report(&h->sink, IOERR_OP_TIMERS_FULL, 0, out->u.timer.timer_id);
+        }
+        break;
+    case HS_OUT_TIMER_CANCEL:
+        /* Cancelling a timer that already fired is normal. */
+        (void)timers_cancel(&h->timers, out->u.timer.timer_id);
+        break;
+    case HS_OUT_DISK_WRITE:
+    case HS_OUT_DISK_SYNC:
+    case HS_OUT_DISK_READ:
+        files_submit(&h->files, out, hs_outbox_payload(&h->ob, out));
+        break;
+    case HS_OUT_EVENT:
+        log_event(h->log, &out->u.event, h->now_ns);
+        break;
+    case HS_OUT_EXEC:
+    default:
+        /* No workflow executor on this host yet (a later issue). */
+        ioerr_report(&h->sink, IOERR_OP_OUTPUT_UNSUPPORTED, 0, out->kind);
+        break;
+    }
+}
+
+static void step_once(host *h, const hs_input *in)
+{
+    HS_ASSERT(!h->in_step);
+    h->in_step = true;
+    node_step(h->node, clock_now(h), in, &h->ob);
+    h->in_step = false;
+    h->stats.steps++;
+    for (uint32_t i = 0; i < h->ob.count; i++) {
+        execute(h, &h->ob.items[i]);
+    }
+    hs_outbox_reset(&h->ob);
+}
+
+/* Delivers what the last steps caused: disk completions in order, then
+ * closed connections; each may cause more, which queue behind. */
+static void flush_pending(host *h)
+{
+    if (h->flushing) {
+        return;
+    }
+    h->flushing = true;
+    for (;;) {
+        hs_input in;
+        host_closed closed;
+        if (files_next_done(&h->files, &in)) {
+            step_once(h, &in);
+        } else if (ring_pop(&h->closed, &closed)) {
+            memset(&in, 0, sizeof(in));
+            in.kind = HS_IN_CONN_CLOSED;
+            in.u.conn_closed.conn_id = closed.conn_id;
+            in.u.conn_closed.reason = closed.reason;
+            step_once(h, &in);
+        } else {
+            break;
+        }
+    }
+    h->flushing = false;
+}
+
+static void deliver(host *h, const hs_input *in)
+{
+    step_once(h, in);
+    flush_pending(h);
+}
+
+static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *frame,
+                     uint32_t len)
+{
+    host *h = ctx;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = HS_CH_TCP;
+    in.u.recv.from = peer;
+    in.u.recv.conn_id = conn_id;
+    in.u.recv.bytes = frame;
+    in.u.recv.len = len;
+    deliver(h, &in);
+}
+
+/* May run inside the execution of a step's outputs: queue, never step. */
+static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
+{
+    host *h = ctx;
+    host_closed closed = {conn_id, reason};
+    if (ring_push(&h->closed, &closed) != HS_OK) {
+        ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, HS_IN_CONN_CLOSED);
+        return;
+    }
+    if (ring_count(&h->closed) > h->stats.pending_max) {
+        h->stats.pending_max = ring_count(&h->closed);
+    }
+}
+
+static void drain_udp(host *h)
+{
+    for (uint32_t i = 0; i < UDP_DRAIN_MAX; i++) {
+        hs_addr from;
+        const uint8_t *bytes = NULL;
+        uint32_t len = 0;
+        hs_status status = udp_recv(&h->udp, &from, &bytes, &len);
+        if (status == HS_ERR_NOT_FOUND) {
+            return;
+        }
+        if (status != HS_OK) {
+            continue; /* reported by udp_recv; other datagrams may wait */
+        }
+        h->stats.udp_rx++;
+        hs_input in;
+        memset(&in, 0, sizeof(in));
+        in.kind = HS_IN_RECV;
+        in.u.recv.channel = HS_CH_UDP;
+        in.u.recv.from = from;
+        in.u.recv.bytes = bytes;
+        in.u.recv.len = len;
+        deliver(h, &in);
+    }
+}
+
+static void on_signal(host *h, int signo)
+{
+    log_field fields[2] = {{"signo", NULL, (uint64_t)signo},
+                           {"grace_ms", NULL, h->cfg.leave_grace_ms}};
+    if (h->stopping) {
+        log_note(h->log, HS_SEV_WARN, "host_stop_now", fields, 1);
+        h->stop_now = true;
+        return;
+    }
+    log_note(h->log, HS_SEV_INFO, "host_stopping", fields, 2);
+    h->stopping = true;
+    h->exit_at_ns = clock_now(h) + (uint64_t)h->cfg.leave_grace_ms * HS_NS_PER_MS;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_COMMAND;
+    in.u.command.command = HS_CMD_LEAVE;
+    deliver(h, &in);
+}
+
+static void dispatch(host *h, const loop_fired *f)
+{
+    if (f->token == LOOP_TOKEN_SIGNAL) {
+        on_signal(h, f->signo);
+    } else if (f->token == LOOP_TOKEN_TIMER) {
+        /* Due timers are fired at the top of every iteration. */
+    } else if (f->token == HOST_TOKEN_UDP) {
+        drain_udp(h);
+    } else {
+        tcp_on_event(&h->tcp, f->token, f->events, clock_now(h));
+    }
+    flush_pending(h);
+}
+
+static void fire_timers(host *h)
+{
+    uint64_t id = 0;
+    for (uint32_t i = 0; i < HOST_TIMER_BATCH && timers_pop_due(&h->timers, clock_now(h), &id);
+         i++) {
+        h->stats.timers_fired++;
+        hs_input in;
+        memset(&in, 0, sizeof(in));
+        in.kind = HS_IN_TIMER;
+        in.u.timer.timer_id = id;
+        deliver(h, &in);
+    }
+}
+
+static uint64_t next_deadline(const host *h)
+{
+    uint64_t deadline = h->tick_at_ns;
+    uint64_t timer = 0;
+    if (timers_next(&h->timers, &timer) && timer < deadline) {
+        deadline = timer;
+    }
+    return h->exit_at_ns < deadline ? h->exit_at_ns : deadline;
+}
+
+int host_run(host *h)
+{
+    hs_input start;
+    memset(&start, 0, sizeof(start));
+    start.kind = HS_IN_START;
+    deliver(h, &start);
+    h->tick_at_ns = clock_now(h) + HOST_TICK_NS;
+    loop_fired fired[LOOP_BATCH_MAX];
+    while (!h->stop_now) {
+        fire_timers(h);
+        uint64_t now = clock_now(h);
+        if (now >= h->tick_at_ns) {
+            (void)tcp_tick(&h->tcp, now);
+            flush_pending(h);
+            log_tick(h->log, now);
+            h->tick_at_ns = now + HOST_TICK_NS;
+        }
+        if (h->stopping && now >= h->exit_at_ns) {
+            break;
+        }
+        loop_arm(&h->loop, next_deadline(h));
+        /* The timerfd wakes the loop; the 1 s cap only guards against a
+         * timerfd_settime failure (reported) leaving the loop asleep. */
+        uint32_t n = loop_wait(&h->loop, fired, LOOP_BATCH_MAX, 1000);
+        for (uint32_t i = 0; i < n && !h->stop_now; i++) {
+            dispatch(h, &fired[i]);
+        }
+    }
+    return 0;
+}
+
+static hs_status open_sockets(host *h, char *why, size_t cap)
+{
+    char addr[HS_ADDR_STR_MAX];
+    hs_addr_format(h->cfg.node.addr, addr);
+    int err = 0;
+    if (udp_open(&h->udp, h->cfg.node.addr, &h->sink, &err) != HS_OK) {
+        snprintf(why, cap, "listen %s: cannot bind UDP: %s%s", addr, strerror(err),
+                 err == EADDRINUSE ? " (port in use)" : "");
+        return HS_ERR_IO;
+    }
+    if (loop_add(&h->loop, h->udp.fd, EPOLLIN, HOST_TOKEN_UDP) != HS_OK) {
+        snprintf(why, cap, "listen %s: cannot watch the UDP socket", addr);
+        return HS_ERR_IO;
+    }
+    tcp_handlers handlers = {on_frame, on_closed, h};
+    if (tcp_init(&h->tcp, &h->cfg.tcp, &h->loop, &h->sink, &handlers) != HS_OK) {
+        snprintf(why, cap, "cannot allocate the TCP connection table");
+        return HS_ERR_NOMEM;
+    }
+    if (tcp_listen(&h->tcp, h->cfg.node.addr, &err) != HS_OK) {
+        snprintf(why, cap, "listen %s: cannot listen on TCP: %s%s", addr, strerror(err),
+                 err == EADDRINUSE ? " (port in use)" : "");
+        return HS_ERR_IO;
+    }
+    return HS_OK;
+}
+
+static hs_status create_parts(host *h, char *why, size_t cap)
+{
+    if (loop_init(&h->loop, &h->sink) != HS_OK) {
+        snprintf(why, cap, "cannot create the event loop (epoll, timerfd, signalfd)");
+        return HS_ERR_IO;
+    }
+    hs_status status = files_open(&h->files, h->cfg.data_dir, &h->sink, why, cap);
+    if (status != HS_OK) {
+        return status;
+    }
+    status = open_sockets(h, why, cap);
+    if (status != HS_OK) {
+        return status;
+    }
+    uint32_t timer_cap = h->cfg.node.swim.members_cap * HOST_TIMERS_PER_MEMBER +
+                         h->cfg.node.swim.relays_cap + HOST_TIMERS_EXTRA;
+    if (timers_init(&h->timers, timer_cap) != HS_OK ||
+        hs_outbox_init(&h->ob, HOST_OUTBOX_CAP, HOST_OUTBOX_ARENA) != HS_OK ||
+        ring_init(&h->closed, sizeof(host_closed), h->cfg.tcp.conns_max + 64) != HS_OK) {
+        snprintf(why, cap, "out of memory creating the host tables");
+        return HS_ERR_NOMEM;
+    }
+    status = node_create(&h->cfg.node, &h->node);
+    if (status != HS_OK) {
+        snprintf(why, cap, "cannot create the node: %s", hs_status_text(status));
+    }
+    return status;
+}
+
+hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why, size_t why_cap)
+{
+    *out = NULL;
+    host *h = calloc(1, sizeof(host));
+    if (h == NULL) {
+        snprintf(why, why_cap, "out of memory");
+        return HS_ERR_NOMEM;
+    }
+    h->cfg = *cfg;
+    h->log = lg;
+    h->sink.fn = on_error;
+    h->sink.ctx = h;
+    h->exit_at_ns = HS_TIME_NEVER;
+    h->loop.epoll_fd = -1;
+    h->udp.fd = -1;
+    h->tcp.listen_fd = -1;
+    h->tcp.spare_fd = -1;
+    h->files.dir_fd = -1;
+    h->files.lock_fd = -1;
+    h->files.meta_fd = -1;
+    h->now_ns = loop_now_ns(&h->sink);
+    hs_status status = create_parts(h, why, why_cap);
+    if (status != HS_OK) {
+        host_destroy(h);
+        return status;
+    }
+    *out = h;
+    return HS_OK;
+}
+
+void host_destroy(host *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    node_destroy(h->node);
+    ring_free(&h->closed);
+    hs_outbox_free(&h->ob);
+    timers_free(&h->timers);
+    tcp_free(&h->tcp);
+    udp_close(&h->udp);
+    files_close(&h->files);
+    if (h->loop.epoll_fd >= 0) {
+        loop_free(&h->loop);
+    }
+    free(h);
+}

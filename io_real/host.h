@@ -1,0 +1,56 @@
+/* The real host: owns one node and drives it from the epoll loop.
+ *
+ * It turns syscalls into inputs (datagrams, frames, timer expirations read
+ * against CLOCK_MONOTONIC, disk completions, closed connections, stop
+ * signals) and outputs into syscalls (sendto, queued TCP writes, timers,
+ * pwrite/fdatasync/pread, log lines).  It decides nothing about membership:
+ * that is core's.
+ *
+ * Obligations from core/node.h, and where they are kept:
+ * - START once, first: host_run delivers it before entering the loop;
+ * - disk outputs executed in order, one DISK_DONE each, after the step that
+ *   asked (files.c queues completions; host delivers them after the step);
+ * - one armed timer per id (timers.c re-arms);
+ * - never re-entrant: outputs are executed after node_step returns, and
+ *   everything they cause (closed connections, disk completions) is queued
+ *   and delivered as the next inputs.
+ *
+ * Stop: the first SIGTERM or SIGINT delivers HS_CMD_LEAVE and keeps the
+ * loop running for leave_grace_ms so the leave gossip goes out, then
+ * host_run returns 0; a second signal ends the loop at once. */
+#ifndef HOST_H_
+#define HOST_H_
+
+#include "base.h"
+#include "config.h"
+#include "log.h"
+
+#define HOST_TOKEN_UDP (UINT64_C(0x20) << 56)
+#define HOST_TICK_NS HS_MS(100)       /* housekeeping: tcp timeouts, log summaries */
+#define HOST_OUTBOX_CAP 4096u
+#define HOST_OUTBOX_ARENA (2u * 1024u * 1024u + 64u * 1024u)
+#define HOST_TIMERS_PER_MEMBER 4u     /* suspect, reap and probe timers per member */
+#define HOST_TIMERS_EXTRA 256u
+#define HOST_TIMER_BATCH 1024u        /* timers fired before looking at sockets */
+
+typedef struct host host;
+
+typedef struct {
+    uint64_t steps;
+    uint64_t timers_fired;
+    uint64_t udp_rx;
+    uint64_t host_errors;
+    uint64_t pending_max;
+} host_stats;
+
+/* Opens the data directory, binds UDP and TCP on cfg->node.addr, creates
+ * the node.  On failure why holds one sentence for the operator. */
+HS_MUST_USE hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why,
+                                  size_t why_cap);
+/* Runs until stopped; returns the process exit status. */
+int host_run(host *h);
+void host_destroy(host *h);
+
+const host_stats *host_get_stats(const host *h);
+
+#endif /* HOST_H_ */

@@ -1,0 +1,232 @@
+/* Simulated network: message pool, fault draws, link cuts. */
+#include "simnet.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "simdist.h"
+
+hs_status simnet_init(simnet *net, uint32_t nodes, uint32_t cap, const simnet_params *p,
+                      uint64_t seed)
+{
+    memset(net, 0, sizeof(*net));
+    if (nodes == 0 || nodes > SIMNET_NODES_MAX || cap == 0 ||
+        p->latency_mean_ns < p->latency_min_ns) {
+        return HS_ERR_INVALID;
+    }
+    net->msgs = calloc(cap, sizeof(simnet_msg));
+    net->payloads = calloc(cap, SIMNET_PAYLOAD_MAX);
+    net->free_slots = calloc(cap, sizeof(uint32_t));
+    if (net->msgs == NULL || net->payloads == NULL || net->free_slots == NULL) {
+        simnet_free(net);
+        return HS_ERR_NOMEM;
+    }
+    /* Lowest slot on top of the stack. */
+    for (uint32_t i = 0; i < cap; i++) {
+        net->free_slots[i] = cap - 1 - i;
+    }
+    net->free_count = cap;
+    net->cap = cap;
+    net->nodes = nodes;
+    net->p = *p;
+    rng_seed(&net->rng, seed);
+    return HS_OK;
+}
+
+void simnet_free(simnet *net)
+{
+    free(net->msgs);
+    free(net->payloads);
+    free(net->free_slots);
+    memset(net, 0, sizeof(*net));
+}
+
+void simnet_set_params(simnet *net, const simnet_params *p)
+{
+    HS_ASSERT(p->latency_mean_ns >= p->latency_min_ns);
+    net->p = *p;
+}
+
+static uint64_t bit(uint32_t i)
+{
+    return UINT64_C(1) << i;
+}
+
+bool simnet_link_ok(const simnet *net, uint32_t from, uint32_t to)
+{
+    HS_ASSERT(from < net->nodes && to < net->nodes);
+    return (net->blocked[from] & bit(to)) == 0;
+}
+
+void simnet_cut(simnet *net, uint64_t from_mask, uint64_t to_mask)
+{
+    for (uint32_t i = 0; i < net->nodes; i++) {
+        if ((from_mask & bit(i)) != 0) {
+            net->blocked[i] |= to_mask & ~bit(i);
+        }
+    }
+}
+
+void simnet_partition(simnet *net, uint64_t group_a, uint64_t group_b, bool one_way)
+{
+    /* One way: a still reaches b, but b's replies never reach a. */
+    simnet_cut(net, group_b, group_a);
+    if (!one_way) {
+        simnet_cut(net, group_a, group_b);
+    }
+}
+
+void simnet_isolate(simnet *net, uint32_t node)
+{
+    HS_ASSERT(node < net->nodes);
+    uint64_t all = net->nodes == 64 ? UINT64_MAX : bit(net->nodes) - 1;
+    simnet_partition(net, bit(node), all & ~bit(node), false);
+}
+
+void simnet_heal(simnet *net)
+{
+    memset(net->blocked, 0, sizeof(net->blocked));
+}
+
+bool simnet_any_cut(const simnet *net)
+{
+    for (uint32_t i = 0; i < net->nodes; i++) {
+        if (net->blocked[i] != 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static uint32_t take_slot(simnet *net)
+{
+    HS_ASSERT(net->free_count > 0);
+    uint32_t slot = net->free_slots[--net->free_count];
+    uint32_t used = net->cap - net->free_count;
+    if (used > net->high_water) {
+        net->high_water = used;
+    }
+    return slot;
+}
+
+static uint64_t draw_latency(simnet *net, bool *spiked)
+{
+    const simnet_params *p = &net->p;
+    uint64_t d = simdist_delay(&net->rng, p->latency_min_ns, p->latency_mean_ns);
+    if (p->tail_ppm != 0 && p->tail_max_ns != 0 && rng_chance_ppm(&net->rng, p->tail_ppm)) {
+        d += rng_range(&net->rng, 0, p->tail_max_ns);
+        *spiked = true;
+    }
+    return d;
+}
+
+static void fill(simnet *net, uint32_t slot, uint32_t from, uint32_t to, hs_channel channel,
+                 const uint8_t *bytes, uint32_t len, uint32_t from_gen, uint32_t to_gen,
+                 uint8_t copy)
+{
+    simnet_msg *m = &net->msgs[slot];
+    m->from = (uint8_t)from;
+    m->to = (uint8_t)to;
+    m->channel = (uint8_t)channel;
+    m->copy = copy;
+    m->len = len;
+    m->from_gen = from_gen;
+    m->to_gen = to_gen;
+    if (len > 0) {
+        memcpy(net->payloads + (size_t)slot * SIMNET_PAYLOAD_MAX, bytes, len);
+    }
+}
+
+static hs_status send_tcp(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
+                          const uint8_t *bytes, uint32_t len, uint32_t from_gen, uint32_t to_gen,
+                          simnet_send_result *res)
+{
+    bool spiked = false;
+    uint64_t at = now_ns + draw_latency(net, &spiked);
+    /* FIFO per link: never before the previous message on it.  Equal times
+     * keep send order because the event queue breaks ties by insertion. */
+    if (at < net->tcp_last_ns[from][to]) {
+        at = net->tcp_last_ns[from][to];
+    }
+    net->tcp_last_ns[from][to] = at;
+    uint32_t slot = take_slot(net);
+    fill(net, slot, from, to, HS_CH_TCP, bytes, len, from_gen, to_gen, 0);
+    res->count = 1;
+    res->slots[0] = slot;
+    res->at_ns[0] = at;
+    res->spiked = spiked;
+    net->stats.spiked += spiked ? 1u : 0u;
+    return HS_OK;
+}
+
+hs_status simnet_send(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
+                      hs_channel channel, const uint8_t *bytes, uint32_t len, uint32_t from_gen,
+                      uint32_t to_gen, simnet_send_result *res)
+{
+    memset(res, 0, sizeof(*res));
+    HS_ASSERT(from < net->nodes && to < net->nodes);
+    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP);
+    if (len > SIMNET_PAYLOAD_MAX) {
+        return HS_ERR_LIMIT;
+    }
+    net->stats.sent++;
+    if (!simnet_link_ok(net, from, to)) {
+        res->cut = true;
+        net->stats.cut++;
+        return HS_OK;
+    }
+    /* Room for a possible duplicate is required up front, so a full pool
+     * never depends on a draw. */
+    if (net->free_count < 2) {
+        net->stats.pool_full++;
+        return HS_ERR_FULL;
+    }
+    if (channel == HS_CH_TCP) {
+        return send_tcp(net, now_ns, from, to, bytes, len, from_gen, to_gen, res);
+    }
+    const simnet_params *p = &net->p;
+    if (rng_chance_ppm(&net->rng, p->loss_ppm)) {
+        res->lost = true;
+        net->stats.lost++;
+        return HS_OK;
+    }
+    uint32_t copies = rng_chance_ppm(&net->rng, p->dup_ppm) ? 2u : 1u;
+    res->duplicated = copies == 2;
+    for (uint32_t c = 0; c < copies; c++) {
+        bool spiked = false;
+        uint64_t d = draw_latency(net, &spiked);
+        if (p->reorder_max_ns != 0 && rng_chance_ppm(&net->rng, p->reorder_ppm)) {
+            d += rng_range(&net->rng, 0, p->reorder_max_ns);
+            res->reordered = true;
+        }
+        res->spiked = res->spiked || spiked;
+        uint32_t slot = take_slot(net);
+        fill(net, slot, from, to, HS_CH_UDP, bytes, len, from_gen, to_gen, (uint8_t)c);
+        res->slots[c] = slot;
+        res->at_ns[c] = now_ns + d;
+    }
+    res->count = copies;
+    net->stats.duplicated += res->duplicated ? 1u : 0u;
+    net->stats.reordered += res->reordered ? 1u : 0u;
+    net->stats.spiked += res->spiked ? 1u : 0u;
+    return HS_OK;
+}
+
+const simnet_msg *simnet_msg_at(const simnet *net, uint32_t slot)
+{
+    HS_ASSERT(slot < net->cap);
+    return &net->msgs[slot];
+}
+
+const uint8_t *simnet_payload(const simnet *net, uint32_t slot)
+{
+    HS_ASSERT(slot < net->cap);
+    return net->payloads + (size_t)slot * SIMNET_PAYLOAD_MAX;
+}
+
+void simnet_release(simnet *net, uint32_t slot)
+{
+    HS_ASSERT(slot < net->cap);
+    HS_ASSERT(net->free_count < net->cap);
+    net->free_slots[net->free_count++] = slot;
+}

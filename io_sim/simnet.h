@@ -1,0 +1,109 @@
+/* Simulated network between the nodes of one cluster.
+ *
+ * The network owns a bounded pool of messages in flight; the simulator's
+ * event queue owns their delivery times.  A send draws, from the network's
+ * own rng stream, whether the datagram is lost, duplicated or delayed extra
+ * (reordering), and its latency (minimum, mean, occasional tail spike).
+ *
+ * Channels:
+ * - HS_CH_UDP: every fault applies.
+ * - HS_CH_TCP: never lost, duplicated or reordered; delivered in send order
+ *   per (from, to) link.  Only a cut link or a crashed endpoint drops it.
+ *
+ * Links: blocked[from] is a bitmask of destinations that from cannot
+ * reach.  A symmetric partition cuts both directions between two groups;
+ * an asymmetric one cuts a single direction, so one side still sends but
+ * never hears back.  Links are checked at send and again at delivery. */
+#ifndef SIMNET_H_
+#define SIMNET_H_
+
+#include "base.h"
+#include "rng.h"
+#include "step.h"
+
+#define SIMNET_NODES_MAX 32u
+#define SIMNET_PAYLOAD_MAX HS_UDP_PAYLOAD_MAX
+
+typedef struct {
+    uint32_t loss_ppm;     /* UDP datagram dropped */
+    uint32_t dup_ppm;      /* UDP datagram delivered twice (independent latencies) */
+    uint32_t reorder_ppm;  /* UDP datagram delayed by up to reorder_max_ns extra */
+    uint32_t tail_ppm;     /* latency spike of up to tail_max_ns extra (any channel) */
+    uint64_t reorder_max_ns;
+    uint64_t tail_max_ns;
+    uint64_t latency_min_ns;
+    uint64_t latency_mean_ns;
+} simnet_params;
+
+typedef struct {
+    uint8_t from;
+    uint8_t to;
+    uint8_t channel;  /* hs_channel */
+    uint8_t copy;     /* 1 for a duplicate */
+    uint32_t len;
+    uint32_t from_gen; /* sender's process generation at send (TCP dies with it) */
+    uint32_t to_gen;   /* receiver's process generation at send */
+} simnet_msg;
+
+/* What a send decided.  Deliveries are queued by the caller. */
+typedef struct {
+    uint32_t count;      /* 0, 1 or 2 copies to deliver */
+    uint32_t slots[2];
+    uint64_t at_ns[2];
+    bool lost;           /* dropped by loss */
+    bool cut;            /* dropped because the link is cut */
+    bool duplicated;
+    bool reordered;
+    bool spiked;
+} simnet_send_result;
+
+typedef struct {
+    uint64_t sent;
+    uint64_t lost;
+    uint64_t cut;
+    uint64_t duplicated;
+    uint64_t reordered;
+    uint64_t spiked;
+    uint64_t pool_full;
+} simnet_stats;
+
+typedef struct {
+    simnet_params p;
+    rng rng;
+    uint32_t nodes;
+    uint64_t blocked[SIMNET_NODES_MAX];
+    uint64_t tcp_last_ns[SIMNET_NODES_MAX][SIMNET_NODES_MAX];
+    simnet_msg *msgs;
+    uint8_t *payloads;    /* cap * SIMNET_PAYLOAD_MAX */
+    uint32_t *free_slots; /* LIFO: reuse keeps the touched memory small */
+    uint32_t free_count;
+    uint32_t cap;
+    uint32_t high_water;
+    simnet_stats stats;
+} simnet;
+
+HS_MUST_USE hs_status simnet_init(simnet *net, uint32_t nodes, uint32_t cap,
+                                  const simnet_params *p, uint64_t seed);
+void simnet_free(simnet *net);
+void simnet_set_params(simnet *net, const simnet_params *p);
+
+/* Queues bytes from -> to.  HS_ERR_FULL when the pool is exhausted,
+ * HS_ERR_LIMIT when len exceeds SIMNET_PAYLOAD_MAX; nothing is queued then. */
+HS_MUST_USE hs_status simnet_send(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
+                                  hs_channel channel, const uint8_t *bytes, uint32_t len,
+                                  uint32_t from_gen, uint32_t to_gen, simnet_send_result *res);
+const simnet_msg *simnet_msg_at(const simnet *net, uint32_t slot);
+const uint8_t *simnet_payload(const simnet *net, uint32_t slot);
+void simnet_release(simnet *net, uint32_t slot);
+static inline uint32_t simnet_in_flight(const simnet *net) { return net->cap - net->free_count; }
+
+/* Links. */
+bool simnet_link_ok(const simnet *net, uint32_t from, uint32_t to);
+/* Cuts every link from a node in from_mask to a node in to_mask. */
+void simnet_cut(simnet *net, uint64_t from_mask, uint64_t to_mask);
+void simnet_partition(simnet *net, uint64_t group_a, uint64_t group_b, bool one_way);
+void simnet_isolate(simnet *net, uint32_t node);
+void simnet_heal(simnet *net);
+bool simnet_any_cut(const simnet *net);
+
+#endif /* SIMNET_H_ */

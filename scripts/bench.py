@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Run the benchmarks (`ninja bench` builds the release binaries, then runs this).
+
+    python3 scripts/bench.py [--seeds 1,2,3] [--nodes 5] [--faults default] [--timeout S]
+
+1. Every build/bench/bench_* binary, once.  If its last output line is a JSON
+   object it is recorded as is; otherwise the output tail is recorded.
+2. `build/bin/hsim run --seed S --nodes 5 --faults default --json` for each
+   seed; the last output line that parses as a JSON object must carry
+   events_per_sec, sim_time_ms and wall_ms.
+
+Prints a summary table and writes build/bench/results.json.  Exit status 1 if
+any run failed.  Figures worth keeping go to docs/benchmarks.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "build/bench/results.json"
+HSIM_FIELDS = ("events_per_sec", "sim_time_ms", "wall_ms")
+
+
+def last_json(output: str):
+    for line in reversed(output.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                return obj
+    return None
+
+
+def run(cmd: list[str], timeout: float) -> tuple[int | None, str, float]:
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, timeout=timeout)
+        rc, out = r.returncode, r.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        rc, out = None, (e.stdout or b"").decode("utf-8", "replace") + "\n(timed out)"
+    except OSError as e:
+        rc, out = -1, str(e)
+    return rc, out, (time.monotonic() - t0) * 1000.0
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description="Run benchmarks and hsim throughput runs.")
+    ap.add_argument("--seeds", default="1,2,3", help="comma-separated hsim seeds")
+    ap.add_argument("--nodes", type=int, default=5)
+    ap.add_argument("--faults", default="default")
+    ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
+    args = ap.parse_args(argv)
+    os.chdir(ROOT)
+
+    results: dict = {
+        "machine": {"nproc": os.cpu_count(), "python": platform.python_version(),
+                    "kernel": platform.release()},
+        "benches": [], "hsim": [],
+    }
+    failures = 0
+
+    benches = sorted(p for p in (ROOT / "build/bench").glob("bench_*")
+                     if p.is_file() and os.access(p, os.X_OK))
+    if not benches:
+        print("bench: no build/bench/bench_* binaries (no bench/bench_*.c yet)")
+    for b in benches:
+        rc, out, wall_ms = run([str(b)], args.timeout)
+        entry = {"name": b.name, "rc": rc, "wall_ms": round(wall_ms, 1)}
+        obj = last_json(out)
+        if obj is not None:
+            entry["result"] = obj
+        else:
+            entry["output_tail"] = out.strip().splitlines()[-20:]
+        if rc != 0:
+            failures += 1
+            print(f"bench: {b.name} failed (exit {rc}):\n" + "\n".join(out.splitlines()[-20:]))
+        results["benches"].append(entry)
+
+    hsim = ROOT / "build/bin/hsim"
+    seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    if not hsim.exists():
+        print("bench: build/bin/hsim is not built; skipping simulator throughput "
+              "(build it with: python3 configure.py && ninja)")
+        failures += 1
+    else:
+        for seed in seeds:
+            cmd = ["build/bin/hsim", "run", "--seed", str(seed), "--nodes", str(args.nodes),
+                   "--faults", args.faults, "--json"]
+            rc, out, wall_ms = run(cmd, args.timeout)
+            obj = last_json(out)
+            entry = {"seed": seed, "cmd": " ".join(cmd), "rc": rc,
+                     "process_wall_ms": round(wall_ms, 1)}
+            if obj is not None:
+                for f in HSIM_FIELDS:
+                    entry[f] = obj.get(f)
+                entry["result"] = obj
+            missing = [f for f in HSIM_FIELDS if entry.get(f) is None]
+            if rc != 0 or missing:
+                failures += 1
+                why = f"exit {rc}" if rc != 0 else f"no {', '.join(missing)} in last JSON line"
+                print(f"bench: hsim seed {seed} failed ({why}):\n"
+                      + "\n".join(out.splitlines()[-20:]))
+            results["hsim"].append(entry)
+
+    # Summary table.
+    print()
+    print(f"{'run':<28} {'events/s':>14} {'sim ms':>12} {'wall ms':>10}  rc")
+    for e in results["benches"]:
+        r = e.get("result", {})
+        print(f"{e['name']:<28} {_fmt(r.get('events_per_sec', r.get('ops_per_sec'))):>14} "
+              f"{'':>12} {_fmt(e['wall_ms']):>10}  {e['rc']}")
+    for e in results["hsim"]:
+        print(f"{'hsim seed ' + str(e['seed']):<28} {_fmt(e.get('events_per_sec')):>14} "
+              f"{_fmt(e.get('sim_time_ms')):>12} {_fmt(e.get('wall_ms')):>10}  {e['rc']}")
+    eps = [e["events_per_sec"] for e in results["hsim"]
+           if isinstance(e.get("events_per_sec"), (int, float))]
+    if eps:
+        results["hsim_events_per_sec_median"] = statistics.median(eps)
+        print(f"hsim events/s median over {len(eps)} seed(s): {_fmt(statistics.median(eps))}")
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    tmp = RESULTS.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, RESULTS)
+    print(f"bench: wrote {RESULTS.relative_to(ROOT)}; {failures} failure(s)")
+    return 1 if failures else 0
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

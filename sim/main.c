@@ -1,0 +1,599 @@
+/* hsim: the deterministic simulator's command line.
+ *
+ *   hsim run --seed N [--json] [--trace | --trace-msgs] [--capture DIR] [options]
+ *   hsim sweep --seeds A..B [--jobs J] [--json] [options]
+ *   hsim detcheck --seeds A..B [--jobs J] [--json] [options]
+ *
+ * Exit codes: 0 every invariant held, 1 an invariant failed (or a
+ * determinism mismatch), 2 usage error.  The wall clock is read here only,
+ * to report speed; it never reaches the simulation. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim.h"
+#include "simscen.h"
+#include "simcap.h"
+#include "simopt.h"
+#include "simsweep.h"
+
+#define EXIT_PASS 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+#define FLAGS_MAX 4096u
+
+typedef struct {
+    simopt_args args;
+    bool json;
+    uint32_t trace; /* SIM_TRACE_* */
+    const char *capture;
+    bool seeds_set;
+    uint64_t first;
+    uint64_t last;
+    uint32_t jobs;
+} cli;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage:\n"
+            "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR] "
+            "[options]\n"
+            "  hsim sweep --seeds A..B [--jobs J] [--json] [options]\n"
+            "  hsim detcheck --seeds A..B [--jobs J] [--json] [options]\n"
+            "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
+            "options (each defaults to a value drawn from the seed):\n");
+    simopt_usage(f);
+    fprintf(f, "exit: 0 all invariants held, 1 a violation or mismatch, 2 usage error\n");
+}
+
+static int usage_error(const char *fmt, ...) HS_PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "hsim: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    fprintf(stderr, "hsim: see 'hsim --help'\n");
+    return EXIT_USAGE;
+}
+
+static uint64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * HS_NS_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static bool parse_jobs(const char *v, uint32_t *out)
+{
+    char *end = NULL;
+    long n = v == NULL ? 0 : strtol(v, &end, 10);
+    if (v == NULL || *v == '\0' || *end != '\0' || n < 1 || n > 1024) {
+        return false;
+    }
+    *out = (uint32_t)n;
+    return true;
+}
+
+/* Parses the arguments after the command; returns EXIT_PASS or EXIT_USAGE. */
+static int parse(int argc, char **argv, const char *cmd, cli *c)
+{
+    memset(c, 0, sizeof(*c));
+    simopt_args_init(&c->args);
+    bool is_run = strcmp(cmd, "run") == 0;
+    for (int i = 2; i < argc;) {
+        const char *arg = argv[i];
+        char err[200];
+        hs_status st = simopt_parse_flag(&c->args, argc, argv, &i, err, sizeof(err));
+        if (st == HS_OK) {
+            continue;
+        }
+        if (st != HS_ERR_NOT_FOUND) {
+            return usage_error("%s", err);
+        }
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(arg, "--json") == 0) {
+            c->json = true;
+        } else if (is_run && strcmp(arg, "--trace") == 0) {
+            c->trace |= SIM_TRACE_EVENTS;
+        } else if (is_run && (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
+            c->trace |= SIM_TRACE_EVENTS | SIM_TRACE_MSGS;
+        } else if (is_run && strcmp(arg, "--capture") == 0) {
+            if (next == NULL || *next == '\0') {
+                return usage_error("--capture needs a directory");
+            }
+            c->capture = next;
+            i++;
+        } else if (!is_run && strcmp(arg, "--seeds") == 0) {
+            if (simsweep_parse_range(next, &c->first, &c->last) != HS_OK) {
+                return usage_error("--seeds: expected A..B (A <= B) or N, got '%s'",
+                                   next == NULL ? "" : next);
+            }
+            c->seeds_set = true;
+            i++;
+        } else if (!is_run && strcmp(arg, "--jobs") == 0) {
+            if (!parse_jobs(next, &c->jobs)) {
+                return usage_error("--jobs: expected an integer in [1, 1024]");
+            }
+            i++;
+        } else {
+            return usage_error("unknown argument '%s' for '%s'", arg, cmd);
+        }
+        i++;
+    }
+    if (is_run && !c->args.seed_set) {
+        return usage_error("run needs --seed N");
+    }
+    if (!is_run && c->args.seed_set) {
+        return usage_error("%s takes --seeds A..B, not --seed", cmd);
+    }
+    if (!is_run && !c->seeds_set) {
+        return usage_error("%s needs --seeds A..B", cmd);
+    }
+    if (c->jobs == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->jobs = n < 1 ? 1 : (uint32_t)n;
+    }
+    return EXIT_PASS;
+}
+
+/* The command that replays seed with the flags the user gave. */
+static void replay_command(const char *argv0, const cli *c, uint64_t seed, char *out, size_t cap)
+{
+    simopt o;
+    char err[200];
+    char flags[FLAGS_MAX];
+    flags[0] = '\0';
+    if (simopt_resolve_seed(&c->args, seed, &o, err, sizeof(err)) == HS_OK) {
+        simopt_format_set(&c->args, &o, flags, sizeof(flags));
+    }
+    snprintf(out, cap, "%s run --seed %llu%s%s", argv0, (unsigned long long)seed,
+             flags[0] != '\0' ? " " : "", flags);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void print_line(void *ctx, const char *line)
+{
+    fputs(line, (FILE *)ctx);
+    fputc('\n', (FILE *)ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* run                                                                 */
+
+static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, const char *replay)
+{
+    const simopt *o = sim_options(s);
+    char flags[FLAGS_MAX];
+    simopt_format_all(o, flags, sizeof(flags));
+    uint64_t eps = wall == 0 ? 0 : (uint64_t)((double)r->events * 1e9 / (double)wall);
+    printf("{\"seed\":%llu,\"options\":", (unsigned long long)o->seed);
+    json_string(stdout, flags);
+    printf(",\"trace_hash\":\"%016llx\",\"events\":%llu,\"sim_time_ms\":%llu,\"wall_ms\":%.3f,"
+           "\"events_per_sec\":%llu,\"realtime_factor\":%.1f,\"nodes\":%u",
+           (unsigned long long)r->trace_hash, (unsigned long long)r->events,
+           (unsigned long long)(r->sim_time_ns / HS_NS_PER_MS), (double)wall / 1e6,
+           (unsigned long long)eps, wall == 0 ? 0.0 : (double)r->sim_time_ns / (double)wall,
+           o->nodes);
+    printf(",\"faults\":{");
+    for (uint32_t k = 0; k < SIM_FAULT_COUNT; k++) {
+        printf("%s\"%s\":%llu", k == 0 ? "" : ",", sim_fault_name(k),
+               (unsigned long long)r->faults[k]);
+    }
+    printf("},\"checks\":{");
+    for (uint32_t k = 0; k < SIMCHECK_COUNT; k++) {
+        printf("%s\"%s\":%llu", k == 0 ? "" : ",", simcheck_name(k),
+               (unsigned long long)r->checks[k]);
+    }
+    printf("},\"violation_count\":%llu,\"violations\":[", (unsigned long long)r->violations);
+    for (uint32_t k = 0; k < sim_violation_count(s); k++) {
+        const simcheck_violation *v = sim_violation(s, k);
+        printf("%s{\"invariant\":\"%s\",\"time_ms\":%.3f,\"node\":", k == 0 ? "" : ",",
+               simcheck_name(v->invariant), (double)v->time_ns / 1e6);
+        if (v->node >= 0) {
+            printf("\"n%d\"", v->node + 1);
+        } else {
+            printf("null");
+        }
+        printf(",\"detail\":");
+        json_string(stdout, v->detail);
+        printf("}");
+    }
+    printf("],\"heal_ms\":%llu,\"bound_ms\":%llu,\"detect_bound_ms\":%llu,\"converged_ms\":",
+           (unsigned long long)(r->heal_ns / HS_NS_PER_MS),
+           (unsigned long long)(r->bound_ns / HS_NS_PER_MS),
+           (unsigned long long)(r->detect_bound_ns / HS_NS_PER_MS));
+    if (r->converged) {
+        printf("%llu", (unsigned long long)(r->converged_ns / HS_NS_PER_MS));
+    } else {
+        printf("null");
+    }
+    printf(",\"passed\":%s,\"replay\":", r->violations == 0 ? "true" : "false");
+    json_string(stdout, replay);
+    printf("}\n");
+}
+
+static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
+{
+    const simopt *o = sim_options(s);
+    char flags[FLAGS_MAX];
+    simopt_format_all(o, flags, sizeof(flags));
+    double secs = (double)wall / 1e9;
+    printf("seed %llu: %s\n", (unsigned long long)o->seed, r->violations == 0 ? "PASSED" : "FAILED");
+    printf("options: %s\n", flags);
+    printf("trace_hash %016llx  events %llu  sim %.3f s  wall %.3f s  %.0f events/s  %.0fx realtime\n",
+           (unsigned long long)r->trace_hash, (unsigned long long)r->events,
+           (double)r->sim_time_ns / 1e9, secs, secs > 0 ? (double)r->events / secs : 0.0,
+           secs > 0 ? (double)r->sim_time_ns / (double)wall : 0.0);
+    printf("faults:");
+    for (uint32_t k = 0; k < SIM_FAULT_COUNT; k++) {
+        printf(" %s=%llu", sim_fault_name(k), (unsigned long long)r->faults[k]);
+    }
+    printf("\nchecks:");
+    for (uint32_t k = 0; k < SIMCHECK_COUNT; k++) {
+        printf(" %s=%llu", simcheck_name(k), (unsigned long long)r->checks[k]);
+    }
+    printf("\nliveness: heal at %llu ms, converge bound +%llu ms, detect bound +%llu ms, ",
+           (unsigned long long)(r->heal_ns / HS_NS_PER_MS),
+           (unsigned long long)(r->bound_ns / HS_NS_PER_MS),
+           (unsigned long long)(r->detect_bound_ns / HS_NS_PER_MS));
+    if (r->converged) {
+        printf("converged at +%llu ms\n", (unsigned long long)(r->converged_ns / HS_NS_PER_MS));
+    } else {
+        printf("never converged\n");
+    }
+    for (uint32_t k = 0; k < sim_violation_count(s); k++) {
+        const simcheck_violation *v = sim_violation(s, k);
+        printf("violation %s at %.3f ms", simcheck_name(v->invariant), (double)v->time_ns / 1e6);
+        if (v->node >= 0) {
+            printf(" on n%d", v->node + 1);
+        }
+        printf(": %s\n", v->detail);
+    }
+    if (r->violations > sim_violation_count(s)) {
+        printf("(%llu violations in all)\n", (unsigned long long)r->violations);
+    }
+}
+
+static int cmd_run(const char *argv0, const cli *c)
+{
+    simopt o;
+    char err[200];
+    if (simopt_resolve(&c->args, &o, err, sizeof(err)) != HS_OK) {
+        return usage_error("%s", err);
+    }
+    sim *s = NULL;
+    hs_status st = sim_create(&o, &s);
+    if (st != HS_OK) {
+        fprintf(stderr, "hsim: cannot create the cluster: %s\n", hs_status_name(st));
+        return EXIT_USAGE;
+    }
+    simcap cap;
+    bool capturing = false;
+    if (c->capture != NULL) {
+        if (simcap_init(&cap, c->capture) != HS_OK) {
+            fprintf(stderr, "hsim: cannot capture into '%s'\n", c->capture);
+            sim_destroy(s);
+            return EXIT_USAGE;
+        }
+        capturing = true;
+        sim_set_frame_hook(s, simcap_frame, &cap);
+    }
+    if (c->trace != 0) {
+        sim_set_trace(s, c->trace, print_line, stdout);
+    }
+    uint64_t t0 = wall_ns();
+    st = sim_run(s);
+    uint64_t wall = wall_ns() - t0;
+    if (st != HS_OK) {
+        fprintf(stderr, "hsim: cannot run: %s\n", hs_status_name(st));
+        sim_destroy(s);
+        return EXIT_FAIL;
+    }
+    sim_result r;
+    sim_result_get(s, &r);
+    char replay[FLAGS_MAX + 128];
+    replay_command(argv0, c, o.seed, replay, sizeof(replay));
+    if (c->json) {
+        print_run_json(s, &r, wall, replay);
+    } else {
+        print_run_text(s, &r, wall);
+        if (capturing) {
+            printf("captured %llu frames into %s\n", (unsigned long long)cap.written, c->capture);
+        }
+        if (r.violations != 0) {
+            printf("replay: %s\n", replay);
+        }
+    }
+    if (r.violations != 0 && c->json) {
+        fprintf(stderr, "replay: %s\n", replay);
+    }
+    if (capturing) {
+        simcap_free(&cap);
+    }
+    sim_destroy(s);
+    return r.violations == 0 ? EXIT_PASS : EXIT_FAIL;
+}
+
+/* ------------------------------------------------------------------ */
+/* sweep                                                               */
+
+static const char *outcome_name(int32_t outcome)
+{
+    switch (outcome) {
+    case SIMSWEEP_PASS:
+        return "passed";
+    case SIMSWEEP_FAIL:
+        return "violation";
+    case SIMSWEEP_CRASH:
+        return "crashed";
+    default:
+        return "error";
+    }
+}
+
+static int cmd_sweep(const char *argv0, const cli *c)
+{
+    simopt o;
+    char err[200];
+    /* Check the flags once up front: a bad combination is a usage error. */
+    if (simopt_resolve_seed(&c->args, c->first, &o, err, sizeof(err)) != HS_OK) {
+        return usage_error("%s", err);
+    }
+    uint32_t count = (uint32_t)(c->last - c->first + 1);
+    simsweep_result *results = calloc(count, sizeof(simsweep_result));
+    if (results == NULL) {
+        fprintf(stderr, "hsim: out of memory\n");
+        return EXIT_USAGE;
+    }
+    uint64_t t0 = wall_ns();
+    hs_status st = simsweep_sweep(&c->args, c->first, c->last, c->jobs, results);
+    uint64_t wall = wall_ns() - t0;
+    if (st != HS_OK) {
+        fprintf(stderr, "hsim: sweep failed: %s\n", hs_status_name(st));
+        free(results);
+        return EXIT_FAIL;
+    }
+    uint64_t events = 0;
+    uint64_t sim_ns = 0;
+    uint32_t failed = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        events += results[k].events;
+        sim_ns += results[k].sim_ns;
+        failed += results[k].outcome != SIMSWEEP_PASS ? 1u : 0u;
+    }
+    double secs = (double)wall / 1e9;
+    double eps = secs > 0 ? (double)events / secs : 0.0;
+    char replay[FLAGS_MAX + 128];
+    if (c->json) {
+        printf("{\"seeds\":%u,\"passed\":%u,\"failed\":%u,\"events\":%llu,\"sim_time_ms\":%llu,"
+               "\"wall_ms\":%.3f,\"events_per_sec\":%.0f,\"jobs\":%u,\"failures\":[",
+               count, count - failed, failed, (unsigned long long)events,
+               (unsigned long long)(sim_ns / HS_NS_PER_MS), secs * 1e3, eps, c->jobs);
+        const char *sep = "";
+        for (uint32_t k = 0; k < count; k++) {
+            const simsweep_result *r = &results[k];
+            if (r->outcome == SIMSWEEP_PASS) {
+                continue;
+            }
+            replay_command(argv0, c, r->seed, replay, sizeof(replay));
+            printf("%s{\"seed\":%llu,\"outcome\":\"%s\",\"detail\":", sep,
+                   (unsigned long long)r->seed, outcome_name(r->outcome));
+            json_string(stdout, r->detail);
+            printf(",\"replay\":");
+            json_string(stdout, replay);
+            printf("}");
+            sep = ",";
+        }
+        printf("]}\n");
+    } else {
+        for (uint32_t k = 0; k < count; k++) {
+            const simsweep_result *r = &results[k];
+            if (r->outcome == SIMSWEEP_PASS) {
+                continue;
+            }
+            replay_command(argv0, c, r->seed, replay, sizeof(replay));
+            printf("FAILED seed %llu (%s): %s\n  replay: %s\n", (unsigned long long)r->seed,
+                   outcome_name(r->outcome), r->detail, replay);
+        }
+        printf("seeds %u  passed %u  failed %u  events %llu  wall %.3f s  %.0f events/s  "
+               "(%u jobs)\n",
+               count, count - failed, failed, (unsigned long long)events, secs, eps, c->jobs);
+    }
+    free(results);
+    return failed == 0 ? EXIT_PASS : EXIT_FAIL;
+}
+
+/* ------------------------------------------------------------------ */
+/* detcheck                                                            */
+
+static int cmd_detcheck(const char *argv0, const cli *c)
+{
+    simopt o;
+    char err[200];
+    if (simopt_resolve_seed(&c->args, c->first, &o, err, sizeof(err)) != HS_OK) {
+        return usage_error("%s", err);
+    }
+    uint32_t count = (uint32_t)(c->last - c->first + 1);
+    simsweep_detcheck_result *results = calloc(count, sizeof(simsweep_detcheck_result));
+    if (results == NULL) {
+        fprintf(stderr, "hsim: out of memory\n");
+        return EXIT_USAGE;
+    }
+    uint64_t t0 = wall_ns();
+    hs_status st = simsweep_detcheck(&c->args, c->first, c->last, c->jobs, results);
+    uint64_t wall = wall_ns() - t0;
+    if (st != HS_OK) {
+        fprintf(stderr, "hsim: detcheck failed: %s\n", hs_status_name(st));
+        free(results);
+        return EXIT_FAIL;
+    }
+    uint32_t mismatches = 0;
+    char replay[FLAGS_MAX + 128];
+    for (uint32_t k = 0; k < count; k++) {
+        const simsweep_detcheck_result *d = &results[k];
+        if (d->match) {
+            continue;
+        }
+        mismatches++;
+        replay_command(argv0, c, d->seed, replay, sizeof(replay));
+        fprintf(c->json ? stderr : stdout,
+                "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
+                "events, %s)\n  first differing event: %llu\n  replay: %s\n",
+                (unsigned long long)d->seed, (unsigned long long)d->hash[0],
+                (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
+                (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
+                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff, replay);
+        if (d->first_diff != 0) {
+            fprintf(c->json ? stderr : stdout, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
+                    (unsigned long long)d->first_diff, d->where[0],
+                    (unsigned long long)d->first_diff, d->where[1]);
+        }
+    }
+    if (c->json) {
+        printf("{\"seeds\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,\"wall_ms\":%.3f,"
+               "\"mismatches\":[",
+               count, 2 * count, count - mismatches, mismatches, (double)wall / 1e6);
+        const char *sep = "";
+        for (uint32_t k = 0; k < count; k++) {
+            if (!results[k].match) {
+                printf("%s{\"seed\":%llu,\"first_diff\":%llu}", sep,
+                       (unsigned long long)results[k].seed,
+                       (unsigned long long)results[k].first_diff);
+                sep = ",";
+            }
+        }
+        printf("]}\n");
+    } else {
+        printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", count,
+               2 * count, count - mismatches, mismatches, (double)wall / 1e9);
+    }
+    free(results);
+    return mismatches == 0 ? EXIT_PASS : EXIT_FAIL;
+}
+
+/* Reads a whole small text file (scenario or config) into a new buffer. */
+static char *read_text(const char *path, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, cap, "%s: cannot read", path);
+        return NULL;
+    }
+    enum { TEXT_MAX = 1 << 20 };
+    char *buf = malloc(TEXT_MAX + 1);
+    size_t len = buf != NULL ? fread(buf, 1, TEXT_MAX + 1, f) : 0;
+    bool bad = buf == NULL || ferror(f) != 0 || len > TEXT_MAX;
+    fclose(f);
+    if (bad) {
+        snprintf(err, cap, "%s: unreadable or larger than 1 MiB", path);
+        free(buf);
+        return NULL;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* hsim scenario FILE [--config CONF] [--seed N]: the simulator half of the
+ * sim-versus-real comparison (sim/simscen.h). */
+static int cmd_scenario(int argc, char **argv)
+{
+    const char *file = NULL;
+    const char *config_path = NULL;
+    uint64_t seed = 1;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            config_path = argv[++i];
+        } else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            if (simopt_parse_seed(argv[++i], &seed) != HS_OK) {
+                return usage_error("--seed: expected an unsigned integer");
+            }
+        } else if (argv[i][0] != '-' && file == NULL) {
+            file = argv[i];
+        } else {
+            return usage_error("unknown argument '%s' for 'scenario'", argv[i]);
+        }
+    }
+    if (file == NULL) {
+        return usage_error("scenario needs a FILE");
+    }
+    char err[256];
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    if (config_path != NULL) {
+        char *text = read_text(config_path, err, sizeof(err));
+        if (text == NULL) {
+            return usage_error("%s", err);
+        }
+        hs_status st = simscen_parse_config(text, &cfg, err, sizeof(err));
+        free(text);
+        if (st != HS_OK) {
+            return usage_error("%s: %s", config_path, err);
+        }
+    }
+    char *script = read_text(file, err, sizeof(err));
+    if (script == NULL) {
+        return usage_error("%s", err);
+    }
+    hs_status st = simscen_run(script, &cfg, seed, stdout, err, sizeof(err));
+    free(script);
+    if (st == HS_ERR_INVALID) {
+        return usage_error("%s: %s", file, err);
+    }
+    if (st != HS_OK) {
+        fprintf(stderr, "hsim: %s: %s\n", file, err);
+        return EXIT_FAIL;
+    }
+    return EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        return usage_error("missing command");
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_PASS;
+    }
+    if (strcmp(cmd, "scenario") == 0) {
+        return cmd_scenario(argc, argv);
+    }
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0 && strcmp(cmd, "detcheck") != 0) {
+        return usage_error("unknown command '%s'", cmd);
+    }
+    cli c;
+    int rc = parse(argc, argv, cmd, &c);
+    if (rc != EXIT_PASS) {
+        return rc;
+    }
+    if (strcmp(cmd, "run") == 0) {
+        return cmd_run(argv[0], &c);
+    }
+    if (strcmp(cmd, "sweep") == 0) {
+        return cmd_sweep(argv[0], &c);
+    }
+    return cmd_detcheck(argv[0], &c);
+}

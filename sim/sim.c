@@ -1,0 +1,1338 @@
+/* The simulator: a cluster of nodes over simulated clocks, network and
+ * disks, driven by one event queue, checked after every step and hashed
+ * record by record.  See sim.h for the two ways to drive it and
+ * docs/simulator.md for the model. */
+#include "sim.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame.h"
+#include "map.h"
+#include "simclock.h"
+#include "simdisk.h"
+#include "simdist.h"
+#include "simhash.h"
+#include "simnet.h"
+#include "simq.h"
+#include "simsched.h"
+
+#define SIM_NET_CAP 8192u
+#define SIM_OUTBOX_CAP 512u
+#define SIM_OUTBOX_ARENA (256u * 1024u)
+#define SIM_EVENTS_MAX UINT64_C(200000000) /* a runaway run stops here */
+#define SIM_LINE_MAX 512u
+
+/* Checks queued as SIMQ_CHECK events. */
+enum {
+    SIM_CHECK_CONVERGED = 1,
+    SIM_CHECK_DEAD = 2,
+};
+
+/* Record tags in the trace hash. */
+enum {
+    TAG_INPUT = 'I',
+    TAG_OUTPUT = 'O',
+    TAG_FAULT = 'F',
+};
+
+typedef struct {
+    node *node;       /* NULL while crashed */
+    node_config cfg;
+    simclock clock;
+    simdisk disk;
+    map timers;       /* timer id -> event queue handle */
+    uint32_t gen;     /* process generation: bumped by every crash */
+    uint32_t restarts;
+    uint64_t start_ns;
+    bool start_pending; /* a START is queued: the process comes up then */
+} sim_host;
+
+struct sim {
+    simopt opt;
+    uint32_t n;
+    uint64_t now_ns;
+    simq q;
+    simnet net;
+    simnet_params net_p;
+    simdisk_params disk_p;
+    rng rng_disk;
+    rng rng_clock;
+    rng rng_faults;
+    rng rng_topo;
+    sim_host nodes[SIMOPT_NODES_MAX];
+    hs_outbox ob;
+    simhash hash;
+    simcheck chk;
+    simcheck_cluster cl;
+    simsched sched;
+    uint32_t timers_cap;
+    /* hooks */
+    uint32_t trace_flags;
+    sim_trace_fn trace_fn;
+    void *trace_ctx;
+    sim_event_fn event_fn;
+    void *event_ctx;
+    sim_frame_fn frame_fn;
+    void *frame_ctx;
+    /* run state */
+    uint64_t events;
+    uint64_t faults[SIM_FAULT_COUNT];
+    bool stopped;
+    bool liveness;
+    bool conv_dirty;
+    bool converged;
+    uint64_t heal_ns;
+    uint64_t converged_ns;
+    uint64_t conv_bound_ns; /* relative to the heal, with allowances */
+    uint64_t det_bound_ns;
+    uint64_t unroutable;
+    /* Scripted runs may replace the SWIM tunables of every node. */
+    bool swim_override;
+    swim_config swim;
+};
+
+static const char *const fault_names[] = {
+#define SIM_FAULT_NAME(id, name) name,
+    SIM_FAULT_LIST(SIM_FAULT_NAME)
+#undef SIM_FAULT_NAME
+};
+HS_STATIC_ASSERT(HS_ARRAY_LEN(fault_names) == SIM_FAULT_COUNT, "fault names");
+
+const char *sim_fault_name(uint32_t fault)
+{
+    return fault < SIM_FAULT_COUNT ? fault_names[fault] : "unknown";
+}
+
+/* ------------------------------------------------------------------ */
+/* Tracing                                                             */
+
+static bool tracing(const sim *s, uint32_t flag)
+{
+    return s->trace_fn != NULL && (s->trace_flags & flag) != 0;
+}
+
+static void trace(sim *s, int32_t node_index, const char *fmt, ...) HS_PRINTF(3, 4);
+
+static void trace(sim *s, int32_t node_index, const char *fmt, ...)
+{
+    char line[SIM_LINE_MAX];
+    uint64_t t = s->now_ns;
+    const char *who = node_index < 0 ? "sim" : s->nodes[node_index].cfg.name.bytes;
+    int n = snprintf(line, sizeof(line), "[%6llu.%03llu] %s ",
+                     (unsigned long long)(t / HS_NS_PER_MS),
+                     (unsigned long long)((t / HS_NS_PER_US) % 1000), who);
+    if (n < 0 || (size_t)n >= sizeof(line)) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    va_end(ap);
+    s->trace_fn(s->trace_ctx, line);
+}
+
+static const char *timer_kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case SWIM_TIMER_PROBE:
+        return "probe";
+    case SWIM_TIMER_PROBE_TIMEOUT:
+        return "probe_timeout";
+    case SWIM_TIMER_SUSPECT:
+        return "suspect";
+    case SWIM_TIMER_RELAY:
+        return "relay";
+    case SWIM_TIMER_JOIN:
+        return "join";
+    case SWIM_TIMER_SYNC:
+        return "sync";
+    case SWIM_TIMER_RECONNECT:
+        return "reconnect";
+    case SWIM_TIMER_REAP:
+        return "reap";
+    case META_TIMER_RETRY:
+        return "meta_retry";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *frame_type_name(const uint8_t *bytes, uint32_t len)
+{
+    if (len < FRAME_HEADER_LEN) {
+        return "short_frame";
+    }
+    return msg_type_name((uint16_t)((bytes[2] << 8) | bytes[3]));
+}
+
+static const char *channel_name(uint32_t channel)
+{
+    return channel == HS_CH_TCP ? "tcp" : channel == HS_CH_UDP ? "udp" : "none";
+}
+
+/* ------------------------------------------------------------------ */
+/* Violations                                                          */
+
+static void note_violation(sim *s, const simcheck_violation *v)
+{
+    if (v != NULL && tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, v->node, "VIOLATION %s: %s", simcheck_name(v->invariant), v->detail);
+    }
+}
+
+static void bounds_violation(sim *s, int32_t node_index, const char *what, uint64_t value)
+{
+    simcheck_count(&s->chk, SIMCHECK_BOUNDS);
+    note_violation(s, simcheck_report(&s->chk, SIMCHECK_BOUNDS, s->now_ns, node_index,
+                                      "%s (%llu)", what, (unsigned long long)value));
+}
+
+/* Reports the violations recorded since `before` to the trace. */
+static void trace_new_violations(sim *s, uint32_t before)
+{
+    for (uint32_t k = before; k < s->chk.stored_count; k++) {
+        note_violation(s, &s->chk.stored[k]);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Hashing                                                             */
+
+static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in)
+{
+    simhash *h = &s->hash;
+    simhash_begin(h, TAG_INPUT, s->now_ns, i, (uint32_t)in->kind);
+    simhash_u64(h, local_ns);
+    switch (in->kind) {
+    case HS_IN_RECV:
+        simhash_u8(h, (uint8_t)in->u.recv.channel);
+        simhash_u32(h, in->u.recv.from.ip);
+        simhash_u16(h, in->u.recv.from.port);
+        simhash_u64(h, in->u.recv.conn_id);
+        simhash_bytes(h, in->u.recv.bytes, in->u.recv.len);
+        break;
+    case HS_IN_TIMER:
+        simhash_u64(h, in->u.timer.timer_id);
+        break;
+    case HS_IN_DISK_DONE:
+        simhash_u64(h, in->u.disk.op_id);
+        simhash_u32(h, (uint32_t)in->u.disk.status);
+        simhash_bytes(h, in->u.disk.bytes, in->u.disk.len);
+        break;
+    case HS_IN_COMMAND:
+        simhash_u32(h, in->u.command.command);
+        break;
+    default:
+        break; /* START carries nothing */
+    }
+    simhash_end(h);
+}
+
+static void hash_output(sim *s, uint32_t i, const hs_output *out)
+{
+    simhash *h = &s->hash;
+    simhash_begin(h, TAG_OUTPUT, s->now_ns, i, (uint32_t)out->kind);
+    const uint8_t *payload = hs_outbox_payload(&s->ob, out);
+    switch (out->kind) {
+    case HS_OUT_SEND:
+        simhash_u8(h, (uint8_t)out->u.send.channel);
+        simhash_u32(h, out->u.send.to.ip);
+        simhash_u16(h, out->u.send.to.port);
+        simhash_u64(h, out->u.send.conn_id);
+        simhash_bytes(h, payload, out->u.send.len);
+        break;
+    case HS_OUT_CLOSE:
+        simhash_u64(h, out->u.close.conn_id);
+        break;
+    case HS_OUT_TIMER_SET:
+    case HS_OUT_TIMER_CANCEL:
+        simhash_u64(h, out->u.timer.timer_id);
+        simhash_u64(h, out->kind == HS_OUT_TIMER_SET ? out->u.timer.deadline_ns : 0);
+        break;
+    case HS_OUT_DISK_WRITE:
+    case HS_OUT_DISK_SYNC:
+    case HS_OUT_DISK_READ:
+        simhash_u64(h, out->u.disk.op_id);
+        simhash_u32(h, out->u.disk.file);
+        simhash_u64(h, out->kind == HS_OUT_DISK_SYNC ? 0 : out->u.disk.file_offset);
+        if (out->kind == HS_OUT_DISK_WRITE) {
+            simhash_bytes(h, payload, out->u.disk.len);
+        } else {
+            simhash_u32(h, out->kind == HS_OUT_DISK_READ ? out->u.disk.len : 0);
+        }
+        break;
+    case HS_OUT_EXEC:
+        simhash_u64(h, out->u.exec.workflow_id);
+        simhash_u32(h, out->u.exec.action);
+        simhash_u32(h, out->u.exec.cores);
+        break;
+    case HS_OUT_EVENT: {
+        const hs_event *ev = &out->u.event;
+        simhash_u16(h, ev->code);
+        simhash_u8(h, ev->severity);
+        simhash_bytes(h, (const uint8_t *)ev->subject.bytes, ev->subject.len);
+        simhash_u64(h, ev->a);
+        simhash_u64(h, ev->b);
+        simhash_u64(h, ev->c);
+        break;
+    }
+    default:
+        break;
+    }
+    simhash_end(h);
+}
+
+static void hash_fault(sim *s, uint32_t kind, uint32_t node_index, uint64_t a, uint64_t b)
+{
+    simhash_begin(&s->hash, TAG_FAULT, s->now_ns, node_index, kind);
+    simhash_u64(&s->hash, a);
+    simhash_u64(&s->hash, b);
+    simhash_end(&s->hash);
+}
+
+/* ------------------------------------------------------------------ */
+/* Addresses and node configuration                                   */
+
+static hs_addr node_addr(uint32_t i)
+{
+    hs_addr a = {(UINT32_C(10) << 24) | (i + 1), SIM_PORT};
+    return a;
+}
+
+/* Node index for an address, or -1 when no node has it. */
+static int32_t addr_index(const sim *s, hs_addr a)
+{
+    uint32_t host = a.ip & 0xffu;
+    if ((a.ip & 0xffffff00u) != (UINT32_C(10) << 24) || a.port != SIM_PORT || host == 0 ||
+        host > s->n) {
+        return -1;
+    }
+    return (int32_t)(host - 1);
+}
+
+static uint64_t node_rng_seed(const sim *s, uint32_t i, uint32_t restart)
+{
+    char label[48];
+    snprintf(label, sizeof(label), "node/%u/%u", i + 1, restart);
+    rng r;
+    rng_derive(&r, s->opt.seed, rng_label(label));
+    return rng_next(&r);
+}
+
+static hs_status build_config(sim *s, uint32_t i, node_config *cfg)
+{
+    node_config_defaults(cfg);
+    char name[16];
+    int len = snprintf(name, sizeof(name), "n%u", i + 1);
+    hs_status st = hs_name_set(&cfg->name, name, (size_t)len);
+    if (st != HS_OK) {
+        return st;
+    }
+    cfg->role = (uint8_t)rng_below(&s->rng_topo, NODE_ROLE_COUNT);
+    cfg->addr = node_addr(i);
+    /* Seeds: the first min(3, N - 1) other nodes, in index order. */
+    for (uint32_t j = 0; j < s->n && cfg->seed_count < 3; j++) {
+        if (j != i) {
+            cfg->seeds[cfg->seed_count++] = node_addr(j);
+        }
+    }
+    cfg->rng_seed = node_rng_seed(s, i, 0);
+    if (s->swim_override) {
+        cfg->swim = s->swim;
+    }
+    return node_config_check(cfg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Bounds of the liveness phase                                        */
+
+/* A node whose clock runs slow stretches its timers in global time. */
+static uint64_t drift_scaled(uint64_t ns, uint32_t drift_max_ppm)
+{
+    unsigned __int128 v = (unsigned __int128)ns * RNG_PPM;
+    uint64_t d = RNG_PPM - drift_max_ppm;
+    return (uint64_t)((v + d - 1) / d);
+}
+
+static void compute_bounds(sim *s)
+{
+    const swim_config *sc = &s->nodes[0].cfg.swim;
+    uint64_t conv = swim_convergence_bound_ns(sc, s->n);
+    uint64_t det = swim_detection_bound_ns(sc, s->n);
+    /* Restarted nodes read and rewrite their metadata (three disk
+     * operations) before they run, and the first exchange crosses the
+     * network: allow for the slowest possible draws of both. */
+    uint64_t disk_max = simdist_delay_max(s->disk_p.latency_min_ns, s->disk_p.latency_mean_ns);
+    uint64_t net_max = simdist_delay_max(s->net_p.latency_min_ns, s->net_p.latency_mean_ns);
+    uint64_t allowance = 4 * disk_max + 4 * net_max;
+    s->conv_bound_ns = drift_scaled(conv, s->opt.drift_max_ppm) + allowance;
+    s->det_bound_ns = drift_scaled(det, s->opt.drift_max_ppm) + allowance;
+}
+
+static uint32_t default_liveness_ms(const sim *s)
+{
+    uint64_t b = s->conv_bound_ns > s->det_bound_ns ? s->conv_bound_ns : s->det_bound_ns;
+    uint64_t margin = b / 10 > HS_SEC(2) ? b / 10 : HS_SEC(2);
+    return (uint32_t)((b + margin + HS_NS_PER_MS - 1) / HS_NS_PER_MS);
+}
+
+/* ------------------------------------------------------------------ */
+/* Creation                                                            */
+
+void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes)
+{
+    simopt_derive(o, seed, SIMOPT_FAULTS_NONE);
+    o->nodes = nodes;
+    o->perm_down = 0;
+    o->start_spread_ms = 0;
+    o->latency_min_us = 1000;
+    o->latency_mean_us = 1000;
+    o->disk_min_us = 100;
+    o->disk_mean_us = 100;
+    o->offset_max_ms = 0;
+    o->drift_max_ppm = 0;
+}
+
+static void net_params_from(const simopt *o, simnet_params *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->loss_ppm = o->loss_ppm;
+    p->dup_ppm = o->dup_ppm;
+    p->reorder_ppm = o->reorder_ppm;
+    p->reorder_max_ns = HS_MS(o->reorder_max_ms);
+    p->tail_ppm = o->tail_ppm;
+    p->tail_max_ns = HS_MS(o->tail_max_ms);
+    p->latency_min_ns = (uint64_t)o->latency_min_us * HS_NS_PER_US;
+    p->latency_mean_ns = (uint64_t)o->latency_mean_us * HS_NS_PER_US;
+}
+
+static void stream(rng *r, uint64_t seed, const char *label)
+{
+    rng_derive(r, seed, rng_label(label));
+}
+
+static hs_status create_nodes(sim *s)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        sim_host *sn = &s->nodes[i];
+        hs_status st = build_config(s, i, &sn->cfg);
+        if (st != HS_OK) {
+            return st;
+        }
+        uint64_t offset = rng_range(&s->rng_clock, 0, HS_MS(s->opt.offset_max_ms));
+        int64_t drift = (int64_t)rng_range(&s->rng_clock, 0, 2 * (uint64_t)s->opt.drift_max_ppm) -
+                        (int64_t)s->opt.drift_max_ppm;
+        simclock_init(&sn->clock, offset, (int32_t)drift);
+        sn->start_ns = rng_range(&s->rng_topo, 0, HS_MS(s->opt.start_spread_ms));
+        /* Each member may own a suspicion and a reap timer at once. */
+        s->timers_cap = 2 * sn->cfg.swim.members_cap + 64;
+        st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
+        if (st == HS_OK) {
+            st = map_init(&sn->timers, s->timers_cap);
+        }
+        if (st != HS_OK) {
+            return st;
+        }
+        s->cl.names[i] = sn->cfg.name;
+    }
+    return HS_OK;
+}
+
+hs_status sim_create(const simopt *o, sim **out)
+{
+    return sim_create_swim(o, NULL, out);
+}
+
+hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **out)
+{
+    *out = NULL;
+    char err[160];
+    if (simopt_check(o, err, sizeof(err)) != HS_OK) {
+        return HS_ERR_INVALID;
+    }
+    if (tunables != NULL && swim_config_check(tunables) != HS_OK) {
+        return HS_ERR_INVALID;
+    }
+    sim *s = calloc(1, sizeof(sim));
+    if (s == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    if (tunables != NULL) {
+        s->swim_override = true;
+        s->swim = *tunables;
+    }
+    s->opt = *o;
+    s->n = o->nodes;
+    stream(&s->rng_disk, o->seed, "disk/run");
+    stream(&s->rng_clock, o->seed, "clock/run");
+    stream(&s->rng_faults, o->seed, "faults/run");
+    stream(&s->rng_topo, o->seed, "topology/run");
+    net_params_from(o, &s->net_p);
+    s->disk_p.fail_ppm = o->disk_fail_ppm;
+    s->disk_p.torn_ppm = o->torn_ppm;
+    s->disk_p.latency_min_ns = (uint64_t)o->disk_min_us * HS_NS_PER_US;
+    s->disk_p.latency_mean_ns = (uint64_t)o->disk_mean_us * HS_NS_PER_US;
+    rng net_seed;
+    stream(&net_seed, o->seed, "net/run");
+    hs_status st = simnet_init(&s->net, s->n, SIM_NET_CAP, &s->net_p, rng_next(&net_seed));
+    if (st == HS_OK) {
+        st = hs_outbox_init(&s->ob, SIM_OUTBOX_CAP, SIM_OUTBOX_ARENA);
+    }
+    if (st == HS_OK) {
+        st = simhash_init(&s->hash);
+    }
+    if (st == HS_OK) {
+        st = create_nodes(s);
+    }
+    if (st == HS_OK) {
+        st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
+    }
+    if (st == HS_OK) {
+        uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
+                       SIMSCHED_MAX + 16;
+        st = simq_init(&s->q, cap);
+    }
+    if (st != HS_OK) {
+        sim_destroy(s);
+        return st;
+    }
+    s->cl.count = s->n;
+    compute_bounds(s);
+    if (s->opt.liveness_ms == 0) {
+        s->opt.liveness_ms = default_liveness_ms(s);
+    }
+    /* Each process comes up at its drawn start time; until then it is down
+     * and traffic to it is dropped. */
+    for (uint32_t i = 0; i < s->n; i++) {
+        s->nodes[i].start_pending = true;
+        st = simq_push(&s->q, s->nodes[i].start_ns, SIMQ_START, i, 0, 0, NULL);
+        HS_ASSERT(st == HS_OK);
+    }
+    *out = s;
+    return HS_OK;
+}
+
+void sim_destroy(sim *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
+        sim_host *sn = &s->nodes[i];
+        node_destroy(sn->node);
+        simdisk_free(&sn->disk);
+        map_free(&sn->timers);
+    }
+    simq_free(&s->q);
+    simnet_free(&s->net);
+    hs_outbox_free(&s->ob);
+    simhash_free(&s->hash);
+    simcheck_free(&s->chk);
+    simsched_free(&s->sched);
+    free(s);
+}
+
+const simopt *sim_options(const sim *s)
+{
+    return &s->opt;
+}
+
+void sim_set_trace(sim *s, uint32_t flags, sim_trace_fn fn, void *ctx)
+{
+    s->trace_flags = flags;
+    s->trace_fn = fn;
+    s->trace_ctx = ctx;
+}
+
+void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx)
+{
+    s->event_fn = fn;
+    s->event_ctx = ctx;
+    simhash_set_rolling(&s->hash, fn != NULL);
+}
+
+void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx)
+{
+    s->frame_fn = fn;
+    s->frame_ctx = ctx;
+}
+
+/* ------------------------------------------------------------------ */
+/* Executing outputs                                                   */
+
+static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
+{
+    sim_host *sn = &s->nodes[i];
+    uint64_t id = out->u.timer.timer_id;
+    uint64_t at = simclock_global_at(&sn->clock, s->now_ns, out->u.timer.deadline_ns);
+    uint64_t old = 0;
+    if (map_get(&sn->timers, id, &old)) {
+        /* A set re-arms: the queued event moves, its handle stays. */
+        bool moved = simq_reschedule(&s->q, old, at);
+        HS_ASSERT(moved);
+        return;
+    }
+    theap_handle h = 0;
+    if (simq_push(&s->q, at, SIMQ_TIMER, i, sn->gen, id, &h) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        return;
+    }
+    if (map_put(&sn->timers, id, h) != HS_OK) {
+        (void)simq_cancel(&s->q, h);
+        bounds_violation(s, (int32_t)i, "timer table full", map_cap(&sn->timers));
+    }
+}
+
+static void exec_timer_cancel(sim *s, uint32_t i, const hs_output *out)
+{
+    sim_host *sn = &s->nodes[i];
+    uint64_t h = 0;
+    if (map_get(&sn->timers, out->u.timer.timer_id, &h)) {
+        (void)simq_cancel(&s->q, h);
+        map_remove(&sn->timers, out->u.timer.timer_id);
+    }
+}
+
+static void exec_send(sim *s, uint32_t i, const hs_output *out)
+{
+    const uint8_t *bytes = hs_outbox_payload(&s->ob, out);
+    uint32_t len = out->u.send.len;
+    if (s->frame_fn != NULL) {
+        s->frame_fn(s->frame_ctx, bytes, len);
+    }
+    int32_t to = addr_index(s, out->u.send.to);
+    if (to < 0) {
+        s->unroutable++;
+        if (tracing(s, SIM_TRACE_MSGS)) {
+            char text[HS_ADDR_STR_MAX];
+            hs_addr_format(out->u.send.to, text);
+            trace(s, (int32_t)i, "send %s -> %s %s %uB unroutable",
+                  channel_name(out->u.send.channel), text, frame_type_name(bytes, len), len);
+        }
+        return;
+    }
+    simnet_send_result res;
+    hs_status st = simnet_send(&s->net, s->now_ns, i, (uint32_t)to, out->u.send.channel, bytes,
+                               len, s->nodes[i].gen, s->nodes[to].gen, &res);
+    if (st == HS_ERR_FULL) {
+        bounds_violation(s, (int32_t)i, "network queue full", s->net.cap);
+        return;
+    }
+    if (st != HS_OK) {
+        bounds_violation(s, (int32_t)i, "frame larger than the simulated network carries", len);
+        return;
+    }
+    s->faults[SIM_FAULT_LOSS] += res.lost ? 1u : 0u;
+    s->faults[SIM_FAULT_DUP] += res.duplicated ? 1u : 0u;
+    s->faults[SIM_FAULT_REORDER] += res.reordered ? 1u : 0u;
+    for (uint32_t c = 0; c < res.count; c++) {
+        if (simq_push(&s->q, res.at_ns[c], SIMQ_NET, (uint32_t)to, 0, res.slots[c], NULL) !=
+            HS_OK) {
+            simnet_release(&s->net, res.slots[c]);
+            bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        }
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        const char *fate = res.lost         ? " lost"
+                           : res.cut        ? " cut"
+                           : res.duplicated ? " dup"
+                           : res.reordered  ? " reordered"
+                                            : "";
+        trace(s, (int32_t)i, "send %s -> %s %s %uB%s", channel_name(out->u.send.channel),
+              s->nodes[to].cfg.name.bytes, frame_type_name(bytes, len), len, fate);
+    }
+}
+
+static void exec_disk(sim *s, uint32_t i, const hs_output *out)
+{
+    sim_host *sn = &s->nodes[i];
+    uint64_t done = 0;
+    hs_status st = simdisk_submit(&sn->disk, s->now_ns, out, hs_outbox_payload(&s->ob, out),
+                                  &done);
+    if (st != HS_OK) {
+        bounds_violation(s, (int32_t)i, "disk queue full", SIMDISK_OPS_MAX);
+        return;
+    }
+    if (simq_push(&s->q, done, SIMQ_DISK, i, sn->gen, 0, NULL) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+    }
+}
+
+static void exec_output(sim *s, uint32_t i, const hs_output *out)
+{
+    switch (out->kind) {
+    case HS_OUT_SEND:
+        exec_send(s, i, out);
+        break;
+    case HS_OUT_TIMER_SET:
+        exec_timer_set(s, i, out);
+        break;
+    case HS_OUT_TIMER_CANCEL:
+        exec_timer_cancel(s, i, out);
+        break;
+    case HS_OUT_DISK_WRITE:
+    case HS_OUT_DISK_SYNC:
+    case HS_OUT_DISK_READ:
+        exec_disk(s, i, out);
+        break;
+    case HS_OUT_EVENT:
+        if (tracing(s, SIM_TRACE_EVENTS)) {
+            char text[320];
+            hs_event_format_text(&out->u.event, text, sizeof(text));
+            trace(s, (int32_t)i, "%s", text);
+        }
+        break;
+    case HS_OUT_CLOSE: /* no connections are modelled yet */
+    case HS_OUT_EXEC:  /* no executor yet */
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Stepping                                                            */
+
+static void liveness_after_step(sim *s, uint32_t i, bool cluster_changed)
+{
+    if (!s->liveness) {
+        return;
+    }
+    if (!s->converged) {
+        bool all = cluster_changed || s->conv_dirty;
+        s->conv_dirty = false;
+        if (simcheck_track_converged(&s->chk, &s->cl, i, all)) {
+            s->converged = true;
+            s->converged_ns = s->now_ns - s->heal_ns;
+            if (tracing(s, SIM_TRACE_EVENTS)) {
+                trace(s, -1, "converged after %llu ms",
+                      (unsigned long long)(s->converged_ns / HS_NS_PER_MS));
+            }
+        }
+    }
+    simcheck_liveness_after_step(&s->chk, s->now_ns, &s->cl, i);
+}
+
+static void step_node(sim *s, uint32_t i, const hs_input *in)
+{
+    sim_host *sn = &s->nodes[i];
+    HS_ASSERT(sn->node != NULL);
+    uint64_t local = simclock_local(&sn->clock, s->now_ns);
+    hash_input(s, i, local, in);
+    bool was_running = node_running(sn->node);
+    uint32_t inc_before = node_swim(sn->node)->self.incarnation;
+    uint32_t violations_before = s->chk.stored_count;
+    hs_outbox_reset(&s->ob);
+    uint64_t overflows = s->ob.overflows;
+    node_step(sn->node, local, in, &s->ob);
+    for (uint32_t k = 0; k < s->ob.count; k++) {
+        hash_output(s, i, &s->ob.items[k]);
+        exec_output(s, i, &s->ob.items[k]);
+    }
+    s->events++;
+    simcheck_after_step(&s->chk, s->now_ns, i, sn->node, s->ob.overflows != overflows,
+                        s->ob.high_water, s->ob.cap);
+    bool changed = node_running(sn->node) != was_running ||
+                   node_swim(sn->node)->self.incarnation != inc_before;
+    liveness_after_step(s, i, changed);
+    trace_new_violations(s, violations_before);
+    if (s->event_fn != NULL) {
+        s->event_fn(s->event_ctx, s->events, simhash_roll(&s->hash));
+    }
+    if (s->events >= SIM_EVENTS_MAX && !s->stopped) {
+        bounds_violation(s, -1, "event budget exhausted", SIM_EVENTS_MAX);
+        s->stopped = true;
+    }
+}
+
+static void deliver_net(sim *s, const simq_event *ev)
+{
+    uint32_t slot = (uint32_t)ev->arg;
+    const simnet_msg *m = simnet_msg_at(&s->net, slot);
+    uint32_t to = m->to;
+    uint32_t from = m->from;
+    const sim_host *dst = &s->nodes[to];
+    const char *drop = NULL;
+    if (dst->node == NULL) {
+        drop = "down";
+    } else if (!simnet_link_ok(&s->net, from, to)) {
+        drop = "cut";
+    } else if (m->channel == HS_CH_TCP &&
+               (m->to_gen != dst->gen || m->from_gen != s->nodes[from].gen)) {
+        drop = "connection gone"; /* a TCP stream dies with either process */
+    }
+    const uint8_t *bytes = simnet_payload(&s->net, slot);
+    if (drop != NULL) {
+        if (tracing(s, SIM_TRACE_MSGS)) {
+            trace(s, (int32_t)to, "drop %s <- %s %s %uB (%s)", channel_name(m->channel),
+                  s->nodes[from].cfg.name.bytes, frame_type_name(bytes, m->len), m->len, drop);
+        }
+        simnet_release(&s->net, slot);
+        return;
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, (int32_t)to, "recv %s <- %s %s %uB", channel_name(m->channel),
+              s->nodes[from].cfg.name.bytes, frame_type_name(bytes, m->len), m->len);
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = (hs_channel)m->channel;
+    in.u.recv.from = node_addr(from);
+    /* One simulated connection per (sender, sender process). */
+    in.u.recv.conn_id = m->channel == HS_CH_TCP ? ((uint64_t)(from + 1) << 32) | m->from_gen : 0;
+    in.u.recv.bytes = bytes;
+    in.u.recv.len = m->len;
+    step_node(s, to, &in);
+    simnet_release(&s->net, slot);
+}
+
+static void deliver_timer(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    /* Crashes cancel every timer, so a stale generation is a simulator bug. */
+    HS_ASSERT(sn->node != NULL && ev->gen == sn->gen);
+    uint64_t id = ev->arg;
+    map_remove(&sn->timers, id);
+    uint32_t before = s->chk.stored_count;
+    simcheck_timer(&s->chk, s->now_ns, ev->node, sn->node, id);
+    trace_new_violations(s, before);
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, ev->node, "timer %s owner=%llu", timer_kind_name(hs_timer_kind(id)),
+              (unsigned long long)hs_timer_owner(id));
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER;
+    in.u.timer.timer_id = id;
+    step_node(s, ev->node, &in);
+}
+
+static void maybe_crash_after_write(sim *s, uint32_t i);
+
+static void deliver_disk(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    if (sn->node == NULL || ev->gen != sn->gen) {
+        return; /* the operation vanished with the crashed process */
+    }
+    simdisk_result r;
+    simdisk_complete(&sn->disk, &r);
+    if (r.failed) {
+        s->faults[SIM_FAULT_DISK_FAIL]++;
+    }
+    if (r.over_cap) {
+        bounds_violation(s, ev->node, "disk operation beyond the simulated disk's caps",
+                         r.op_id);
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, ev->node, "%s file=%u op=%llu off=%llu len=%u -> %s (%u bytes)",
+              hs_output_kind_name(r.kind), r.file, (unsigned long long)r.op_id,
+              (unsigned long long)r.file_offset, r.req_len, hs_status_name(r.status), r.len);
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = r.op_id;
+    in.u.disk.status = r.status;
+    in.u.disk.bytes = r.bytes;
+    in.u.disk.len = r.len;
+    step_node(s, ev->node, &in);
+    if (r.kind == HS_OUT_DISK_WRITE && r.status == HS_OK) {
+        maybe_crash_after_write(s, ev->node);
+    }
+}
+
+/* The process comes up: a new node object over the same durable disk,
+ * and HS_IN_START before anything else. */
+static void deliver_start(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    if (!sn->start_pending || ev->gen != sn->gen) {
+        return; /* crashed again before it came up */
+    }
+    HS_ASSERT(sn->node == NULL);
+    sn->start_pending = false;
+    sn->cfg.rng_seed = node_rng_seed(s, ev->node, sn->restarts);
+    node *nd = NULL;
+    hs_status st = node_create(&sn->cfg, &nd);
+    HS_ASSERT(st == HS_OK); /* node_config_check accepted it at creation */
+    sn->node = nd;
+    s->cl.nodes[ev->node] = nd;
+    s->conv_dirty = true;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step_node(s, ev->node, &in);
+}
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                              */
+
+static void do_crash(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    if (sn->node == NULL && !sn->start_pending) {
+        return;
+    }
+    sn->start_pending = false; /* a queued START dies with the generation */
+    node_destroy(sn->node);
+    sn->node = NULL;
+    s->cl.nodes[i] = NULL;
+    /* Its timers and queued disk operations vanish with the process. */
+    /* One removal per armed timer: cheaper than clearing the whole index. */
+    while (map_count(&sn->timers) > 0) {
+        uint32_t last = map_count(&sn->timers) - 1;
+        bool cancelled = simq_cancel(&s->q, map_value_at(&sn->timers, last));
+        HS_ASSERT(cancelled);
+        map_remove(&sn->timers, map_key_at(&sn->timers, last));
+    }
+    simdisk_crash_result cr;
+    simdisk_crash(&sn->disk, &cr);
+    s->faults[SIM_FAULT_TORN_WRITE] += cr.torn;
+    s->faults[SIM_FAULT_LOST_WRITE] += cr.lost;
+    sn->gen++;
+    s->faults[SIM_FAULT_CRASH]++;
+    s->conv_dirty = true;
+    simcheck_node_down(&s->chk, i);
+    hash_fault(s, SIMSCHED_CRASH, i, cr.torn, cr.lost);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, "crash n%u (pending writes: %u lost, %u torn)", i + 1, cr.lost, cr.torn);
+    }
+}
+
+static uint32_t up_count(const sim *s)
+{
+    uint32_t up = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        up += (s->nodes[i].node != NULL || s->nodes[i].start_pending) ? 1u : 0u;
+    }
+    return up;
+}
+
+static void do_restart(sim *s, uint32_t i);
+
+/* After node i's write completed (now pending, not yet synced), maybe crash
+ * it right there, so lost and torn writes actually happen; it restarts
+ * after a drawn down time.  Safety phase only; one node always stays up. */
+static void maybe_crash_after_write(sim *s, uint32_t i)
+{
+    if (s->liveness || s->opt.crash_write_ppm == 0 || up_count(s) < 2 ||
+        !rng_chance_ppm(&s->rng_faults, s->opt.crash_write_ppm)) {
+        return;
+    }
+    uint32_t mean = s->opt.down_ms != 0 ? s->opt.down_ms : 1000;
+    uint64_t back = s->now_ns + HS_MS(rng_range(&s->rng_faults, mean / 2 + 1, mean + mean / 2));
+    do_crash(s, i);
+    if (simq_push(&s->q, back, SIMQ_RESTART, i, s->nodes[i].gen, 0, NULL) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+    }
+}
+
+static void deliver_restart(sim *s, const simq_event *ev)
+{
+    const sim_host *sn = &s->nodes[ev->node];
+    if (sn->node == NULL && !sn->start_pending && ev->gen == sn->gen && !s->liveness) {
+        do_restart(s, ev->node);
+    }
+}
+
+static void do_restart(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    if (sn->node != NULL || sn->start_pending) {
+        return;
+    }
+    sn->restarts++;
+    sn->start_pending = true;
+    s->faults[SIM_FAULT_RESTART]++;
+    s->conv_dirty = true;
+    hash_fault(s, SIMSCHED_RESTART, i, sn->restarts, 0);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, "restart n%u (restart #%u)", i + 1, sn->restarts);
+    }
+    if (simq_push(&s->q, s->now_ns, SIMQ_START, i, sn->gen, 0, NULL) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+    }
+}
+
+static void do_heal(sim *s)
+{
+    simnet_heal(&s->net);
+    s->faults[SIM_FAULT_HEAL]++;
+    hash_fault(s, SIMSCHED_HEAL, 0xff, 0, 0);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, "heal");
+    }
+}
+
+static void do_partition(sim *s, uint32_t kind, uint64_t a, uint64_t b, uint32_t node_index)
+{
+    /* Partitions replace each other: the schedule never overlaps them, and
+     * a scripted test that stacks them means the newest. */
+    switch (kind) {
+    case SIMSCHED_PARTITION:
+        simnet_partition(&s->net, a, b, false);
+        s->faults[SIM_FAULT_PARTITION]++;
+        break;
+    case SIMSCHED_ASYM:
+        simnet_partition(&s->net, a, b, true);
+        s->faults[SIM_FAULT_ASYM_PARTITION]++;
+        break;
+    case SIMSCHED_ISOLATE:
+        simnet_isolate(&s->net, node_index);
+        s->faults[SIM_FAULT_ISOLATE]++;
+        break;
+    default:
+        HS_UNREACHABLE();
+    }
+    hash_fault(s, kind, node_index, a, b);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        simsched_action act;
+        memset(&act, 0, sizeof(act));
+        act.kind = (uint8_t)kind;
+        act.node = (uint8_t)node_index;
+        act.group_a = a;
+        act.group_b = b;
+        char text[400];
+        simsched_format(&act, text, sizeof(text));
+        trace(s, -1, "%s", text);
+    }
+}
+
+static void apply_action(sim *s, const simsched_action *a)
+{
+    switch (a->kind) {
+    case SIMSCHED_PARTITION:
+    case SIMSCHED_ASYM:
+    case SIMSCHED_ISOLATE:
+        do_partition(s, a->kind, a->group_a, a->group_b, a->node);
+        break;
+    case SIMSCHED_HEAL:
+        do_heal(s);
+        break;
+    case SIMSCHED_CRASH:
+        /* Crashes aimed at writes are not in the schedule: keep one node up. */
+        if (up_count(s) >= 2) {
+            do_crash(s, a->node);
+        }
+        break;
+    case SIMSCHED_RESTART:
+        do_restart(s, a->node);
+        break;
+    default:
+        HS_UNREACHABLE();
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Phases                                                              */
+
+/* The nodes that stay up must be able to find each other: a restarted
+ * node knows only its seeds, so the survivors' seed graph (an edge from
+ * each node to each of its seeds) must be connected, or convergence is
+ * impossible and a liveness failure would mean nothing (VOPR's "core").
+ * Connectivity by repeated relaxation: N is small. */
+static bool survivors_connected(const sim *s, uint64_t down)
+{
+    uint64_t all = (UINT64_C(1) << s->n) - 1;
+    uint64_t alive = all & ~down;
+    if (alive == 0) {
+        return true;
+    }
+    uint64_t reached = alive & (~alive + 1); /* lowest survivor */
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (uint32_t i = 0; i < s->n; i++) {
+            if ((alive & (UINT64_C(1) << i)) == 0) {
+                continue;
+            }
+            const node_config *cfg = &s->nodes[i].cfg;
+            for (uint32_t k = 0; k < cfg->seed_count; k++) {
+                int32_t j = addr_index(s, cfg->seeds[k]);
+                if (j < 0 || (alive & (UINT64_C(1) << j)) == 0) {
+                    continue;
+                }
+                uint64_t pair = (UINT64_C(1) << i) | (UINT64_C(1) << j);
+                if ((reached & pair) != 0 && (reached & pair) != pair) {
+                    reached |= pair;
+                    grew = true;
+                }
+            }
+        }
+    }
+    return reached == alive;
+}
+
+static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg);
+
+static uint64_t draw_perm_down(sim *s)
+{
+    uint32_t order[SIMOPT_NODES_MAX];
+    for (uint32_t attempt = 0; attempt < 64; attempt++) {
+        for (uint32_t i = 0; i < s->n; i++) {
+            order[i] = i;
+        }
+        rng_shuffle_u32(&s->rng_topo, order, s->n);
+        uint64_t mask = 0;
+        for (uint32_t k = 0; k < s->opt.perm_down && k < s->n; k++) {
+            mask |= UINT64_C(1) << order[k];
+        }
+        if (survivors_connected(s, mask)) {
+            return mask;
+        }
+    }
+    /* Keeping n1 and n2 up always works: they seed each other and every
+     * other node has n1 among its seeds. */
+    uint64_t mask = 0;
+    for (uint32_t k = 0; k < s->opt.perm_down && k < s->n; k++) {
+        mask |= UINT64_C(1) << (s->n - 1 - k);
+    }
+    return mask;
+}
+
+static void start_liveness(sim *s, uint64_t perm_down)
+{
+    s->liveness = true;
+    s->heal_ns = s->now_ns;
+    /* Faults stop: links heal, the network and the disks turn reliable. */
+    if (simnet_any_cut(&s->net)) {
+        do_heal(s);
+    }
+    simnet_params p = s->net_p;
+    p.loss_ppm = 0;
+    p.dup_ppm = 0;
+    p.reorder_ppm = 0;
+    p.tail_ppm = 0;
+    simnet_set_params(&s->net, &p);
+    s->disk_p.fail_ppm = 0;
+    hash_fault(s, 0x80, 0xff, perm_down, 0);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, "liveness phase: faults off; bounds: converge by +%llu ms, detect by +%llu ms",
+              (unsigned long long)(s->conv_bound_ns / HS_NS_PER_MS),
+              (unsigned long long)(s->det_bound_ns / HS_NS_PER_MS));
+    }
+    s->cl.perm_down = perm_down;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if ((perm_down & (UINT64_C(1) << i)) != 0) {
+            do_crash(s, i);
+        } else {
+            do_restart(s, i);
+        }
+    }
+    s->conv_dirty = true;
+    uint64_t end = s->heal_ns + HS_MS(s->opt.liveness_ms);
+    if (s->heal_ns + s->conv_bound_ns <= end) {
+        push_control(s, s->heal_ns + s->conv_bound_ns, SIMQ_CHECK, SIM_CHECK_CONVERGED);
+    }
+    if (perm_down != 0 && s->heal_ns + s->det_bound_ns <= end) {
+        push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
+    }
+}
+
+/* Control events (checks, faults, phases): the queue reserves room for
+ * them, so a full queue here is a simulator bug worth a violation. */
+static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg)
+{
+    if (simq_push(&s->q, at_ns, kind, 0, 0, arg, NULL) != HS_OK) {
+        bounds_violation(s, -1, "event queue full", simq_cap(&s->q));
+    }
+}
+
+static void run_check(sim *s, uint64_t which)
+{
+    uint32_t before = s->chk.stored_count;
+    if (which == SIM_CHECK_CONVERGED) {
+        simcheck_converged_at_deadline(&s->chk, s->now_ns, &s->cl);
+    } else {
+        simcheck_dead_at_deadline(&s->chk, s->now_ns, &s->cl);
+    }
+    trace_new_violations(s, before);
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+
+static void dispatch(sim *s, const simq_event *ev)
+{
+    switch (ev->kind) {
+    case SIMQ_NET:
+        deliver_net(s, ev);
+        break;
+    case SIMQ_TIMER:
+        deliver_timer(s, ev);
+        break;
+    case SIMQ_DISK:
+        deliver_disk(s, ev);
+        break;
+    case SIMQ_START:
+        deliver_start(s, ev);
+        break;
+    case SIMQ_FAULT:
+        HS_ASSERT(ev->arg < s->sched.count);
+        apply_action(s, &s->sched.actions[ev->arg]);
+        break;
+    case SIMQ_PHASE:
+        start_liveness(s, ev->arg);
+        break;
+    case SIMQ_CHECK:
+        run_check(s, ev->arg);
+        break;
+    case SIMQ_END:
+        s->stopped = true;
+        break;
+    case SIMQ_RESTART:
+        deliver_restart(s, ev);
+        break;
+    default:
+        HS_UNREACHABLE();
+    }
+}
+
+void sim_run_until(sim *s, uint64_t t_ns)
+{
+    uint64_t at = 0;
+    while (!s->stopped && simq_peek_time(&s->q, &at) && at <= t_ns) {
+        simq_event ev;
+        bool popped = simq_pop(&s->q, &ev);
+        HS_ASSERT(popped);
+        HS_ASSERT(ev.at_ns >= s->now_ns);
+        s->now_ns = ev.at_ns;
+        dispatch(s, &ev);
+    }
+    if (!s->stopped && t_ns > s->now_ns) {
+        s->now_ns = t_ns;
+    }
+}
+
+hs_status sim_run(sim *s)
+{
+    uint64_t safety_end = HS_SEC(s->opt.time_s);
+    hs_status st = simsched_build(&s->sched, &s->opt, safety_end, &s->rng_faults);
+    if (st != HS_OK) {
+        return st;
+    }
+    uint64_t perm_down = draw_perm_down(s);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        char text[400];
+        for (uint32_t k = 0; k < s->sched.count; k++) {
+            const simsched_action *a = &s->sched.actions[k];
+            simsched_format(a, text, sizeof(text));
+            trace(s, -1, "schedule %llu.%03llu %s",
+                  (unsigned long long)(a->at_ns / HS_NS_PER_MS),
+                  (unsigned long long)((a->at_ns / HS_NS_PER_US) % 1000), text);
+        }
+        for (uint32_t i = 0; i < s->n; i++) {
+            if ((perm_down & (UINT64_C(1) << i)) != 0) {
+                trace(s, -1, "schedule liveness keeps n%u down", i + 1);
+            }
+        }
+    }
+    for (uint32_t k = 0; k < s->sched.count; k++) {
+        push_control(s, s->sched.actions[k].at_ns, SIMQ_FAULT, k);
+    }
+    push_control(s, safety_end, SIMQ_PHASE, perm_down);
+    uint64_t end = safety_end + HS_MS(s->opt.liveness_ms);
+    push_control(s, end, SIMQ_END, 0);
+    sim_run_until(s, end);
+    return HS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scripted control and views                                          */
+
+uint64_t sim_now_ns(const sim *s)
+{
+    return s->now_ns;
+}
+
+static uint32_t index_of(const sim *s, uint32_t id)
+{
+    HS_ASSERT(id >= 1 && id <= s->n);
+    return id - 1;
+}
+
+void sim_command(sim *s, uint32_t id, uint32_t command)
+{
+    uint32_t i = index_of(s, id);
+    if (s->nodes[i].node == NULL) {
+        return;
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_COMMAND;
+    in.u.command.command = command;
+    step_node(s, i, &in);
+}
+
+void sim_crash(sim *s, uint32_t id)
+{
+    do_crash(s, index_of(s, id));
+}
+
+void sim_restart(sim *s, uint32_t id)
+{
+    do_restart(s, index_of(s, id));
+}
+
+void sim_partition(sim *s, uint64_t group_a, uint64_t group_b, bool one_way)
+{
+    do_partition(s, one_way ? SIMSCHED_ASYM : SIMSCHED_PARTITION, group_a, group_b, 0xff);
+}
+
+void sim_isolate(sim *s, uint32_t id)
+{
+    uint32_t i = index_of(s, id);
+    uint64_t all = (UINT64_C(1) << s->n) - 1;
+    do_partition(s, SIMSCHED_ISOLATE, UINT64_C(1) << i, all & ~(UINT64_C(1) << i), i);
+}
+
+void sim_heal(sim *s)
+{
+    do_heal(s);
+}
+
+uint32_t sim_node_count(const sim *s)
+{
+    return s->n;
+}
+
+node *sim_node(sim *s, uint32_t id)
+{
+    return s->nodes[index_of(s, id)].node;
+}
+
+bool sim_node_running(const sim *s, uint32_t id)
+{
+    const node *nd = s->nodes[index_of(s, id)].node;
+    return nd != NULL && node_running(nd);
+}
+
+uint32_t sim_violation_count(const sim *s)
+{
+    return s->chk.stored_count;
+}
+
+const simcheck_violation *sim_violation(const sim *s, uint32_t i)
+{
+    HS_ASSERT(i < s->chk.stored_count);
+    return &s->chk.stored[i];
+}
+
+void sim_result_get(const sim *s, sim_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->trace_hash = simhash_digest(&s->hash);
+    r->events = s->events;
+    r->sim_time_ns = s->now_ns;
+    memcpy(r->faults, s->faults, sizeof(r->faults));
+    memcpy(r->checks, s->chk.checks, sizeof(r->checks));
+    r->violations = s->chk.total;
+    r->heal_ns = s->liveness ? s->heal_ns : 0;
+    r->bound_ns = s->conv_bound_ns;
+    r->detect_bound_ns = s->det_bound_ns;
+    r->converged = s->converged;
+    r->converged_ns = s->converged_ns;
+}

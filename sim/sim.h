@@ -1,0 +1,124 @@
+/* The simulator library: a cluster of real nodes (core/node.h) over the
+ * simulated clock, network and disk of io_sim/, one event queue, the
+ * invariant checkers and the trace hash.
+ *
+ * Two ways to drive it:
+ * - sim_run: the swarm run `hsim run` performs: a fault schedule drawn from
+ *   the seed, a safety phase, then a liveness phase (heal, faults off,
+ *   restarts, bounded convergence);
+ * - scripted scenario tests (cowsql CLUSTER_TRACE style): create a
+ *   cluster from sim_options_scripted (no faults, fixed latency), then
+ *   sim_run_until / sim_crash / sim_partition / ... and read the trace lines
+ *   and violations.
+ *
+ * Node ids in this API are 1-based and match the names: id 3 is "n3",
+ * address 10.0.0.3:7946.  Group masks use bit (id - 1): SIM_BIT(3) is n3.
+ * The library never reads a clock and holds no global state. */
+#ifndef SIM_H_
+#define SIM_H_
+
+#include "base.h"
+#include "node.h"
+#include "simcheck.h"
+#include "simopt.h"
+
+#define SIM_BIT(id) (UINT64_C(1) << ((id) - 1))
+#define SIM_PORT 7946u
+
+/* Trace sink flags. */
+#define SIM_TRACE_EVENTS 1u /* node event records, fault and phase actions, violations */
+#define SIM_TRACE_MSGS 2u   /* also send, recv, drop, timer and disk lines */
+
+/* Fault classes counted in a run. */
+#define SIM_FAULT_LIST(X)                                                  \
+    X(PARTITION, "partition")                                              \
+    X(ASYM_PARTITION, "asym_partition")                                    \
+    X(ISOLATE, "isolate")                                                  \
+    X(HEAL, "heal")                                                        \
+    X(CRASH, "crash")                                                      \
+    X(RESTART, "restart")                                                  \
+    X(LOSS, "loss")                                                        \
+    X(DUP, "dup")                                                          \
+    X(REORDER, "reorder")                                                  \
+    X(DISK_FAIL, "disk_fail")                                              \
+    X(TORN_WRITE, "torn_write")                                            \
+    X(LOST_WRITE, "lost_write")
+
+typedef enum {
+#define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,
+    SIM_FAULT_LIST(SIM_FAULT_ENUM)
+#undef SIM_FAULT_ENUM
+        SIM_FAULT_COUNT
+} sim_fault;
+
+typedef struct sim sim;
+
+/* Receives one trace line (no newline), e.g.
+ * "[  1234.567] n2 member_state member=n4 from=alive to=suspect inc=0". */
+typedef void (*sim_trace_fn)(void *ctx, const char *line);
+/* Called after every delivered input: its 1-based index and the rolling
+ * trace hash after it (determinism checks). */
+typedef void (*sim_event_fn)(void *ctx, uint64_t index, uint64_t roll);
+/* Called with every frame a node sends (corpus capture). */
+typedef void (*sim_frame_fn)(void *ctx, const uint8_t *frame, uint32_t len);
+
+typedef struct {
+    uint64_t trace_hash;
+    uint64_t events;        /* inputs delivered */
+    uint64_t sim_time_ns;
+    uint64_t faults[SIM_FAULT_COUNT];
+    uint64_t checks[SIMCHECK_COUNT];
+    uint64_t violations;    /* total; the first SIMCHECK_STORED_MAX are kept */
+    uint64_t heal_ns;       /* start of the liveness phase; 0 if not reached */
+    uint64_t bound_ns;      /* convergence deadline relative to the heal */
+    uint64_t detect_bound_ns;
+    bool converged;
+    uint64_t converged_ns;  /* relative to the heal, when converged */
+} sim_result;
+
+/* Options for a scripted test: no faults, fixed 1 ms latency, fixed 100 us
+ * disk, synchronised clocks, all nodes starting at 0. */
+void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes);
+
+HS_MUST_USE hs_status sim_create(const simopt *o, sim **out);
+/* Same, with every node's SWIM tunables replaced (the scenario
+ * runner uses the same config file as the real nodes). */
+HS_MUST_USE hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **out);
+void sim_destroy(sim *s);
+/* The options in force, with liveness_ms resolved. */
+const simopt *sim_options(const sim *s);
+
+void sim_set_trace(sim *s, uint32_t flags, sim_trace_fn fn, void *ctx);
+void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx);
+void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx);
+
+/* The whole swarm run: schedule, safety phase, liveness phase.  Fails
+ * only when the schedule cannot be allocated; call it once. */
+HS_MUST_USE hs_status sim_run(sim *s);
+
+/* Scripted control. */
+uint64_t sim_now_ns(const sim *s);
+/* Processes every event due at or before t_ns; time ends at t_ns. */
+void sim_run_until(sim *s, uint64_t t_ns);
+/* Delivers a local operator command (hs_command) to a running node now. */
+void sim_command(sim *s, uint32_t id, uint32_t command);
+void sim_crash(sim *s, uint32_t id);
+void sim_restart(sim *s, uint32_t id);
+/* Cuts group_a <-> group_b (masks of SIM_BIT); one_way cuts only b -> a:
+ * group a still sends to b but never hears back. */
+void sim_partition(sim *s, uint64_t group_a, uint64_t group_b, bool one_way);
+void sim_isolate(sim *s, uint32_t id);
+void sim_heal(sim *s);
+
+uint32_t sim_node_count(const sim *s);
+/* NULL while the node is crashed. */
+node *sim_node(sim *s, uint32_t id);
+/* Up (not crashed) and node_running. */
+bool sim_node_running(const sim *s, uint32_t id);
+
+uint32_t sim_violation_count(const sim *s); /* stored ones */
+const simcheck_violation *sim_violation(const sim *s, uint32_t i);
+void sim_result_get(const sim *s, sim_result *r);
+const char *sim_fault_name(uint32_t fault);
+
+#endif /* SIM_H_ */

@@ -1,0 +1,369 @@
+/* Invariant checkers: incremental per-step safety checks and the
+ * liveness checks of the phase after the heal. */
+#include "simcheck.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const check_names[] = {
+#define SIMCHECK_NAME(id, name) name,
+    SIMCHECK_LIST(SIMCHECK_NAME)
+#undef SIMCHECK_NAME
+};
+HS_STATIC_ASSERT(HS_ARRAY_LEN(check_names) == SIMCHECK_COUNT, "check names");
+
+const char *simcheck_name(uint32_t id)
+{
+    return id < SIMCHECK_COUNT ? check_names[id] : "unknown";
+}
+
+hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
+{
+    memset(c, 0, sizeof(*c));
+    if (nodes == 0 || nodes > SIMOPT_NODES_MAX || members_cap == 0) {
+        return HS_ERR_INVALID;
+    }
+    c->nodes = nodes;
+    c->members_cap = members_cap;
+    for (uint32_t i = 0; i < nodes; i++) {
+        c->epoch[i] = 1; /* calloc'd views (epoch 0) start invalid */
+    }
+    for (uint32_t i = 0; i < nodes; i++) {
+        c->views[i] = calloc(members_cap, sizeof(simcheck_view));
+        if (c->views[i] == NULL) {
+            simcheck_free(c);
+            return HS_ERR_NOMEM;
+        }
+    }
+    return HS_OK;
+}
+
+void simcheck_free(simcheck *c)
+{
+    for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
+        free(c->views[i]);
+    }
+    memset(c, 0, sizeof(*c));
+}
+
+const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now_ns,
+                                          int32_t node_index, const char *fmt, ...)
+{
+    c->total++;
+    if (c->stored_count == SIMCHECK_STORED_MAX) {
+        return NULL;
+    }
+    simcheck_violation *v = &c->stored[c->stored_count++];
+    memset(v, 0, sizeof(*v));
+    v->invariant = id;
+    v->time_ns = now_ns;
+    v->node = node_index;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    va_end(ap);
+    return v;
+}
+
+void simcheck_count(simcheck *c, uint32_t id)
+{
+    HS_ASSERT(id < SIMCHECK_COUNT);
+    c->checks[id]++;
+}
+
+void simcheck_node_down(simcheck *c, uint32_t i)
+{
+    HS_ASSERT(i < c->nodes);
+    c->epoch[i]++; /* forgets every view in O(1) */
+    c->inc_restarted[i] = c->inc_seen[i];
+}
+
+void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id)
+{
+    simcheck_count(c, SIMCHECK_TIMER_OWNER_LIVE);
+    if (!node_timer_owner_live(n, timer_id)) {
+        simcheck_report(c, SIMCHECK_TIMER_OWNER_LIVE, now_ns, (int32_t)i,
+                        "timer kind=%u owner=%llu fires but its owner is gone",
+                        hs_timer_kind(timer_id), (unsigned long long)hs_timer_owner(timer_id));
+    }
+}
+
+static void check_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    if (!node_running(n)) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_INCARNATION_MONOTONIC);
+    uint32_t inc = node_swim(n)->self.incarnation;
+    if (c->inc_seen[i]) {
+        if (inc < c->inc_last[i]) {
+            simcheck_report(c, SIMCHECK_INCARNATION_MONOTONIC, now_ns, (int32_t)i,
+                            "self incarnation went from %u to %u", c->inc_last[i], inc);
+        } else if (c->inc_restarted[i] && inc == c->inc_last[i]) {
+            simcheck_report(c, SIMCHECK_INCARNATION_MONOTONIC, now_ns, (int32_t)i,
+                            "restarted with incarnation %u, already used before the crash",
+                            inc);
+        }
+    }
+    c->inc_restarted[i] = false;
+    c->inc_seen[i] = true;
+    c->inc_last[i] = inc;
+}
+
+static void check_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    const swim *s = node_swim(n);
+    simcheck_view *views = c->views[i];
+    simcheck_count(c, SIMCHECK_MEMBER_VIEW_MONOTONIC);
+    /* The name index is dense: O(members), not O(members_cap). */
+    for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
+        uint32_t slot = (uint32_t)map_value_at(&s->by_name, k);
+        const swim_member *m = swim_member_slot(s, slot);
+        HS_ASSERT(m != NULL && slot < c->members_cap);
+        simcheck_view *v = &views[slot];
+        uint8_t rank = (uint8_t)swim_state_rank(m->state);
+        if (v->epoch == c->epoch[i] && v->uid == m->uid &&
+            (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
+            simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
+                            "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s",
+                            m->name.bytes, (unsigned long long)m->uid, v->inc, v->rank,
+                            m->incarnation, member_state_name(m->state));
+        }
+        v->epoch = c->epoch[i];
+        v->uid = m->uid;
+        v->inc = m->incarnation;
+        v->rank = rank;
+    }
+}
+
+static void check_bounds(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                         bool overflowed, uint32_t high_water, uint32_t cap)
+{
+    const swim *s = node_swim(n);
+    simcheck_count(c, SIMCHECK_BOUNDS);
+    if (swim_member_count(s) > s->cfg.members_cap) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "members %u > cap %u",
+                        swim_member_count(s), s->cfg.members_cap);
+    }
+    if (s->gossip_count > s->cfg.gossip_cap) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "gossip %u > cap %u",
+                        s->gossip_count, s->cfg.gossip_cap);
+    }
+    if (s->relay_count > s->cfg.relays_cap) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "relays %u > cap %u",
+                        s->relay_count, s->cfg.relays_cap);
+    }
+    if (overflowed) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "outbox overflowed (cap %u)",
+                        cap);
+    }
+    if (high_water > cap) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "outbox high water %u > cap %u",
+                        high_water, cap);
+    }
+}
+
+void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                         bool outbox_overflowed, uint32_t outbox_high_water, uint32_t outbox_cap)
+{
+    HS_ASSERT(i < c->nodes);
+    check_incarnation(c, now_ns, i, n);
+    check_views(c, now_ns, i, n);
+    check_bounds(c, now_ns, i, n, outbox_overflowed, outbox_high_water, outbox_cap);
+}
+
+/* ------------------------------------------------------------------ */
+/* Liveness                                                            */
+
+static bool expected_up(const simcheck_cluster *cl, uint32_t i)
+{
+    return (cl->perm_down & (UINT64_C(1) << i)) == 0;
+}
+
+static bool running(const simcheck_cluster *cl, uint32_t i)
+{
+    return cl->nodes[i] != NULL && node_running(cl->nodes[i]);
+}
+
+/* Why node i's view of node j is not converged; NULL when it is. */
+static const char *pair_problem(const simcheck_cluster *cl, uint32_t i, uint32_t j,
+                                const swim_member **out)
+{
+    const swim *si = node_swim(cl->nodes[i]);
+    const swim *sj = node_swim(cl->nodes[j]);
+    const swim_member *m = swim_find(si, &sj->self.name);
+    *out = m;
+    if (m == NULL) {
+        return "does not know";
+    }
+    if (m->state != MEMBER_ALIVE) {
+        return "does not see alive";
+    }
+    if (m->incarnation != sj->self.incarnation) {
+        return "sees a stale incarnation of";
+    }
+    return NULL;
+}
+
+bool simcheck_row_converged(const simcheck_cluster *cl, uint32_t i)
+{
+    if (!expected_up(cl, i)) {
+        return true;
+    }
+    if (!running(cl, i)) {
+        return false;
+    }
+    for (uint32_t j = 0; j < cl->count; j++) {
+        if (j == i || !expected_up(cl, j)) {
+            continue;
+        }
+        const swim_member *m = NULL;
+        if (!running(cl, j) || pair_problem(cl, i, j, &m) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool simcheck_converged(const simcheck_cluster *cl)
+{
+    for (uint32_t i = 0; i < cl->count; i++) {
+        if (!simcheck_row_converged(cl, i)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped, bool all)
+{
+    if (all) {
+        for (uint32_t i = 0; i < cl->count; i++) {
+            c->row_ok[i] = simcheck_row_converged(cl, i);
+        }
+    } else {
+        HS_ASSERT(stepped < cl->count);
+        c->row_ok[stepped] = simcheck_row_converged(cl, stepped);
+    }
+    for (uint32_t i = 0; i < cl->count; i++) {
+        if (!c->row_ok[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool first_report(simcheck *c, uint32_t id, uint32_t i, uint32_t j)
+{
+    uint64_t bit = UINT64_C(1) << j;
+    if ((c->reported[id][i] & bit) != 0) {
+        return false;
+    }
+    c->reported[id][i] |= bit;
+    return true;
+}
+
+void simcheck_converged_at_deadline(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl)
+{
+    c->live_armed = true;
+    simcheck_count(c, SIMCHECK_MEMBERSHIP_CONVERGED);
+    for (uint32_t i = 0; i < cl->count; i++) {
+        if (!expected_up(cl, i)) {
+            continue;
+        }
+        if (!running(cl, i)) {
+            if (first_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, i, i)) {
+                simcheck_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
+                                "n%u is not running", i + 1);
+            }
+            continue;
+        }
+        for (uint32_t j = 0; j < cl->count; j++) {
+            if (j == i || !expected_up(cl, j) || !running(cl, j)) {
+                continue;
+            }
+            const swim_member *m = NULL;
+            const char *why = pair_problem(cl, i, j, &m);
+            if (why == NULL || !first_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, i, j)) {
+                continue;
+            }
+            uint32_t inc_j = node_swim(cl->nodes[j])->self.incarnation;
+            if (m == NULL) {
+                simcheck_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
+                                "n%u %s n%u (self inc=%u)", i + 1, why, j + 1, inc_j);
+            } else {
+                simcheck_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
+                                "n%u %s n%u: %s inc=%u (self inc=%u)", i + 1, why, j + 1,
+                                member_state_name(m->state), m->incarnation, inc_j);
+            }
+        }
+    }
+}
+
+static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl, uint32_t i)
+{
+    if (!running(cl, i)) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD);
+    const swim *si = node_swim(cl->nodes[i]);
+    for (uint32_t j = 0; j < cl->count; j++) {
+        if (expected_up(cl, j) || j == i) {
+            continue;
+        }
+        const swim_member *m = swim_find(si, &cl->names[j]);
+        if (m == NULL || m->state == MEMBER_DEAD || m->state == MEMBER_LEFT) {
+            continue;
+        }
+        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, j)) {
+            simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+                            "n%u still sees permanently-down n%u %s inc=%u", i + 1, j + 1,
+                            member_state_name(m->state), m->incarnation);
+        }
+    }
+}
+
+void simcheck_dead_at_deadline(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl)
+{
+    c->dead_armed = true;
+    for (uint32_t i = 0; i < cl->count; i++) {
+        check_dead_row(c, now_ns, cl, i);
+    }
+}
+
+static void check_live_row(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl, uint32_t i)
+{
+    if (!running(cl, i)) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_LIVE_NODE_NOT_DEAD);
+    const swim *si = node_swim(cl->nodes[i]);
+    for (uint32_t j = 0; j < cl->count; j++) {
+        if (j == i || !running(cl, j)) {
+            continue;
+        }
+        const swim *sj = node_swim(cl->nodes[j]);
+        const swim_member *m = swim_find(si, &sj->self.name);
+        if (m == NULL || m->state != MEMBER_DEAD) {
+            continue;
+        }
+        if (first_report(c, SIMCHECK_LIVE_NODE_NOT_DEAD, i, j)) {
+            simcheck_report(c, SIMCHECK_LIVE_NODE_NOT_DEAD, now_ns, (int32_t)i,
+                            "n%u sees running n%u dead at inc=%u (self inc=%u)", i + 1, j + 1,
+                            m->incarnation, sj->self.incarnation);
+        }
+    }
+}
+
+void simcheck_liveness_after_step(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl,
+                                  uint32_t i)
+{
+    if (c->dead_armed) {
+        check_dead_row(c, now_ns, cl, i);
+    }
+    if (c->live_armed) {
+        check_live_row(c, now_ns, cl, i);
+    }
+}

@@ -1,0 +1,131 @@
+/* Invariant checkers, run by the simulator after every step.
+ *
+ * Each check costs O(members of the stepped node) or less; checks that
+ * look at the whole cluster run only when something cluster-wide changed
+ * (a crash, a restart, a node's own incarnation).  The names below are
+ * the invariants' names everywhere: code, JSON, docs.
+ *
+ * Safety (always):
+ * - incarnation_monotonic: a node's own incarnation never decreases, across
+ *   restarts too (tracked per node index, compared while node_running);
+ *   the first incarnation after a restart is strictly above the last one
+ *   seen before the crash.
+ * - member_view_monotonic: for each observer and each member record (same
+ *   uid), (incarnation, state rank) never goes backwards; rank ALIVE 0 <
+ *   SUSPECT 1 < DEAD 2 = LEFT 2.
+ * - timer_owner_live: a timer is delivered only while its owner exists.
+ * - bounds: every node table within its cap, the outbox never overflowed,
+ *   and the simulator's own queues within theirs.
+ * Liveness (after the heal at the start of the liveness phase):
+ * - membership_converged: by the convergence deadline every node that is
+ *   not permanently down runs and sees every other such node ALIVE at that
+ *   node's current incarnation.
+ * - crashed_node_declared_dead: from the detection deadline on, no running
+ *   node sees a permanently-down node other than DEAD or LEFT (or absent).
+ * - live_node_not_dead: from the convergence deadline on, no running node
+ *   sees another running node DEAD. */
+#ifndef SIMCHECK_H_
+#define SIMCHECK_H_
+
+#include "base.h"
+#include "node.h"
+#include "simopt.h"
+
+#define SIMCHECK_LIST(X)                                                   \
+    X(INCARNATION_MONOTONIC, "incarnation_monotonic")                      \
+    X(MEMBER_VIEW_MONOTONIC, "member_view_monotonic")                      \
+    X(TIMER_OWNER_LIVE, "timer_owner_live")                                \
+    X(BOUNDS, "bounds")                                                    \
+    X(MEMBERSHIP_CONVERGED, "membership_converged")                        \
+    X(CRASHED_NODE_DECLARED_DEAD, "crashed_node_declared_dead")            \
+    X(LIVE_NODE_NOT_DEAD, "live_node_not_dead")
+
+typedef enum {
+#define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
+    SIMCHECK_LIST(SIMCHECK_ENUM)
+#undef SIMCHECK_ENUM
+        SIMCHECK_COUNT
+} simcheck_id;
+
+#define SIMCHECK_STORED_MAX 64u
+#define SIMCHECK_DETAIL_MAX 192u
+
+typedef struct {
+    uint32_t invariant; /* simcheck_id */
+    uint64_t time_ns;
+    int32_t node;       /* 0-based observer, -1 for the cluster */
+    char detail[SIMCHECK_DETAIL_MAX];
+} simcheck_violation;
+
+/* What one observer last saw of the record in one member slot. */
+typedef struct {
+    uint64_t uid;
+    uint32_t inc;
+    uint32_t epoch; /* valid while equal to the observer's epoch */
+    uint8_t rank;
+} simcheck_view;
+
+/* The cluster as the cluster-wide checks see it. */
+typedef struct {
+    uint32_t count;
+    const node *nodes[SIMOPT_NODES_MAX]; /* NULL while crashed */
+    hs_name names[SIMOPT_NODES_MAX];
+    uint64_t perm_down;                  /* bit i: node i stays down */
+} simcheck_cluster;
+
+typedef struct {
+    uint32_t nodes;
+    uint32_t members_cap;
+    simcheck_view *views[SIMOPT_NODES_MAX];
+    uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
+    bool inc_seen[SIMOPT_NODES_MAX];
+    bool inc_restarted[SIMOPT_NODES_MAX]; /* next running inc must exceed inc_last */
+    uint32_t inc_last[SIMOPT_NODES_MAX];
+    /* Liveness state. */
+    bool row_ok[SIMOPT_NODES_MAX];
+    bool dead_armed;    /* crashed_node_declared_dead checked after each step */
+    bool live_armed;    /* live_node_not_dead checked after each step */
+    uint64_t reported[SIMCHECK_COUNT][SIMOPT_NODES_MAX]; /* (observer, subject) reported */
+    uint64_t checks[SIMCHECK_COUNT];
+    simcheck_violation stored[SIMCHECK_STORED_MAX];
+    uint32_t stored_count;
+    uint64_t total;
+} simcheck;
+
+HS_MUST_USE hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap);
+void simcheck_free(simcheck *c);
+const char *simcheck_name(uint32_t id);
+
+/* Records a violation; returns the stored record, or NULL past the store. */
+const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now_ns,
+                                          int32_t node_index, const char *fmt, ...)
+    HS_PRINTF(5, 6);
+void simcheck_count(simcheck *c, uint32_t id);
+
+/* Node i crashed: its member views die with the process. */
+void simcheck_node_down(simcheck *c, uint32_t i);
+/* Before delivering timer_id to node i. */
+void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id);
+/* After node i stepped; outbox_overflowed says the step lost outputs. */
+void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                         bool outbox_overflowed, uint32_t outbox_high_water,
+                         uint32_t outbox_cap);
+
+/* Liveness: the membership_converged condition for row i (what node i
+ * sees), and for the whole cluster. */
+bool simcheck_row_converged(const simcheck_cluster *cl, uint32_t i);
+bool simcheck_converged(const simcheck_cluster *cl);
+/* Keeps row_ok current: recomputes row `stepped`, or every row when all
+ * is set (a crash, a restart, an incarnation change); returns whether the
+ * whole cluster is converged.  Counts nothing: it only times convergence. */
+bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped,
+                              bool all);
+/* At the convergence deadline: reports every pair that is not converged. */
+void simcheck_converged_at_deadline(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl);
+/* At the detection deadline: every running node, every permanently-down node. */
+void simcheck_dead_at_deadline(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl);
+/* After a step of node i in the liveness phase (armed checks only). */
+void simcheck_liveness_after_step(simcheck *c, uint64_t now_ns, const simcheck_cluster *cl,
+                                  uint32_t i);
+
+#endif /* SIMCHECK_H_ */

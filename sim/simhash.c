@@ -1,0 +1,106 @@
+/* Streaming XXH3 trace hash with an optional per-record rolling chain. */
+#include "simhash.h"
+
+#include <xxhash.h>
+
+#include "rng.h"
+
+hs_status simhash_init(simhash *h)
+{
+    memset(h, 0, sizeof(*h));
+    XXH3_state_t *st = XXH3_createState();
+    if (st == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    if (XXH3_64bits_reset(st) != XXH_OK) {
+        XXH3_freeState(st);
+        return HS_ERR_INVALID;
+    }
+    h->state = st;
+    return HS_OK;
+}
+
+void simhash_free(simhash *h)
+{
+    if (h->state != NULL) {
+        XXH3_freeState((XXH3_state_t *)h->state);
+    }
+    memset(h, 0, sizeof(*h));
+}
+
+void simhash_set_rolling(simhash *h, bool on)
+{
+    h->rolling = on;
+}
+
+void simhash_flush_chunk(simhash *h)
+{
+    if (h->used == 0) {
+        return;
+    }
+    (void)XXH3_64bits_update((XXH3_state_t *)h->state, h->buf, h->used);
+    if (h->rolling) {
+        h->rec = XXH3_64bits_withSeed(h->buf, h->used, h->rec);
+    }
+    h->used = 0;
+}
+
+void simhash_raw(simhash *h, const void *src, uint32_t n)
+{
+    const uint8_t *p = src;
+    while (n > 0) {
+        if (h->used == SIMHASH_RECORD_MAX) {
+            simhash_flush_chunk(h);
+        }
+        uint32_t room = SIMHASH_RECORD_MAX - h->used;
+        uint32_t k = n < room ? n : room;
+        memcpy(h->buf + h->used, p, k);
+        h->used += k;
+        p += k;
+        n -= k;
+    }
+}
+
+void simhash_begin(simhash *h, uint8_t tag, uint64_t time_ns, uint32_t node, uint32_t kind)
+{
+    HS_ASSERT(!h->open);
+    h->open = true;
+    h->rec = 0;
+    /* The stream does not care where chunks end, so without the rolling
+     * chain records accumulate and reach XXH3 a buffer at a time; with it,
+     * each record starts a chunk of its own. */
+    if (h->rolling || h->used + 64 > SIMHASH_RECORD_MAX) {
+        simhash_flush_chunk(h);
+    }
+    simhash_u8(h, tag);
+    simhash_u64(h, time_ns);
+    simhash_u8(h, (uint8_t)node);
+    simhash_u8(h, (uint8_t)kind);
+}
+
+void simhash_end(simhash *h)
+{
+    HS_ASSERT(h->open);
+    h->open = false;
+    if (h->rolling) {
+        simhash_flush_chunk(h);
+        h->roll = rng_mix64(h->roll ^ h->rec);
+    }
+    h->records++;
+}
+
+uint64_t simhash_digest(const simhash *h)
+{
+    HS_ASSERT(!h->open);
+    if (h->used == 0) {
+        return XXH3_64bits_digest((const XXH3_state_t *)h->state);
+    }
+    /* Buffered bytes go into a copy, so reading the hash changes nothing. */
+    XXH3_state_t *copy = XXH3_createState();
+    HS_ASSERT(copy != NULL);
+    XXH3_copyState(copy, (const XXH3_state_t *)h->state);
+    (void)XXH3_64bits_update(copy, h->buf, h->used);
+    uint64_t d = XXH3_64bits_digest(copy);
+    XXH3_freeState(copy);
+    return d;
+}

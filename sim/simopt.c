@@ -1,0 +1,471 @@
+/* Simulator options: seed derivation, flag parsing and formatting. */
+#include "simopt.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+typedef struct {
+    const char *name; /* flag without the leading dashes */
+    size_t offset;    /* of a uint32_t field in simopt */
+    uint32_t min;
+    uint32_t max;
+    const char *help;
+} flag_row;
+
+#define OPT(field) offsetof(simopt, field)
+
+static const flag_row flag_rows[] = {
+    {"nodes", OPT(nodes), 1, SIMOPT_NODES_MAX, "nodes in the cluster (n1..nN)"},
+    {"time", OPT(time_s), 1, 86400, "safety phase length, simulated seconds"},
+    {"liveness-ms", OPT(liveness_ms), 0, 86400000, "liveness phase length (0: SWIM bounds + margin)"},
+    {"start-spread-ms", OPT(start_spread_ms), 0, 600000, "first starts drawn in [0, this]"},
+    {"latency-min-us", OPT(latency_min_us), 0, 10000000, "one-way latency minimum"},
+    {"latency-mean-us", OPT(latency_mean_us), 0, 10000000, "one-way latency mean (>= minimum)"},
+    {"loss-ppm", OPT(loss_ppm), 0, 1000000, "UDP datagram loss"},
+    {"dup-ppm", OPT(dup_ppm), 0, 1000000, "UDP datagram duplication"},
+    {"reorder-ppm", OPT(reorder_ppm), 0, 1000000, "UDP datagram extra delay (reordering)"},
+    {"reorder-max-ms", OPT(reorder_max_ms), 0, 60000, "largest reordering delay"},
+    {"tail-ppm", OPT(tail_ppm), 0, 1000000, "latency spike on any message"},
+    {"tail-max-ms", OPT(tail_max_ms), 0, 60000, "largest latency spike"},
+    {"partition-every-ms", OPT(partition_every_ms), 0, 86400000, "mean gap between partitions (0: none)"},
+    {"partition-len-ms", OPT(partition_len_ms), 0, 86400000, "mean partition length"},
+    {"partition-kinds", OPT(partition_kinds), 0, 7, "bits: 1 split, 2 one-way split, 4 isolate"},
+    {"crash-every-ms", OPT(crash_every_ms), 0, 86400000, "mean gap between crashes (0: none)"},
+    {"down-ms", OPT(down_ms), 0, 86400000, "mean time a crashed node stays down"},
+    {"crash-write-ppm", OPT(crash_write_ppm), 0, 1000000, "crash right after a completed write"},
+    {"perm-down", OPT(perm_down), 0, SIMOPT_NODES_MAX, "nodes kept down in the liveness phase"},
+    {"drift-max-ppm", OPT(drift_max_ppm), 0, 100000, "largest clock drift (either sign)"},
+    {"offset-max-ms", OPT(offset_max_ms), 0, 86400000, "largest clock offset"},
+    {"disk-min-us", OPT(disk_min_us), 0, 10000000, "disk operation latency minimum"},
+    {"disk-mean-us", OPT(disk_mean_us), 0, 10000000, "disk operation latency mean (>= minimum)"},
+    {"disk-fail-ppm", OPT(disk_fail_ppm), 0, 1000000, "write or sync fails with HS_ERR_IO"},
+    {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
+};
+
+#define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
+HS_STATIC_ASSERT(HS_ARRAY_LEN(flag_rows) < 64, "set mask is 64 bits");
+
+static uint32_t *field(simopt *o, const flag_row *row)
+{
+    return (uint32_t *)((uint8_t *)o + row->offset);
+}
+
+static uint32_t field_get(const simopt *o, const flag_row *row)
+{
+    return *(const uint32_t *)((const uint8_t *)o + row->offset);
+}
+
+static uint32_t pick(rng *r, uint32_t lo, uint32_t hi)
+{
+    return (uint32_t)rng_range(r, lo, hi);
+}
+
+/* Swarm: a fault class is on for most seeds, off for the rest. */
+static bool class_on(rng *r, uint32_t faults)
+{
+    return rng_chance_ppm(r, faults == SIMOPT_FAULTS_HEAVY ? 900000u : 750000u);
+}
+
+static void derive_topology(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("topology"));
+    o->nodes = pick(&r, 3, 7);
+    o->start_spread_ms = pick(&r, 0, 2000);
+    uint32_t down = pick(&r, 0, faults == SIMOPT_FAULTS_HEAVY ? 3 : 2);
+    o->perm_down = faults == SIMOPT_FAULTS_NONE ? 0 : down;
+}
+
+static void derive_net(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("net"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    bool none = faults == SIMOPT_FAULTS_NONE;
+    o->latency_min_us = pick(&r, 100, heavy ? 5000 : 2000);
+    o->latency_mean_us = o->latency_min_us + pick(&r, 0, heavy ? 30000 : 20000);
+    bool on = class_on(&r, faults);
+    uint32_t v = pick(&r, 0, heavy ? 200000 : 50000);
+    o->loss_ppm = none || !on ? 0 : v;
+    on = class_on(&r, faults);
+    v = pick(&r, 0, heavy ? 100000 : 20000);
+    o->dup_ppm = none || !on ? 0 : v;
+    on = class_on(&r, faults);
+    v = pick(&r, 0, heavy ? 200000 : 50000);
+    uint32_t max = pick(&r, 1, heavy ? 1000 : 200);
+    o->reorder_ppm = none || !on ? 0 : v;
+    o->reorder_max_ms = none || !on ? 0 : max;
+    on = class_on(&r, faults);
+    v = pick(&r, 0, heavy ? 20000 : 5000);
+    max = pick(&r, heavy ? 100 : 50, heavy ? 3000 : 1000);
+    o->tail_ppm = none || !on ? 0 : v;
+    o->tail_max_ms = none || !on ? 0 : max;
+}
+
+static void derive_faults(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("faults"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    bool none = faults == SIMOPT_FAULTS_NONE;
+    bool on = class_on(&r, faults);
+    uint32_t every = heavy ? pick(&r, 2000, 10000) : pick(&r, 5000, 30000);
+    uint32_t len = pick(&r, 500, heavy ? 20000 : 10000);
+    uint32_t kinds = pick(&r, 1, 7);
+    o->partition_every_ms = none || !on ? 0 : every;
+    o->partition_len_ms = none || !on ? 0 : len;
+    o->partition_kinds = none || !on ? 0 : kinds;
+    on = class_on(&r, faults);
+    every = heavy ? pick(&r, 2000, 10000) : pick(&r, 5000, 30000);
+    uint32_t down = pick(&r, 100, heavy ? 20000 : 10000);
+    o->crash_every_ms = none || !on ? 0 : every;
+    o->down_ms = none || !on ? 0 : down;
+    /* Crashes aimed at the window between a write and its sync: random
+     * crash times almost never land there (TigerBeetle biases them x10). */
+    uint32_t cw = pick(&r, 0, heavy ? 300000 : 100000);
+    o->crash_write_ppm = none || !on ? 0 : cw;
+}
+
+static void derive_clock(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("clock"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    bool none = faults == SIMOPT_FAULTS_NONE;
+    bool on = class_on(&r, faults);
+    uint32_t drift = pick(&r, 0, heavy ? 20000 : 500);
+    uint32_t offset = pick(&r, 0, heavy ? 60000 : 10000);
+    o->drift_max_ppm = none || !on ? 0 : drift;
+    o->offset_max_ms = none ? 0 : offset;
+}
+
+static void derive_disk(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("disk"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    bool none = faults == SIMOPT_FAULTS_NONE;
+    o->disk_min_us = pick(&r, 10, 1000);
+    o->disk_mean_us = o->disk_min_us + pick(&r, 0, heavy ? 30000 : 5000);
+    bool on = class_on(&r, faults);
+    uint32_t fail = pick(&r, 0, heavy ? 50000 : 10000);
+    o->disk_fail_ppm = none || !on ? 0 : fail;
+    on = class_on(&r, faults);
+    uint32_t torn = pick(&r, 0, heavy ? 1000000 : 500000);
+    o->torn_ppm = none || !on ? 0 : torn;
+}
+
+void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
+{
+    memset(o, 0, sizeof(*o));
+    o->seed = seed;
+    o->faults = faults;
+    o->time_s = 60;
+    o->liveness_ms = 0;
+    derive_topology(o, seed, faults);
+    derive_net(o, seed, faults);
+    derive_faults(o, seed, faults);
+    derive_clock(o, seed, faults);
+    derive_disk(o, seed, faults);
+    /* Keep at least two nodes up for the liveness phase. */
+    uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
+    if (o->perm_down > limit) {
+        o->perm_down = limit;
+    }
+}
+
+void simopt_args_init(simopt_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    a->faults = SIMOPT_FAULTS_DEFAULT;
+}
+
+static hs_status parse_u64(const char *text, uint64_t max, uint64_t *out)
+{
+    if (text == NULL || *text == '\0' || *text == '-' || *text == '+') {
+        return HS_ERR_INVALID;
+    }
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9') {
+            return HS_ERR_INVALID;
+        }
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (errno != 0 || end == NULL || *end != '\0' || v > max) {
+        return HS_ERR_INVALID;
+    }
+    *out = v;
+    return HS_OK;
+}
+
+hs_status simopt_parse_seed(const char *text, uint64_t *out)
+{
+    size_t len = text == NULL ? 0 : strlen(text);
+    if (len == 40) {
+        uint64_t v = 0;
+        for (size_t i = 0; i < len; i++) {
+            char c = text[i];
+            uint64_t d;
+            if (c >= '0' && c <= '9') {
+                d = (uint64_t)(c - '0');
+            } else if (c >= 'a' && c <= 'f') {
+                d = (uint64_t)(c - 'a' + 10);
+            } else if (c >= 'A' && c <= 'F') {
+                d = (uint64_t)(c - 'A' + 10);
+            } else {
+                return HS_ERR_INVALID;
+            }
+            if (i < 16) {
+                v = (v << 4) | d;
+            }
+        }
+        *out = v;
+        return HS_OK;
+    }
+    return parse_u64(text, UINT64_MAX, out);
+}
+
+const char *simopt_faults_name(uint32_t faults)
+{
+    switch (faults) {
+    case SIMOPT_FAULTS_NONE:
+        return "none";
+    case SIMOPT_FAULTS_DEFAULT:
+        return "default";
+    case SIMOPT_FAULTS_HEAVY:
+        return "heavy";
+    default:
+        return "unknown";
+    }
+}
+
+static hs_status parse_faults(const char *text, uint32_t *out)
+{
+    for (uint32_t f = SIMOPT_FAULTS_NONE; f <= SIMOPT_FAULTS_HEAVY; f++) {
+        if (text != NULL && strcmp(text, simopt_faults_name(f)) == 0) {
+            *out = f;
+            return HS_OK;
+        }
+    }
+    return HS_ERR_INVALID;
+}
+
+/* The value of "--name=value" or "--name value"; NULL when missing. */
+static const char *flag_value(int argc, char **argv, int *i, const char *arg, size_t name_len,
+                              bool *consumed_next)
+{
+    *consumed_next = false;
+    if (arg[2 + name_len] == '=') {
+        return arg + 2 + name_len + 1;
+    }
+    if (*i + 1 < argc) {
+        *consumed_next = true;
+        return argv[*i + 1];
+    }
+    return NULL;
+}
+
+static bool flag_is(const char *arg, const char *name, size_t *name_len)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, "--", 2) != 0 || strncmp(arg + 2, name, n) != 0) {
+        return false;
+    }
+    if (arg[2 + n] != '\0' && arg[2 + n] != '=') {
+        return false;
+    }
+    *name_len = n;
+    return true;
+}
+
+hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i, char *err,
+                            size_t err_cap)
+{
+    const char *arg = argv[*i];
+    size_t n = 0;
+    bool next = false;
+    if (flag_is(arg, "seed", &n)) {
+        const char *v = flag_value(argc, argv, i, arg, n, &next);
+        if (simopt_parse_seed(v, &a->seed) != HS_OK) {
+            snprintf(err, err_cap, "--seed: expected a u64 or a 40-digit hex commit, got '%s'",
+                     v == NULL ? "" : v);
+            return HS_ERR_INVALID;
+        }
+        a->seed_set = true;
+        *i += next ? 2 : 1;
+        return HS_OK;
+    }
+    if (flag_is(arg, "faults", &n)) {
+        const char *v = flag_value(argc, argv, i, arg, n, &next);
+        if (parse_faults(v, &a->faults) != HS_OK) {
+            snprintf(err, err_cap, "--faults: expected none, default or heavy, got '%s'",
+                     v == NULL ? "" : v);
+            return HS_ERR_INVALID;
+        }
+        a->faults_set = true;
+        *i += next ? 2 : 1;
+        return HS_OK;
+    }
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        const flag_row *row = &flag_rows[k];
+        if (!flag_is(arg, row->name, &n)) {
+            continue;
+        }
+        const char *v = flag_value(argc, argv, i, arg, n, &next);
+        uint64_t x = 0;
+        if (parse_u64(v, row->max, &x) != HS_OK || x < row->min) {
+            snprintf(err, err_cap, "--%s: expected an integer in [%u, %u], got '%s'", row->name,
+                     row->min, row->max, v == NULL ? "" : v);
+            return HS_ERR_INVALID;
+        }
+        *field(&a->values, row) = (uint32_t)x;
+        a->set |= UINT64_C(1) << k;
+        *i += next ? 2 : 1;
+        return HS_OK;
+    }
+    return HS_ERR_NOT_FOUND;
+}
+
+hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
+{
+    if (o->nodes < 1 || o->nodes > SIMOPT_NODES_MAX) {
+        snprintf(err, err_cap, "--nodes must be in [1, %u]", SIMOPT_NODES_MAX);
+        return HS_ERR_INVALID;
+    }
+    if (o->latency_mean_us < o->latency_min_us) {
+        snprintf(err, err_cap, "--latency-mean-us (%u) must be >= --latency-min-us (%u)",
+                 o->latency_mean_us, o->latency_min_us);
+        return HS_ERR_INVALID;
+    }
+    if (o->disk_mean_us < o->disk_min_us) {
+        snprintf(err, err_cap, "--disk-mean-us (%u) must be >= --disk-min-us (%u)",
+                 o->disk_mean_us, o->disk_min_us);
+        return HS_ERR_INVALID;
+    }
+    if (o->perm_down > 0 && o->perm_down + 2 > o->nodes) {
+        snprintf(err, err_cap, "--perm-down (%u) must leave at least 2 of %u nodes up",
+                 o->perm_down, o->nodes);
+        return HS_ERR_INVALID;
+    }
+    if (o->partition_every_ms != 0 && (o->partition_every_ms < 100 || o->partition_kinds == 0)) {
+        snprintf(err, err_cap,
+                 "--partition-every-ms must be 0 or >= 100, with --partition-kinds in [1, 7]");
+        return HS_ERR_INVALID;
+    }
+    if (o->crash_every_ms != 0 && o->crash_every_ms < 100) {
+        snprintf(err, err_cap, "--crash-every-ms must be 0 or >= 100");
+        return HS_ERR_INVALID;
+    }
+    return HS_OK;
+}
+
+hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, char *err,
+                              size_t err_cap)
+{
+    simopt_derive(out, seed, a->faults);
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if ((a->set & (UINT64_C(1) << k)) != 0) {
+            *field(out, &flag_rows[k]) = field_get(&a->values, &flag_rows[k]);
+        }
+    }
+    /* A derived perm_down shrinks to fit an explicit --nodes. */
+    uint32_t perm_bit = 0;
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if (flag_rows[k].offset == OPT(perm_down)) {
+            perm_bit = k;
+        }
+    }
+    if ((a->set & (UINT64_C(1) << perm_bit)) == 0) {
+        uint32_t limit = out->nodes > 2 ? out->nodes - 2 : 0;
+        if (out->perm_down > limit) {
+            out->perm_down = limit;
+        }
+    }
+    return simopt_check(out, err, err_cap);
+}
+
+hs_status simopt_resolve(const simopt_args *a, simopt *out, char *err, size_t err_cap)
+{
+    if (!a->seed_set) {
+        snprintf(err, err_cap, "--seed is required");
+        return HS_ERR_INVALID;
+    }
+    return simopt_resolve_seed(a, a->seed, out, err, err_cap);
+}
+
+/* snprintf that keeps appending safely after truncation. */
+static void add(char *out, size_t cap, size_t *used, const char *fmt, ...) HS_PRINTF(4, 5);
+
+static void add(char *out, size_t cap, size_t *used, const char *fmt, ...)
+{
+    if (*used >= cap) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        return;
+    }
+    *used += (size_t)n < cap - *used ? (size_t)n : cap - *used - 1;
+}
+
+size_t simopt_format_all(const simopt *o, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    add(out, cap, &used, "--faults %s", simopt_faults_name(o->faults));
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        add(out, cap, &used, " --%s %u", flag_rows[k].name, field_get(o, &flag_rows[k]));
+    }
+    return used;
+}
+
+size_t simopt_format_set(const simopt_args *a, const simopt *o, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    const char *sep = "";
+    if (a->faults_set && a->faults != SIMOPT_FAULTS_DEFAULT) {
+        add(out, cap, &used, "--faults %s", simopt_faults_name(o->faults));
+        sep = " ";
+    }
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if ((a->set & (UINT64_C(1) << k)) != 0) {
+            add(out, cap, &used, "%s--%s %u", sep, flag_rows[k].name,
+                field_get(o, &flag_rows[k]));
+            sep = " ";
+        }
+    }
+    return used;
+}
+
+bool simopt_equal(const simopt *a, const simopt *b)
+{
+    if (a->seed != b->seed || a->faults != b->faults) {
+        return false;
+    }
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if (field_get(a, &flag_rows[k]) != field_get(b, &flag_rows[k])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void simopt_usage(FILE *f)
+{
+    fprintf(f, "  --seed N                 u64, or a 40-hex-digit git commit (required)\n");
+    fprintf(f, "  --faults P               none | default | heavy (default: default)\n");
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        fprintf(f, "  --%-22s %s\n", flag_rows[k].name, flag_rows[k].help);
+    }
+}

@@ -1,0 +1,104 @@
+/* Simulator options: derived from the seed (swarm testing), overridable by
+ * flags, printable as the flags that replay a run exactly.
+ *
+ * Each subsystem's options are drawn from its own stream,
+ * rng_derive(seed, rng_label(X)) for X in "topology", "net", "faults",
+ * "clock", "disk", so a change to one subsystem's draws never reshuffles
+ * another's.  A fault profile (none, default, heavy) sets the ranges; in
+ * default and heavy each fault class is also switched off for some seeds,
+ * so rare combinations get runs of their own.  Probabilities are integer
+ * parts per million; times are integers in the unit their name ends with.
+ * docs/simulator.md has the table of ranges. */
+#ifndef SIMOPT_H_
+#define SIMOPT_H_
+
+#include <stdio.h>
+
+#include "base.h"
+
+#define SIMOPT_NODES_MAX 32u
+
+typedef enum {
+    SIMOPT_FAULTS_NONE = 0,
+    SIMOPT_FAULTS_DEFAULT = 1,
+    SIMOPT_FAULTS_HEAVY = 2,
+} simopt_faults;
+
+/* Partition classes the schedule may draw (partition_kinds bits). */
+#define SIMOPT_PART_SPLIT 1u    /* symmetric split into two random groups */
+#define SIMOPT_PART_ASYM 2u     /* one-way split: one group sends, never hears back */
+#define SIMOPT_PART_ISOLATE 4u  /* one node cut off both ways */
+
+typedef struct {
+    uint64_t seed;
+    uint32_t faults; /* simopt_faults */
+    uint32_t nodes;
+    uint32_t time_s;      /* safety phase */
+    uint32_t liveness_ms; /* liveness phase; 0 = from the SWIM bounds (resolved by sim_create) */
+    uint32_t start_spread_ms; /* node i first starts at a drawn time in [0, spread] */
+    /* network */
+    uint32_t latency_min_us;
+    uint32_t latency_mean_us;
+    uint32_t loss_ppm;
+    uint32_t dup_ppm;
+    uint32_t reorder_ppm;
+    uint32_t reorder_max_ms;
+    uint32_t tail_ppm;
+    uint32_t tail_max_ms;
+    /* partitions and crashes (the pre-drawn schedule) */
+    uint32_t partition_every_ms; /* 0: no partitions */
+    uint32_t partition_len_ms;
+    uint32_t partition_kinds;
+    uint32_t crash_every_ms;     /* 0: no crashes */
+    uint32_t down_ms;
+    uint32_t crash_write_ppm;    /* a completed write is followed by a crash (torn/lost writes) */
+    uint32_t perm_down;          /* nodes kept down through the liveness phase */
+    /* clocks */
+    uint32_t drift_max_ppm;
+    uint32_t offset_max_ms;
+    /* disk */
+    uint32_t disk_min_us;
+    uint32_t disk_mean_us;
+    uint32_t disk_fail_ppm;
+    uint32_t torn_ppm;
+} simopt;
+
+/* Command-line state: the seed, the profile and explicit overrides. */
+typedef struct {
+    bool seed_set;
+    uint64_t seed;
+    uint32_t faults;
+    bool faults_set;
+    simopt values;  /* explicit values for the flags in set */
+    uint64_t set;   /* bit i: flag i of the table was given */
+} simopt_args;
+
+/* All options for seed under a profile, with nothing overridden. */
+void simopt_derive(simopt *o, uint64_t seed, uint32_t faults);
+
+void simopt_args_init(simopt_args *a);
+/* Tries argv[*i] (and its value) as an option flag.  Returns HS_OK and
+ * advances *i when consumed; HS_ERR_NOT_FOUND when it is not an option
+ * flag; HS_ERR_INVALID (with a message in err) for a bad value. */
+HS_MUST_USE hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i,
+                                        char *err, size_t err_cap);
+/* Derives from the seed, applies overrides, checks the combination. */
+HS_MUST_USE hs_status simopt_resolve(const simopt_args *a, simopt *out, char *err, size_t err_cap);
+/* Same as resolve for another seed (sweeps). */
+HS_MUST_USE hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out,
+                                          char *err, size_t err_cap);
+HS_MUST_USE hs_status simopt_check(const simopt *o, char *err, size_t err_cap);
+
+/* Every option as flags (not the seed): replays the run exactly. */
+size_t simopt_format_all(const simopt *o, char *out, size_t cap);
+/* Only the flags given explicitly (for replay commands). */
+size_t simopt_format_set(const simopt_args *a, const simopt *o, char *out, size_t cap);
+
+/* Parses a seed: decimal u64, or a 40-hex-digit git commit (first 16 digits). */
+HS_MUST_USE hs_status simopt_parse_seed(const char *text, uint64_t *out);
+const char *simopt_faults_name(uint32_t faults);
+bool simopt_equal(const simopt *a, const simopt *b);
+/* Prints the option flags with their meaning. */
+void simopt_usage(FILE *f);
+
+#endif /* SIMOPT_H_ */

@@ -1,0 +1,432 @@
+/* Seed sweeps and determinism double-runs in forked children. */
+#include "simsweep.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+/* ------------------------------------------------------------------ */
+/* One run                                                             */
+
+static void write_roll(void *ctx, uint64_t index, uint64_t roll)
+{
+    HS_UNUSED(index);
+    uint8_t b[8];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (uint8_t)(roll >> (8 * i));
+    }
+    (void)fwrite(b, 1, sizeof(b), (FILE *)ctx);
+}
+
+void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, simsweep_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->seed = seed;
+    simopt o;
+    if (simopt_resolve_seed(a, seed, &o, r->detail, sizeof(r->detail)) != HS_OK) {
+        r->outcome = SIMSWEEP_ERROR;
+        return;
+    }
+    sim *s = NULL;
+    hs_status st = sim_create(&o, &s);
+    if (st != HS_OK) {
+        r->outcome = SIMSWEEP_ERROR;
+        snprintf(r->detail, sizeof(r->detail), "sim_create: %s", hs_status_name(st));
+        return;
+    }
+    if (rolls != NULL) {
+        sim_set_event_hook(s, write_roll, rolls);
+    }
+    st = sim_run(s);
+    if (st != HS_OK) {
+        r->outcome = SIMSWEEP_ERROR;
+        snprintf(r->detail, sizeof(r->detail), "sim_run: %s", hs_status_name(st));
+        sim_destroy(s);
+        return;
+    }
+    sim_result res;
+    sim_result_get(s, &res);
+    r->events = res.events;
+    r->sim_ns = res.sim_time_ns;
+    r->hash = res.trace_hash;
+    r->violations = res.violations;
+    r->outcome = res.violations == 0 ? SIMSWEEP_PASS : SIMSWEEP_FAIL;
+    if (sim_violation_count(s) > 0) {
+        const simcheck_violation *v = sim_violation(s, 0);
+        snprintf(r->detail, sizeof(r->detail), "%s at %llu.%03llu ms: %s",
+                 simcheck_name(v->invariant), (unsigned long long)(v->time_ns / HS_NS_PER_MS),
+                 (unsigned long long)((v->time_ns / HS_NS_PER_US) % 1000), v->detail);
+    }
+    sim_destroy(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The fork pool                                                       */
+
+typedef void (*task_fn)(void *ctx, uint32_t task, simsweep_result *r);
+
+static void write_all(int fd, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static size_t read_all(int fd, void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        got += (size_t)n;
+    }
+    return got;
+}
+
+typedef struct {
+    pid_t pid;
+    int fd;
+    uint32_t task;
+} slot;
+
+static void describe_death(int status, simsweep_result *r)
+{
+    r->outcome = SIMSWEEP_CRASH;
+    if (WIFSIGNALED(status)) {
+        snprintf(r->detail, sizeof(r->detail), "run died on signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
+    } else {
+        snprintf(r->detail, sizeof(r->detail), "run exited with status %d before reporting",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    }
+}
+
+/* Runs tasks 0..count-1 in children, jobs at a time; results[task]. */
+static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
+                           const uint64_t *seeds, simsweep_result *results)
+{
+    if (jobs == 0) {
+        jobs = 1;
+    }
+    slot *slots = calloc(jobs, sizeof(slot));
+    if (slots == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    uint32_t next = 0;
+    uint32_t running = 0;
+    while (next < count || running > 0) {
+        while (running < jobs && next < count) {
+            int fds[2];
+            if (pipe(fds) != 0) {
+                free(slots);
+                return HS_ERR_IO;
+            }
+            pid_t pid = fork();
+            if (pid < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                free(slots);
+                return HS_ERR_IO;
+            }
+            if (pid == 0) {
+                close(fds[0]);
+                simsweep_result r;
+                fn(ctx, next, &r);
+                write_all(fds[1], &r, sizeof(r));
+                close(fds[1]);
+                _exit(0);
+            }
+            close(fds[1]);
+            uint32_t k = 0;
+            while (slots[k].pid != 0) {
+                k++;
+            }
+            slots[k] = (slot){pid, fds[0], next};
+            running++;
+            next++;
+        }
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            free(slots);
+            return HS_ERR_IO;
+        }
+        for (uint32_t k = 0; k < jobs; k++) {
+            if (slots[k].pid != pid) {
+                continue;
+            }
+            simsweep_result *r = &results[slots[k].task];
+            if (read_all(slots[k].fd, r, sizeof(*r)) != sizeof(*r)) {
+                memset(r, 0, sizeof(*r));
+                r->seed = seeds[slots[k].task];
+                describe_death(status, r);
+            }
+            close(slots[k].fd);
+            slots[k].pid = 0;
+            running--;
+        }
+    }
+    free(slots);
+    return HS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sweep                                                               */
+
+typedef struct {
+    const simopt_args *a;
+    const uint64_t *seeds;
+    FILE **rolls; /* detcheck: one file per task */
+} pool_ctx;
+
+static void sweep_task(void *ctx, uint32_t task, simsweep_result *r)
+{
+    pool_ctx *p = ctx;
+    FILE *rolls = p->rolls != NULL ? p->rolls[task] : NULL;
+    simsweep_run_seed(p->a, p->seeds[task], rolls, r);
+    r->run = task % 2;
+    if (rolls != NULL) {
+        fflush(rolls);
+    }
+}
+
+hs_status simsweep_parse_range(const char *text, uint64_t *first, uint64_t *last)
+{
+    char buf[64];
+    size_t len = text == NULL ? 0 : strlen(text);
+    if (len == 0 || len >= sizeof(buf)) {
+        return HS_ERR_INVALID;
+    }
+    memcpy(buf, text, len + 1);
+    char *dots = strstr(buf, "..");
+    if (dots == NULL) {
+        hs_status st = simopt_parse_seed(buf, first);
+        *last = *first;
+        return st;
+    }
+    *dots = '\0';
+    if (simopt_parse_seed(buf, first) != HS_OK || simopt_parse_seed(dots + 2, last) != HS_OK ||
+        *last < *first || *last - *first >= SIMSWEEP_SEEDS_MAX) {
+        return HS_ERR_INVALID;
+    }
+    return HS_OK;
+}
+
+hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last, uint32_t jobs,
+                         simsweep_result *results)
+{
+    HS_ASSERT(last >= first && last - first < SIMSWEEP_SEEDS_MAX);
+    uint32_t count = (uint32_t)(last - first + 1);
+    uint64_t *seeds = calloc(count, sizeof(uint64_t));
+    if (seeds == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    for (uint32_t k = 0; k < count; k++) {
+        seeds[k] = first + k;
+    }
+    pool_ctx p = {a, seeds, NULL};
+    hs_status st = fork_pool(count, jobs, sweep_task, &p, seeds, results);
+    free(seeds);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Determinism check                                                   */
+
+/* Reads the k-th (0-based) roll from a file, false past its end. */
+static bool roll_at(FILE *f, uint64_t k, uint64_t *out)
+{
+    uint8_t b[8];
+    if (fseeko(f, (off_t)(k * 8), SEEK_SET) != 0 || fread(b, 1, 8, f) != 8) {
+        return false;
+    }
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) {
+        v = (v << 8) | b[i];
+    }
+    *out = v;
+    return true;
+}
+
+/* First 1-based event index at which the two roll files differ. */
+static uint64_t first_difference(FILE *f0, FILE *f1)
+{
+    for (uint64_t k = 0;; k++) {
+        uint64_t a = 0;
+        uint64_t b = 0;
+        bool ha = roll_at(f0, k, &a);
+        bool hb = roll_at(f1, k, &b);
+        if (!ha && !hb) {
+            return 0;
+        }
+        if (ha != hb || a != b) {
+            return k + 1;
+        }
+    }
+}
+
+typedef struct {
+    uint64_t target;
+    char buf[2048];
+    size_t used;
+    int fd;
+} describe_ctx;
+
+static void describe_line(void *ctx, const char *line)
+{
+    describe_ctx *d = ctx;
+    size_t n = strlen(line);
+    if (d->used + n + 2 < sizeof(d->buf)) {
+        memcpy(d->buf + d->used, line, n);
+        d->used += n;
+        d->buf[d->used++] = '\n';
+        d->buf[d->used] = '\0';
+    }
+}
+
+static void describe_event(void *ctx, uint64_t index, uint64_t roll)
+{
+    HS_UNUSED(roll);
+    describe_ctx *d = ctx;
+    if (index == d->target) {
+        write_all(d->fd, d->buf, d->used);
+        close(d->fd);
+        _exit(0);
+    }
+    d->used = 0;
+    d->buf[0] = '\0';
+}
+
+/* Re-runs seed in a child with full tracing and captures the trace lines
+ * of event `target` (those printed since the previous event). */
+static void describe(const simopt_args *a, uint64_t seed, uint64_t target, char *out, size_t cap)
+{
+    out[0] = '\0';
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        describe_ctx *d = calloc(1, sizeof(describe_ctx));
+        simopt o;
+        char err[160];
+        sim *s = NULL;
+        if (d != NULL && simopt_resolve_seed(a, seed, &o, err, sizeof(err)) == HS_OK &&
+            sim_create(&o, &s) == HS_OK) {
+            d->target = target;
+            d->fd = fds[1];
+            sim_set_trace(s, SIM_TRACE_EVENTS | SIM_TRACE_MSGS, describe_line, d);
+            sim_set_event_hook(s, describe_event, d);
+            hs_status st = sim_run(s); /* returns only if the target was never reached */
+            HS_UNUSED(st);
+        }
+        close(fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t got = read_all(fds[0], out, cap - 1);
+    out[got] = '\0';
+    close(fds[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got == 0) {
+        snprintf(out, cap, "(event %llu not reached)\n", (unsigned long long)target);
+    }
+}
+
+hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last, uint32_t jobs,
+                            simsweep_detcheck_result *results)
+{
+    HS_ASSERT(last >= first && last - first < SIMSWEEP_SEEDS_MAX / 2);
+    uint32_t seeds_n = (uint32_t)(last - first + 1);
+    /* Seeds are run in batches so only a few roll files exist at once. */
+    uint32_t batch = jobs < 2 ? 2 : jobs * 2;
+    uint64_t *seeds = calloc(batch, sizeof(uint64_t));
+    FILE **rolls = calloc(batch, sizeof(FILE *));
+    simsweep_result *runs = calloc(batch, sizeof(simsweep_result));
+    if (seeds == NULL || rolls == NULL || runs == NULL) {
+        free(seeds);
+        free(rolls);
+        free(runs);
+        return HS_ERR_NOMEM;
+    }
+    hs_status st = HS_OK;
+    for (uint32_t base = 0; base < seeds_n && st == HS_OK; base += batch / 2) {
+        uint32_t n = seeds_n - base < batch / 2 ? seeds_n - base : batch / 2;
+        for (uint32_t k = 0; k < 2 * n; k++) {
+            seeds[k] = first + base + k / 2;
+            rolls[k] = tmpfile();
+            if (rolls[k] == NULL) {
+                st = HS_ERR_IO;
+            }
+        }
+        if (st == HS_OK) {
+            pool_ctx p = {a, seeds, rolls};
+            st = fork_pool(2 * n, jobs, sweep_task, &p, seeds, runs);
+        }
+        for (uint32_t k = 0; k < n && st == HS_OK; k++) {
+            simsweep_detcheck_result *d = &results[base + k];
+            memset(d, 0, sizeof(*d));
+            d->seed = seeds[2 * k];
+            for (int r = 0; r < 2; r++) {
+                d->hash[r] = runs[2 * k + (uint32_t)r].hash;
+                d->events[r] = runs[2 * k + (uint32_t)r].events;
+                d->outcome[r] = runs[2 * k + (uint32_t)r].outcome;
+            }
+            d->match = d->hash[0] == d->hash[1] && d->events[0] == d->events[1] &&
+                       d->outcome[0] != SIMSWEEP_CRASH && d->outcome[1] != SIMSWEEP_CRASH;
+            if (!d->match) {
+                d->first_diff = first_difference(rolls[2 * k], rolls[2 * k + 1]);
+                if (d->first_diff != 0) {
+                    describe(a, d->seed, d->first_diff, d->where[0], sizeof(d->where[0]));
+                    describe(a, d->seed, d->first_diff, d->where[1], sizeof(d->where[1]));
+                }
+            }
+        }
+        for (uint32_t k = 0; k < 2 * n; k++) {
+            if (rolls[k] != NULL) {
+                fclose(rolls[k]);
+                rolls[k] = NULL;
+            }
+        }
+    }
+    free(seeds);
+    free(rolls);
+    free(runs);
+    return st;
+}

@@ -1,0 +1,63 @@
+/* Seed sweeps and determinism checks, one forked child per run.
+ *
+ * Forking gives every run a fresh process: no state, global or heap, can
+ * leak from one seed into the next, and a run that dies on an assertion or
+ * a sanitizer report is recorded as a failure instead of ending the sweep.
+ * Each child sends one fixed-size result back over a pipe. */
+#ifndef SIMSWEEP_H_
+#define SIMSWEEP_H_
+
+#include <stdio.h>
+
+#include "base.h"
+#include "simopt.h"
+
+#define SIMSWEEP_DETAIL_MAX 320u
+#define SIMSWEEP_SEEDS_MAX 10000000u
+
+typedef enum {
+    SIMSWEEP_PASS = 0,
+    SIMSWEEP_FAIL = 1,  /* an invariant failed */
+    SIMSWEEP_CRASH = 2, /* the child died (assertion, sanitizer, signal) */
+    SIMSWEEP_ERROR = 3, /* the run could not be set up */
+} simsweep_outcome;
+
+typedef struct {
+    uint64_t seed;
+    uint32_t run;
+    int32_t outcome; /* simsweep_outcome */
+    uint64_t events;
+    uint64_t sim_ns;
+    uint64_t hash;
+    uint64_t violations;
+    char detail[SIMSWEEP_DETAIL_MAX];
+} simsweep_result;
+
+/* One run in this process; rolls (may be NULL) receives the rolling trace
+ * hash after every event as little-endian u64s. */
+void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, simsweep_result *r);
+
+/* Runs seeds first..last (inclusive), jobs at a time.  results has
+ * last - first + 1 entries, filled in seed order. */
+HS_MUST_USE hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last,
+                                     uint32_t jobs, simsweep_result *results);
+
+typedef struct {
+    uint64_t seed;
+    bool match;
+    uint64_t hash[2];
+    uint64_t events[2];
+    int32_t outcome[2];
+    uint64_t first_diff;   /* 1-based event index, 0 when they match */
+    char where[2][2048];   /* trace of that event in each run */
+} simsweep_detcheck_result;
+
+/* Runs each seed twice, each in its own child, and compares the trace
+ * hashes; a mismatch is localised to the first differing event. */
+HS_MUST_USE hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last,
+                                        uint32_t jobs, simsweep_detcheck_result *results);
+
+/* Parses "A..B" or "N". */
+HS_MUST_USE hs_status simsweep_parse_range(const char *text, uint64_t *first, uint64_t *last);
+
+#endif /* SIMSWEEP_H_ */

@@ -1,0 +1,191 @@
+"""Real-cluster tests on loopback (called by scripts/run_tests.py).
+
+Suites, each returning (passed, failed, detail_lines):
+  kill_restart   5 nodes; SIGKILL one; every other node declares it dead
+                 within core's detection bound (hsctl bounds, computed by
+                 swim_detection_bound_ns); it restarts and every node sees it
+                 alive again at a higher incarnation.
+  hostile        a node fed garbage, truncated and oversized frames, lengths
+                 near 2^32, deep nesting, unknown types, wrong channels, too
+                 many and slow connections and a large stream on UDP and TCP
+                 keeps serving and keeping membership, stays under its RSS
+                 bound, and counts each rejection.
+  scenario       tests/real/scenarios/kill_restart.txt through
+                 tests/real/scenario.py: the membership transitions extracted
+                 from the nodes' logs have the expected shape.
+  hsnode_errors  every bad flag, unreadable config, port in use, unwritable
+                 or locked data directory exits non-zero with a clear line.
+
+The only timing assertion is the protocol bound the issue names; every
+other wait has a generous timeout and asserts behaviour.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import hsreal  # noqa: E402
+import hostile  # noqa: E402
+import scenario  # noqa: E402
+
+FAST = hsreal.HERE / "fast.conf"
+
+
+def _run(checks) -> tuple[int, int, list[str]]:
+    """Runs a list of (name, fn) checks; a check passes if fn returns."""
+    passed, failed, detail = 0, 0, []
+    for name, fn in checks:
+        try:
+            note = fn()
+            passed += 1
+            detail.append(f"ok   {name}{': ' + note if note else ''}")
+        except Exception as e:  # noqa: BLE001 - a failing check must not stop the others
+            failed += 1
+            detail.append(f"FAIL {name}: {e}")
+            if not isinstance(e, hsreal.TestFailure):
+                detail.extend(traceback.format_exc().splitlines()[-6:])
+    return passed, failed, detail
+
+
+# --------------------------------------------------------------------------
+# kill_restart
+
+def kill_restart() -> tuple[int, int, list[str]]:
+    b = hsreal.bounds(5, FAST)
+    bound_s = b["detection_bound_ns"] / 1e9
+    converge_s = b["convergence_bound_ns"] / 1e9
+
+    def run():
+        with hsreal.Cluster(5, FAST) as cl:
+            old_inc = hsreal.view_states(hsreal.members(cl.addrs["n1"]))["n3"][1]
+            observers = ["n1", "n2", "n4", "n5"]
+            seen: dict[str, float] = {}
+            t0 = hsreal.time.monotonic()
+            cl.kill("n3")
+
+            def all_dead():
+                for o in observers:
+                    state = hsreal.view_states(hsreal.members(cl.addrs[o])).get("n3", ("",))[0]
+                    if o not in seen and state == "dead":
+                        seen[o] = hsreal.time.monotonic() - t0
+                return len(seen) == len(observers)
+
+            # Wait past the bound so a late detection is reported as such.
+            hsreal.wait_until(all_dead, bound_s + 5, "every live node to declare n3 dead")
+            worst = max(seen.values())
+            hsreal.check(worst <= bound_s,
+                         f"n3 declared dead after {worst:.2f} s > bound {bound_s:.2f} s")
+            cl.restart("n3")
+
+            def rejoined():
+                for o in ["n1", "n2", "n3", "n4", "n5"]:
+                    states = hsreal.view_states(hsreal.members(cl.addrs[o]))
+                    if len(states) != 5 or any(st != "alive" for st, _ in states.values()):
+                        return False
+                    if states["n3"][1] <= old_inc:
+                        return False
+                return True
+
+            hsreal.wait_until(rejoined, converge_s, "n3 alive at a higher incarnation everywhere")
+            inc = hsreal.view_states(hsreal.members(cl.addrs["n1"]))["n3"][1]
+            return (f"dead in every view after {worst * 1000:.0f} ms (bound "
+                    f"{bound_s * 1000:.0f} ms); rejoined at incarnation {inc} > {old_inc}")
+
+    return _run([("SIGKILL n3 of 5: dead within bound, restart rejoins higher", run)])
+
+
+# --------------------------------------------------------------------------
+# scenario
+
+def scenario_suite() -> tuple[int, int, list[str]]:
+    rows: list[dict] = []
+
+    def run():
+        sc = scenario.Scenario(hsreal.HERE / "scenarios" / "kill_restart.txt")
+        rows.extend(scenario.Runner(sc, FAST, None).run())
+        return f"{len(rows)} transitions"
+
+    def shape():
+        hsreal.check(bool(rows), "no transitions extracted")
+        for o in ("n1", "n2"):
+            mine = [(r["from"], r["to"]) for r in rows if r["observer"] == o and r["member"] == "n3"]
+            hsreal.check(bool(mine), f"{o} recorded no transition of n3")
+            dead_at = next((i for i, (_, to) in enumerate(mine) if to == "dead"), None)
+            hsreal.check(dead_at is not None, f"{o} never saw n3 dead: {mine}")
+            hsreal.check(("dead", "alive") in mine[dead_at:], f"{o} never saw n3 come back: {mine}")
+            hsreal.check(mine[-1][1] == "alive", f"{o} ends with n3 {mine[-1][1]}")
+        for r in rows:
+            hsreal.check(set(r) == {"observer", "member", "from", "to"}, f"bad row {r}")
+        return "each observer: n3 ... -> dead, then dead -> alive"
+
+    passed, failed, detail = _run([("scenario kill_restart runs", run),
+                                   ("transitions have the expected shape", shape)])
+    detail += [f"  {r}" for r in rows[:40]]
+    return passed, failed, detail
+
+
+# --------------------------------------------------------------------------
+# sim_vs_real: one scenario file, two worlds, the same transitions
+
+def sim_transitions(path: Path) -> list[dict]:
+    """The simulator half: `hsim scenario FILE --config fast.conf`."""
+    hsim = hsreal.ROOT / "build" / "bin" / "hsim"
+    r = subprocess.run([str(hsim), "scenario", str(path), "--config", str(FAST)],
+                       capture_output=True, text=True, timeout=120)
+    hsreal.check(r.returncode == 0, f"hsim scenario exited {r.returncode}: {r.stderr.strip()}")
+    return [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+
+
+def sim_vs_real() -> tuple[int, int, list[str]]:
+    """Each scenario under tests/real/scenarios/ runs in the simulator and
+    against real processes; each observer's ordered member_state
+    transitions must be identical."""
+    detail_rows: list[str] = []
+    checks = []
+    for path in sorted((hsreal.HERE / "scenarios").glob("*.txt")):
+        def compare(path=path):
+            simulated = sim_transitions(path)
+            real = scenario.Runner(scenario.Scenario(path), FAST, None).run()
+            hsreal.check(bool(simulated), "the simulator recorded no transitions")
+            if simulated != real:
+                detail_rows.append(f"  {path.name} simulator:")
+                detail_rows.extend(f"    {r}" for r in simulated)
+                detail_rows.append(f"  {path.name} real:")
+                detail_rows.extend(f"    {r}" for r in real)
+                raise hsreal.TestFailure(f"{path.name}: transitions differ (listed below)")
+            return f"{len(real)} transitions identical"
+        checks.append((f"{path.name}: simulator == real", compare))
+    passed, failed, detail = _run(checks)
+    return passed, failed, detail + detail_rows
+
+
+def suites(root, quick=False):
+    missing = hsreal.binaries_present()
+    if missing:
+        def skipped():
+            return 0, 1, [missing]
+        return [("binaries", skipped)]
+    return [
+        ("hsnode_errors", hostile.hsnode_errors),
+        ("kill_restart", kill_restart),
+        ("hostile", hostile.hostile),
+        ("scenario", scenario_suite),
+        ("sim_vs_real", sim_vs_real),
+    ]
+
+
+if __name__ == "__main__":
+    total_p = total_f = 0
+    for name, fn in suites(hsreal.ROOT):
+        p, f, d = fn()
+        total_p += p
+        total_f += f
+        print(f"== real:{name}: {p} passed, {f} failed")
+        for line in d:
+            print("   " + line)
+    print(f"{total_p} passed, {total_f} failed")
+    sys.exit(1 if total_f else 0)

@@ -1,0 +1,276 @@
+"""Simulator suites for scripts/run_tests.py.
+
+    suites(root, quick=False) -> [(name, callable)]
+
+Each callable runs one suite and returns (passed, failed, detail_lines); it
+also accepts `quick` as an optional argument.  Every seed or check counts as
+one test.  Binaries (configure.py's layout):
+
+    build/bin/hsim          gcc release (the primary compiler)
+    build/debug/bin/hsim    ASan + UBSan debug
+    build/alt/bin/hsim      the other compiler, release
+
+The whole file runs in well under a minute on 2 cores; the budget is 3.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+TIMEOUT_S = 300
+
+RELEASE = "build/bin/hsim"
+DEBUG = ("build/debug/bin/hsim", "build/debug/hsim")
+ALT = "build/alt/bin/hsim"
+
+
+def _find(root: Path, candidates) -> Path | None:
+    if isinstance(candidates, str):
+        candidates = (candidates,)
+    for rel in candidates:
+        p = root / rel
+        if p.exists() and os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def _run(cmd: list, root: Path, timeout: float = TIMEOUT_S):
+    """(returncode, stdout, stderr); a timeout is returncode None."""
+    try:
+        proc = subprocess.run([str(c) for c in cmd], cwd=root, capture_output=True,
+                              text=True, timeout=timeout)
+        return proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        return None, out, f"timed out after {timeout} s"
+
+
+def _last_json(text: str):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError("no JSON line in output")
+
+
+def _cmd_text(cmd) -> str:
+    return " ".join(shlex.quote(str(c)) for c in cmd)
+
+
+def _missing(what: str):
+    return 0, 1, [f"{what} not built (run `ninja test-deps`)"]
+
+
+# --------------------------------------------------------------------------
+# suites
+
+
+def _sweep_suite(root: Path, first: int, last: int, extra: list):
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    cmd = [hsim, "sweep", "--seeds", f"{first}..{last}", "--json"] + extra
+    rc, out, err = _run(cmd, root)
+    try:
+        res = _last_json(out)
+    except (ValueError, json.JSONDecodeError):
+        return 0, last - first + 1, [f"$ {_cmd_text(cmd)}", f"exit {rc}"] + (out + err).splitlines()[-20:]
+    detail = [f"$ {_cmd_text(cmd)}",
+              f"{res['seeds']} seeds, {res['events']} events, {res['events_per_sec']:.0f} events/s"]
+    for f in res.get("failures", []):
+        detail.append(f"seed {f['seed']} {f['outcome']}: {f['detail']}")
+        detail.append(f"  replay: {f['replay']}")
+    if rc not in (0, 1):
+        detail.append(f"unexpected exit {rc}: {err.strip()[-400:]}")
+        return res["passed"], max(res["failed"], 1), detail
+    return res["passed"], res["failed"], detail
+
+
+def _detcheck_suite(root: Path, first: int, last: int):
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    cmd = [hsim, "detcheck", "--seeds", f"{first}..{last}", "--json", "--faults", "heavy"]
+    rc, out, err = _run(cmd, root)
+    try:
+        res = _last_json(out)
+    except (ValueError, json.JSONDecodeError):
+        return 0, last - first + 1, [f"$ {_cmd_text(cmd)}", f"exit {rc}"] + (out + err).splitlines()[-20:]
+    detail = [f"$ {_cmd_text(cmd)}", f"{res['runs']} runs, {res['mismatched']} mismatched"]
+    detail += err.splitlines()[-40:]
+    return res["matched"], res["mismatched"], detail
+
+
+def _cross_build_suite(root: Path, seeds: list):
+    """The same seed gives the same trace hash in every build."""
+    builds = [("gcc release", _find(root, RELEASE)), ("debug (ASan)", _find(root, DEBUG)),
+              ("alt compiler", _find(root, ALT))]
+    missing = [name for name, path in builds if path is None]
+    if missing:
+        return 0, len(seeds), [f"missing builds: {', '.join(missing)} (run `ninja test-deps`)"]
+    passed, failed, detail = 0, 0, []
+    for seed, faults in seeds:
+        hashes = {}
+        for name, path in builds:
+            cmd = [path, "run", "--seed", str(seed), "--faults", faults, "--json"]
+            rc, out, err = _run(cmd, root)
+            try:
+                hashes[name] = _last_json(out)["trace_hash"]
+            except (ValueError, json.JSONDecodeError, KeyError):
+                hashes[name] = f"error (exit {rc}): {err.strip()[-200:]}"
+        if len(set(hashes.values())) == 1:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(f"seed {seed} --faults {faults}: " +
+                          ", ".join(f"{k}={v}" for k, v in hashes.items()))
+    detail.insert(0, f"{len(seeds)} seeds x {len(builds)} builds")
+    return passed, failed, detail
+
+
+USAGE_CASES = [
+    ([], "no command"),
+    (["frobnicate"], "unknown command"),
+    (["run"], "run without --seed"),
+    (["run", "--seed"], "--seed without a value"),
+    (["run", "--seed", "abc"], "non-numeric seed"),
+    (["run", "--seed", "1", "--no-such-flag"], "unknown flag"),
+    (["run", "--seed", "1", "--loss-ppm", "1000001"], "probability above 1e6 ppm"),
+    (["run", "--seed", "1", "--nodes", "0"], "zero nodes"),
+    (["run", "--seed", "1", "--faults", "medium"], "unknown fault profile"),
+    (["run", "--seed", "1", "--latency-min-us", "900", "--latency-mean-us", "10"],
+     "mean below minimum"),
+    (["run", "--seed", "1", "--nodes", "3", "--perm-down", "2"], "fewer than two nodes left up"),
+    (["sweep"], "sweep without --seeds"),
+    (["sweep", "--seeds", "9..3"], "empty seed range"),
+    (["sweep", "--seeds", "1..3", "--jobs", "0"], "zero jobs"),
+    (["detcheck", "--seed", "1"], "detcheck with --seed"),
+]
+
+
+def _usage_suite(root: Path):
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+    for args, why in USAGE_CASES:
+        rc, out, err = _run([hsim] + args, root, timeout=30)
+        if rc == 2:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(f"{why}: `hsim {' '.join(args)}` exited {rc}, expected 2")
+    rc, out, err = _run([hsim, "--help"], root, timeout=30)
+    if rc == 0 and "usage" in out:
+        passed += 1
+    else:
+        failed += 1
+        detail.append(f"`hsim --help` exited {rc}")
+    return passed, failed, detail
+
+
+def _replay_suite(root: Path, seeds: list):
+    """A run's printed options replay it exactly (same trace hash)."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+    for seed, faults in seeds:
+        first = [hsim, "run", "--seed", str(seed), "--faults", faults, "--json"]
+        rc, out, err = _run(first, root)
+        a: dict = {}
+        try:
+            a = _last_json(out)
+            again = [hsim, "run", "--seed", str(seed), "--json"] + a["options"].split()
+            rc2, out2, err2 = _run(again, root)
+            b = _last_json(out2)
+            same = a["trace_hash"] == b["trace_hash"] and a["events"] == b["events"]
+        except (ValueError, json.JSONDecodeError, KeyError) as exc:
+            same = False
+            b = {"trace_hash": f"error: {exc}"}
+        if same:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(f"seed {seed}: {a.get('trace_hash')} != replay {b.get('trace_hash')}")
+    return passed, failed, detail
+
+
+def _capture_suite(root: Path):
+    """--capture writes deduplicated whole frames per message type."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [hsim, "run", "--seed", "3", "--capture", tmp]
+        rc, out, err = _run(cmd, root)
+        files = [p for p in Path(tmp).rglob("*.bin")]
+        problems = []
+        if rc != 0:
+            problems.append(f"exit {rc}")
+        types = {p.parent.name for p in files}
+        for need in ("ping", "ack", "join"):
+            if need not in types:
+                problems.append(f"no {need} frames captured (got {sorted(types)})")
+        for p in files:
+            data = p.read_bytes()
+            if len(data) < 16 or data[0] != 1:
+                problems.append(f"{p.name}: not a version-1 frame")
+                break
+            length = int.from_bytes(data[4:8], "big")
+            if len(data) != 16 + length:
+                problems.append(f"{p.name}: {len(data)} bytes, header says {16 + length}")
+                break
+        for t in types:
+            if len(list((Path(tmp) / t).glob("*.bin"))) > 64:
+                problems.append(f"{t}: more than 64 frames")
+        if problems:
+            return 0, 1, [f"$ {_cmd_text(cmd)}"] + problems
+        return 1, 0, [f"{len(files)} frames in {len(types)} types"]
+
+
+def suites(root, quick=False):
+    root = Path(root)
+    default_last = 50 if quick else 300
+    heavy_last = 30 if quick else 100
+    det_last = 10 if quick else 30
+    cross = [(s, "default") for s in range(1, 6)] + [(s, "heavy") for s in range(1, 6)]
+    if quick:
+        cross = cross[:3] + cross[5:8]
+    replay = [(11, "default"), (12, "heavy"), (13, "none"), (14, "heavy"), (15, "default")]
+
+    def bind(fn, *args):
+        def run(quick_arg=None):
+            return fn(root, *args)
+        return run
+
+    return [
+        ("sweep_default", bind(_sweep_suite, 1, default_last, [])),
+        ("sweep_heavy", bind(_sweep_suite, 1, heavy_last, ["--faults", "heavy"])),
+        ("sweep_none", bind(_sweep_suite, 1, 20, ["--faults", "none"])),
+        ("detcheck", bind(_detcheck_suite, 1, det_last)),
+        ("cross_build", bind(_cross_build_suite, cross)),
+        ("usage", bind(_usage_suite)),
+        ("replay", bind(_replay_suite, replay)),
+        ("capture", bind(_capture_suite)),
+    ]
+
+
+if __name__ == "__main__":
+    import sys
+    here = Path(__file__).resolve().parent.parent
+    total_p = total_f = 0
+    for name, fn in suites(here, quick="--quick" in sys.argv):
+        p, f, d = fn()
+        total_p += p
+        total_f += f
+        print(f"{'PASS' if f == 0 else 'FAIL'} sim:{name} ({p} passed, {f} failed)")
+        if f or "-v" in sys.argv:
+            for line in d:
+                print(f"    {line}")
+    print(f"{total_p} passed, {total_f} failed")
+    sys.exit(1 if total_f else 0)

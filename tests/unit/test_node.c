@@ -1,0 +1,782 @@
+/* Unit tests for the node and its SWIM state machine, driven input by
+ * input: start-up through the meta store, probe and ack, indirect probes,
+ * suspicion and refutation, death and reaping, joins, the ceiling rule,
+ * error replies and control requests.  Each test feeds crafted inputs and
+ * asserts on the outputs, with no simulator in between. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "frame.h"
+#include "meta.h"
+#include "msg.h"
+#include "node.h"
+#include "swim_table.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NODE_PORT 7946
+
+typedef struct {
+    node *n;
+    hs_outbox ob;
+    uint64_t now_ns;
+    /* Durable file image, and the ops the node asked for. */
+    uint8_t meta_file[META_FILE_SIZE];
+    uint32_t meta_len;
+} harness;
+
+static hs_addr addr_of(uint32_t i)
+{
+    return (hs_addr){(10u << 24) | i, NODE_PORT};
+}
+
+static hs_name name_of(const char *text)
+{
+    hs_name name;
+    hs_status st = hs_name_set(&name, text, strlen(text));
+    assert_int_equal(st, HS_OK);
+    return name;
+}
+
+static void harness_create(harness *h, const char *name, uint32_t index, uint32_t seeds)
+{
+    memset(h, 0, sizeof(*h));
+    node_config cfg;
+    node_config_defaults(&cfg);
+    cfg.name = name_of(name);
+    cfg.addr = addr_of(index);
+    cfg.rng_seed = 1000 + index;
+    for (uint32_t i = 1; i <= seeds; i++) {
+        cfg.seeds[cfg.seed_count++] = addr_of(i);
+    }
+    assert_int_equal(node_create(&cfg, &h->n), HS_OK);
+    assert_int_equal(hs_outbox_init(&h->ob, 256, 1u << 20), HS_OK);
+    h->now_ns = HS_SEC(100);
+}
+
+static void harness_free(harness *h)
+{
+    node_destroy(h->n);
+    hs_outbox_free(&h->ob);
+}
+
+static void step(harness *h, const hs_input *in)
+{
+    hs_outbox_reset(&h->ob);
+    node_step(h->n, h->now_ns, in, &h->ob);
+    assert_int_equal(h->ob.overflows, 0);
+}
+
+/* Executes the disk outputs of the last step against the in-memory file
+ * and feeds each completion back, as a host would, until none remain. */
+static void run_disk(harness *h)
+{
+    for (int rounds = 0; rounds < 8; rounds++) {
+        hs_output pending[16];
+        uint8_t data[16][META_RECORD_LEN];
+        uint32_t count = 0;
+        for (uint32_t i = 0; i < h->ob.count; i++) {
+            const hs_output *o = &h->ob.items[i];
+            if (o->kind == HS_OUT_DISK_WRITE || o->kind == HS_OUT_DISK_SYNC ||
+                o->kind == HS_OUT_DISK_READ) {
+                assert_true(count < 16);
+                if (o->kind == HS_OUT_DISK_WRITE) {
+                    assert_int_equal(o->u.disk.len, META_RECORD_LEN);
+                    memcpy(data[count], hs_outbox_payload(&h->ob, o), META_RECORD_LEN);
+                }
+                pending[count++] = *o;
+            }
+        }
+        if (count == 0) {
+            return;
+        }
+        for (uint32_t i = 0; i < count; i++) {
+            hs_input in;
+            memset(&in, 0, sizeof(in));
+            in.kind = HS_IN_DISK_DONE;
+            in.u.disk.op_id = pending[i].u.disk.op_id;
+            in.u.disk.status = HS_OK;
+            if (pending[i].kind == HS_OUT_DISK_WRITE) {
+                uint64_t off = pending[i].u.disk.file_offset;
+                memcpy(h->meta_file + off, data[i], META_RECORD_LEN);
+                if (off + META_RECORD_LEN > h->meta_len) {
+                    h->meta_len = (uint32_t)(off + META_RECORD_LEN);
+                }
+            } else if (pending[i].kind == HS_OUT_DISK_READ) {
+                in.u.disk.bytes = h->meta_file;
+                in.u.disk.len = h->meta_len;
+            }
+            /* Only the last completion of a batch may issue new disk
+             * operations (the meta store keeps one write in flight), so
+             * the next round sees every new request. */
+            step(h, &in);
+        }
+    }
+}
+
+static void start(harness *h)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step(h, &in);
+    run_disk(h);
+    assert_true(node_running(h->n));
+}
+
+static const hs_output *find_output(const harness *h, hs_output_kind kind, int nth)
+{
+    for (uint32_t i = 0; i < h->ob.count; i++) {
+        if (h->ob.items[i].kind == kind && nth-- == 0) {
+            return &h->ob.items[i];
+        }
+    }
+    return NULL;
+}
+
+static const hs_output *find_event(const harness *h, uint16_t code)
+{
+    for (uint32_t i = 0; i < h->ob.count; i++) {
+        if (h->ob.items[i].kind == HS_OUT_EVENT && h->ob.items[i].u.event.code == code) {
+            return &h->ob.items[i];
+        }
+    }
+    return NULL;
+}
+
+static msg_member decoded_list[MSG_MEMBERS_MAX];
+
+/* Decodes a send output; returns the message type. */
+static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
+{
+    frame_header header;
+    const uint8_t *payload = NULL;
+    assert_int_equal(frame_decode(hs_outbox_payload(&h->ob, o), o->u.send.len,
+                                  FRAME_TCP_PAYLOAD_MAX, &header, &payload),
+                     HS_OK);
+    m->list = decoded_list;
+    m->list_cap = MSG_MEMBERS_MAX;
+    m->list_count = 0;
+    assert_int_equal(msg_decode(header.type, payload, header.length, m), HS_OK);
+    return header.type;
+}
+
+static void deliver(harness *h, hs_channel channel, hs_addr from, uint64_t conn,
+                    const uint8_t *bytes, size_t len)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = channel;
+    in.u.recv.from = from;
+    in.u.recv.conn_id = conn;
+    in.u.recv.bytes = bytes;
+    in.u.recv.len = (uint32_t)len;
+    step(h, &in);
+}
+
+static void deliver_msg(harness *h, hs_addr from, const msg *m)
+{
+    static uint8_t buf[FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX];
+    size_t len = 0;
+    assert_int_equal(msg_encode_frame(m, buf, sizeof(buf), &len), HS_OK);
+    deliver(h, HS_CH_UDP, from, 0, buf, len);
+}
+
+static void fire(harness *h, uint8_t kind, uint64_t owner)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER;
+    in.u.timer.timer_id = hs_timer_id(kind, owner);
+    step(h, &in);
+}
+
+static msg_member member_entry(const char *name, uint32_t index, uint32_t inc, uint8_t state)
+{
+    msg_member e;
+    memset(&e, 0, sizeof(e));
+    e.name = name_of(name);
+    e.addr = addr_of(index);
+    e.incarnation = inc;
+    e.state = state;
+    e.role = ROLE_WORKER;
+    return e;
+}
+
+/* Teaches the node about members n2..n<count+1> via a PING's gossip. */
+static void learn(harness *h, uint32_t count)
+{
+    static msg_member entries[8];
+    char names[8][8];
+    assert_true(count <= 8);
+    for (uint32_t i = 0; i < count; i++) {
+        snprintf(names[i], sizeof(names[i]), "n%u", i + 2);
+        entries[i] = member_entry(names[i], i + 2, 0, MEMBER_ALIVE);
+    }
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 77;
+    m.u.probe.source = name_of("n2");
+    m.u.probe.target = name_of("n1");
+    m.list = entries;
+    m.list_count = count;
+    deliver_msg(h, addr_of(2), &m);
+    assert_int_equal(swim_member_count(node_swim(h->n)), count);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void test_fresh_start_persists_ceiling_first(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step(&h, &in);
+    /* Nothing but a read of the meta file happens before it is durable. */
+    assert_non_null(find_output(&h, HS_OUT_DISK_READ, 0));
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    assert_false(node_running(h.n));
+    run_disk(&h);
+    assert_true(node_running(h.n));
+    assert_int_equal(node_swim(h.n)->self.incarnation, 0);
+    assert_int_equal(node_meta(h.n)->durable.inc_ceiling, SWIM_INC_WINDOW);
+    meta_record r;
+    assert_int_equal(meta_decode(h.meta_file + META_SLOT_SIZE, META_RECORD_LEN, &r), HS_OK);
+    assert_int_equal(r.inc_ceiling, SWIM_INC_WINDOW);
+    harness_free(&h);
+}
+
+/* A restart never reuses an incarnation, even when the last persisted
+ * slot is torn: the other slot still holds the previous ceiling. */
+static void test_restart_goes_above_ceiling(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    uint8_t image[META_FILE_SIZE];
+    memcpy(image, h.meta_file, sizeof(image));
+    uint32_t len = h.meta_len;
+    harness_free(&h);
+
+    harness_create(&h, "n1", 1, 0);
+    memcpy(h.meta_file, image, sizeof(image));
+    h.meta_len = len;
+    start(&h);
+    assert_int_equal(node_swim(h.n)->self.incarnation, SWIM_INC_WINDOW + 1);
+    uint32_t second_ceiling = node_meta(h.n)->durable.inc_ceiling;
+    assert_int_equal(second_ceiling, 2 * SWIM_INC_WINDOW + 1);
+    memcpy(image, h.meta_file, sizeof(image));
+    harness_free(&h);
+
+    /* Tear the newest slot: recovery falls back to the older one. */
+    harness_create(&h, "n1", 1, 0);
+    memcpy(h.meta_file, image, sizeof(image));
+    h.meta_len = META_FILE_SIZE;
+    meta_record newest;
+    int torn_slot = -1;
+    for (int slot = 0; slot < 2; slot++) {
+        if (meta_decode(h.meta_file + slot * META_SLOT_SIZE, META_RECORD_LEN, &newest) ==
+                HS_OK &&
+            newest.inc_ceiling == second_ceiling) {
+            torn_slot = slot;
+        }
+    }
+    assert_true(torn_slot >= 0);
+    h.meta_file[torn_slot * META_SLOT_SIZE + 40] ^= 0xff;
+    start(&h);
+    assert_int_equal(node_swim(h.n)->self.incarnation, SWIM_INC_WINDOW + 1);
+    harness_free(&h);
+}
+
+static void test_meta_of_other_node_halts(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "other", 1, 0);
+    start(&h);
+    uint8_t image[META_FILE_SIZE];
+    memcpy(image, h.meta_file, sizeof(image));
+    harness_free(&h);
+    harness_create(&h, "n1", 1, 0);
+    memcpy(h.meta_file, image, sizeof(image));
+    h.meta_len = META_FILE_SIZE;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step(&h, &in);
+    run_disk(&h);
+    assert_false(node_running(h.n));
+    assert_int_equal(node_meta(h.n)->phase, META_FAILED);
+    harness_free(&h);
+}
+
+static void test_ping_gets_ack_with_self(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 1);
+    const hs_output *o = find_output(&h, HS_OUT_SEND, 0);
+    assert_non_null(o);
+    msg m;
+    assert_int_equal(decode_send(&h, o, &m), MSG_ACK);
+    assert_int_equal(m.u.probe.seq, 77);
+    assert_true(hs_addr_eq(o->u.send.to, addr_of(2)));
+    assert_true(m.list_count >= 1);
+    assert_true(hs_name_eq(&m.list[0].name, &node_swim(h.n)->self.name));
+    harness_free(&h);
+}
+
+static void test_ping_for_someone_else_is_not_acked(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 5;
+    m.u.probe.source = name_of("n2");
+    m.u.probe.target = name_of("previous-owner");
+    deliver_msg(&h, addr_of(2), &m);
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    assert_non_null(find_event(&h, HS_EV_MSG_NOT_FOR_ME));
+    assert_int_equal(node_get_counters(h.n)->not_for_me, 1);
+    harness_free(&h);
+}
+
+/* Probe round -> no ack -> ping-req to k proxies -> next round suspects
+ * -> suspicion expires -> dead -> retention passes -> reaped, and every
+ * mention of the member is gone. */
+static void test_failed_probe_suspect_dead_reap(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 4);
+    const swim *s = node_swim(h.n);
+    fire(&h, SWIM_TIMER_PROBE, 0);
+    const hs_output *ping = find_output(&h, HS_OUT_SEND, 0);
+    assert_non_null(ping);
+    msg m;
+    assert_int_equal(decode_send(&h, ping, &m), MSG_PING);
+    hs_name target = m.u.probe.target;
+    uint64_t seq = s->probe_seq;
+    fire(&h, SWIM_TIMER_PROBE_TIMEOUT, seq);
+    uint32_t reqs = 0;
+    for (int i = 0; find_output(&h, HS_OUT_SEND, i) != NULL; i++) {
+        msg r;
+        assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, i), &r), MSG_PING_REQ);
+        assert_true(hs_name_eq(&r.u.probe.target, &target));
+        reqs++;
+    }
+    assert_int_equal(reqs, 3);
+    h.now_ns += HS_MS(500);
+    fire(&h, SWIM_TIMER_PROBE, 0);
+    const swim_member *t = swim_find(s, &target);
+    assert_non_null(t);
+    assert_int_equal(t->state, MEMBER_SUSPECT);
+    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, t->uid)));
+    uint64_t uid = t->uid;
+    h.now_ns += swim_suspicion_timeout_ns(s);
+    fire(&h, SWIM_TIMER_SUSPECT, uid);
+    assert_int_equal(t->state, MEMBER_DEAD);
+    assert_non_null(find_event(&h, HS_EV_SUSPICION_EXPIRED));
+    assert_false(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, uid)));
+    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    h.now_ns += HS_MS(s->cfg.dead_retention_ms);
+    fire(&h, SWIM_TIMER_REAP, uid);
+    assert_null(swim_find(s, &target));
+    assert_int_equal(swim_member_count(s), 3);
+    for (uint32_t i = 0; i < s->gossip_count; i++) {
+        assert_true(s->gossip[i].uid != uid);
+    }
+    for (uint32_t i = 0; i < s->order_count; i++) {
+        assert_non_null(swim_member_slot(s, s->order[i]));
+    }
+    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    harness_free(&h);
+}
+
+/* An ack, direct or relayed, ends the probe: no ping-req, no suspicion. */
+static void test_ack_cancels_probe_timeout(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 2);
+    const swim *s = node_swim(h.n);
+    fire(&h, SWIM_TIMER_PROBE, 0);
+    uint64_t seq = s->probe_seq;
+    msg ack;
+    memset(&ack, 0, sizeof(ack));
+    ack.type = MSG_ACK;
+    ack.u.probe.seq = seq;
+    ack.u.probe.source = name_of("n3");
+    deliver_msg(&h, addr_of(3), &ack);
+    bool cancelled = false;
+    for (int i = 0; find_output(&h, HS_OUT_TIMER_CANCEL, i) != NULL; i++) {
+        cancelled = cancelled || find_output(&h, HS_OUT_TIMER_CANCEL, i)->u.timer.timer_id ==
+                                     hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq);
+    }
+    assert_true(cancelled);
+    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq)));
+    h.now_ns += HS_SEC(1);
+    fire(&h, SWIM_TIMER_PROBE, 0);
+    for (uint32_t i = 0; i < s->cfg.members_cap; i++) {
+        const swim_member *mem = swim_member_slot(s, i);
+        assert_true(mem == NULL || mem->state == MEMBER_ALIVE);
+    }
+    /* A second ack for the same probe is stale. */
+    deliver_msg(&h, addr_of(3), &ack);
+    assert_non_null(find_event(&h, HS_EV_MSG_STALE));
+    harness_free(&h);
+}
+
+/* As a proxy: ping-req -> ping to the target; the target's ack is relayed
+ * to the originator with the originator's sequence number. */
+static void test_ping_req_relay(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 2);
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_PING_REQ;
+    req.u.probe.seq = 4242;
+    req.u.probe.source = name_of("n2");
+    req.u.probe.target = name_of("n3");
+    req.u.probe.target_addr = addr_of(3);
+    deliver_msg(&h, addr_of(2), &req);
+    const hs_output *o = find_output(&h, HS_OUT_SEND, 0);
+    msg ping;
+    assert_int_equal(decode_send(&h, o, &ping), MSG_PING);
+    assert_true(hs_addr_eq(o->u.send.to, addr_of(3)));
+    uint64_t relay_seq = ping.u.probe.seq;
+    msg ack;
+    memset(&ack, 0, sizeof(ack));
+    ack.type = MSG_ACK;
+    ack.u.probe.seq = relay_seq;
+    ack.u.probe.source = name_of("n3");
+    deliver_msg(&h, addr_of(3), &ack);
+    o = find_output(&h, HS_OUT_SEND, 0);
+    msg fwd;
+    assert_int_equal(decode_send(&h, o, &fwd), MSG_ACK);
+    assert_int_equal(fwd.u.probe.seq, 4242);
+    assert_true(hs_addr_eq(o->u.send.to, addr_of(2)));
+    assert_int_equal(node_swim(h.n)->relay_count, 0);
+    harness_free(&h);
+}
+
+/* A suspicion about ourselves at our incarnation is refuted with a higher
+ * incarnation, gossiped; an older accusation changes nothing. */
+static void test_refutation(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const swim *s = node_swim(h.n);
+    msg_member accusation = member_entry("n1", 1, 0, MEMBER_SUSPECT);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 1;
+    m.u.probe.source = name_of("n2");
+    m.u.probe.target = name_of("n1");
+    m.list = &accusation;
+    m.list_count = 1;
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(s->self.incarnation, 1);
+    assert_non_null(find_event(&h, HS_EV_SELF_REFUTED));
+    msg ack;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &ack), MSG_ACK);
+    assert_int_equal(ack.list[0].incarnation, 1);
+    assert_int_equal(ack.list[0].state, MEMBER_ALIVE);
+    deliver_msg(&h, addr_of(2), &m); /* stale: incarnation 0 < 1 */
+    assert_int_equal(s->self.incarnation, 1);
+    accusation.state = MEMBER_DEAD;
+    accusation.incarnation = 5;
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(s->self.incarnation, 6);
+    harness_free(&h);
+}
+
+/* Refutations past the durable ceiling wait for the ceiling to be synced:
+ * an incarnation is never used before it is durable. */
+static void test_refutation_waits_for_ceiling(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const swim *s = node_swim(h.n);
+    msg_member accusation = member_entry("n1", 1, SWIM_INC_WINDOW, MEMBER_SUSPECT);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 1;
+    m.u.probe.source = name_of("n2");
+    m.u.probe.target = name_of("n1");
+    m.list = &accusation;
+    m.list_count = 1;
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(s->self.incarnation, 0);
+    assert_true(s->refute_pending);
+    assert_non_null(find_event(&h, HS_EV_SELF_REFUTE_DEFERRED));
+    assert_non_null(find_output(&h, HS_OUT_DISK_WRITE, 0));
+    run_disk(&h);
+    assert_int_equal(s->self.incarnation, SWIM_INC_WINDOW + 1);
+    assert_true(s->self.incarnation <= node_meta(h.n)->durable.inc_ceiling);
+    assert_false(s->refute_pending);
+    harness_free(&h);
+}
+
+/* The merge rule: higher incarnation wins; at equal incarnation
+ * dead > suspect > alive; lower incarnations are ignored. */
+static void test_merge_rule(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 1);
+    const swim *s = node_swim(h.n);
+    hs_name n2 = name_of("n2");
+    struct {
+        uint32_t inc;
+        uint8_t state;
+        uint32_t want_inc;
+        uint8_t want_state;
+    } steps[] = {
+        {0, MEMBER_SUSPECT, 0, MEMBER_SUSPECT}, {0, MEMBER_ALIVE, 0, MEMBER_SUSPECT},
+        {1, MEMBER_ALIVE, 1, MEMBER_ALIVE},     {0, MEMBER_DEAD, 1, MEMBER_ALIVE},
+        {1, MEMBER_DEAD, 1, MEMBER_DEAD},       {1, MEMBER_ALIVE, 1, MEMBER_DEAD},
+        {1, MEMBER_SUSPECT, 1, MEMBER_DEAD},    {3, MEMBER_SUSPECT, 3, MEMBER_SUSPECT},
+        {4, MEMBER_LEFT, 4, MEMBER_LEFT},
+    };
+    for (size_t i = 0; i < HS_ARRAY_LEN(steps); i++) {
+        msg_member e = member_entry("n2", 2, steps[i].inc, steps[i].state);
+        msg m;
+        memset(&m, 0, sizeof(m));
+        m.type = MSG_SYNC;
+        m.u.sync.seq = 10 + i;
+        m.u.sync.source = name_of("n3");
+        m.u.sync.proto_major = MSG_PROTO_MAJOR;
+        m.list = &e;
+        m.list_count = 1;
+        deliver_msg(&h, addr_of(3), &m);
+        const swim_member *mem = swim_find(s, &n2);
+        assert_non_null(mem);
+        assert_int_equal(mem->incarnation, steps[i].want_inc);
+        assert_int_equal(mem->state, steps[i].want_state);
+    }
+    harness_free(&h);
+}
+
+static void test_join_and_version_gate(void **state)
+{
+    (void)state;
+    harness joiner;
+    harness_create(&joiner, "n2", 2, 1);
+    start(&joiner);
+    const hs_output *o = find_output(&joiner, HS_OUT_SEND, 0);
+    assert_non_null(o);
+    assert_true(hs_addr_eq(o->u.send.to, addr_of(1)));
+    msg join;
+    assert_int_equal(decode_send(&joiner, o, &join), MSG_JOIN);
+    assert_false(node_swim(joiner.n)->joined);
+
+    harness seed;
+    harness_create(&seed, "n1", 1, 0);
+    start(&seed);
+    uint8_t buf[2048];
+    size_t len = 0;
+    assert_int_equal(msg_encode_frame(&join, buf, sizeof(buf), &len), HS_OK);
+    deliver(&seed, HS_CH_UDP, addr_of(2), 0, buf, len);
+    assert_int_equal(swim_member_count(node_swim(seed.n)), 1);
+    o = find_output(&seed, HS_OUT_SEND, 0);
+    msg ack;
+    assert_int_equal(decode_send(&seed, o, &ack), MSG_JOIN_ACK);
+    assert_int_equal(ack.u.sync.status, HS_OK);
+    assert_int_equal(msg_encode_frame(&ack, buf, sizeof(buf), &len), HS_OK);
+    deliver(&joiner, HS_CH_UDP, addr_of(1), 0, buf, len);
+    assert_true(node_swim(joiner.n)->joined);
+    assert_int_equal(swim_member_count(node_swim(joiner.n)), 1);
+    assert_non_null(find_event(&joiner, HS_EV_JOIN_DONE));
+
+    /* A joiner speaking another major version is refused explicitly. */
+    join.u.sync.proto_major = MSG_PROTO_MAJOR + 1;
+    join.u.sync.source = name_of("n9");
+    join.list[0] = member_entry("n9", 9, 0, MEMBER_ALIVE);
+    assert_int_equal(msg_encode_frame(&join, buf, sizeof(buf), &len), HS_OK);
+    deliver(&seed, HS_CH_UDP, addr_of(9), 0, buf, len);
+    assert_int_equal(decode_send(&seed, find_output(&seed, HS_OUT_SEND, 0), &ack),
+                     MSG_JOIN_ACK);
+    assert_int_equal(ack.u.sync.status, HS_ERR_VERSION);
+    assert_null(swim_find(node_swim(seed.n), &join.u.sync.source));
+    harness_free(&joiner);
+    harness_free(&seed);
+}
+
+/* Unknown type: explicit error reply and a counter; past the token bucket
+ * replies are suppressed but still counted.  Garbage gets no reply. */
+static void test_unknown_type_and_garbage(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    uint8_t frame[FRAME_HEADER_LEN + 1] = {0};
+    frame[FRAME_HEADER_LEN] = 0xa0; /* empty map */
+    frame_write_header(frame, 999, 1);
+    for (int i = 0; i < 30; i++) {
+        deliver(&h, HS_CH_UDP, addr_of(5), 0, frame, sizeof(frame));
+    }
+    const node_counters *c = node_get_counters(h.n);
+    assert_int_equal(c->unknown_type, 30);
+    assert_int_equal(c->error_replies_sent, 20); /* the default burst */
+    assert_int_equal(c->error_replies_suppressed, 10);
+    h.now_ns += HS_SEC(1);
+    deliver(&h, HS_CH_UDP, addr_of(5), 0, frame, sizeof(frame));
+    msg err;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(err.u.error.code, HS_ERR_UNKNOWN_TYPE);
+    assert_int_equal(err.u.error.offending_type, 999);
+
+    uint8_t garbage[40];
+    for (size_t i = 0; i < sizeof(garbage); i++) {
+        garbage[i] = (uint8_t)(i * 37 + 11);
+    }
+    deliver(&h, HS_CH_UDP, addr_of(5), 0, garbage, sizeof(garbage));
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    assert_int_equal(c->frames_rejected, 1);
+    /* On TCP a bad frame closes the stream: it cannot be trusted. */
+    deliver(&h, HS_CH_TCP, addr_of(5), 17, garbage, sizeof(garbage));
+    const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
+    assert_non_null(close);
+    assert_int_equal(close->u.close.conn_id, 17);
+    harness_free(&h);
+}
+
+static void test_members_and_stats_requests(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 3);
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_MEMBERS_REQ;
+    req.u.request.request_id = 9;
+    uint8_t buf[256];
+    size_t len = 0;
+    assert_int_equal(msg_encode_frame(&req, buf, sizeof(buf), &len), HS_OK);
+    deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
+    const hs_output *o = find_output(&h, HS_OUT_SEND, 0);
+    assert_int_equal(o->u.send.channel, HS_CH_TCP);
+    assert_int_equal(o->u.send.conn_id, 3);
+    msg resp;
+    assert_int_equal(decode_send(&h, o, &resp), MSG_MEMBERS_RESP);
+    assert_int_equal(resp.u.request.request_id, 9);
+    assert_int_equal(resp.list_count, 4);
+    /* A UDP-only message on TCP is refused explicitly. */
+    req.type = MSG_STATS_REQ;
+    assert_int_equal(msg_encode_frame(&req, buf, sizeof(buf), &len), HS_OK);
+    deliver(&h, HS_CH_UDP, addr_of(50), 0, buf, len);
+    assert_int_equal(node_get_counters(h.n)->wrong_channel, 1);
+    deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &resp), MSG_STATS_RESP);
+    bool found = false;
+    for (uint32_t i = 0; i < resp.u.stats.count; i++) {
+        if (strcmp(resp.u.stats.counters[i].name, "wrong_channel") == 0) {
+            found = true;
+            assert_int_equal(resp.u.stats.counters[i].value, 1);
+        }
+    }
+    assert_true(found);
+    harness_free(&h);
+}
+
+/* Leave: self becomes LEFT, peers are told, and we never refute it. */
+static void test_leave(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 3);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_COMMAND;
+    in.u.command.command = HS_CMD_LEAVE;
+    step(&h, &in);
+    assert_int_equal(node_swim(h.n)->self.state, MEMBER_LEFT);
+    msg m;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &m), MSG_SYNC);
+    assert_int_equal(m.list[0].state, MEMBER_LEFT);
+    assert_int_equal(find_output(&h, HS_OUT_SEND, 3) == NULL, true);
+    harness_free(&h);
+}
+
+static void test_retransmit_and_bounds(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    assert_int_equal(swim_config_check(&cfg), HS_OK);
+    /* Five nodes: floor(3 ln 6) = 5; detection bound 2*(10+4)+2 s = 30 s. */
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 4);
+    assert_int_equal(swim_retransmit_limit(node_swim(h.n)), 5);
+    assert_int_equal(swim_suspicion_timeout_ns(node_swim(h.n)), HS_SEC(4));
+    assert_int_equal(swim_detection_bound_ns(&cfg, 5), HS_SEC(30));
+    assert_int_equal(swim_convergence_bound_ns(&cfg, 5), HS_MS(50600));
+    assert_true(swim_convergence_bound_ns(&cfg, 5) > swim_detection_bound_ns(&cfg, 5) / 2);
+    cfg.dead_retention_ms = cfg.gossip_max_age_ms;
+    assert_int_equal(swim_config_check(&cfg), HS_ERR_RANGE);
+    harness_free(&h);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fresh_start_persists_ceiling_first),
+        cmocka_unit_test(test_restart_goes_above_ceiling),
+        cmocka_unit_test(test_meta_of_other_node_halts),
+        cmocka_unit_test(test_ping_gets_ack_with_self),
+        cmocka_unit_test(test_ping_for_someone_else_is_not_acked),
+        cmocka_unit_test(test_failed_probe_suspect_dead_reap),
+        cmocka_unit_test(test_ack_cancels_probe_timeout),
+        cmocka_unit_test(test_ping_req_relay),
+        cmocka_unit_test(test_refutation),
+        cmocka_unit_test(test_refutation_waits_for_ceiling),
+        cmocka_unit_test(test_merge_rule),
+        cmocka_unit_test(test_join_and_version_gate),
+        cmocka_unit_test(test_unknown_type_and_garbage),
+        cmocka_unit_test(test_members_and_stats_requests),
+        cmocka_unit_test(test_leave),
+        cmocka_unit_test(test_retransmit_and_bounds),
+    };
+    return cmocka_run_group_tests_name("node", tests, NULL, NULL);
+}

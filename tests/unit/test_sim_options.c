@@ -1,0 +1,229 @@
+/* Unit tests for simulator options and the fault schedule: derivation is
+ * a function of the seed, options printed as flags parse back to the same
+ * options, bad flags are refused, and schedules are sorted, bounded and
+ * reproducible. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "simopt.h"
+#include "simsched.h"
+
+/* Parses a flag string ("--a 1 --b 2") into args; false on any error. */
+static bool parse_line(const char *line, simopt_args *a)
+{
+    char buf[4096];
+    char *argv[256];
+    int argc = 0;
+    strncpy(buf, line, sizeof(buf) - 1);
+    buf[sizeof(buf) - 1] = '\0';
+    for (char *tok = strtok(buf, " "); tok != NULL && argc < 256; tok = strtok(NULL, " ")) {
+        argv[argc++] = tok;
+    }
+    for (int i = 0; i < argc;) {
+        char err[200];
+        if (simopt_parse_flag(a, argc, argv, &i, err, sizeof(err)) != HS_OK) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_derive_is_a_function_of_the_seed(void **state)
+{
+    (void)state;
+    for (uint32_t faults = 0; faults <= 2; faults++) {
+        int differing = 0;
+        for (uint64_t seed = 1; seed <= 50; seed++) {
+            simopt a;
+            simopt b;
+            simopt c;
+            simopt_derive(&a, seed, faults);
+            simopt_derive(&b, seed, faults);
+            simopt_derive(&c, seed + 1000, faults);
+            assert_true(simopt_equal(&a, &b));
+            assert_true(memcmp(&a, &b, sizeof(a)) == 0);
+            c.seed = a.seed;
+            differing += !simopt_equal(&a, &c);
+            char err[200];
+            assert_int_equal(simopt_check(&a, err, sizeof(err)), HS_OK);
+            assert_true(a.nodes >= 3 && a.nodes <= 7);
+            assert_true(a.perm_down + 2 <= a.nodes);
+        }
+        assert_true(differing > 45);
+    }
+}
+
+static void test_none_has_no_faults(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 50; seed++) {
+        simopt o;
+        simopt_derive(&o, seed, SIMOPT_FAULTS_NONE);
+        assert_int_equal(o.loss_ppm + o.dup_ppm + o.reorder_ppm + o.tail_ppm, 0);
+        assert_int_equal(o.partition_every_ms + o.crash_every_ms + o.perm_down, 0);
+        assert_int_equal(o.disk_fail_ppm + o.torn_ppm + o.drift_max_ppm, 0);
+    }
+}
+
+static void test_format_parses_back(void **state)
+{
+    (void)state;
+    for (uint32_t faults = 0; faults <= 2; faults++) {
+        for (uint64_t seed = 1; seed <= 40; seed++) {
+            simopt o;
+            simopt_derive(&o, seed, faults);
+            o.liveness_ms = 12345; /* resolved values replay too */
+            char line[4096];
+            simopt_format_all(&o, line, sizeof(line));
+            simopt_args a;
+            simopt_args_init(&a);
+            assert_true(parse_line(line, &a));
+            /* Against a different seed's defaults: every option was given. */
+            simopt back;
+            char err[200];
+            assert_int_equal(simopt_resolve_seed(&a, seed + 7, &back, err, sizeof(err)), HS_OK);
+            back.seed = seed;
+            assert_true(simopt_equal(&o, &back));
+        }
+    }
+}
+
+static void test_overrides_and_replay_flags(void **state)
+{
+    (void)state;
+    simopt_args a;
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 42 --faults heavy --nodes 5 --loss-ppm=0", &a));
+    simopt o;
+    char err[200];
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
+    assert_int_equal(o.seed, 42);
+    assert_int_equal(o.faults, SIMOPT_FAULTS_HEAVY);
+    assert_int_equal(o.nodes, 5);
+    assert_int_equal(o.loss_ppm, 0);
+    simopt d;
+    simopt_derive(&d, 42, SIMOPT_FAULTS_HEAVY);
+    assert_int_equal(o.dup_ppm, d.dup_ppm);
+    char line[512];
+    simopt_format_set(&a, &o, line, sizeof(line));
+    assert_string_equal(line, "--faults heavy --nodes 5 --loss-ppm 0");
+}
+
+static void test_bad_flags(void **state)
+{
+    (void)state;
+    simopt_args a;
+    simopt_args_init(&a);
+    assert_false(parse_line("--loss-ppm 1000001", &a));
+    assert_false(parse_line("--loss-ppm -1", &a));
+    assert_false(parse_line("--loss-ppm 12x", &a));
+    assert_false(parse_line("--loss-ppm", &a));
+    assert_false(parse_line("--faults medium", &a));
+    assert_false(parse_line("--nodes 0", &a));
+    assert_false(parse_line("--nodes 33", &a));
+    assert_false(parse_line("--seed abc", &a));
+    char *argv[] = {(char *)"--no-such-flag", (char *)"1"};
+    int i = 0;
+    char err[200];
+    assert_int_equal(simopt_parse_flag(&a, 2, argv, &i, err, sizeof(err)), HS_ERR_NOT_FOUND);
+    /* Combinations are checked after the overrides apply. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 1 --latency-min-us 5000 --latency-mean-us 10", &a));
+    simopt o;
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 1 --nodes 3 --perm-down 2", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    simopt_args_init(&a);
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID); /* no seed */
+}
+
+static void test_seed_forms(void **state)
+{
+    (void)state;
+    uint64_t v = 0;
+    assert_int_equal(simopt_parse_seed("18446744073709551615", &v), HS_OK);
+    assert_int_equal(v, UINT64_MAX);
+    assert_int_equal(simopt_parse_seed("18446744073709551616", &v), HS_ERR_INVALID);
+    assert_int_equal(simopt_parse_seed("b1c46697249b85eb0123456789abcdef01234567", &v), HS_OK);
+    assert_int_equal(v, UINT64_C(0xb1c46697249b85eb));
+    assert_int_equal(simopt_parse_seed("", &v), HS_ERR_INVALID);
+}
+
+static void test_schedule(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 30; seed++) {
+        simopt o;
+        simopt_derive(&o, seed, SIMOPT_FAULTS_HEAVY);
+        o.partition_every_ms = 3000;
+        o.partition_len_ms = 1000;
+        o.partition_kinds = 7;
+        o.crash_every_ms = 2000;
+        o.down_ms = 5000;
+        uint64_t end = HS_SEC(60);
+        rng r1;
+        rng r2;
+        rng_seed(&r1, seed);
+        rng_seed(&r2, seed);
+        simsched a;
+        simsched b;
+        assert_int_equal(simsched_build(&a, &o, end, &r1), HS_OK);
+        assert_int_equal(simsched_build(&b, &o, end, &r2), HS_OK);
+        assert_int_equal(a.count, b.count);
+        assert_true(a.count > 10);
+        assert_memory_equal(a.actions, b.actions, a.count * sizeof(simsched_action));
+        uint32_t down = 0;
+        bool cut = false;
+        for (uint32_t k = 0; k < a.count; k++) {
+            const simsched_action *x = &a.actions[k];
+            assert_true(x->at_ns < end);
+            assert_true(k == 0 || x->at_ns >= a.actions[k - 1].at_ns);
+            switch (x->kind) {
+            case SIMSCHED_PARTITION:
+            case SIMSCHED_ASYM:
+            case SIMSCHED_ISOLATE:
+                assert_false(cut); /* partitions never overlap */
+                assert_true(x->group_a != 0 && x->group_b != 0);
+                assert_int_equal(x->group_a & x->group_b, 0);
+                cut = true;
+                break;
+            case SIMSCHED_HEAL:
+                assert_true(cut);
+                cut = false;
+                break;
+            case SIMSCHED_CRASH:
+                down |= 1u << x->node;
+                assert_true(__builtin_popcount(down) < (int)o.nodes); /* one stays up */
+                break;
+            case SIMSCHED_RESTART:
+                assert_true((down & (1u << x->node)) != 0);
+                down &= ~(1u << x->node);
+                break;
+            default:
+                fail();
+            }
+        }
+        simsched_free(&a);
+        simsched_free(&b);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_derive_is_a_function_of_the_seed),
+        cmocka_unit_test(test_none_has_no_faults),
+        cmocka_unit_test(test_format_parses_back),
+        cmocka_unit_test(test_overrides_and_replay_flags),
+        cmocka_unit_test(test_bad_flags),
+        cmocka_unit_test(test_seed_forms),
+        cmocka_unit_test(test_schedule),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
