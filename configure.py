@@ -45,6 +45,11 @@ COMMON_CFLAGS = (
 )
 CORE_CFLAGS = "-Wconversion"
 RELEASE_CFLAGS = "-O2 -g"
+# Link-time optimisation for the primary compiler's release build when it is
+# gcc: the step functions call many small cross-module helpers (outbox,
+# maps, codec), and LTO removes about a tenth of the simulator's
+# instructions (docs/benchmarks.md).  Archives of LTO objects need gcc-ar.
+RELEASE_LTO_GCC = "-flto=auto"
 DEBUG_CFLAGS = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined "
                 "-fno-sanitize-recover=undefined")
 DEBUG_LDFLAGS = "-fsanitize=address,undefined"
@@ -157,10 +162,11 @@ class Writer:
 class Config:
     """One build configuration: a compiler, flags and an output directory."""
 
-    def __init__(self, w: Writer, name: str, outdir: str) -> None:
+    def __init__(self, w: Writer, name: str, outdir: str, ar_rule: str = "ar") -> None:
         self.w = w
         self.name = name
         self.outdir = outdir
+        self.ar_rule = ar_rule
         self.objs: dict[str, str] = {}
         self.libs: dict[str, list[str]] = {}
 
@@ -181,7 +187,7 @@ class Config:
             self.libs[name] = []
             if srcs:
                 out = f"{self.outdir}/lib/libhs_{name}.a"
-                self.w.build([out], "ar", self.objs_of(srcs))
+                self.w.build([out], self.ar_rule, self.objs_of(srcs))
                 self.libs[name] = [out]
         return self.libs[name]
 
@@ -212,7 +218,10 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
     w.line()
     w.var("cflags_common", COMMON_CFLAGS)
     w.var("cflags_core", CORE_CFLAGS)
+    lto = cc == "gcc"
     w.var("cflags_release", RELEASE_CFLAGS)
+    w.var("cflags_release_primary",
+          f"{RELEASE_CFLAGS} {RELEASE_LTO_GCC}" if lto else RELEASE_CFLAGS)
     w.var("cflags_debug", DEBUG_CFLAGS)
     w.var("ldflags_debug", DEBUG_LDFLAGS)
     w.var("cflags_fuzz", FUZZ_CFLAGS)
@@ -223,7 +232,7 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
 
     # name: (compiler var, cflags, ldflags)
     configs = [
-        ("release", "$cc", "$cflags_release", ""),
+        ("release", "$cc", "$cflags_release_primary", "$cflags_release_primary" if lto else ""),
         ("debug", "$cc", "$cflags_debug", "$ldflags_debug"),
         ("alt", "$alt_cc", "$cflags_release", ""),
         ("fuzz", "$fuzz_cc", "$cflags_fuzz", "$ldflags_fuzz"),
@@ -239,6 +248,8 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
                         "$libs $xlibs").replace("  ", " "),
                description=f"LINK {name} $out")
     w.rule("ar", command="rm -f $out && ar crs $out $in", description="AR $out")
+    if lto:
+        w.rule("ar_lto", command="rm -f $out && gcc-ar crs $out $in", description="AR $out")
     w.rule("configure", command="python3 configure.py $configure_args",
            generator="1", description="CONFIGURE build.ninja")
     w.rule("run_tests", command="python3 scripts/run_tests.py --no-build",
@@ -251,7 +262,9 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
     w.build([NINJA_FILE], "configure", implicit=["configure.py"])
     w.line()
 
-    cfg = {name: Config(w, name, f"build/{name}") for name, *_ in configs}
+    cfg = {name: Config(w, name, f"build/{name}",
+                        "ar_lto" if lto and name == "release" else "ar")
+           for name, *_ in configs}
     rel, dbg, alt, fz = cfg["release"], cfg["debug"], cfg["alt"], cfg["fuzz"]
 
     def libs_for(c: Config, which: list[str]) -> list[str]:

@@ -71,9 +71,12 @@ static int flood(hs_addr target, uint64_t rate, uint64_t seconds)
     uint64_t attempted = 0;
     for (uint64_t now = start; now < end; now = loop_now_ns(NULL)) {
         uint64_t due = (now - start) * rate / HS_NS_PER_SEC;
-        /* Falling behind must not turn into a burst longer than a batch. */
-        if (due > attempted + FLOOD_BATCH_MAX) {
-            attempted = due - FLOOD_BATCH_MAX;
+        /* A sleep overshoots 1 ms, so each wake catches up on what is due,
+         * but never more than 10 ms of traffic at once: the average rate
+         * holds and no burst is longer than that. */
+        uint64_t burst_max = rate / 100 > FLOOD_BATCH_MAX ? rate / 100 : FLOOD_BATCH_MAX;
+        if (due > attempted + burst_max) {
+            attempted = due - burst_max;
         }
         while (attempted < due) {
             uint64_t want = due - attempted;

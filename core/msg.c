@@ -113,6 +113,7 @@ enum {
     PROBE_KEY_TARGET = 3,
     PROBE_KEY_TARGET_ADDR = 4,
     PROBE_KEY_GOSSIP = 5,
+    PROBE_KEY_TARGET_INC = 6,
 };
 enum {
     SYNC_KEY_SEQ = 1,
@@ -157,9 +158,11 @@ typedef struct {
 
 /* {family, keys the type defines, keys it requires, key of its list (0 = none)}:
  * the tables of docs/wire.md section 3.3. */
-static const msg_schema schema_ping = {FAMILY_PROBE, KEYS_123 | KEY_BIT(5), KEYS_123, 5};
+static const msg_schema schema_ping = {FAMILY_PROBE, KEYS_123 | KEY_BIT(5) | KEY_BIT(6),
+                                        KEYS_123, 5};
 static const msg_schema schema_ack = {FAMILY_PROBE, KEYS_12 | KEY_BIT(5), KEYS_12, 5};
-static const msg_schema schema_ping_req = {FAMILY_PROBE, KEYS_1234 | KEY_BIT(5), KEYS_1234, 5};
+static const msg_schema schema_ping_req = {FAMILY_PROBE, KEYS_1234 | KEY_BIT(5) | KEY_BIT(6),
+                                           KEYS_1234, 5};
 static const msg_schema schema_sync = {FAMILY_SYNC, KEYS_1234 | KEY_BIT(6), KEYS_1234, 6};
 static const msg_schema schema_join_ack = {FAMILY_SYNC, KEYS_1234 | KEY_BIT(5) | KEY_BIT(6),
                                            KEYS_1234 | KEY_BIT(5), 6};
@@ -408,6 +411,10 @@ static hs_status check_probe(const msg *m, const msg_schema *s)
     if ((s->allowed & KEY_BIT(PROBE_KEY_TARGET_ADDR)) && p->target_addr.port == 0) {
         return HS_ERR_INVALID;
     }
+    if (p->has_target_inc &&
+        (!(s->allowed & KEY_BIT(PROBE_KEY_TARGET_INC)) || p->target_inc > MSG_INCARNATION_MAX)) {
+        return HS_ERR_INVALID;
+    }
     return HS_OK;
 }
 
@@ -428,6 +435,10 @@ static void enc_probe(enc *e, const msg *m, uint32_t keys)
     }
     if (keys & KEY_BIT(PROBE_KEY_GOSSIP)) {
         enc_list(e, PROBE_KEY_GOSSIP, m);
+    }
+    if (keys & KEY_BIT(PROBE_KEY_TARGET_INC)) {
+        enc_uint(e, PROBE_KEY_TARGET_INC);
+        enc_uint(e, p->target_inc);
     }
 }
 
@@ -553,6 +564,9 @@ static hs_status msg_encode_keys(const msg *m, const msg_schema *s, const msg_ty
     switch (s->family) {
     case FAMILY_PROBE:
         st = check_probe(m, s);
+        if (!m->u.probe.has_target_inc) {
+            k &= ~KEY_BIT(PROBE_KEY_TARGET_INC);
+        }
         break;
     case FAMILY_SYNC:
         st = check_sync(m);
@@ -833,6 +847,13 @@ static hs_status dec_probe_field(dec *d, uint64_t key, msg *out, const msg_type_
         return dec_addr(d, &p->target_addr);
     case PROBE_KEY_GOSSIP:
         return dec_member_list(d, out, info);
+    case PROBE_KEY_TARGET_INC: {
+        uint64_t v = 0;
+        hs_status st = dec_uint_max(d, MSG_INCARNATION_MAX, &v);
+        p->target_inc = (uint32_t)v;
+        p->has_target_inc = st == HS_OK;
+        return st;
+    }
     default:
         HS_UNREACHABLE();
     }
@@ -935,6 +956,8 @@ static void msg_decode_defaults(msg *out, const msg_schema *s)
         out->u.probe.target.bytes[0] = '\0';
         out->u.probe.target_addr.ip = 0;
         out->u.probe.target_addr.port = 0;
+        out->u.probe.has_target_inc = false;
+        out->u.probe.target_inc = 0;
         break;
     case FAMILY_SYNC:
         out->u.sync.status = 0;

@@ -104,14 +104,20 @@ typedef struct {
 
 /* PING, ACK and PING_REQ.
  * Wire: {1: seq, 2: source name, 3: target name (PING, PING_REQ),
- *        4: target addr (PING_REQ), 5: gossip array}.
+ *        4: target addr (PING_REQ), 5: gossip array,
+ *        6: target incarnation as the sender knows it (PING, PING_REQ;
+ *           optional)}.
  * seq pairs an ACK with its PING.  target lets a node that took over a
- * reused address refuse a probe meant for someone else. */
+ * reused address refuse a probe meant for someone else.  target_inc lets
+ * the target answer with its own record only when the prober's copy is
+ * stale, instead of on every ack. */
 typedef struct {
     uint64_t seq;
     hs_name source;
-    hs_name target;     /* empty in ACK */
+    hs_name target;      /* empty in ACK */
     hs_addr target_addr; /* PING_REQ only */
+    bool has_target_inc;
+    uint32_t target_inc;
 } msg_probe;
 
 /* JOIN, JOIN_ACK, SYNC, SYNC_ACK: push-pull of member lists.

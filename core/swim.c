@@ -204,8 +204,9 @@ uint64_t swim_detection_bound_ns(const swim_config *cfg, uint32_t n)
  * incarnation: a pending suspicion expires (S), every member believed dead
  * is contacted by the reconnect round-robin within (n - 1) reconnect
  * intervals (both ends refute in that one exchange), and each resulting
- * incarnation reaches every other member through the self entry that rides
- * on each ack, within two probe walks.  Two periods of slack plus 10% cover
+ * incarnation reaches every other member through the ack to its next probe
+ * (it carries the record whenever the prober's copy is stale), within two
+ * probe walks.  Two periods of slack plus 10% cover
  * start-up and clock drift.  docs/swim.md derives it. */
 uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n)
 {
@@ -285,8 +286,24 @@ static void attach_gossip(swim *s, step_ctx *ctx, msg *m, const swim_member *des
 /* Bytes of a probe payload before its gossip list, at most. */
 #define PROBE_BASE_MAX 160u
 
+/* What a PING or PING_REQ says about its target: name, address and, when
+ * known, the incarnation the sender holds for it. */
+typedef struct {
+    hs_name name;
+    hs_addr addr;
+    bool inc_known;
+    uint32_t inc;
+} probe_target;
+
+static probe_target target_of(const swim_member *m)
+{
+    return (probe_target){m->name, m->addr, true, m->incarnation};
+}
+
+/* target: NULL for an ACK.  with_self: our own record goes first (an ack
+ * to a prober whose copy of us is stale or unknown). */
 static void send_probe_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
-                           const swim_member *target, const swim_member *dest)
+                           const probe_target *target, const swim_member *dest, bool with_self)
 {
     /* Zero only the variant in use: msg's union is sized by its largest
      * member, and this runs for every probe and ack. */
@@ -298,10 +315,10 @@ static void send_probe_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, ui
     if (target != NULL) {
         m.u.probe.target = target->name;
         m.u.probe.target_addr = target->addr;
+        m.u.probe.has_target_inc = target->inc_known;
+        m.u.probe.target_inc = target->inc;
     }
-    /* Acks always carry our own record: whoever probes us learns our
-     * current incarnation within one probe walk (docs/swim.md). */
-    attach_gossip(s, ctx, &m, dest, type == MSG_ACK, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
+    attach_gossip(s, ctx, &m, dest, with_self, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
     (void)ctx_send(ctx, HS_CH_UDP, to, 0, &m);
 }
 
@@ -383,6 +400,7 @@ static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
     }
     m->state = state;
     m->state_since_ns = ctx->now_ns;
+    s->view_version++;
     if (state == MEMBER_SUSPECT) {
         ctx->counters->suspicions_started++;
         arm_suspicion(s, ctx, m);
@@ -542,6 +560,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     bool inc_changed = e->incarnation != m->incarnation;
     m->incarnation = e->incarnation;
     m->role = e->role;
+    s->view_version++;
     if (m->state == e->state && inc_changed) {
         /* Same state at a newer incarnation: still one transition worth a
          * record, so observers can follow incarnations. */
@@ -590,7 +609,8 @@ static void start_probe(swim *s, step_ctx *ctx)
     s->probe_uid = target->uid;
     s->probe_acked = false;
     ctx->counters->probes_sent++;
-    send_probe_msg(s, ctx, MSG_PING, target->addr, s->probe_seq, target, target);
+    probe_target pt = target_of(target);
+    send_probe_msg(s, ctx, MSG_PING, target->addr, s->probe_seq, &pt, target, false);
     ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
     s->probe_timeout_armed = true;
@@ -628,10 +648,11 @@ static void on_probe_timeout(swim *s, step_ctx *ctx)
     uint32_t proxies[16];
     uint32_t count = swim_table_pick_alive(s, ctx, target->uid, proxies,
                                            s->cfg.indirect_checks);
+    probe_target pt = target_of(target);
     for (uint32_t i = 0; i < count; i++) {
         const swim_member *proxy = swim_member_slot(s, proxies[i]);
         HS_ASSERT(proxy != NULL);
-        send_probe_msg(s, ctx, MSG_PING_REQ, proxy->addr, s->probe_seq, target, proxy);
+        send_probe_msg(s, ctx, MSG_PING_REQ, proxy->addr, s->probe_seq, &pt, proxy, false);
         ctx->counters->indirect_probes_sent++;
     }
 }
@@ -810,8 +831,12 @@ static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
         ctx_event(ctx, HS_EV_MSG_NOT_FOR_ME, &m->u.probe.target, MSG_PING, hs_addr_key(from), 0);
         return;
     }
+    /* Our record rides on the ack whenever the prober's copy of us is
+     * stale or unknown: every prober learns our current incarnation within
+     * one probe walk (docs/swim.md), without a record on every ack. */
     const swim_member *dest = swim_find(s, &m->u.probe.source);
-    send_probe_msg(s, ctx, MSG_ACK, from, m->u.probe.seq, NULL, dest);
+    bool stale = !m->u.probe.has_target_inc || m->u.probe.target_inc != s->self.incarnation;
+    send_probe_msg(s, ctx, MSG_ACK, from, m->u.probe.seq, NULL, dest, stale);
 }
 
 static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
@@ -834,7 +859,7 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
         uint64_t origin_seq = relay->origin_seq;
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq));
         swim_table_relay_remove(s, relay);
-        send_probe_msg(s, ctx, MSG_ACK, to, origin_seq, NULL, origin);
+        send_probe_msg(s, ctx, MSG_ACK, to, origin_seq, NULL, origin, false);
         return;
     }
     ctx->counters->stale_msgs++;
@@ -853,11 +878,11 @@ static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
     relay->origin_seq = m->u.probe.seq;
     relay->target_uid = target != NULL ? target->uid : 0;
     ctx->counters->relays_started++;
-    swim_member pseudo;
-    memset(&pseudo, 0, sizeof(pseudo));
-    pseudo.name = m->u.probe.target;
-    pseudo.addr = m->u.probe.target_addr;
-    send_probe_msg(s, ctx, MSG_PING, m->u.probe.target_addr, relay->seq, &pseudo, target);
+    /* Pass on the originator's copy of the target's incarnation: the
+     * target's answer (our gossip) should correct whoever is stale. */
+    probe_target pt = {m->u.probe.target, m->u.probe.target_addr, m->u.probe.has_target_inc,
+                       m->u.probe.target_inc};
+    send_probe_msg(s, ctx, MSG_PING, m->u.probe.target_addr, relay->seq, &pt, target, false);
     ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
 }

@@ -108,6 +108,10 @@ typedef struct {
     uint32_t free_count;
     uint32_t member_count;
     uint32_t slot_end;      /* one past the highest used slot */
+    /* Bumped whenever a member record is added, removed or changes state,
+     * incarnation, address or role: an observer (the simulator's checkers)
+     * re-reads the table only when it moved. */
+    uint64_t view_version;
     map by_name;            /* name key -> slot */
     map by_uid;             /* uid -> slot */
     uint64_t next_uid;

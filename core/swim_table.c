@@ -258,6 +258,7 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     HS_ASSERT(st == HS_OK);
     s->slot_used[slot] = true;
     s->member_count++;
+    s->view_version++;
     if (slot >= s->slot_end) {
         s->slot_end = slot + 1;
     }
@@ -314,6 +315,7 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
     s->slot_used[slot] = false;
     s->free_slots[s->free_count++] = slot;
     s->member_count--;
+    s->view_version++;
     while (s->slot_end > 0 && !s->slot_used[s->slot_end - 1]) {
         s->slot_end--;
     }
@@ -417,27 +419,27 @@ void swim_table_gossip_expire(swim *s, uint64_t now_ns)
     }
 }
 
-/* Index of the least-sent entry not yet chosen (ties: queue order). */
-static int gossip_least_sent(const swim *s, const uint32_t *chosen, uint32_t chosen_count,
-                             uint64_t skip_uid)
+/* The up to k least-sent entries (ties: queue order), in that order, in
+ * one pass: an insertion into a short sorted list per entry. */
+static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uint64_t skip_uid)
 {
-    int best = -1;
+    uint32_t n = 0;
     for (uint32_t i = 0; i < s->gossip_count; i++) {
         if (s->gossip[i].uid == skip_uid && skip_uid != SWIM_SELF_UID) {
             continue;
         }
-        bool taken = false;
-        for (uint32_t c = 0; c < chosen_count; c++) {
-            taken = taken || chosen[c] == i;
-        }
-        if (taken) {
+        uint32_t t = s->gossip[i].transmits;
+        if (n == k && t >= s->gossip[best[n - 1]].transmits) {
             continue;
         }
-        if (best < 0 || s->gossip[i].transmits < s->gossip[best].transmits) {
-            best = (int)i;
+        uint32_t pos = n < k ? n++ : n - 1;
+        while (pos > 0 && s->gossip[best[pos - 1]].transmits > t) {
+            best[pos] = best[pos - 1];
+            pos--;
         }
+        best[pos] = i;
     }
-    return best;
+    return n;
 }
 
 uint32_t swim_table_gossip_select(swim *s, const swim_member *dest, msg_member *out,
@@ -454,15 +456,13 @@ uint32_t swim_table_gossip_select(swim *s, const swim_member *dest, msg_member *
             skip_uid = dest->uid;
         }
     }
-    uint32_t chosen[MSG_GOSSIP_SEND_MAX + 1];
-    uint32_t chosen_count = 0;
-    while (count < max && chosen_count < HS_ARRAY_LEN(chosen)) {
-        int i = gossip_least_sent(s, chosen, chosen_count, skip_uid);
-        if (i < 0) {
-            break;
-        }
+    uint32_t best[MSG_GOSSIP_SEND_MAX];
+    uint32_t k = max - count < MSG_GOSSIP_SEND_MAX ? max - count : MSG_GOSSIP_SEND_MAX;
+    uint32_t candidates = gossip_least_sent(s, best, k, skip_uid);
+    uint32_t chosen = 0;
+    for (; chosen < candidates; chosen++) {
         msg_member entry;
-        bool ok = gossip_entry(s, s->gossip[i].uid, &entry);
+        bool ok = gossip_entry(s, s->gossip[best[chosen]].uid, &entry);
         HS_ASSERT(ok); /* removal paths drop a member's entry with it */
         size_t size = msg_member_size(&entry);
         if (size > budget) {
@@ -470,15 +470,15 @@ uint32_t swim_table_gossip_select(swim *s, const swim_member *dest, msg_member *
         }
         budget -= size;
         out[count++] = entry;
-        chosen[chosen_count++] = (uint32_t)i;
     }
     /* Count the sends; drop entries that reached the retransmit limit,
      * highest index first so earlier indices stay valid. */
     uint32_t limit = swim_retransmit_limit(s);
-    for (uint32_t c = 0; c < chosen_count; c++) {
-        s->gossip[chosen[c]].transmits++;
+    bool expired = false;
+    for (uint32_t c = 0; c < chosen; c++) {
+        expired = ++s->gossip[best[c]].transmits >= limit || expired;
     }
-    for (uint32_t i = s->gossip_count; i-- > 0;) {
+    for (uint32_t i = s->gossip_count; expired && i-- > 0;) {
         if (s->gossip[i].transmits >= limit) {
             gossip_remove_at(s, i);
         }

@@ -55,11 +55,15 @@ static inline void place(theap *h, uint32_t pos, theap_node n)
     h->entries[n.slot].heap_pos = pos;
 }
 
+/* A 4-ary heap: half the depth of a binary one, and the four children of
+ * a node sit next to each other, so a sift touches fewer cache lines. */
+#define THEAP_ARITY 4u
+
 static void sift_up(theap *h, uint32_t pos)
 {
     theap_node n = h->heap[pos];
     while (pos > 0) {
-        uint32_t parent = (pos - 1) / 2;
+        uint32_t parent = (pos - 1) / THEAP_ARITY;
         if (!node_less(&n, &h->heap[parent])) {
             break;
         }
@@ -73,18 +77,22 @@ static void sift_down(theap *h, uint32_t pos)
 {
     theap_node n = h->heap[pos];
     for (;;) {
-        uint32_t child = 2 * pos + 1;
-        if (child >= h->count) {
+        uint32_t first = THEAP_ARITY * pos + 1;
+        if (first >= h->count) {
             break;
         }
-        if (child + 1 < h->count && node_less(&h->heap[child + 1], &h->heap[child])) {
-            child++;
+        uint32_t end = first + THEAP_ARITY < h->count ? first + THEAP_ARITY : h->count;
+        uint32_t best = first;
+        for (uint32_t c = first + 1; c < end; c++) {
+            if (node_less(&h->heap[c], &h->heap[best])) {
+                best = c;
+            }
         }
-        if (!node_less(&h->heap[child], &n)) {
+        if (!node_less(&h->heap[best], &n)) {
             break;
         }
-        place(h, pos, h->heap[child]);
-        pos = child;
+        place(h, pos, h->heap[best]);
+        pos = best;
     }
     place(h, pos, n);
 }
@@ -142,7 +150,7 @@ static void remove_at(theap *h, uint32_t pos)
     uint32_t last = --h->count;
     if (pos != last) {
         place(h, pos, h->heap[last]);
-        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / 2])) {
+        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / THEAP_ARITY])) {
             sift_up(h, pos);
         } else {
             sift_down(h, pos);
@@ -230,7 +238,7 @@ bool theap_check(const theap *h)
         if (h->heap[pos].deadline != e->deadline || h->heap[pos].seq != e->seq) {
             return false;
         }
-        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / 2])) {
+        if (pos > 0 && node_less(&h->heap[pos], &h->heap[(pos - 1) / THEAP_ARITY])) {
             return false;
         }
     }

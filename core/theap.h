@@ -1,4 +1,4 @@
-/* Timer heap: a bounded binary min-heap of deadlines with cancellable
+/* Timer heap: a bounded 4-ary min-heap of deadlines with cancellable
  * handles.
  *
  * Ties break by insertion sequence, so entries with equal deadlines pop in

@@ -79,6 +79,10 @@ static inline const char *testlib_family_diff(const msg *a, const msg *b)
         if (!testlib_name_eq(&a->u.probe.target, &b->u.probe.target)) {
             return "probe.target";
         }
+        if (a->u.probe.has_target_inc != b->u.probe.has_target_inc ||
+            a->u.probe.target_inc != b->u.probe.target_inc) {
+            return "probe.target_inc";
+        }
         if (!testlib_addr_eq(a->u.probe.target_addr, b->u.probe.target_addr)) {
             return "probe.target_addr";
         }
@@ -304,6 +308,12 @@ static inline void testlib_random_msg(rng *r, uint16_t type, msg *m, msg_member 
         }
         if (type == MSG_PING_REQ) {
             m->u.probe.target_addr = testlib_addr(r);
+        }
+        m->u.probe.has_target_inc = false;
+        m->u.probe.target_inc = 0;
+        if (type != MSG_ACK && rng_below(r, 2) == 0) {
+            m->u.probe.has_target_inc = true;
+            m->u.probe.target_inc = (uint32_t)testlib_value(r, MSG_INCARNATION_MAX);
         }
         break;
     case MSG_JOIN:

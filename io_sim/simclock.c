@@ -66,13 +66,19 @@ uint64_t simclock_global_at(const simclock *c, uint64_t now_global_ns, uint64_t 
     }
     __int128 need = (__int128)local_deadline_ns - (__int128)c->offset_ns;
     __int128 rate = PPM + c->drift_ppm;
-    __int128 t;
     if (need >= 0 && need < (__int128)FAST_T_MAX) {
-        /* need * 10^6 < 2^63: plain 64-bit division, the common case. */
-        t = (int64_t)need * PPM / (int64_t)rate;
-    } else {
-        t = floor_div(need * PPM, rate);
+        /* need * 10^6 < 2^63, so 64-bit arithmetic is exact.  With
+         * f(t) = t + floor(t * drift / 10^6) (local time minus offset),
+         * t0 = ceil(need * 10^6 / rate) is the least t with f(t) >= need:
+         * t0 * rate >= need * 10^6 makes f(t0) > need - 1, an integer, so
+         * f(t0) >= need; and (t0 - 1) * rate < need * 10^6 makes
+         * f(t0 - 1) < need.  No correction steps are needed. */
+        int64_t num = (int64_t)need * PPM;
+        int64_t r64 = (int64_t)rate;
+        uint64_t t0 = (uint64_t)((num + r64 - 1) / r64);
+        return t0 > now_global_ns ? t0 : now_global_ns;
     }
+    __int128 t = floor_div(need * PPM, rate);
     if (t < (__int128)now_global_ns) {
         t = now_global_ns;
     }

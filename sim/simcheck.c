@@ -117,6 +117,15 @@ static void check_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     const swim *s = node_swim(n);
     simcheck_view *views = c->views[i];
     simcheck_count(c, SIMCHECK_MEMBER_VIEW_MONOTONIC);
+    /* Every change to a member record bumps view_version (core/swim.h), so
+     * an unchanged version means nothing could have gone backwards. */
+    if (c->views_read[i] && c->views_epoch[i] == c->epoch[i] &&
+        c->views_version[i] == s->view_version) {
+        return;
+    }
+    c->views_read[i] = true;
+    c->views_epoch[i] = c->epoch[i];
+    c->views_version[i] = s->view_version;
     /* The name index is dense: O(members), not O(members_cap). */
     for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
         uint32_t slot = (uint32_t)map_value_at(&s->by_name, k);

@@ -78,6 +78,11 @@ typedef struct {
     uint32_t members_cap;
     simcheck_view *views[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
+    /* The observer's swim view_version when its views were last read, and
+     * the epoch that reading belongs to: unchanged tables are not re-read. */
+    uint64_t views_version[SIMOPT_NODES_MAX];
+    uint32_t views_epoch[SIMOPT_NODES_MAX];
+    bool views_read[SIMOPT_NODES_MAX];
     bool inc_seen[SIMOPT_NODES_MAX];
     bool inc_restarted[SIMOPT_NODES_MAX]; /* next running inc must exceed inc_last */
     uint32_t inc_last[SIMOPT_NODES_MAX];

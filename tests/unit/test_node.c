@@ -339,6 +339,44 @@ static void test_ping_gets_ack_with_self(void **state)
     harness_free(&h);
 }
 
+/* The ack carries our record only when the prober's copy of our
+ * incarnation (sent in the PING) is stale or absent. */
+static void test_ack_self_only_when_prober_is_stale(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 1);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 5;
+    m.u.probe.source = name_of("n2");
+    m.u.probe.target = name_of("n1");
+    m.u.probe.has_target_inc = true;
+    m.u.probe.target_inc = node_swim(h.n)->self.incarnation;
+    /* Our own alive record is still queued as gossip after start-up; once
+     * its retransmissions are spent, an up-to-date prober gets none. */
+    msg ack;
+    uint32_t with_self = 0;
+    for (int round = 0; round < 20; round++) {
+        deliver_msg(&h, addr_of(2), &m);
+        assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &ack), MSG_ACK);
+        for (uint32_t i = 0; i < ack.list_count; i++) {
+            with_self += hs_name_eq(&ack.list[i].name, &node_swim(h.n)->self.name);
+        }
+    }
+    assert_true(with_self <= swim_retransmit_limit(node_swim(h.n)));
+    assert_int_equal(ack.list_count, 0);
+    m.u.probe.target_inc = node_swim(h.n)->self.incarnation + 1; /* stale, other way */
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &ack), MSG_ACK);
+    assert_true(ack.list_count >= 1);
+    assert_true(hs_name_eq(&ack.list[0].name, &node_swim(h.n)->self.name));
+    harness_free(&h);
+}
+
 static void test_ping_for_someone_else_is_not_acked(void **state)
 {
     (void)state;
@@ -765,6 +803,7 @@ int main(void)
         cmocka_unit_test(test_restart_goes_above_ceiling),
         cmocka_unit_test(test_meta_of_other_node_halts),
         cmocka_unit_test(test_ping_gets_ack_with_self),
+        cmocka_unit_test(test_ack_self_only_when_prober_is_stale),
         cmocka_unit_test(test_ping_for_someone_else_is_not_acked),
         cmocka_unit_test(test_failed_probe_suspect_dead_reap),
         cmocka_unit_test(test_ack_cancels_probe_timeout),
