@@ -250,6 +250,7 @@ bool meta_on_disk_done(meta_store *m, step_ctx *ctx, const hs_input *in, meta_ou
              * node's disk operations in order); decide there. */
             m->write_failed = true;
             m->write_failed_status = status;
+            m->write_failed_op = op;
         }
         return true;
     }
@@ -260,7 +261,7 @@ bool meta_on_disk_done(meta_store *m, step_ctx *ctx, const hs_input *in, meta_ou
         bool write_failed = m->write_failed;
         m->write_failed = false;
         if (write_failed) {
-            arm_retry(m, ctx, op - 1, m->write_failed_status);
+            arm_retry(m, ctx, m->write_failed_op, m->write_failed_status);
             return true;
         }
         if (status != HS_OK) {

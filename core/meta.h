@@ -53,6 +53,7 @@ typedef struct {
     uint64_t sync_op;
     bool write_failed;      /* the write before sync_op failed */
     hs_status write_failed_status;
+    uint64_t write_failed_op;
     uint64_t read_op;
     uint64_t next_op;
     uint32_t retry_ms;      /* backoff after a disk failure */

@@ -1,0 +1,299 @@
+/* Unit tests for core's basic modules: names and addresses (base), event
+ * records and their renderers (event), the outbox that carries a step's
+ * outputs (step), the per-step context helpers (ctx) and the counter
+ * table (counters). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "counters.h"
+#include "ctx.h"
+#include "event.h"
+#include "frame.h"
+#include "msg.h"
+#include "step.h"
+
+#include <string.h>
+
+/* ---- base ---- */
+
+static void test_addr_parse_and_format(void **state)
+{
+    (void)state;
+    hs_addr a;
+    assert_int_equal(hs_addr_parse("10.0.0.3:7946", &a), HS_OK);
+    assert_int_equal(a.ip, (10u << 24) | 3u);
+    assert_int_equal(a.port, 7946);
+    char text[HS_ADDR_STR_MAX];
+    hs_addr_format(a, text);
+    assert_string_equal(text, "10.0.0.3:7946");
+    assert_int_equal(hs_addr_parse("255.255.255.255:65535", &a), HS_OK);
+    hs_addr_format(a, text);
+    assert_string_equal(text, "255.255.255.255:65535");
+    const char *bad[] = {"",          "10.0.0.3",       "10.0.0:1",      "10.0.0.256:1",
+                         "10.0.0.3:0", "10.0.0.3:65536", "10.0.0.3:1x",   "a.b.c.d:1",
+                         " 1.2.3.4:5", "1.2.3.4:",       "1.2.3.4.5:6",   "1234.0.0.1:1",
+                         "1.2.3.4:-1", "1..3.4:5",       "1.2.3.4:100000"};
+    for (size_t i = 0; i < HS_ARRAY_LEN(bad); i++) {
+        assert_int_equal(hs_addr_parse(bad[i], &a), HS_ERR_INVALID);
+    }
+    hs_addr x = {1, 2};
+    hs_addr y = {1, 3};
+    assert_true(hs_addr_eq(x, x));
+    assert_false(hs_addr_eq(x, y));
+    assert_int_equal(hs_addr_key(x), (UINT64_C(1) << 16) | 2u);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    hs_name n;
+    assert_int_equal(hs_name_set(&n, "worker-017", 10), HS_OK);
+    assert_int_equal(n.len, 10);
+    assert_string_equal(n.bytes, "worker-017");
+    char long_name[HS_NAME_MAX + 2];
+    memset(long_name, 'a', sizeof(long_name));
+    assert_int_equal(hs_name_set(&n, long_name, HS_NAME_MAX), HS_OK);
+    assert_int_equal(hs_name_set(&n, long_name, HS_NAME_MAX + 1), HS_ERR_INVALID);
+    assert_int_equal(hs_name_set(&n, "", 0), HS_ERR_INVALID);
+    assert_int_equal(hs_name_set(&n, "a b", 3), HS_ERR_INVALID);
+    assert_int_equal(hs_name_set(&n, "a\x7f", 2), HS_ERR_INVALID);
+    assert_int_equal(hs_name_set(&n, "a\n", 2), HS_ERR_INVALID);
+    hs_name a;
+    hs_name b;
+    assert_int_equal(hs_name_set(&a, "n1", 2), HS_OK);
+    assert_int_equal(hs_name_set(&b, "n10", 3), HS_OK);
+    assert_false(hs_name_eq(&a, &b));
+    assert_int_equal(hs_name_set(&b, "n1", 2), HS_OK);
+    assert_true(hs_name_eq(&a, &b));
+}
+
+static void test_status_names(void **state)
+{
+    (void)state;
+    assert_string_equal(hs_status_name(HS_OK), "OK");
+    assert_string_equal(hs_status_name(HS_ERR_CHECKSUM), "ERR_CHECKSUM");
+    assert_string_equal(hs_status_text(HS_ERR_TIMEOUT), "timed out");
+    assert_string_equal(hs_status_name((hs_status)9999), "UNKNOWN_STATUS");
+    for (int i = 0; i < HS_STATUS_COUNT; i++) {
+        assert_non_null(hs_status_name((hs_status)i));
+        assert_true(strlen(hs_status_text((hs_status)i)) > 0);
+    }
+}
+
+/* ---- event ---- */
+
+static void test_event_text_and_json(void **state)
+{
+    (void)state;
+    hs_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_MEMBER_STATE;
+    ev.severity = (uint8_t)hs_event_code_severity(HS_EV_MEMBER_STATE);
+    assert_int_equal(hs_name_set(&ev.subject, "n4", 2), HS_OK);
+    ev.a = MEMBER_ALIVE;
+    ev.b = MEMBER_SUSPECT;
+    ev.c = 3;
+    char text[256];
+    size_t len = hs_event_format_text(&ev, text, sizeof(text));
+    assert_string_equal(text, "member_state member=n4 from=alive to=suspect inc=3");
+    assert_int_equal(len, strlen(text));
+    hs_event_format_json(&ev, text, sizeof(text));
+    assert_string_equal(text, "\"event\":\"member_state\",\"severity\":\"info\",\"member\":\"n4\","
+                              "\"from\":\"alive\",\"to\":\"suspect\",\"inc\":3");
+    /* Addresses, statuses, channels and milliseconds render by kind. */
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_FRAME_REJECTED;
+    ev.a = HS_ERR_CHECKSUM;
+    ev.b = HS_CH_UDP;
+    ev.c = hs_addr_key((hs_addr){(127u << 24) | 1u, 9000});
+    hs_event_format_text(&ev, text, sizeof(text));
+    assert_string_equal(text,
+                        "frame_rejected reason=ERR_CHECKSUM channel=udp from=127.0.0.1:9000");
+    /* Quotes in a subject are escaped in JSON. */
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_MEMBER_REAPED;
+    assert_int_equal(hs_name_set(&ev.subject, "a\"b", 3), HS_OK);
+    hs_event_format_json(&ev, text, sizeof(text));
+    assert_non_null(strstr(text, "\"member\":\"a\\\"b\""));
+}
+
+static void test_event_truncates_safely(void **state)
+{
+    (void)state;
+    hs_event ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_MEMBER_ADDED;
+    assert_int_equal(hs_name_set(&ev.subject, "a-rather-long-member-name", 25), HS_OK);
+    for (size_t cap = 1; cap < 80; cap++) {
+        char buf[81];
+        memset(buf, 'X', sizeof(buf));
+        size_t len = hs_event_format_text(&ev, buf, cap);
+        assert_true(len < cap);
+        assert_int_equal(buf[len], '\0');
+        assert_int_equal(buf[cap], 'X'); /* nothing written past cap */
+        len = hs_event_format_json(&ev, buf, cap);
+        assert_true(len < cap);
+        assert_int_equal(buf[len], '\0');
+    }
+    for (uint16_t code = 0; code < HS_EV_COUNT; code++) {
+        assert_non_null(hs_event_code_name(code));
+        assert_true(hs_event_code_severity(code) <= HS_SEV_ERROR);
+    }
+    assert_string_equal(hs_event_code_name(HS_EV_COUNT), "unknown_event");
+    assert_string_equal(hs_table_name(HS_TABLE_GOSSIP), "gossip");
+}
+
+/* ---- step: the outbox ---- */
+
+static void test_outbox_reserve_keeps_room_for_events(void **state)
+{
+    (void)state;
+    hs_outbox ob;
+    assert_int_equal(hs_outbox_init(&ob, HS_OUTBOX_EVENT_RESERVE + 4, 64), HS_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(hs_outbox_timer_set(&ob, (uint64_t)i, 100), HS_OK);
+    }
+    /* Ordinary outputs are refused past the reserve, and say so. */
+    assert_int_equal(hs_outbox_timer_cancel(&ob, 9), HS_ERR_FULL);
+    assert_int_equal(ob.overflows, 1);
+    const hs_output *last = &ob.items[ob.count - 1];
+    assert_int_equal(last->kind, HS_OUT_EVENT);
+    assert_int_equal(last->u.event.code, HS_EV_OUTBOX_FULL);
+    /* Events still fit until the very end, then only count. */
+    while (ob.count < ob.cap) {
+        hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
+    }
+    uint64_t before = ob.overflows;
+    hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
+    assert_int_equal(ob.overflows, before + 1);
+    assert_int_equal(ob.count, ob.cap);
+    assert_int_equal(ob.high_water, ob.cap);
+    hs_outbox_reset(&ob);
+    assert_int_equal(ob.count, 0);
+    assert_int_equal(ob.arena_used, 0);
+    hs_outbox_free(&ob);
+    assert_int_equal(hs_outbox_init(&ob, HS_OUTBOX_EVENT_RESERVE, 64), HS_ERR_INVALID);
+}
+
+static void test_outbox_payloads(void **state)
+{
+    (void)state;
+    hs_outbox ob;
+    assert_int_equal(hs_outbox_init(&ob, 32, 16), HS_OK);
+    uint32_t room = 0;
+    uint8_t *p = hs_outbox_payload_begin(&ob, 10, &room);
+    assert_non_null(p);
+    assert_int_equal(room, 10);
+    memcpy(p, "0123456789", 10);
+    assert_int_equal(hs_outbox_send_commit(&ob, HS_CH_UDP, (hs_addr){1, 2}, 0, 10), HS_OK);
+    p = hs_outbox_payload_begin(&ob, 100, &room);
+    assert_int_equal(room, 6); /* only what the arena has left */
+    memcpy(p, "abcdef", 6);
+    assert_int_equal(hs_outbox_disk_write_commit(&ob, 7, HS_FILE_META, 512, 6), HS_OK);
+    assert_null(hs_outbox_payload_begin(&ob, 1, &room));
+    assert_int_equal(room, 0);
+    assert_memory_equal(hs_outbox_payload(&ob, &ob.items[0]), "0123456789", 10);
+    assert_memory_equal(hs_outbox_payload(&ob, &ob.items[1]), "abcdef", 6);
+    assert_int_equal(ob.items[1].u.disk.file_offset, 512);
+    assert_null(hs_outbox_payload(&ob, &(hs_output){.kind = HS_OUT_TIMER_SET}));
+    assert_int_equal(hs_outbox_disk_sync(&ob, 8, HS_FILE_META), HS_OK);
+    assert_int_equal(hs_outbox_disk_read(&ob, 9, HS_FILE_META, 0, 1024), HS_OK);
+    assert_int_equal(hs_outbox_close(&ob, 44), HS_OK);
+    assert_int_equal(ob.items[4].u.close.conn_id, 44);
+    hs_outbox_free(&ob);
+}
+
+static void test_timer_ids(void **state)
+{
+    (void)state;
+    uint64_t id = hs_timer_id(7, 12345);
+    assert_int_equal(hs_timer_kind(id), 7);
+    assert_int_equal(hs_timer_owner(id), 12345);
+    /* Owners wider than 56 bits are masked, never bleed into the kind. */
+    id = hs_timer_id(3, UINT64_MAX);
+    assert_int_equal(hs_timer_kind(id), 3);
+    assert_int_equal(hs_timer_owner(id), HS_TIMER_OWNER_MASK);
+    assert_string_equal(hs_input_kind_name(HS_IN_DISK_DONE), "disk_done");
+    assert_string_equal(hs_output_kind_name(HS_OUT_TIMER_SET), "timer_set");
+    assert_string_equal(hs_input_kind_name(99), "unknown_input");
+}
+
+/* ---- ctx and counters ---- */
+
+static void test_ctx_send_counts_and_reports(void **state)
+{
+    (void)state;
+    hs_outbox ob;
+    assert_int_equal(hs_outbox_init(&ob, 32, 64), HS_OK);
+    node_counters counters;
+    memset(&counters, 0, sizeof(counters));
+    rng r;
+    rng_seed(&r, 1);
+    step_ctx ctx = {HS_SEC(1), &ob, &r, &counters};
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_MEMBERS_REQ;
+    m.u.request.request_id = 5;
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m), HS_OK);
+    assert_int_equal(counters.frames_tx, 1);
+    frame_header h;
+    const uint8_t *payload = NULL;
+    assert_int_equal(frame_decode(hs_outbox_payload(&ob, &ob.items[0]), ob.items[0].u.send.len,
+                                  FRAME_TCP_PAYLOAD_MAX, &h, &payload),
+                     HS_OK);
+    assert_int_equal(h.type, MSG_MEMBERS_REQ);
+    /* A message that cannot be encoded is counted and reported. */
+    m.type = 999;
+    assert_int_not_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m), HS_OK);
+    assert_int_equal(counters.encode_failures, 1);
+    assert_int_equal(ob.items[ob.count - 1].u.event.code, HS_EV_ENCODE_FAILED);
+    /* Once the arena is spent, sends are refused and counted. */
+    m.type = MSG_MEMBERS_REQ;
+    hs_status st = HS_OK;
+    for (int i = 0; i < 16 && st == HS_OK; i++) {
+        st = ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m);
+    }
+    assert_int_not_equal(st, HS_OK);
+    assert_true(counters.outbox_overflows + counters.encode_failures > 1);
+    hs_outbox_free(&ob);
+}
+
+static void test_counter_table(void **state)
+{
+    (void)state;
+    node_counters c;
+    memset(&c, 0, sizeof(c));
+    c.frames_rejected = 42;
+    bool found = false;
+    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
+        const char *name = node_counter_name(i);
+        assert_non_null(name);
+        assert_true(strlen(name) <= MSG_COUNTER_NAME_MAX);
+        if (strcmp(name, "frames_rejected") == 0) {
+            found = true;
+            assert_int_equal(node_counter_value(&c, i), 42);
+        }
+    }
+    assert_true(found);
+    assert_null(node_counter_name(NODE_COUNTER_COUNT));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_addr_parse_and_format),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_event_text_and_json),
+        cmocka_unit_test(test_event_truncates_safely),
+        cmocka_unit_test(test_outbox_reserve_keeps_room_for_events),
+        cmocka_unit_test(test_outbox_payloads),
+        cmocka_unit_test(test_timer_ids),
+        cmocka_unit_test(test_ctx_send_counts_and_reports),
+        cmocka_unit_test(test_counter_table),
+    };
+    return cmocka_run_group_tests_name("core_basics", tests, NULL, NULL);
+}

@@ -1,0 +1,296 @@
+/* Unit tests for the durable meta store (core/meta.c): the slot codec's
+ * refusals, recovery from two slots, alternating writes, coalescing of
+ * ceiling requests, and every disk failure path (read, write, sync), each
+ * reported and retried with backoff. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "meta.h"
+
+#include <string.h>
+#include <xxhash.h>
+
+typedef struct {
+    meta_store m;
+    hs_outbox ob;
+    node_counters counters;
+    rng r;
+    step_ctx ctx;
+} fixture;
+
+static void fixture_init(fixture *f)
+{
+    memset(f, 0, sizeof(*f));
+    hs_name name;
+    assert_int_equal(hs_name_set(&name, "n1", 2), HS_OK);
+    meta_init(&f->m, &name);
+    assert_int_equal(hs_outbox_init(&f->ob, 64, 4096), HS_OK);
+    rng_seed(&f->r, 1);
+    f->ctx = (step_ctx){HS_SEC(10), &f->ob, &f->r, &f->counters};
+}
+
+static void fixture_free(fixture *f)
+{
+    hs_outbox_free(&f->ob);
+}
+
+static const hs_output *find(const fixture *f, hs_output_kind kind)
+{
+    for (uint32_t i = 0; i < f->ob.count; i++) {
+        if (f->ob.items[i].kind == kind) {
+            return &f->ob.items[i];
+        }
+    }
+    return NULL;
+}
+
+static bool has_event(const fixture *f, uint16_t code)
+{
+    for (uint32_t i = 0; i < f->ob.count; i++) {
+        if (f->ob.items[i].kind == HS_OUT_EVENT && f->ob.items[i].u.event.code == code) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static meta_outcome done(fixture *f, uint64_t op, hs_status status, const uint8_t *bytes,
+                         uint32_t len)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = op;
+    in.u.disk.status = status;
+    in.u.disk.bytes = bytes;
+    in.u.disk.len = len;
+    meta_outcome out = META_NOTHING;
+    hs_outbox_reset(&f->ob);
+    assert_true(meta_on_disk_done(&f->m, &f->ctx, &in, &out));
+    return out;
+}
+
+static void encode_slot(uint8_t *file, uint64_t seq, uint32_t ceiling, const char *name)
+{
+    meta_record r;
+    memset(&r, 0, sizeof(r));
+    r.seq = seq;
+    r.inc_ceiling = ceiling;
+    assert_int_equal(hs_name_set(&r.name, name, strlen(name)), HS_OK);
+    meta_encode(&r, file + (seq % 2) * META_SLOT_SIZE);
+}
+
+/* Starts the store and completes its read with the given file image. */
+static meta_outcome load(fixture *f, const uint8_t *file, uint32_t len)
+{
+    hs_outbox_reset(&f->ob);
+    meta_start(&f->m, &f->ctx);
+    const hs_output *read = find(f, HS_OUT_DISK_READ);
+    assert_non_null(read);
+    assert_int_equal(read->u.disk.len, META_FILE_SIZE);
+    return done(f, read->u.disk.op_id, HS_OK, file, len);
+}
+
+static void test_codec_round_trip_and_refusals(void **state)
+{
+    (void)state;
+    uint8_t rec[META_RECORD_LEN];
+    meta_record r;
+    memset(&r, 0, sizeof(r));
+    r.seq = 7;
+    r.inc_ceiling = 1234;
+    assert_int_equal(hs_name_set(&r.name, "worker-9", 8), HS_OK);
+    meta_encode(&r, rec);
+    meta_record back;
+    assert_int_equal(meta_decode(rec, sizeof(rec), &back), HS_OK);
+    assert_int_equal(back.seq, 7);
+    assert_int_equal(back.inc_ceiling, 1234);
+    assert_true(hs_name_eq(&back.name, &r.name));
+    assert_int_equal(meta_decode(rec, sizeof(rec) - 1, &back), HS_ERR_TRUNCATED);
+    /* Every single-bit flip is refused (checksum, or the checks it guards). */
+    for (size_t bit = 0; bit < sizeof(rec) * 8; bit++) {
+        uint8_t bad[META_RECORD_LEN];
+        memcpy(bad, rec, sizeof(rec));
+        bad[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+        assert_int_not_equal(meta_decode(bad, sizeof(bad), &back), HS_OK);
+    }
+    /* Fields behind a valid checksum: reserved word, seq 0, name padding. */
+    struct {
+        size_t offset;
+        uint8_t value;
+        hs_status want;
+    } cases[] = {{84, 1, HS_ERR_VERSION}, {8, 0, HS_ERR_RANGE}, {21 + 8 + 3, 'x', HS_ERR_MALFORMED},
+                 {20, 0, HS_ERR_RANGE}, {20, 64, HS_ERR_RANGE}};
+    for (size_t i = 0; i < HS_ARRAY_LEN(cases); i++) {
+        uint8_t bad[META_RECORD_LEN];
+        memcpy(bad, rec, sizeof(rec));
+        if (cases[i].offset == 8) {
+            memset(bad + 8, 0, 8);
+        } else {
+            bad[cases[i].offset] = cases[i].value;
+        }
+        uint64_t sum = XXH3_64bits(bad, 88);
+        for (int b = 0; b < 8; b++) {
+            bad[88 + b] = (uint8_t)(sum >> (8 * b));
+        }
+        assert_int_equal(meta_decode(bad, sizeof(bad), &back), cases[i].want);
+    }
+}
+
+static void test_fresh_and_recovered_loads(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    assert_int_equal(load(&f, NULL, 0), META_LOADED);
+    assert_true(has_event(&f, HS_EV_META_FRESH));
+    assert_int_equal(f.m.durable.seq, 0);
+    fixture_free(&f);
+
+    /* Both slots valid: the higher seq wins, whichever slot holds it. */
+    uint8_t file[META_FILE_SIZE];
+    memset(file, 0, sizeof(file));
+    encode_slot(file, 4, 100, "n1");
+    encode_slot(file, 5, 164, "n1");
+    fixture_init(&f);
+    assert_int_equal(load(&f, file, sizeof(file)), META_LOADED);
+    assert_int_equal(f.m.durable.inc_ceiling, 164);
+    fixture_free(&f);
+
+    /* The newest slot torn: the older one still holds. */
+    file[META_SLOT_SIZE + 30] ^= 0x40; /* seq 5 lives in slot 1 */
+    fixture_init(&f);
+    assert_int_equal(load(&f, file, sizeof(file)), META_LOADED);
+    assert_int_equal(f.m.durable.inc_ceiling, 100);
+    assert_true(has_event(&f, HS_EV_META_SLOT_INVALID));
+    fixture_free(&f);
+
+    /* Nothing valid but bytes present: unusable, never a silent fresh start. */
+    file[30] ^= 0x40;
+    fixture_init(&f);
+    assert_int_equal(load(&f, file, sizeof(file)), META_FAILED_NOW);
+    assert_int_equal(f.m.phase, META_FAILED);
+    fixture_free(&f);
+
+    /* Another node's file: unusable. */
+    memset(file, 0, sizeof(file));
+    encode_slot(file, 1, 64, "n2");
+    fixture_init(&f);
+    assert_int_equal(load(&f, file, sizeof(file)), META_FAILED_NOW);
+    fixture_free(&f);
+}
+
+/* Writes alternate slots, each followed by a sync; requests made while a
+ * write is in flight coalesce into the next write. */
+static void test_writes_alternate_and_coalesce(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    assert_int_equal(load(&f, NULL, 0), META_LOADED);
+    hs_outbox_reset(&f.ob);
+    meta_want_ceiling(&f.m, &f.ctx, 64);
+    const hs_output *w = find(&f, HS_OUT_DISK_WRITE);
+    const hs_output *sync = find(&f, HS_OUT_DISK_SYNC);
+    assert_non_null(w);
+    assert_non_null(sync);
+    assert_int_equal(w->u.disk.file_offset, META_SLOT_SIZE); /* seq 1 -> slot 1 */
+    uint64_t write_op = w->u.disk.op_id;
+    uint64_t sync_op = sync->u.disk.op_id;
+    hs_outbox_reset(&f.ob);
+    meta_want_ceiling(&f.m, &f.ctx, 100);
+    meta_want_ceiling(&f.m, &f.ctx, 90); /* lower: ignored */
+    assert_null(find(&f, HS_OUT_DISK_WRITE));
+    assert_int_equal(done(&f, write_op, HS_OK, NULL, 0), META_NOTHING);
+    assert_int_equal(done(&f, sync_op, HS_OK, NULL, 0), META_DURABLE);
+    assert_int_equal(f.m.durable.inc_ceiling, 64);
+    /* The coalesced request goes out right away, to the other slot. */
+    w = find(&f, HS_OUT_DISK_WRITE);
+    assert_non_null(w);
+    assert_int_equal(w->u.disk.file_offset, 0);
+    meta_record r;
+    assert_int_equal(meta_decode(hs_outbox_payload(&f.ob, w), META_RECORD_LEN, &r), HS_OK);
+    assert_int_equal(r.inc_ceiling, 100);
+    assert_int_equal(r.seq, 2);
+    fixture_free(&f);
+}
+
+/* Read, write and sync failures: one DISK_FAILED event each, a retry
+ * timer with doubling backoff, and the operation redone when it fires. */
+static void test_failures_retry_with_backoff(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    hs_outbox_reset(&f.ob);
+    meta_start(&f.m, &f.ctx);
+    uint64_t read_op = find(&f, HS_OUT_DISK_READ)->u.disk.op_id;
+    assert_int_equal(done(&f, read_op, HS_ERR_IO, NULL, 0), META_NOTHING);
+    assert_true(has_event(&f, HS_EV_DISK_FAILED));
+    assert_int_equal(f.counters.disk_failures, 1);
+    const hs_output *t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    assert_int_equal(t->u.timer.deadline_ns, f.ctx.now_ns + HS_MS(100));
+    assert_true(meta_timer_owner_live(&f.m, t->u.timer.timer_id));
+    uint64_t timer = t->u.timer.timer_id;
+    hs_outbox_reset(&f.ob);
+    meta_on_timer(&f.m, &f.ctx, timer);
+    assert_false(meta_timer_owner_live(&f.m, timer));
+    read_op = find(&f, HS_OUT_DISK_READ)->u.disk.op_id;
+    assert_int_equal(done(&f, read_op, HS_OK, NULL, 0), META_LOADED);
+
+    /* Write fails: decided when its sync completes (disk ops run in order). */
+    hs_outbox_reset(&f.ob);
+    meta_want_ceiling(&f.m, &f.ctx, 64);
+    uint64_t write_op = find(&f, HS_OUT_DISK_WRITE)->u.disk.op_id;
+    uint64_t sync_op = find(&f, HS_OUT_DISK_SYNC)->u.disk.op_id;
+    assert_int_equal(done(&f, write_op, HS_ERR_IO, NULL, 0), META_NOTHING);
+    assert_int_equal(f.counters.disk_failures, 1);
+    assert_int_equal(done(&f, sync_op, HS_OK, NULL, 0), META_NOTHING);
+    assert_int_equal(f.counters.disk_failures, 2);
+    assert_int_equal(f.m.durable.inc_ceiling, 0); /* not durable */
+    t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    hs_outbox_reset(&f.ob);
+    meta_on_timer(&f.m, &f.ctx, t->u.timer.timer_id);
+
+    /* Sync fails on the retry: another event, a longer backoff. */
+    sync_op = find(&f, HS_OUT_DISK_SYNC)->u.disk.op_id;
+    write_op = find(&f, HS_OUT_DISK_WRITE)->u.disk.op_id;
+    assert_int_equal(done(&f, write_op, HS_OK, NULL, 0), META_NOTHING);
+    assert_int_equal(done(&f, sync_op, HS_ERR_IO, NULL, 0), META_NOTHING);
+    assert_int_equal(f.counters.disk_failures, 3);
+    t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    assert_true(t->u.timer.deadline_ns > f.ctx.now_ns + HS_MS(100));
+    hs_outbox_reset(&f.ob);
+    meta_on_timer(&f.m, &f.ctx, t->u.timer.timer_id);
+    write_op = find(&f, HS_OUT_DISK_WRITE)->u.disk.op_id;
+    sync_op = find(&f, HS_OUT_DISK_SYNC)->u.disk.op_id;
+    assert_int_equal(done(&f, write_op, HS_OK, NULL, 0), META_NOTHING);
+    assert_int_equal(done(&f, sync_op, HS_OK, NULL, 0), META_DURABLE);
+    assert_int_equal(f.m.durable.inc_ceiling, 64);
+
+    /* A completion for an operation the store never issued is not its own. */
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = 999;
+    meta_outcome out;
+    assert_false(meta_on_disk_done(&f.m, &f.ctx, &in, &out));
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codec_round_trip_and_refusals),
+        cmocka_unit_test(test_fresh_and_recovered_loads),
+        cmocka_unit_test(test_writes_alternate_and_coalesce),
+        cmocka_unit_test(test_failures_retry_with_backoff),
+    };
+    return cmocka_run_group_tests_name("meta", tests, NULL, NULL);
+}
