@@ -283,8 +283,10 @@ static void attach_gossip(swim *s, step_ctx *ctx, msg *m, const swim_member *des
     ctx->counters->gossip_sent += m->list_count;
 }
 
-/* Bytes of a probe payload before its gossip list, at most. */
-#define PROBE_BASE_MAX 160u
+/* Bytes of a probe payload apart from its gossip entries, at most: map
+ * head 1, seq 1 + 9, source 1 + 65, target 1 + 65, target_addr 1 + 9,
+ * gossip key and array head 1 + 1, target_inc 1 + 5: 161, rounded up. */
+#define PROBE_BASE_MAX 176u
 
 /* What a PING or PING_REQ says about its target: name, address and, when
  * known, the incarnation the sender holds for it. */

@@ -775,6 +775,58 @@ static void test_leave(void **state)
     harness_free(&h);
 }
 
+/* Longest names everywhere: probes, indirect probes and acks with a full
+ * gossip load still fit one datagram (no encode failure anywhere). */
+static void test_longest_names_fit_a_datagram(void **state)
+{
+    (void)state;
+    char self_name[HS_NAME_MAX + 1];
+    memset(self_name, 's', HS_NAME_MAX);
+    self_name[HS_NAME_MAX] = '\0';
+    harness h;
+    harness_create(&h, self_name, 1, 0);
+    start(&h);
+    static msg_member entries[MSG_GOSSIP_MAX];
+    for (uint32_t i = 0; i < MSG_GOSSIP_MAX; i++) {
+        char name[HS_NAME_MAX + 1];
+        memset(name, 'a' + (char)i, HS_NAME_MAX);
+        name[HS_NAME_MAX] = '\0';
+        entries[i] = member_entry(name, i + 2, MSG_INCARNATION_MAX - 1, MEMBER_ALIVE);
+    }
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING_REQ;
+    m.u.probe.seq = MSG_SEQ_MAX;
+    m.u.probe.source = entries[0].name;
+    m.u.probe.target = entries[1].name;
+    m.u.probe.target_addr = entries[1].addr;
+    m.u.probe.has_target_inc = true;
+    m.u.probe.target_inc = MSG_INCARNATION_MAX;
+    m.list = entries;
+    m.list_count = MSG_GOSSIP_MAX;
+    deliver_msg(&h, addr_of(2), &m); /* learns 8 members, relays a ping */
+    assert_non_null(find_output(&h, HS_OUT_SEND, 0));
+    for (int round = 0; round < 4; round++) {
+        fire(&h, SWIM_TIMER_PROBE, 0);
+        assert_null(find_event(&h, HS_EV_ENCODE_FAILED));
+        fire(&h, SWIM_TIMER_PROBE_TIMEOUT, node_swim(h.n)->probe_seq);
+        assert_null(find_event(&h, HS_EV_ENCODE_FAILED));
+        for (int i = 0; find_output(&h, HS_OUT_SEND, i) != NULL; i++) {
+            assert_true(find_output(&h, HS_OUT_SEND, i)->u.send.len <= HS_UDP_PAYLOAD_MAX);
+        }
+    }
+    m.type = MSG_PING;
+    m.u.probe.target = node_swim(h.n)->self.name;
+    m.u.probe.target_inc = 0;
+    m.list_count = MSG_GOSSIP_MAX;
+    deliver_msg(&h, addr_of(2), &m);
+    msg ack;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &ack), MSG_ACK);
+    assert_null(find_event(&h, HS_EV_ENCODE_FAILED));
+    assert_int_equal(node_get_counters(h.n)->encode_failures, 0);
+    harness_free(&h);
+}
+
 static void test_retransmit_and_bounds(void **state)
 {
     (void)state;
@@ -815,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_unknown_type_and_garbage),
         cmocka_unit_test(test_members_and_stats_requests),
         cmocka_unit_test(test_leave),
+        cmocka_unit_test(test_longest_names_fit_a_datagram),
         cmocka_unit_test(test_retransmit_and_bounds),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);
