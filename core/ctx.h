@@ -19,8 +19,10 @@ typedef struct {
 } step_ctx;
 
 /* Encodes m as a frame straight into the outbox and records the send.
- * Failures (no room, encode error) are counted and reported as events;
- * the return value lets callers that care react. */
+ * Failures (no room, encode error) are counted and reported as events
+ * here, so this is the one status-returning function whose result callers
+ * may drop (gcc ignores a (void) cast on warn_unused_result): a lost
+ * datagram is what UDP allows anyway, and the event already says why. */
 hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
                    const msg *m);
 

@@ -285,6 +285,11 @@ static int cmd_run(const char *argv0, const cli *c)
     }
     sim *s = NULL;
     hs_status st = sim_create(&o, &s);
+    if (st == HS_ERR_RANGE) {
+        fprintf(stderr, "hsim: --liveness-ms %u is shorter than the liveness bounds; leave it "
+                        "out to use them\n", o.liveness_ms);
+        return EXIT_USAGE;
+    }
     if (st != HS_OK) {
         fprintf(stderr, "hsim: cannot create the cluster: %s\n", hs_status_name(st));
         return EXIT_USAGE;

@@ -514,6 +514,12 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     compute_bounds(s);
     if (s->opt.liveness_ms == 0) {
         s->opt.liveness_ms = default_liveness_ms(s);
+    } else if (HS_MS(s->opt.liveness_ms) < s->conv_bound_ns ||
+               HS_MS(s->opt.liveness_ms) < s->det_bound_ns) {
+        /* A liveness phase shorter than the bounds would skip the checks
+         * it exists for and still report a pass. */
+        sim_destroy(s);
+        return HS_ERR_RANGE;
     }
     /* Each process comes up at its drawn start time; until then it is down
      * and traffic to it is dropped. */

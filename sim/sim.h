@@ -80,6 +80,9 @@ typedef struct {
  * disk, synchronised clocks, all nodes starting at 0. */
 void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes);
 
+/* HS_ERR_INVALID for inconsistent options, HS_ERR_RANGE when an explicit
+ * liveness_ms is shorter than the liveness bounds (the checks would never
+ * run). */
 HS_MUST_USE hs_status sim_create(const simopt *o, sim **out);
 /* Same, with every node's SWIM tunables replaced (the scenario
  * runner uses the same config file as the real nodes). */
