@@ -18,6 +18,7 @@
     X(error_replies_sent)                                                  \
     X(error_replies_suppressed)                                            \
     X(error_replies_received)                                              \
+    X(replies_suppressed)                                                  \
     X(probes_sent)                                                         \
     X(acks_received)                                                       \
     X(indirect_probes_sent)                                                \

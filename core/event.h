@@ -37,6 +37,7 @@ typedef enum {
     X(NODE_START, HS_SEV_INFO, NULL, "role", U64, "members_cap", U64, NULL, NONE)        \
     X(NODE_READY, HS_SEV_INFO, NULL, "incarnation", U64, "ceiling", U64, NULL, NONE)      \
     X(NODE_LEAVING, HS_SEV_INFO, NULL, "incarnation", U64, NULL, NONE, NULL, NONE)        \
+    X(NODE_HALTED, HS_SEV_ERROR, "owner", "reason", STATUS, NULL, NONE, NULL, NONE)       \
     X(META_LOADED, HS_SEV_INFO, NULL, "ceiling", U64, "slot", U64, "seq", U64)            \
     X(META_FRESH, HS_SEV_INFO, NULL, NULL, NONE, NULL, NONE, NULL, NONE)                  \
     X(META_SLOT_INVALID, HS_SEV_WARN, NULL, "slot", U64, "status", STATUS, NULL, NONE)    \
@@ -48,6 +49,7 @@ typedef enum {
     X(MEMBER_REAPED, HS_SEV_INFO, "member", "state", STATE, "inc", U64, NULL, NONE)       \
     X(SELF_REFUTED, HS_SEV_INFO, NULL, "accused", STATE, "old_inc", U64, "new_inc", U64)  \
     X(SELF_REFUTE_DEFERRED, HS_SEV_WARN, NULL, "inc", U64, "ceiling", U64, NULL, NONE)    \
+    X(ENTRY_IMPOSSIBLE, HS_SEV_WARN, "member", "state", STATE, "inc", U64, "known", U64)  \
     X(PROBE_DIRECT_TIMEOUT, HS_SEV_DEBUG, "member", "seq", U64, NULL, NONE, NULL, NONE)   \
     X(PROBE_FAILED, HS_SEV_INFO, "member", "seq", U64, "proxies", U64, NULL, NONE)        \
     X(SUSPICION_EXPIRED, HS_SEV_INFO, "member", "inc", U64, "after", MS, NULL, NONE)      \
@@ -64,6 +66,7 @@ typedef enum {
     X(ERROR_REPLY_SENT, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", U64, "to", ADDR)    \
     X(ERROR_REPLY_SUPPRESSED, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", U64, "to", ADDR) \
     X(ERROR_REPLY_RECEIVED, HS_SEV_WARN, NULL, "reason", STATUS, "type", U64, "from", ADDR) \
+    X(REPLY_SUPPRESSED, HS_SEV_DEBUG, "source", "type", MSG, "from", ADDR, NULL, NONE)    \
     X(TABLE_FULL, HS_SEV_WARN, NULL, "table", TABLE, "cap", U64, NULL, NONE)              \
     X(OUTBOX_FULL, HS_SEV_ERROR, NULL, "dropped_kind", U64, "bytes", U64, NULL, NONE)     \
     X(ENCODE_FAILED, HS_SEV_ERROR, NULL, "type", MSG, "status", STATUS, NULL, NONE)       \

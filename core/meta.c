@@ -94,11 +94,16 @@ void meta_init(meta_store *m, const hs_name *name)
     m->retry_ms = META_RETRY_MIN_MS;
 }
 
+static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status status);
+
 static void issue_read(meta_store *m, step_ctx *ctx)
 {
     m->read_op = m->next_op++;
     if (hs_outbox_disk_read(ctx->ob, m->read_op, HS_FILE_META, 0, META_FILE_SIZE) != HS_OK) {
+        /* The outbox reported it; the read must still happen. */
         ctx->counters->outbox_overflows++;
+        m->read_op = 0;
+        arm_retry(m, ctx, 0, HS_ERR_FULL);
     }
 }
 
@@ -124,6 +129,7 @@ static void issue_write(meta_store *m, step_ctx *ctx)
     if (buf == NULL || room < META_RECORD_LEN) {
         ctx->counters->outbox_overflows++;
         ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_DISK_WRITE, META_RECORD_LEN, 0);
+        arm_retry(m, ctx, 0, HS_ERR_FULL);
         return;
     }
     meta_encode(&next, buf);
@@ -136,6 +142,7 @@ static void issue_write(meta_store *m, step_ctx *ctx)
         ctx->counters->outbox_overflows++;
         m->write_op = 0;
         m->sync_op = 0;
+        arm_retry(m, ctx, 0, HS_ERR_FULL);
         return;
     }
     m->in_flight = m->wanted;
@@ -200,13 +207,17 @@ static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uin
         }
     }
     if (!found && any_bytes) {
+        /* Bytes but no valid slot: starting fresh could reuse an
+         * incarnation, so the store refuses to guess. */
         m->phase = META_FAILED;
-        ctx_event(ctx, HS_EV_META_SLOT_INVALID, NULL, 2, HS_ERR_CHECKSUM, 0);
+        m->failure = HS_ERR_CHECKSUM;
         return META_FAILED_NOW;
     }
     if (found && !hs_name_eq(&best.name, &m->name)) {
+        /* Another node's data directory. */
         m->phase = META_FAILED;
-        ctx_event(ctx, HS_EV_META_SLOT_INVALID, &best.name, best.seq % 2, HS_ERR_STATE, 0);
+        m->failure = HS_ERR_STATE;
+        m->failure_owner = best.name;
         return META_FAILED_NOW;
     }
     m->phase = META_READY;

@@ -58,6 +58,9 @@ typedef struct {
     uint64_t next_op;
     uint32_t retry_ms;      /* backoff after a disk failure */
     bool retry_armed;
+    hs_status failure;      /* META_FAILED: HS_ERR_CHECKSUM no valid slot,
+                               HS_ERR_STATE another node's file */
+    hs_name failure_owner;  /* the other node, for HS_ERR_STATE */
 } meta_store;
 
 enum {

@@ -3,6 +3,7 @@
  * answers what it cannot process with an explicit error reply. */
 #include "node.h"
 
+#include "bucket.h"
 #include "frame.h"
 
 #include <stdlib.h>
@@ -19,9 +20,7 @@ struct node {
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
-    /* Error-reply token bucket, in thousandths of a token. */
-    uint64_t bucket_milli;
-    uint64_t bucket_at_ns;
+    bucket error_replies;
     /* Decode scratch: received member lists land here. */
     msg_member rx_list[MSG_SYNC_MAX];
     /* Members reply rows: self plus every member. */
@@ -80,7 +79,7 @@ hs_status node_create(const node_config *cfg, node **out)
         node_destroy(n);
         return status;
     }
-    n->bucket_milli = (uint64_t)cfg->error_reply_burst * 1000;
+    bucket_init(&n->error_replies, cfg->error_reply_per_sec, cfg->error_reply_burst);
     *out = n;
     return HS_OK;
 }
@@ -101,31 +100,11 @@ void node_destroy(node *n)
 /* Replies to hostile or unknown traffic are rate limited: a flood of
  * garbage with forged sources must not turn the node into an amplifier.
  * Every suppressed reply is still counted and reported. */
-static bool bucket_take(node *n, uint64_t now_ns)
-{
-    uint64_t cap = (uint64_t)n->cfg.error_reply_burst * 1000;
-    uint64_t elapsed = now_ns > n->bucket_at_ns ? now_ns - n->bucket_at_ns : 0;
-    n->bucket_at_ns = now_ns;
-    /* Clamp before multiplying so the refill cannot overflow. */
-    if (elapsed > HS_SEC(3600)) {
-        elapsed = HS_SEC(3600);
-    }
-    /* Thousandths of a token: elapsed_ns * rate / 1e9 * 1000.  With the
-     * clamp above and rate <= 100000 the product stays below 2^59. */
-    uint64_t refill = elapsed * n->cfg.error_reply_per_sec / HS_NS_PER_MS;
-    n->bucket_milli = n->bucket_milli + refill > cap ? cap : n->bucket_milli + refill;
-    if (n->bucket_milli < 1000) {
-        return false;
-    }
-    n->bucket_milli -= 1000;
-    return true;
-}
-
 static void reply_error(node *n, step_ctx *ctx, const hs_input *in, hs_status code,
                         uint32_t offending_type)
 {
     uint64_t to_key = hs_addr_key(in->u.recv.from);
-    if (!bucket_take(n, ctx->now_ns)) {
+    if (!bucket_take(&n->error_replies, ctx->now_ns)) {
         n->counters.error_replies_suppressed++;
         ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
         return;
@@ -323,7 +302,10 @@ static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
         }
         break;
     case META_FAILED_NOW:
+        /* The node stays out of the cluster; the host stops the process
+         * with a clear message when it sees this record. */
         n->halted = true;
+        ctx_event(ctx, HS_EV_NODE_HALTED, &n->meta.failure_owner, n->meta.failure, 0, 0);
         break;
     case META_NOTHING:
         break;
@@ -348,8 +330,14 @@ static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_command(node *n, step_ctx *ctx, const hs_input *in)
 {
-    if (in->u.command.command == HS_CMD_LEAVE && n->running) {
-        swim_leave(&n->swim, ctx);
+    if (in->u.command.command == HS_CMD_LEAVE) {
+        /* Before the node runs there is no membership to leave: the host
+         * simply stops. */
+        if (n->running) {
+            swim_leave(&n->swim, ctx);
+        } else {
+            ctx_event(ctx, HS_EV_NODE_LEAVING, NULL, n->swim.self.incarnation, 0, 0);
+        }
         return;
     }
     n->counters.inputs_unhandled++;

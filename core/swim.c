@@ -30,6 +30,8 @@ void swim_config_defaults(swim_config *cfg)
     cfg->members_cap = 1024;
     cfg->gossip_cap = 1000;
     cfg->relays_cap = 100;
+    cfg->unknown_reply_per_sec = 20;
+    cfg->unknown_reply_burst = 40;
 }
 
 typedef struct {
@@ -48,15 +50,17 @@ static const swim_key swim_keys[] = {
     SWIM_KEY(indirect_checks, 0, 16, "ping-req proxies (k)"),
     SWIM_KEY(suspicion_mult, 1, 100, "suspicion timeout multiplier"),
     SWIM_KEY(retransmit_mult, 1, 100, "gossip retransmit multiplier (lambda)"),
-    SWIM_KEY(gossip_max_age_ms, 1, UINT32_MAX, "gossip lifetime"),
-    SWIM_KEY(sync_interval_ms, 1, UINT32_MAX, "push-pull period"),
-    SWIM_KEY(reconnect_interval_ms, 1, UINT32_MAX, "push-pull with a dead member or lost seed"),
-    SWIM_KEY(join_retry_min_ms, 1, UINT32_MAX, "join backoff start"),
-    SWIM_KEY(join_retry_max_ms, 1, UINT32_MAX, "join backoff cap"),
-    SWIM_KEY(dead_retention_ms, 1, UINT32_MAX, "reap dead and left members after"),
+    SWIM_KEY(gossip_max_age_ms, 1, 86400000, "gossip lifetime"),
+    SWIM_KEY(sync_interval_ms, 1, 86400000, "push-pull period"),
+    SWIM_KEY(reconnect_interval_ms, 1, 86400000, "push-pull with a dead member or lost seed"),
+    SWIM_KEY(join_retry_min_ms, 1, 3600000, "join backoff start"),
+    SWIM_KEY(join_retry_max_ms, 1, 3600000, "join backoff cap"),
+    SWIM_KEY(dead_retention_ms, 1, 604800000, "reap dead and left members after"),
     SWIM_KEY(members_cap, 1, MSG_MEMBERS_MAX - 1, "members table size"),
     SWIM_KEY(gossip_cap, 1, 1u << 20, "gossip queue size"),
     SWIM_KEY(relays_cap, 1, 4096, "ping-req relays in flight"),
+    SWIM_KEY(unknown_reply_per_sec, 0, 100000, "replies per second to non-members"),
+    SWIM_KEY(unknown_reply_burst, 0, 100000, "burst of replies to non-members"),
 };
 
 HS_STATIC_ASSERT(sizeof(swim_config) == HS_ARRAY_LEN(swim_keys) * sizeof(uint32_t),
@@ -115,38 +119,34 @@ hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value)
     return HS_OK;
 }
 
-hs_status swim_config_check(const swim_config *cfg)
+const char *swim_config_problem(const swim_config *cfg)
 {
-    if (cfg->probe_interval_ms < 10 || cfg->probe_interval_ms > 600000) {
-        return HS_ERR_RANGE;
+    /* Each key alone within its range (the key table above). */
+    for (uint32_t i = 0; i < HS_ARRAY_LEN(swim_keys); i++) {
+        uint32_t v;
+        memcpy(&v, (const uint8_t *)cfg + swim_keys[i].offset, sizeof(v));
+        if (v < swim_keys[i].min || v > swim_keys[i].max) {
+            return swim_keys[i].name;
+        }
     }
     /* The indirect phase must fit inside the probe period. */
-    if (cfg->probe_timeout_ms == 0 || cfg->probe_timeout_ms >= cfg->probe_interval_ms) {
-        return HS_ERR_RANGE;
+    if (cfg->probe_timeout_ms >= cfg->probe_interval_ms) {
+        return "probe_timeout_ms must be below probe_interval_ms";
     }
-    if (cfg->indirect_checks > 16 || cfg->suspicion_mult == 0 || cfg->suspicion_mult > 100) {
-        return HS_ERR_RANGE;
-    }
-    if (cfg->retransmit_mult == 0 || cfg->retransmit_mult > 100) {
-        return HS_ERR_RANGE;
-    }
-    if (cfg->gossip_max_age_ms == 0 || cfg->sync_interval_ms == 0 ||
-        cfg->reconnect_interval_ms == 0) {
-        return HS_ERR_RANGE;
-    }
-    if (cfg->join_retry_min_ms == 0 || cfg->join_retry_max_ms < cfg->join_retry_min_ms) {
-        return HS_ERR_RANGE;
+    if (cfg->join_retry_max_ms < cfg->join_retry_min_ms) {
+        return "join_retry_max_ms must be at least join_retry_min_ms";
     }
     /* Dead records must outlive every gossip entry that could resurrect
      * them (see docs/swim.md, "reaping"). */
     if (cfg->dead_retention_ms <= cfg->gossip_max_age_ms) {
-        return HS_ERR_RANGE;
+        return "dead_retention_ms must exceed gossip_max_age_ms";
     }
-    if (cfg->members_cap == 0 || cfg->members_cap > (1u << 20) || cfg->gossip_cap == 0 ||
-        cfg->gossip_cap > (1u << 20) || cfg->relays_cap == 0 || cfg->relays_cap > 4096) {
-        return HS_ERR_RANGE;
-    }
-    return HS_OK;
+    return NULL;
+}
+
+hs_status swim_config_check(const swim_config *cfg)
+{
+    return swim_config_problem(cfg) == NULL ? HS_OK : HS_ERR_RANGE;
 }
 
 static uint64_t ms_to_ns(uint32_t ms)
@@ -245,6 +245,7 @@ hs_status swim_init(swim *s, const swim_config *cfg, const hs_name *name, hs_add
             s->seeds[s->seed_count++] = seeds[i];
         }
     }
+    bucket_init(&s->unknown_replies, cfg->unknown_reply_per_sec, cfg->unknown_reply_burst);
     status = swim_table_init(s);
     if (status != HS_OK) {
         swim_free(s);
@@ -460,7 +461,8 @@ static void want_ceiling(swim *s, uint32_t c)
 
 static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
 {
-    uint32_t base = seen_inc > s->self.incarnation ? seen_inc : s->self.incarnation;
+    HS_ASSERT(seen_inc <= s->self.incarnation);
+    uint32_t base = s->self.incarnation;
     if (base >= MSG_INCARNATION_MAX) {
         /* 2^31 refutations: unreachable in practice, refuse to wrap. */
         ctx_event(ctx, HS_EV_SELF_REFUTE_DEFERRED, NULL, base, s->inc_ceiling, 0);
@@ -499,12 +501,21 @@ void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling)
     }
 }
 
-/* An entry about ourselves: refute any accusation at or above our
- * incarnation; ignore everything else (design brief 6.2 #23: the
- * incarnation changes only after a suspicion about self). */
+/* An entry about ourselves: refute an accusation at our incarnation;
+ * ignore everything else (design brief 6.2 #23: the incarnation changes
+ * only after a suspicion about self).  Only we issue our incarnations, so
+ * an accusation above ours was never about anything we announced: it is
+ * forged or corrupt, and refuting it would let one datagram push our
+ * incarnation to the top of its range, where we could refute no more. */
 static void apply_self_entry(swim *s, step_ctx *ctx, const msg_member *e)
 {
     if (s->leaving || e->state == MEMBER_ALIVE) {
+        return;
+    }
+    if (e->incarnation > s->self.incarnation) {
+        ctx->counters->stale_msgs++;
+        ctx_event(ctx, HS_EV_ENTRY_IMPOSSIBLE, &e->name, e->state, e->incarnation,
+                  s->self.incarnation);
         return;
     }
     if (e->incarnation < s->self.incarnation) {
@@ -543,6 +554,17 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     if (m == NULL) {
         learn_member(s, ctx, e);
         return;
+    }
+    msg_member clamped;
+    if (e->state != MEMBER_ALIVE && e->incarnation > m->incarnation) {
+        /* Only a member issues its incarnations, and only in ALIVE records:
+         * an accusation above the highest we know of it says nothing a
+         * record at our incarnation would not, and taking it as is would
+         * let one forged datagram pin the member at an incarnation it can
+         * never refute.  Judge it at the incarnation we know. */
+        clamped = *e;
+        clamped.incarnation = m->incarnation;
+        e = &clamped;
     }
     if (!supersedes(e, m)) {
         return;
@@ -824,6 +846,27 @@ void swim_leave(swim *s, step_ctx *ctx)
 /* ------------------------------------------------------------------ */
 /* Receiving                                                           */
 
+/* Whether to answer a message from source at from.  Members at their
+ * known address are always answered; anyone else (a joiner, or a forged
+ * source) draws from a token bucket, so a flood of small forged requests
+ * cannot be reflected as large replies.  Returns the member, if any, via
+ * *known. */
+static bool may_answer(swim *s, step_ctx *ctx, const hs_name *source, hs_addr from,
+                       uint16_t type, const swim_member **known)
+{
+    const swim_member *m = swim_find(s, source);
+    *known = m;
+    if (m != NULL && hs_addr_eq(m->addr, from)) {
+        return true;
+    }
+    if (bucket_take(&s->unknown_replies, ctx->now_ns)) {
+        return true;
+    }
+    ctx->counters->replies_suppressed++;
+    ctx_event(ctx, HS_EV_REPLY_SUPPRESSED, source, type, hs_addr_key(from), 0);
+    return false;
+}
+
 static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
 {
     if (!hs_name_eq(&m->u.probe.target, &s->self.name)) {
@@ -836,7 +879,10 @@ static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
     /* Our record rides on the ack whenever the prober's copy of us is
      * stale or unknown: every prober learns our current incarnation within
      * one probe walk (docs/swim.md), without a record on every ack. */
-    const swim_member *dest = swim_find(s, &m->u.probe.source);
+    const swim_member *dest = NULL;
+    if (!may_answer(s, ctx, &m->u.probe.source, from, MSG_PING, &dest)) {
+        return;
+    }
     bool stale = !m->u.probe.has_target_inc || m->u.probe.target_inc != s->self.incarnation;
     send_probe_msg(s, ctx, MSG_ACK, from, m->u.probe.seq, NULL, dest, stale);
 }
@@ -870,6 +916,10 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
 
 static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
 {
+    const swim_member *origin = NULL;
+    if (!may_answer(s, ctx, &m->u.probe.source, from, MSG_PING_REQ, &origin)) {
+        return;
+    }
     swim_relay *relay = swim_table_relay_add(s, ctx);
     if (relay == NULL) {
         return;
@@ -906,7 +956,12 @@ static void on_join(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
         return;
     }
     apply_list(s, ctx, m);
-    const swim_member *dest = swim_find(s, &m->u.sync.source);
+    /* Checked after the merge: a joiner's own record, just learned, makes
+     * it a member at this address. */
+    const swim_member *dest = NULL;
+    if (!may_answer(s, ctx, &m->u.sync.source, from, m->type, &dest)) {
+        return;
+    }
     send_sync_msg(s, ctx, m->type == MSG_JOIN ? MSG_JOIN_ACK : MSG_SYNC_ACK, from,
                   m->u.sync.seq, dest, HS_OK);
 }

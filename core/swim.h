@@ -17,6 +17,7 @@
 #define HS_SWIM_H_
 
 #include "base.h"
+#include "bucket.h"
 #include "ctx.h"
 #include "map.h"
 #include "msg.h"
@@ -36,6 +37,11 @@ typedef struct {
     uint32_t members_cap;
     uint32_t gossip_cap;
     uint32_t relays_cap;
+    /* Answers (acks, join and sync replies, relayed pings) to a source that
+     * is not a member at that address are rate limited: a forged flood
+     * must not turn the node into an amplifier. */
+    uint32_t unknown_reply_per_sec;
+    uint32_t unknown_reply_burst;
 } swim_config;
 
 void swim_config_defaults(swim_config *cfg);
@@ -52,8 +58,12 @@ int swim_config_key_find(const char *name);
 /* HS_ERR_NOT_FOUND for an unknown key, HS_ERR_RANGE outside its range.
  * Cross-field rules are swim_config_check's. */
 HS_MUST_USE hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value);
-/* HS_OK when every field is in its documented range. */
+/* HS_OK when every field is in its documented range and the fields agree
+ * with each other. */
 HS_MUST_USE hs_status swim_config_check(const swim_config *cfg);
+/* NULL when the config is valid, else the key out of range or the rule
+ * broken, in words an operator can act on. */
+const char *swim_config_problem(const swim_config *cfg);
 
 typedef struct {
     hs_name name;
@@ -130,6 +140,7 @@ typedef struct {
 
     swim_relay *relays;
     uint32_t relay_count;
+    bucket unknown_replies;
 
     swim_gossip *gossip;
     uint32_t gossip_count;

@@ -126,10 +126,27 @@ static bool proc_alive(pid_t pid)
     return alive;
 }
 
-/* The process still is the node we started: its argv has --name <name>. */
-static bool proc_is_node(pid_t pid, const char *name)
+/* The value after flag in a NUL-separated argv, or NULL. */
+static const char *arg_value(const char *argv, size_t len, const char *flag)
 {
-    char path[64];
+    for (size_t i = 0; i < len;) {
+        const char *arg = argv + i;
+        size_t arg_len = strlen(arg);
+        if (strcmp(arg, flag) == 0 && i + arg_len + 1 < len) {
+            return arg + arg_len + 1;
+        }
+        i += arg_len + 1;
+    }
+    return NULL;
+}
+
+/* The process still is the node we started: its argv (as written to
+ * D/<name>.cmd) has --name <name> and --data-dir D/<name>.  Both, because
+ * a recycled pid may belong to an hsnode of another cluster with the same
+ * node names. */
+static bool proc_is_node(pid_t pid, const char *dir, const char *name)
+{
+    char path[FILES_PATH_MAX];
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -142,20 +159,16 @@ static bool proc_is_node(pid_t pid, const char *name)
         return false;
     }
     buf[len] = '\0';
-    for (ssize_t i = 0; i < len;) {
-        const char *arg = buf + i;
-        size_t arg_len = strlen(arg);
-        if (strcmp(arg, "--name") == 0 && i + (ssize_t)arg_len + 1 < len) {
-            return strcmp(arg + arg_len + 1, name) == 0;
-        }
-        i += (ssize_t)arg_len + 1;
-    }
-    return false;
+    node_path(dir, name, "", path, sizeof(path));
+    const char *got_name = arg_value(buf, (size_t)len, "--name");
+    const char *got_dir = arg_value(buf, (size_t)len, "--data-dir");
+    return got_name != NULL && strcmp(got_name, name) == 0 && got_dir != NULL &&
+           strcmp(got_dir, path) == 0;
 }
 
 static bool node_running(const char *dir, const char *name, pid_t *pid)
 {
-    return read_pid(dir, name, pid) && proc_alive(*pid) && proc_is_node(*pid, name);
+    return read_pid(dir, name, pid) && proc_alive(*pid) && proc_is_node(*pid, dir, name);
 }
 
 /* ------------------------------------------------------------------ */

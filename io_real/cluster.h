@@ -9,8 +9,8 @@
  * Names are n1..nN.  n1 starts alone; n2 joins n1; the others join n1 and n2.
  *
  * Process safety: a pid read from a pid file is signalled only if
- * /proc/<pid>/cmdline still names that node (--name <name>), so a recycled
- * pid is never killed. */
+ * /proc/<pid>/cmdline still names that node (--name <name> and --data-dir
+ * D/<name>), so a recycled pid is never killed. */
 #ifndef CLUSTER_H_
 #define CLUSTER_H_
 

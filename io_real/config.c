@@ -147,6 +147,9 @@ static hs_status set_number(config *c, const config_key *k, const char *value, c
     return HS_OK;
 }
 
+/* Seeds are a comma-separated list; an empty entry (a trailing or doubled
+ * comma) and a seed listed twice are refused, since both are typos an
+ * operator wants to hear about rather than have silently dropped. */
 static hs_status add_seeds(config *c, const char *value, char *why, size_t cap)
 {
     char buf[CONFIG_LINE_MAX];
@@ -156,24 +159,38 @@ static hs_status add_seeds(config *c, const char *value, char *why, size_t cap)
         return HS_ERR_INVALID;
     }
     memcpy(buf, value, len + 1);
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+    char *tok = buf;
+    for (;;) {
+        char *comma = strchr(tok, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
         hs_addr addr;
+        if (tok[0] == '\0') {
+            snprintf(why, cap, "join: empty address in '%s' (a trailing or doubled comma?)",
+                     value);
+            return HS_ERR_INVALID;
+        }
         if (hs_addr_parse(tok, &addr) != HS_OK) {
             snprintf(why, cap, "join: invalid address '%s' (want a.b.c.d:port)", tok);
             return HS_ERR_INVALID;
+        }
+        for (uint32_t i = 0; i < c->node.seed_count; i++) {
+            if (hs_addr_eq(c->node.seeds[i], addr)) {
+                snprintf(why, cap, "join: seed %s listed twice", tok);
+                return HS_ERR_INVALID;
+            }
         }
         if (c->node.seed_count >= NODE_SEEDS_MAX) {
             snprintf(why, cap, "join: more than %u seeds", NODE_SEEDS_MAX);
             return HS_ERR_LIMIT;
         }
         c->node.seeds[c->node.seed_count++] = addr;
+        if (comma == NULL) {
+            return HS_OK;
+        }
+        tok = comma + 1;
     }
-    if (strchr(value, ',') == NULL && value[0] == '\0') {
-        snprintf(why, cap, "join: empty address");
-        return HS_ERR_INVALID;
-    }
-    return HS_OK;
 }
 
 static hs_status set_path(char *dst, size_t dst_cap, const char *key, const char *value,
@@ -230,6 +247,23 @@ static hs_status set_enum(config *c, const char *key, const char *value, char *w
     return HS_OK;
 }
 
+/* The listen address is also the address the node advertises to its peers
+ * (one port, one address per member), so it must name this host alone.
+ * NULL when ip (host order) is usable, else what it is. */
+static const char *unadvertisable(uint32_t ip)
+{
+    if (ip == 0) {
+        return "the wildcard address";
+    }
+    if (ip == UINT32_MAX) {
+        return "the broadcast address";
+    }
+    if ((ip >> 28) == 0xe) {
+        return "a multicast address";
+    }
+    return NULL;
+}
+
 static hs_status set_special(config *c, const char *key, const char *value, char *why,
                              size_t cap)
 {
@@ -240,6 +274,15 @@ static hs_status set_special(config *c, const char *key, const char *value, char
         if (hs_addr_parse(value, &c->node.addr) != HS_OK) {
             snprintf(why, cap, "listen: invalid address '%s' (want a.b.c.d:port, port 1..65535)",
                      value);
+            return HS_ERR_INVALID;
+        }
+        const char *kind = unadvertisable(c->node.addr.ip);
+        if (kind != NULL) {
+            snprintf(why, cap,
+                     "listen: %s is %s: peers reach a node at its listen address, so it "
+                     "must be one unicast address of this host (e.g. 127.0.0.1 or the "
+                     "host's IP)",
+                     value, kind);
             return HS_ERR_INVALID;
         }
         c->has_listen = true;
@@ -473,6 +516,26 @@ hs_status config_parse_args(config *c, int argc, char **argv, int first, char *w
     return status;
 }
 
+bool config_swim_problem(const swim_config *sw, char *why, size_t msg_cap)
+{
+    const char *problem = swim_config_problem(sw);
+    if (problem == NULL) {
+        return false;
+    }
+    /* core names either a key out of its range or a rule between keys. */
+    int key = swim_config_key_find(problem);
+    if (key >= 0) {
+        uint32_t min = 0;
+        uint32_t max = 0;
+        swim_config_key_range((uint32_t)key, &min, &max);
+        snprintf(why, msg_cap, "SWIM settings: %s out of range (want %u..%u)", problem, min,
+                 max);
+    } else {
+        snprintf(why, msg_cap, "SWIM settings: %s", problem);
+    }
+    return true;
+}
+
 hs_status config_check(const config *c, char *why, size_t msg_cap)
 {
     if (!c->has_name || !c->has_listen || !c->has_data_dir) {
@@ -486,15 +549,10 @@ hs_status config_check(const config *c, char *why, size_t msg_cap)
             return HS_ERR_INVALID;
         }
     }
-    hs_status status = swim_config_check(&c->node.swim);
-    if (status != HS_OK) {
-        snprintf(why, msg_cap,
-                 "SWIM settings out of range (%s): probe_timeout_ms must be below "
-                 "probe_interval_ms, join_retry_max_ms at least join_retry_min_ms",
-                 hs_status_name(status));
-        return status;
+    if (config_swim_problem(&c->node.swim, why, msg_cap)) {
+        return HS_ERR_RANGE;
     }
-    status = node_config_check(&c->node);
+    hs_status status = node_config_check(&c->node);
     if (status != HS_OK) {
         snprintf(why, msg_cap, "node settings out of range (%s)", hs_status_name(status));
         return status;

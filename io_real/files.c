@@ -26,9 +26,59 @@ static hs_status fail(files *f, uint32_t op, int err, char *msg, size_t cap, con
     return HS_ERR_IO;
 }
 
+/* The directory that holds dir's entry: "a/b/" -> "a", "b" -> ".", "/b" -> "/". */
+static void parent_of(const char *dir, char *out, size_t cap)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') {
+        len--;
+    }
+    while (len > 0 && dir[len - 1] != '/') {
+        len--;
+    }
+    while (len > 1 && dir[len - 1] == '/') {
+        len--;
+    }
+    if (len == 0) {
+        snprintf(out, cap, ".");
+    } else {
+        snprintf(out, cap, "%.*s", (int)len, dir);
+    }
+}
+
+/* A new directory entry is durable only once the directory holding it is
+ * synced: without this a crash could lose the data directory (or its meta
+ * file) after core was told its first write was durable, and a restart
+ * would begin afresh at incarnation 0, reusing incarnations. */
+static hs_status sync_dir(files *f, int fd, char *msg, size_t cap, const char *what)
+{
+    if (fsync(fd) != 0) {
+        return fail(f, IOERR_OP_FSYNC, errno, msg, cap, what);
+    }
+    return HS_OK;
+}
+
+static hs_status sync_parent(files *f, char *msg, size_t cap)
+{
+    char parent[FILES_PATH_MAX];
+    parent_of(f->dir, parent, sizeof(parent));
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open its parent to sync it");
+    }
+    hs_status status = sync_dir(f, fd, msg, cap, "cannot sync its parent after creating it");
+    close_fd(f, &fd);
+    return status;
+}
+
 static hs_status open_dir(files *f, char *msg, size_t cap)
 {
-    if (mkdir(f->dir, 0755) != 0 && errno != EEXIST) {
+    if (mkdir(f->dir, 0755) == 0) {
+        hs_status status = sync_parent(f, msg, cap);
+        if (status != HS_OK) {
+            return status;
+        }
+    } else if (errno != EEXIST) {
         return fail(f, IOERR_OP_MKDIR, errno, msg, cap, "cannot create");
     }
     f->dir_fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -55,6 +105,23 @@ static hs_status open_dir(files *f, char *msg, size_t cap)
     return HS_OK;
 }
 
+/* Opens <dir>/meta, creating it if missing; a new file's entry is synced
+ * before any disk output runs, so before core hears of a completion. */
+static hs_status open_meta(files *f, char *msg, size_t cap)
+{
+    f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (f->meta_fd >= 0) {
+        return sync_dir(f, f->dir_fd, msg, cap, "cannot sync it after creating meta");
+    }
+    if (errno == EEXIST) {
+        f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CLOEXEC);
+    }
+    if (f->meta_fd < 0) {
+        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open meta");
+    }
+    return HS_OK;
+}
+
 hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, size_t msg_cap)
 {
     memset(f, 0, sizeof(*f));
@@ -73,14 +140,7 @@ hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, siz
         return HS_ERR_NOMEM;
     }
     hs_status status = open_dir(f, msg, msg_cap);
-    if (status != HS_OK) {
-        return status;
-    }
-    f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (f->meta_fd < 0) {
-        return fail(f, IOERR_OP_OPEN, errno, msg, msg_cap, "cannot open meta");
-    }
-    return HS_OK;
+    return status == HS_OK ? open_meta(f, msg, msg_cap) : status;
 }
 
 void files_close(files *f)

@@ -2,7 +2,9 @@
  *
  * The directory is created if missing (one level), locked with flock on
  * <dir>/lock so two nodes never share it, and each hs_file_id maps to one
- * file: HS_FILE_META -> <dir>/meta.
+ * file: HS_FILE_META -> <dir>/meta.  A directory or meta file created here
+ * has its entry synced (fsync of the parent, of the directory) before
+ * files_open returns, so before core hears of any disk completion.
  *
  * Disk outputs run synchronously when the host drains a step's outbox, in
  * output order: DISK_WRITE = pwrite, DISK_SYNC = fdatasync, DISK_READ =

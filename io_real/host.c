@@ -40,6 +40,8 @@ struct host {
     bool stop_now;
     bool in_step;
     bool flushing;
+    bool halted;          /* core said NODE_HALTED: its metadata is unusable */
+    hs_event halt;        /* that record */
     host_stats stats;
 };
 
@@ -109,6 +111,13 @@ static void execute(host *h, const hs_output *out)
         break;
     case HS_OUT_EVENT:
         log_event(h->log, &out->u.event, h->now_ns);
+        if (out->u.event.code == HS_EV_NODE_HALTED) {
+            /* The node will never join: staying up would only hide that
+             * from the operator.  End the loop; hsnode exits 1. */
+            h->halted = true;
+            h->halt = out->u.event;
+            h->stop_now = true;
+        }
         break;
     case HS_OUT_EXEC:
     default:
@@ -302,7 +311,34 @@ int host_run(host *h)
             dispatch(h, &fired[i]);
         }
     }
-    return 0;
+    return h->halted ? HOST_EXIT_HALTED : 0;
+}
+
+bool host_halted(const host *h, char *why, size_t why_cap)
+{
+    if (!h->halted) {
+        return false;
+    }
+    const char *dir = h->cfg.data_dir;
+    switch ((hs_status)h->halt.a) {
+    case HS_ERR_STATE:
+        snprintf(why, why_cap,
+                 "data directory %s: its metadata belongs to node %s; refusing to start "
+                 "(give this node its own --data-dir)",
+                 dir, h->halt.subject.len > 0 ? h->halt.subject.bytes : "(unnamed)");
+        break;
+    case HS_ERR_CHECKSUM:
+        snprintf(why, why_cap,
+                 "data directory %s: no valid metadata slot (corrupt or not an hsnode "
+                 "file); refusing to start, a fresh start could reuse an incarnation",
+                 dir);
+        break;
+    default:
+        snprintf(why, why_cap, "data directory %s: metadata unusable (%s); refusing to start",
+                 dir, hs_status_name((hs_status)h->halt.a));
+        break;
+    }
+    return true;
 }
 
 static hs_status open_sockets(host *h, char *why, size_t cap)

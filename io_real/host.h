@@ -17,7 +17,8 @@
  *
  * Stop: the first SIGTERM or SIGINT delivers HS_CMD_LEAVE and keeps the
  * loop running for leave_grace_ms so the leave gossip goes out, then
- * host_run returns 0; a second signal ends the loop at once. */
+ * host_run returns 0; a second signal ends the loop at once.  A
+ * HS_EV_NODE_HALTED record from core also ends it at once. */
 #ifndef HOST_H_
 #define HOST_H_
 
@@ -47,8 +48,15 @@ typedef struct {
  * the node.  On failure why holds one sentence for the operator. */
 HS_MUST_USE hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why,
                                   size_t why_cap);
-/* Runs until stopped; returns the process exit status. */
+#define HOST_EXIT_HALTED 1
+
+/* Runs until stopped; returns the process exit status: 0 after a stop
+ * signal, HOST_EXIT_HALTED when core halted the node (HS_EV_NODE_HALTED:
+ * its durable metadata is unusable), which ends the loop at once. */
 int host_run(host *h);
+/* After host_run: true when the node halted, with one sentence for the
+ * operator in why. */
+bool host_halted(const host *h, char *why, size_t why_cap);
 void host_destroy(host *h);
 
 const host_stats *host_get_stats(const host *h);

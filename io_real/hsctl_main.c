@@ -156,8 +156,8 @@ static int node_settings(const args *a, config *cfg)
         fprintf(stderr, "hsctl: hsnode flags after --: %s\n", why);
         return EXIT_USAGE;
     }
-    if (swim_config_check(&cfg->node.swim) != HS_OK) {
-        fprintf(stderr, "hsctl: SWIM settings out of range\n");
+    if (config_swim_problem(&cfg->node.swim, why, sizeof(why))) {
+        fprintf(stderr, "hsctl: %s\n", why);
         return EXIT_USAGE;
     }
     return 0;
@@ -215,6 +215,12 @@ static const char *hsnode_path(const args *a, char *buf, size_t cap)
 
 static int cmd_up(const args *a)
 {
+    if (a->nodes > CLUSTER_NODES_MAX) {
+        fprintf(stderr, "hsctl: cluster up: --nodes %u is above the maximum of %u\n", a->nodes,
+                CLUSTER_NODES_MAX);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
     static config cfg;
     int rc = node_settings(a, &cfg);
     if (rc != 0) {
@@ -239,7 +245,10 @@ static int cmd_up(const args *a)
 
 static int cmd_cluster(const args *a)
 {
-    const char *verb = a->word_count > 1 ? a->words[1] : "";
+    if (a->word_count < 2) {
+        return fail_usage("cluster needs a command: up, down, start-node or stop-node%s", "");
+    }
+    const char *verb = a->words[1];
     if (a->dir == NULL) {
         return fail_usage("cluster %s needs --dir D", verb);
     }

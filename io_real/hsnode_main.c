@@ -6,8 +6,9 @@
  *
  * Exit status: 0 after a clean stop (SIGTERM or SIGINT), 2 for a bad flag or
  * config file, 1 when the node cannot start (port in use, data directory
- * unwritable or locked, out of memory).  Every refusal prints one line
- * "hsnode: ..." on stderr.  Logs go to stdout, one line per event record. */
+ * unwritable or locked, its metadata corrupt or another node's, out of
+ * memory).  Every refusal prints one line "hsnode: ..." on stderr.  Logs go
+ * to stdout, one line per event record. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #define EXIT_USAGE 2
 #define EXIT_START 1
+#define LOG_CLOSE_MS 2000u /* at exit, how long a slow log reader is waited for */
 
 static void usage(FILE *out)
 {
@@ -116,6 +118,7 @@ static void log_stop(log_sink *lg, const host *h, int rc)
         {"udp_rx", NULL, s->udp_rx},
         {"host_errors", NULL, s->host_errors},
         {"log_suppressed", NULL, lg->suppressed},
+        {"log_dropped", NULL, lg->dropped},
         {"log_write_errors", NULL, lg->write_errors},
     };
     log_note(lg, HS_SEV_INFO, "host_stop", fields, (uint32_t)HS_ARRAY_LEN(fields));
@@ -143,16 +146,22 @@ int main(int argc, char **argv)
     lg.rate_per_sec = cfg.log_rate;
     raise_nofile(&lg);
     if (pick_seed(&cfg, &lg) != 0) {
+        log_close(&lg, LOG_CLOSE_MS);
         return EXIT_START;
     }
     host *h = NULL;
     if (host_create(&cfg, &lg, &h, why, sizeof(why)) != HS_OK) {
         fprintf(stderr, "hsnode: %s\n", why);
+        log_close(&lg, LOG_CLOSE_MS);
         return EXIT_START;
     }
     log_start(&lg, &cfg);
     int rc = host_run(h);
+    if (host_halted(h, why, sizeof(why))) {
+        fprintf(stderr, "hsnode: %s\n", why);
+    }
     log_stop(&lg, h, rc);
     host_destroy(h);
+    log_close(&lg, LOG_CLOSE_MS);
     return rc;
 }

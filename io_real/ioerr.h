@@ -57,7 +57,8 @@
     X(DISK_BAD_OP, "disk_bad_op")          /* errno 0, c = op id */        \
     X(CONN_TIMEOUT, "conn_timeout")        /* errno 0, c = conn id */      \
     X(LOG_WRITE, "log_write")                                              \
-    X(OUTPUT_UNSUPPORTED, "output_unsupported") /* errno 0, c = kind */
+    X(OUTPUT_UNSUPPORTED, "output_unsupported") /* errno 0, c = kind */ \
+    X(FSYNC, "fsync")                      /* a directory: c = 0 */
 
 typedef enum {
 #define IOERR_OP_ENUM(id, name) IOERR_OP_##id,

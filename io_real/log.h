@@ -12,8 +12,17 @@
  * log_suppressed line says how many.  Suppression affects only the log: the
  * events still reached core's counters.
  *
- * Lines are written with one write(2) each to a descriptor (stdout for
- * hsnode; hsctl points it at <dir>/<node>.log). */
+ * Output.  Lines go to a descriptor (stdout for hsnode; hsctl points it at
+ * <dir>/<node>.log).  A slow reader must not stall the event loop, so when
+ * the descriptor is a pipe or a socket, writes never block: a pipe is
+ * reopened through /proc/self/fd (a new open file description, so the
+ * O_NONBLOCK set on it is not seen by anyone else sharing the pipe), a
+ * socket is written with MSG_DONTWAIT.  What the reader has not taken waits
+ * in a bounded queue (LOG_QUEUE_MAX); a line that does not fit is dropped
+ * whole and counted, and once the queue has drained one log_dropped line
+ * says how many were lost.  Terminals and regular files are written as
+ * before, blocking: their flags are never changed (a terminal is shared
+ * with the shell), and a file write does not wait for a reader. */
 #ifndef LOG_H_
 #define LOG_H_
 
@@ -24,6 +33,7 @@
 #define LOG_LINE_MAX 1024u
 #define LOG_RATE_DEFAULT 50u
 #define LOG_KEYS (HS_EV_COUNT + IOERR_OP_COUNT)
+#define LOG_QUEUE_MAX (256u * 1024u) /* bytes waiting for a slow pipe or socket */
 
 typedef enum {
     LOG_TEXT = 0,
@@ -44,7 +54,15 @@ typedef struct {
 } log_field;
 
 typedef struct {
-    int fd;
+    int fd;               /* as given */
+    int out_fd;           /* where lines are written: fd, or its reopening */
+    bool own_out_fd;      /* out_fd was opened by log_init: log_close closes it */
+    bool dontwait;        /* a socket: send with MSG_DONTWAIT */
+    uint8_t *queue;       /* non-blocking output only: bytes not yet taken */
+    uint32_t queue_off;
+    uint32_t queue_len;
+    uint64_t dropped;         /* lines lost to a full queue, ever */
+    uint64_t dropped_unsaid;  /* ... not yet reported by a log_dropped line */
     log_format format;
     uint8_t min_severity;
     uint32_t rate_per_sec; /* 0: unlimited */
@@ -56,6 +74,11 @@ typedef struct {
 } log_sink;
 
 void log_init(log_sink *lg, int fd, log_format format, uint8_t min_severity, const hs_name *node);
+/* Waits up to timeout_ms for queued lines to be taken (process exit), then
+ * releases what log_init took.  fd itself stays open. */
+void log_close(log_sink *lg, uint32_t timeout_ms);
+/* Bytes queued for a slow reader. */
+static inline uint32_t log_queued(const log_sink *lg) { return lg->queue_len; }
 
 /* Logs a core event record (subject to level and rate limit). */
 void log_event(log_sink *lg, const hs_event *event, uint64_t now_ns);
@@ -63,7 +86,8 @@ void log_event(log_sink *lg, const hs_event *event, uint64_t now_ns);
  * (start, stop, signals: a handful per run). */
 void log_note(log_sink *lg, uint8_t severity, const char *event, const log_field *fields,
               uint32_t count);
-/* Closes windows that ended and prints their suppression summaries. */
+/* Writes what the queue holds that the reader now takes, closes windows
+ * that ended and prints their suppression and drop summaries. */
 void log_tick(log_sink *lg, uint64_t now_ns);
 
 HS_MUST_USE hs_status log_format_parse(const char *text, log_format *out);

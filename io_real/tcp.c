@@ -17,14 +17,15 @@
 #define TCP_TICK_NS HS_MS(100) /* resolution of timeouts and reconnects */
 #define TCP_LISTEN_BACKLOG 512
 #define TCP_READ_MAX (64u * 1024u) /* bytes read per readiness event */
+#define TCP_BUDGET_RESERVE (256u * 1024u) /* per budget: 64 first buffers */
 
 void tcp_config_defaults(tcp_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     cfg->conns_max = 2048;
     cfg->out_queue_max = 4u << 20;
-    cfg->in_budget = 32u << 20;
-    cfg->out_budget = 32u << 20;
+    cfg->in_budget = 24u << 20;
+    cfg->out_budget = 16u << 20;
     cfg->accept_batch = 64;
     cfg->idle_timeout_ns = HS_SEC(120);
     cfg->slow_timeout_ns = HS_SEC(10);
@@ -111,6 +112,15 @@ hs_status tcp_init(tcp *t, const tcp_config *cfg, loop *l, ioerr_sink *sink,
     t->sink = sink;
     t->handlers = *handlers;
     t->next_id = 1;
+    /* Never so large that one connection alone could not reach its
+     * largest buffer. */
+    uint32_t frame_max = FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX;
+    t->in_reserve = cfg->in_budget - frame_max < TCP_BUDGET_RESERVE
+                        ? cfg->in_budget - frame_max
+                        : TCP_BUDGET_RESERVE;
+    t->out_reserve = cfg->out_budget - cfg->out_queue_max < TCP_BUDGET_RESERVE
+                         ? cfg->out_budget - cfg->out_queue_max
+                         : TCP_BUDGET_RESERVE;
     t->conns = calloc(cfg->conns_max, sizeof(tcp_conn));
     t->free_slots = calloc(cfg->conns_max, sizeof(uint32_t));
     if (t->conns == NULL || t->free_slots == NULL ||
@@ -453,6 +463,19 @@ static void dispatch(tcp *t, uint32_t slot, uint64_t now_ns)
     }
 }
 
+/* Bytes a buffer may grow by now.  A connection's first, minimal buffer may
+ * take the last bytes of a budget; any other growth must leave `reserve`
+ * free, so connections holding big buffers (partial frames, unread replies)
+ * cannot lock new clients out: a small request and its reply still fit. */
+static uint32_t grow_room(uint64_t budget, uint64_t used, uint32_t reserve, bool first)
+{
+    uint64_t left = budget > used ? budget - used : 0;
+    if (!first) {
+        left = left > reserve ? left - reserve : 0;
+    }
+    return left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+}
+
 /* One bounded read into the stream.  Returns false if the slot closed. */
 static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
 {
@@ -460,8 +483,8 @@ static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
     uint8_t *dst = NULL;
     uint32_t room = 0;
     uint32_t before = stream_capacity(&c->in);
-    uint64_t budget = t->cfg.in_budget > t->in_used ? t->cfg.in_budget - t->in_used : 0;
-    hs_status status = stream_space(&c->in, (uint32_t)budget, &dst, &room);
+    uint32_t budget = grow_room(t->cfg.in_budget, t->in_used, t->in_reserve, before == 0);
+    hs_status status = stream_space(&c->in, budget, &dst, &room);
     t->in_used += stream_capacity(&c->in) - before;
     if (status != HS_OK) {
         if (status == HS_ERR_FULL || status == HS_ERR_NOMEM) {
@@ -661,8 +684,9 @@ static hs_status link_get(tcp *t, hs_addr to, uint64_t now_ns, uint32_t *slot)
 static hs_status queue(tcp *t, tcp_conn *c, const uint8_t *bytes, uint32_t len)
 {
     uint32_t before = outq_capacity(&c->out);
-    uint64_t budget = t->cfg.out_budget > t->out_used ? t->cfg.out_budget - t->out_used : 0;
-    hs_status status = outq_push(&c->out, bytes, len, (uint32_t)budget);
+    bool first = before == 0 && len <= OUTQ_CAP_MIN;
+    uint32_t budget = grow_room(t->cfg.out_budget, t->out_used, t->out_reserve, first);
+    hs_status status = outq_push(&c->out, bytes, len, budget);
     t->out_used += outq_capacity(&c->out) - before;
     return status;
 }

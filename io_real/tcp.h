@@ -13,7 +13,9 @@
  * (FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX); each output queue at most
  * out_queue_max bytes; and all input buffers together, and all output
  * queues together, stay within in_budget and out_budget bytes, so memory is
- * bounded whatever a thousand clients do.
+ * bounded whatever a thousand clients do.  The last 256 KiB of each budget
+ * (less when the budget is small) is kept for connections' first, minimal
+ * buffers, so clients filling the budgets cannot lock a new client out.
  *
  * Back-pressure.  A connection whose output queue passes half its cap (or
  * can no longer take one maximal frame) stops being read, and its
@@ -41,8 +43,9 @@
 #define TCP_TOKEN_CONN (UINT64_C(0x11) << 56)
 #define TCP_TOKEN_KIND_MASK (UINT64_C(0xff) << 56)
 
-/* Why the host closed a connection, as HS_IN_CONN_CLOSED reasons (core has
- * no timeout status; docs/real-io.md lists the mapping). */
+/* Why the host closed a connection, as HS_IN_CONN_CLOSED reasons (core
+ * counts HS_ERR_TIMEOUT as idle, the others as rejected; docs/real-io.md
+ * lists the mapping). */
 #define TCP_REASON_IDLE HS_ERR_TIMEOUT        /* idle timeout */
 #define TCP_REASON_SLOW_PARTIAL HS_ERR_TRUNCATED /* a frame stopped half-way */
 #define TCP_REASON_SLOW_OUTPUT HS_ERR_FULL    /* replies not read */
@@ -130,6 +133,8 @@ typedef struct {
     uint64_t next_id;
     uint64_t in_used;      /* bytes allocated by all input buffers */
     uint64_t out_used;     /* bytes allocated by all output queues */
+    uint32_t in_reserve;   /* budget only first, minimal buffers may use */
+    uint32_t out_reserve;
     tcp_stats stats;
 } tcp;
 

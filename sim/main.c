@@ -2,11 +2,12 @@
  *
  *   hsim run --seed N [--json] [--trace | --trace-msgs] [--capture DIR] [options]
  *   hsim sweep --seeds A..B [--jobs J] [--json] [options]
- *   hsim detcheck --seeds A..B [--jobs J] [--json] [options]
+ *   hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]
  *
  * Exit codes: 0 every invariant held, 1 an invariant failed (or a
  * determinism mismatch), 2 usage error.  The wall clock is read here only,
  * to report speed; it never reaches the simulation. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ typedef struct {
     uint64_t first;
     uint64_t last;
     uint32_t jobs;
+    uint64_t perturb_event; /* detcheck self-test; 0 = off */
 } cli;
 
 static void usage(FILE *f)
@@ -43,7 +45,9 @@ static void usage(FILE *f)
             "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR] "
             "[options]\n"
             "  hsim sweep --seeds A..B [--jobs J] [--json] [options]\n"
-            "  hsim detcheck --seeds A..B [--jobs J] [--json] [options]\n"
+            "  hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]\n"
+            "      --perturb-event N checks the checker: the second run of each seed hashes\n"
+            "      one extra byte at event N, so it must report a mismatch at N\n"
             "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
             "options (each defaults to a value drawn from the seed):\n");
     simopt_usage(f);
@@ -82,6 +86,22 @@ static bool parse_jobs(const char *v, uint32_t *out)
     return true;
 }
 
+/* A 1-based event index: decimal digits only, >= 1. */
+static bool parse_index(const char *v, uint64_t *out)
+{
+    if (v == NULL || *v < '0' || *v > '9') {
+        return false;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || n == 0) {
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 /* Parses the arguments after the command; returns EXIT_PASS or EXIT_USAGE. */
 static int parse(int argc, char **argv, const char *cmd, cli *c)
 {
@@ -90,7 +110,7 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
     bool is_run = strcmp(cmd, "run") == 0;
     for (int i = 2; i < argc;) {
         const char *arg = argv[i];
-        char err[200];
+        char err[SIMOPT_ERR_MAX];
         hs_status st = simopt_parse_flag(&c->args, argc, argv, &i, err, sizeof(err));
         if (st == HS_OK) {
             continue;
@@ -117,6 +137,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
                                    next == NULL ? "" : next);
             }
             c->seeds_set = true;
+            i++;
+        } else if (strcmp(cmd, "detcheck") == 0 && strcmp(arg, "--perturb-event") == 0) {
+            if (!parse_index(next, &c->perturb_event)) {
+                return usage_error("--perturb-event: expected an event index >= 1, got '%s'",
+                                   next == NULL ? "" : next);
+            }
             i++;
         } else if (!is_run && strcmp(arg, "--jobs") == 0) {
             if (!parse_jobs(next, &c->jobs)) {
@@ -148,7 +174,7 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
 static void replay_command(const char *argv0, const cli *c, uint64_t seed, char *out, size_t cap)
 {
     simopt o;
-    char err[200];
+    char err[SIMOPT_ERR_MAX];
     char flags[FLAGS_MAX];
     flags[0] = '\0';
     if (simopt_resolve_seed(&c->args, seed, &o, err, sizeof(err)) == HS_OK) {
@@ -279,7 +305,7 @@ static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
 static int cmd_run(const char *argv0, const cli *c)
 {
     simopt o;
-    char err[200];
+    char err[SIMOPT_ERR_MAX];
     if (simopt_resolve(&c->args, &o, err, sizeof(err)) != HS_OK) {
         return usage_error("%s", err);
     }
@@ -361,7 +387,7 @@ static const char *outcome_name(int32_t outcome)
 static int cmd_sweep(const char *argv0, const cli *c)
 {
     simopt o;
-    char err[200];
+    char err[SIMOPT_ERR_MAX];
     /* Check the flags once up front: a bad combination is a usage error. */
     if (simopt_resolve_seed(&c->args, c->first, &o, err, sizeof(err)) != HS_OK) {
         return usage_error("%s", err);
@@ -433,10 +459,33 @@ static int cmd_sweep(const char *argv0, const cli *c)
 /* ------------------------------------------------------------------ */
 /* detcheck                                                            */
 
+#define SIM_EVENT_NAME_MAX 160u
+
+/* Names an event by the first trace line describe() captured for it (the
+ * delivery: recv, timer, disk or start), without its time stamp. */
+static void event_name(const char *where, char *out, size_t cap)
+{
+    out[0] = '\0';
+    const char *p = where;
+    if (*p == '[') {
+        const char *close = strchr(p, ']');
+        p = close != NULL ? close + 1 : p;
+        while (*p == ' ') {
+            p++;
+        }
+    }
+    size_t n = strcspn(p, "\n");
+    if (n >= cap) {
+        n = cap - 1;
+    }
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
 static int cmd_detcheck(const char *argv0, const cli *c)
 {
     simopt o;
-    char err[200];
+    char err[SIMOPT_ERR_MAX];
     if (simopt_resolve_seed(&c->args, c->first, &o, err, sizeof(err)) != HS_OK) {
         return usage_error("%s", err);
     }
@@ -447,7 +496,13 @@ static int cmd_detcheck(const char *argv0, const cli *c)
         return EXIT_USAGE;
     }
     uint64_t t0 = wall_ns();
-    hs_status st = simsweep_detcheck(&c->args, c->first, c->last, c->jobs, results);
+    if (c->perturb_event != 0 && !c->json) {
+        printf("detcheck self-test: run B of each seed hashes one extra byte at event %llu; "
+               "each seed that reaches it must mismatch there\n",
+               (unsigned long long)c->perturb_event);
+    }
+    hs_status st = simsweep_detcheck(&c->args, c->first, c->last, c->jobs, c->perturb_event,
+                                     results);
     uint64_t wall = wall_ns() - t0;
     if (st != HS_OK) {
         fprintf(stderr, "hsim: detcheck failed: %s\n", hs_status_name(st));
@@ -455,6 +510,7 @@ static int cmd_detcheck(const char *argv0, const cli *c)
         return EXIT_FAIL;
     }
     uint32_t mismatches = 0;
+    uint32_t self_test_hits = 0;
     char replay[FLAGS_MAX + 128];
     for (uint32_t k = 0; k < count; k++) {
         const simsweep_detcheck_result *d = &results[k];
@@ -463,13 +519,19 @@ static int cmd_detcheck(const char *argv0, const cli *c)
         }
         mismatches++;
         replay_command(argv0, c, d->seed, replay, sizeof(replay));
+        char name[SIM_EVENT_NAME_MAX];
+        event_name(d->where[0], name, sizeof(name));
         fprintf(c->json ? stderr : stdout,
                 "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
-                "events, %s)\n  first differing event: %llu\n  replay: %s\n",
+                "events, %s)\n  first differing event: %llu%s%s%s\n  replay: %s\n",
                 (unsigned long long)d->seed, (unsigned long long)d->hash[0],
                 (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
                 (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
-                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff, replay);
+                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff,
+                name[0] != '\0' ? " (" : "", name, name[0] != '\0' ? ")" : "", replay);
+        if (c->perturb_event != 0 && d->first_diff == c->perturb_event) {
+            self_test_hits++;
+        }
         if (d->first_diff != 0) {
             fprintf(c->json ? stderr : stdout, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
                     (unsigned long long)d->first_diff, d->where[0],
@@ -478,14 +540,19 @@ static int cmd_detcheck(const char *argv0, const cli *c)
     }
     if (c->json) {
         printf("{\"seeds\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,\"wall_ms\":%.3f,"
-               "\"mismatches\":[",
-               count, 2 * count, count - mismatches, mismatches, (double)wall / 1e6);
+               "\"perturb_event\":%llu,\"mismatches\":[",
+               count, 2 * count, count - mismatches, mismatches, (double)wall / 1e6,
+               (unsigned long long)c->perturb_event);
         const char *sep = "";
         for (uint32_t k = 0; k < count; k++) {
             if (!results[k].match) {
-                printf("%s{\"seed\":%llu,\"first_diff\":%llu}", sep,
+                char name[SIM_EVENT_NAME_MAX];
+                event_name(results[k].where[0], name, sizeof(name));
+                printf("%s{\"seed\":%llu,\"first_diff\":%llu,\"event\":", sep,
                        (unsigned long long)results[k].seed,
                        (unsigned long long)results[k].first_diff);
+                json_string(stdout, name);
+                printf("}");
                 sep = ",";
             }
         }
@@ -493,6 +560,11 @@ static int cmd_detcheck(const char *argv0, const cli *c)
     } else {
         printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", count,
                2 * count, count - mismatches, mismatches, (double)wall / 1e9);
+        if (c->perturb_event != 0) {
+            printf("detcheck self-test: %u of %u seeds first differ at the perturbed event %llu "
+                   "(a seed with fewer events cannot)\n",
+                   self_test_hits, count, (unsigned long long)c->perturb_event);
+        }
     }
     free(results);
     return mismatches == 0 ? EXIT_PASS : EXIT_FAIL;

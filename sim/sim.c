@@ -14,6 +14,7 @@
 #include "simclock.h"
 #include "simdisk.h"
 #include "simdist.h"
+#include "simforge.h"
 #include "simhash.h"
 #include "simnet.h"
 #include "simq.h"
@@ -24,6 +25,7 @@
 #define SIM_OUTBOX_ARENA (256u * 1024u)
 #define SIM_EVENTS_MAX UINT64_C(200000000) /* a runaway run stops here */
 #define SIM_LINE_MAX 512u
+#define SIM_FORGE_INFLIGHT_MAX 64u /* forged datagrams queued at once */
 
 /* Checks queued as SIMQ_CHECK events. */
 enum {
@@ -36,6 +38,12 @@ enum {
     TAG_INPUT = 'I',
     TAG_OUTPUT = 'O',
     TAG_FAULT = 'F',
+};
+
+/* Fault record kinds beyond the schedule's (simsched_kind). */
+enum {
+    FAULT_LIVENESS = 0x80,
+    FAULT_FORGE = 0x81,
 };
 
 typedef struct {
@@ -62,6 +70,8 @@ struct sim {
     rng rng_clock;
     rng rng_faults;
     rng rng_topo;
+    rng rng_forge;
+    uint32_t forge_inflight;
     sim_host nodes[SIMOPT_NODES_MAX];
     hs_outbox ob;
     simhash hash;
@@ -89,6 +99,7 @@ struct sim {
     uint64_t conv_bound_ns; /* relative to the heal, with allowances */
     uint64_t det_bound_ns;
     uint64_t unroutable;
+    uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
     swim_config swim;
@@ -239,6 +250,15 @@ static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in
     default:
         break; /* START carries nothing */
     }
+    if (s->events + 1 == s->perturb_event) {
+        /* The checker's self-test: one byte more in this record changes
+         * the hash from here on and nothing else (sim_set_perturb_event). */
+        simhash_u8(h, 0xa5);
+        if (tracing(s, SIM_TRACE_EVENTS)) {
+            trace(s, -1, "perturb: one extra byte hashed into input %llu (detcheck self-test)",
+                  (unsigned long long)s->perturb_event);
+        }
+    }
     simhash_end(h);
 }
 
@@ -371,8 +391,12 @@ static uint64_t drift_scaled(uint64_t ns, uint32_t drift_max_ppm)
 static void compute_bounds(sim *s)
 {
     const swim_config *sc = &s->nodes[0].cfg.swim;
-    uint64_t conv = swim_convergence_bound_ns(sc, s->n);
-    uint64_t det = swim_detection_bound_ns(sc, s->n);
+    /* The bounds count member records: fake members forged in the safety
+     * phase lengthen the probe walk until declared dead, and the reconnect
+     * walk until reaped, like extra crashed nodes. */
+    uint32_t members = s->n + s->cl.fake_count;
+    uint64_t conv = swim_convergence_bound_ns(sc, members);
+    uint64_t det = swim_detection_bound_ns(sc, members);
     /* Restarted nodes read and rewrite their metadata (three disk
      * operations) before they run, and the first exchange crosses the
      * network: allow for the slowest possible draws of both. */
@@ -438,8 +462,10 @@ static hs_status create_nodes(sim *s)
                         (int64_t)s->opt.drift_max_ppm;
         simclock_init(&sn->clock, offset, (int32_t)drift);
         sn->start_ns = rng_range(&s->rng_topo, 0, HS_MS(s->opt.start_spread_ms));
-        /* Each member may own a suspicion and a reap timer at once. */
-        s->timers_cap = 2 * sn->cfg.swim.members_cap + 64;
+        /* Each member may own a suspicion and a reap timer at once, each
+         * ping-req relay its expiry timer (io_real/host.c sizes its table
+         * the same way); 64 covers the node's own timers. */
+        s->timers_cap = 2 * sn->cfg.swim.members_cap + sn->cfg.swim.relays_cap + 64;
         st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
         if (st == HS_OK) {
             st = map_init(&sn->timers, s->timers_cap);
@@ -460,11 +486,13 @@ hs_status sim_create(const simopt *o, sim **out)
 hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **out)
 {
     *out = NULL;
-    char err[160];
+    char err[SIMOPT_ERR_MAX];
     if (simopt_check(o, err, sizeof(err)) != HS_OK) {
         return HS_ERR_INVALID;
     }
-    if (tunables != NULL && swim_config_check(tunables) != HS_OK) {
+    if (tunables != NULL && (swim_config_check(tunables) != HS_OK ||
+                             simopt_check_model(o, tunables->probe_timeout_ms, err,
+                                                sizeof(err)) != HS_OK)) {
         return HS_ERR_INVALID;
     }
     sim *s = calloc(1, sizeof(sim));
@@ -481,6 +509,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&s->rng_clock, o->seed, "clock/run");
     stream(&s->rng_faults, o->seed, "faults/run");
     stream(&s->rng_topo, o->seed, "topology/run");
+    stream(&s->rng_forge, o->seed, "forge/run");
     net_params_from(o, &s->net_p);
     s->disk_p.fail_ppm = o->disk_fail_ppm;
     s->disk_p.torn_ppm = o->torn_ppm;
@@ -503,7 +532,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     }
     if (st == HS_OK) {
         uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
-                       SIMSCHED_MAX + 16;
+                       SIMSCHED_MAX + SIM_FORGE_INFLIGHT_MAX + 16;
         st = simq_init(&s->q, cap);
     }
     if (st != HS_OK) {
@@ -511,6 +540,12 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         return st;
     }
     s->cl.count = s->n;
+    if (s->opt.forge_ppm != 0) {
+        s->cl.fake_count = s->opt.forge_fakes;
+        for (uint32_t k = 0; k < s->opt.forge_fakes; k++) {
+            simforge_fake_name(k, &s->cl.fakes[k]);
+        }
+    }
     compute_bounds(s);
     if (s->opt.liveness_ms == 0) {
         s->opt.liveness_ms = default_liveness_ms(s);
@@ -571,6 +606,11 @@ void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx)
     simhash_set_rolling(&s->hash, fn != NULL);
 }
 
+void sim_set_perturb_event(sim *s, uint64_t index)
+{
+    s->perturb_event = index;
+}
+
 void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx)
 {
     s->frame_fn = fn;
@@ -613,12 +653,17 @@ static void exec_timer_cancel(sim *s, uint32_t i, const hs_output *out)
     }
 }
 
+static void maybe_forge(sim *s);
+
 static void exec_send(sim *s, uint32_t i, const hs_output *out)
 {
     const uint8_t *bytes = hs_outbox_payload(&s->ob, out);
     uint32_t len = out->u.send.len;
     if (s->frame_fn != NULL) {
         s->frame_fn(s->frame_ctx, bytes, len);
+    }
+    if (s->opt.forge_ppm != 0) {
+        maybe_forge(s);
     }
     int32_t to = addr_index(s, out->u.send.to);
     if (to < 0) {
@@ -1019,6 +1064,87 @@ static void do_partition(sim *s, uint32_t kind, uint64_t a, uint64_t b, uint32_t
     }
 }
 
+/* Forged datagrams (the forge class, sim/simforge.h): each datagram sent
+ * in the safety phase is, with forge_ppm, shadowed by a forged one that
+ * reaches a random node after a drawn latency.  Its content is drawn at
+ * delivery from a seed drawn now, so nothing is stored in between. */
+static void maybe_forge(sim *s)
+{
+    if (s->liveness || !rng_chance_ppm(&s->rng_forge, s->opt.forge_ppm)) {
+        return;
+    }
+    uint64_t at = s->now_ns + simdist_delay(&s->rng_forge, s->net_p.latency_min_ns,
+                                            s->net_p.latency_mean_ns);
+    uint64_t seed = rng_next(&s->rng_forge);
+    if (s->forge_inflight == SIM_FORGE_INFLIGHT_MAX) {
+        return; /* plenty queued already: skip this one */
+    }
+    if (simq_push(&s->q, at, SIMQ_FORGE, 0, 0, seed, NULL) != HS_OK) {
+        bounds_violation(s, -1, "event queue full", simq_cap(&s->q));
+        return;
+    }
+    s->forge_inflight++;
+}
+
+static void deliver_forge(sim *s, uint64_t seed)
+{
+    /* The liveness phase's bounds assume honest traffic only. */
+    if (s->liveness) {
+        return;
+    }
+    uint32_t up_list[SIMOPT_NODES_MAX];
+    hs_name names[SIMOPT_NODES_MAX];
+    hs_addr addrs[SIMOPT_NODES_MAX];
+    uint32_t self_inc[SIMOPT_NODES_MAX];
+    bool up[SIMOPT_NODES_MAX];
+    uint32_t up_count_now = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        const node *nd = s->nodes[i].node;
+        names[i] = s->nodes[i].cfg.name;
+        addrs[i] = node_addr(i);
+        up[i] = nd != NULL;
+        self_inc[i] = nd != NULL ? node_swim(nd)->self.incarnation : 0;
+        if (up[i]) {
+            up_list[up_count_now++] = i;
+        }
+    }
+    if (up_count_now == 0) {
+        return;
+    }
+    rng r;
+    rng_seed(&r, seed);
+    uint32_t target = up_list[rng_below(&r, up_count_now)];
+    simforge_cluster c = {
+        .nodes = s->n,
+        .target = target,
+        .view = node_swim(s->nodes[target].node),
+        .names = names,
+        .addrs = addrs,
+        .self_inc = self_inc,
+        .up = up,
+        .fake_names = s->cl.fakes,
+        .fakes = s->cl.fake_count,
+        .describe = tracing(s, SIM_TRACE_EVENTS),
+    };
+    simforge_datagram d;
+    simforge_build(&r, &c, &d);
+    s->faults[SIM_FAULT_FORGE]++;
+    hash_fault(s, FAULT_FORGE, target, seed, ((uint64_t)d.kind << 32) | d.len);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        char from[HS_ADDR_STR_MAX];
+        hs_addr_format(d.from, from);
+        trace(s, -1, "forge -> n%u from %s: %s", target + 1, from, d.desc);
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = HS_CH_UDP;
+    in.u.recv.from = d.from;
+    in.u.recv.bytes = d.bytes;
+    in.u.recv.len = d.len;
+    step_node(s, target, &in);
+}
+
 static void apply_action(sim *s, const simsched_action *a)
 {
     switch (a->kind) {
@@ -1125,7 +1251,7 @@ static void start_liveness(sim *s, uint64_t perm_down)
     p.tail_ppm = 0;
     simnet_set_params(&s->net, &p);
     s->disk_p.fail_ppm = 0;
-    hash_fault(s, 0x80, 0xff, perm_down, 0);
+    hash_fault(s, FAULT_LIVENESS, 0xff, perm_down, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "liveness phase: faults off; bounds: converge by +%llu ms, detect by +%llu ms",
               (unsigned long long)(s->conv_bound_ns / HS_NS_PER_MS),
@@ -1144,7 +1270,7 @@ static void start_liveness(sim *s, uint64_t perm_down)
     if (s->heal_ns + s->conv_bound_ns <= end) {
         push_control(s, s->heal_ns + s->conv_bound_ns, SIMQ_CHECK, SIM_CHECK_CONVERGED);
     }
-    if (perm_down != 0 && s->heal_ns + s->det_bound_ns <= end) {
+    if ((perm_down != 0 || s->cl.fake_count != 0) && s->heal_ns + s->det_bound_ns <= end) {
         push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
     }
 }
@@ -1207,6 +1333,11 @@ static void dispatch(sim *s, const simq_event *ev)
         break;
     case SIMQ_RESTART:
         deliver_restart(s, ev);
+        break;
+    case SIMQ_FORGE:
+        HS_ASSERT(s->forge_inflight > 0);
+        s->forge_inflight--;
+        deliver_forge(s, ev->arg);
         break;
     default:
         HS_UNREACHABLE();

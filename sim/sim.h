@@ -42,7 +42,8 @@
     X(REORDER, "reorder")                                                  \
     X(DISK_FAIL, "disk_fail")                                              \
     X(TORN_WRITE, "torn_write")                                            \
-    X(LOST_WRITE, "lost_write")
+    X(LOST_WRITE, "lost_write")                                            \
+    X(FORGE, "forge")
 
 typedef enum {
 #define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,
@@ -94,6 +95,11 @@ const simopt *sim_options(const sim *s);
 void sim_set_trace(sim *s, uint32_t flags, sim_trace_fn fn, void *ctx);
 void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx);
 void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx);
+/* Checks the determinism checker: mixes one extra byte into the trace
+ * hash record of input `index` (1-based, as sim_event_fn counts them),
+ * changing the hash from there on and the run's behaviour not at all.
+ * 0 turns it off. */
+void sim_set_perturb_event(sim *s, uint64_t index);
 
 /* The whole swarm run: schedule, safety phase, liveness phase.  Fails
  * only when the schedule cannot be allocated; call it once. */

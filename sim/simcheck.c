@@ -264,6 +264,9 @@ bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t 
     return true;
 }
 
+/* Subjects j: node indexes, then SIMOPT_NODES_MAX + k for fake member k. */
+HS_STATIC_ASSERT(SIMOPT_NODES_MAX + SIMOPT_FORGE_FAKES_MAX <= 64, "reported is a u64 mask");
+
 static bool first_report(simcheck *c, uint32_t id, uint32_t i, uint32_t j)
 {
     uint64_t bit = UINT64_C(1) << j;
@@ -330,6 +333,18 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
             simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
                             "n%u still sees permanently-down n%u %s inc=%u", i + 1, j + 1,
                             member_state_name(m->state), m->incarnation);
+        }
+    }
+    /* A fake member never answered anyone: it must go the same way. */
+    for (uint32_t k = 0; k < cl->fake_count; k++) {
+        const swim_member *m = swim_find(si, &cl->fakes[k]);
+        if (m == NULL || m->state == MEMBER_DEAD || m->state == MEMBER_LEFT) {
+            continue;
+        }
+        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, SIMOPT_NODES_MAX + k)) {
+            simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+                            "n%u still sees fake member %s %s inc=%u", i + 1,
+                            cl->fakes[k].bytes, member_state_name(m->state), m->incarnation);
         }
     }
 }

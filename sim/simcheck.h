@@ -21,7 +21,8 @@
  *   not permanently down runs and sees every other such node ALIVE at that
  *   node's current incarnation.
  * - crashed_node_declared_dead: from the detection deadline on, no running
- *   node sees a permanently-down node other than DEAD or LEFT (or absent).
+ *   node sees a permanently-down node, or a fake member of the forge
+ *   class, other than DEAD or LEFT (or absent).
  * - live_node_not_dead: from the convergence deadline on, no running node
  *   sees another running node DEAD. */
 #ifndef SIMCHECK_H_
@@ -71,6 +72,10 @@ typedef struct {
     const node *nodes[SIMOPT_NODES_MAX]; /* NULL while crashed */
     hs_name names[SIMOPT_NODES_MAX];
     uint64_t perm_down;                  /* bit i: node i stays down */
+    /* Fake members forged records may have introduced: never running,
+     * so held to crashed_node_declared_dead like a kept-down node. */
+    hs_name fakes[SIMOPT_FORGE_FAKES_MAX];
+    uint32_t fake_count;
 } simcheck_cluster;
 
 typedef struct {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "rng.h"
+#include "simdist.h"
+#include "swim.h"
 
 typedef struct {
     const char *name; /* flag without the leading dashes */
@@ -45,6 +47,8 @@ static const flag_row flag_rows[] = {
     {"disk-mean-us", OPT(disk_mean_us), 0, 10000000, "disk operation latency mean (>= minimum)"},
     {"disk-fail-ppm", OPT(disk_fail_ppm), 0, 1000000, "write or sync fails with HS_ERR_IO"},
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
+    {"forge-ppm", OPT(forge_ppm), 0, 1000000, "per datagram sent, a forged datagram to a random node"},
+    {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX, "fake member names forged records use"},
 };
 
 #define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
@@ -87,8 +91,11 @@ static void derive_net(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&r, seed, rng_label("net"));
     bool heavy = faults == SIMOPT_FAULTS_HEAVY;
     bool none = faults == SIMOPT_FAULTS_NONE;
+    /* The slowest draw must stay inside the liveness model (simopt_check_model):
+     * heavy's worst case is 5 ms + 26/3 x 27 ms = 239 ms, under the 245 ms
+     * that a 500 ms probe timeout on a clock 2% fast leaves one way. */
     o->latency_min_us = pick(&r, 100, heavy ? 5000 : 2000);
-    o->latency_mean_us = o->latency_min_us + pick(&r, 0, heavy ? 30000 : 20000);
+    o->latency_mean_us = o->latency_min_us + pick(&r, 0, heavy ? 27000 : 20000);
     bool on = class_on(&r, faults);
     uint32_t v = pick(&r, 0, heavy ? 200000 : 50000);
     o->loss_ppm = none || !on ? 0 : v;
@@ -138,7 +145,7 @@ static void derive_clock(simopt *o, uint64_t seed, uint32_t faults)
     bool heavy = faults == SIMOPT_FAULTS_HEAVY;
     bool none = faults == SIMOPT_FAULTS_NONE;
     bool on = class_on(&r, faults);
-    uint32_t drift = pick(&r, 0, heavy ? 20000 : 500);
+    uint32_t drift = pick(&r, 0, heavy ? SIMOPT_DRIFT_MODEL_MAX_PPM : 500);
     uint32_t offset = pick(&r, 0, heavy ? 60000 : 10000);
     o->drift_max_ppm = none || !on ? 0 : drift;
     o->offset_max_ms = none ? 0 : offset;
@@ -160,6 +167,19 @@ static void derive_disk(simopt *o, uint64_t seed, uint32_t faults)
     o->torn_ppm = none || !on ? 0 : torn;
 }
 
+static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("forge"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    bool none = faults == SIMOPT_FAULTS_NONE;
+    bool on = class_on(&r, faults);
+    uint32_t ppm = pick(&r, 0, heavy ? 200000 : 10000);
+    uint32_t fakes = pick(&r, 1, 3);
+    o->forge_ppm = none || !on ? 0 : ppm;
+    o->forge_fakes = none || !on ? 0 : fakes;
+}
+
 void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
 {
     memset(o, 0, sizeof(*o));
@@ -172,6 +192,7 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_faults(o, seed, faults);
     derive_clock(o, seed, faults);
     derive_disk(o, seed, faults);
+    derive_forge(o, seed, faults);
     /* Keep at least two nodes up for the liveness phase. */
     uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
     if (o->perm_down > limit) {
@@ -333,6 +354,39 @@ hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i, char 
     return HS_ERR_NOT_FOUND;
 }
 
+hs_status simopt_check_model(const simopt *o, uint32_t probe_timeout_ms, char *err,
+                             size_t err_cap)
+{
+    if (o->drift_max_ppm > SIMOPT_DRIFT_MODEL_MAX_PPM) {
+        snprintf(err, err_cap,
+                 "--drift-max-ppm %u is outside the liveness model: the bounds hsim checks "
+                 "are stretched for drift up to %u ppm (docs/simulator.md, model limits)",
+                 o->drift_max_ppm, SIMOPT_DRIFT_MODEL_MAX_PPM);
+        return HS_ERR_INVALID;
+    }
+    /* A probe answered directly must beat the probe timeout even on the
+     * fastest clock (which runs it short by a factor 1 + drift): with no
+     * loss in the liveness phase that is what keeps live nodes from being
+     * suspected.  Tail spikes are off then, so the base latency is all. */
+    uint64_t max_ns = simdist_delay_max((uint64_t)o->latency_min_us * HS_NS_PER_US,
+                                        (uint64_t)o->latency_mean_us * HS_NS_PER_US);
+    unsigned __int128 rtt = (unsigned __int128)(2 * max_ns) * (RNG_PPM + o->drift_max_ppm);
+    unsigned __int128 timeout = (unsigned __int128)HS_MS(probe_timeout_ms) * RNG_PPM;
+    if (rtt >= timeout) {
+        uint64_t limit_us = (uint64_t)(timeout / (2 * (uint64_t)(RNG_PPM + o->drift_max_ppm)) /
+                                       HS_NS_PER_US);
+        snprintf(err, err_cap,
+                 "--latency-min-us %u --latency-mean-us %u: the slowest one-way latency, %llu us, "
+                 "must be below %llu us (half the %u ms probe timeout on a clock %u ppm fast) "
+                 "for the liveness bounds to apply (docs/simulator.md, model limits)",
+                 o->latency_min_us, o->latency_mean_us,
+                 (unsigned long long)(max_ns / HS_NS_PER_US), (unsigned long long)limit_us,
+                 probe_timeout_ms, o->drift_max_ppm);
+        return HS_ERR_INVALID;
+    }
+    return HS_OK;
+}
+
 hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
 {
     if (o->nodes < 1 || o->nodes > SIMOPT_NODES_MAX) {
@@ -363,7 +417,11 @@ hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
         snprintf(err, err_cap, "--crash-every-ms must be 0 or >= 100");
         return HS_ERR_INVALID;
     }
-    return HS_OK;
+    /* hsim's nodes run the default SWIM tunables; sim_create_swim checks
+     * replaced ones again. */
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    return simopt_check_model(o, cfg.probe_timeout_ms, err, err_cap);
 }
 
 hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, char *err,

@@ -3,7 +3,7 @@
  *
  * Each subsystem's options are drawn from its own stream,
  * rng_derive(seed, rng_label(X)) for X in "topology", "net", "faults",
- * "clock", "disk", so a change to one subsystem's draws never reshuffles
+ * "clock", "disk", "forge", so a change to one subsystem's draws never reshuffles
  * another's.  A fault profile (none, default, heavy) sets the ranges; in
  * default and heavy each fault class is also switched off for some seeds,
  * so rare combinations get runs of their own.  Probabilities are integer
@@ -17,6 +17,13 @@
 #include "base.h"
 
 #define SIMOPT_NODES_MAX 32u
+#define SIMOPT_ERR_MAX 320u /* room for any message simopt writes into err */
+/* Largest clock drift inside the liveness model: sim.c stretches every
+ * deadline by 10^6 / (10^6 - drift), and the suites sweep up to this
+ * (heavy draws from [0, this]).  docs/simulator.md, model limits. */
+#define SIMOPT_DRIFT_MODEL_MAX_PPM 20000u
+/* Fake member names the forge class may introduce (sim/simforge.h). */
+#define SIMOPT_FORGE_FAKES_MAX 4u
 
 typedef enum {
     SIMOPT_FAULTS_NONE = 0,
@@ -61,6 +68,9 @@ typedef struct {
     uint32_t disk_mean_us;
     uint32_t disk_fail_ppm;
     uint32_t torn_ppm;
+    /* hostile traffic (sim/simforge.h): safety phase only */
+    uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
+    uint32_t forge_fakes; /* fake member names forged ALIVE records may use */
 } simopt;
 
 /* Command-line state: the seed, the profile and explicit overrides. */
@@ -87,7 +97,13 @@ HS_MUST_USE hs_status simopt_resolve(const simopt_args *a, simopt *out, char *er
 /* Same as resolve for another seed (sweeps). */
 HS_MUST_USE hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out,
                                           char *err, size_t err_cap);
+/* Consistency, then the liveness model for the default SWIM tunables. */
 HS_MUST_USE hs_status simopt_check(const simopt *o, char *err, size_t err_cap);
+/* The liveness bounds' model for nodes with this probe timeout: drift at
+ * most SIMOPT_DRIFT_MODEL_MAX_PPM, and a round trip at the slowest base
+ * latency shorter than the probe timeout on the fastest clock. */
+HS_MUST_USE hs_status simopt_check_model(const simopt *o, uint32_t probe_timeout_ms, char *err,
+                                         size_t err_cap);
 
 /* Every option as flags (not the seed): replays the run exactly. */
 size_t simopt_format_all(const simopt *o, char *out, size_t cap);

@@ -17,6 +17,7 @@ typedef enum {
     SIMQ_CHECK,     /* arg: which bound check */
     SIMQ_END,       /* the run ends */
     SIMQ_RESTART,   /* node, gen: restart after a crash aimed at a write */
+    SIMQ_FORGE,     /* arg: the forged datagram's seed (sim/simforge.h) */
 } simq_kind;
 
 typedef struct {

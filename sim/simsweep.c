@@ -23,7 +23,8 @@ static void write_roll(void *ctx, uint64_t index, uint64_t roll)
     (void)fwrite(b, 1, sizeof(b), (FILE *)ctx);
 }
 
-void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, simsweep_result *r)
+void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_t perturb_event,
+                       simsweep_result *r)
 {
     memset(r, 0, sizeof(*r));
     r->seed = seed;
@@ -42,6 +43,7 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, simswee
     if (rolls != NULL) {
         sim_set_event_hook(s, write_roll, rolls);
     }
+    sim_set_perturb_event(s, perturb_event);
     st = sim_run(s);
     if (st != HS_OK) {
         r->outcome = SIMSWEEP_ERROR;
@@ -121,6 +123,29 @@ static void describe_death(int status, simsweep_result *r)
     }
 }
 
+/* Ends the pool on an error: kills and reaps every child still running
+ * and closes its pipe, so a failed pipe(), fork() or waitpid() leaves no
+ * orphans computing seeds nobody will read and no leaked fds. */
+static void pool_abort(slot *slots, uint32_t jobs)
+{
+    for (uint32_t k = 0; k < jobs; k++) {
+        if (slots[k].pid != 0) {
+            (void)kill(slots[k].pid, SIGKILL);
+        }
+    }
+    for (uint32_t k = 0; k < jobs; k++) {
+        if (slots[k].pid == 0) {
+            continue;
+        }
+        int status = 0;
+        while (waitpid(slots[k].pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        close(slots[k].fd);
+        slots[k].pid = 0;
+    }
+    free(slots);
+}
+
 /* Runs tasks 0..count-1 in children, jobs at a time; results[task]. */
 static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
                            const uint64_t *seeds, simsweep_result *results)
@@ -140,14 +165,14 @@ static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
         while (running < jobs && next < count) {
             int fds[2];
             if (pipe(fds) != 0) {
-                free(slots);
+                pool_abort(slots, jobs);
                 return HS_ERR_IO;
             }
             pid_t pid = fork();
             if (pid < 0) {
                 close(fds[0]);
                 close(fds[1]);
-                free(slots);
+                pool_abort(slots, jobs);
                 return HS_ERR_IO;
             }
             if (pid == 0) {
@@ -173,7 +198,7 @@ static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
             if (errno == EINTR) {
                 continue;
             }
-            free(slots);
+            pool_abort(slots, jobs);
             return HS_ERR_IO;
         }
         for (uint32_t k = 0; k < jobs; k++) {
@@ -202,13 +227,14 @@ typedef struct {
     const simopt_args *a;
     const uint64_t *seeds;
     FILE **rolls; /* detcheck: one file per task */
+    uint64_t perturb_event; /* detcheck self-test: applied to run B (odd tasks) */
 } pool_ctx;
 
 static void sweep_task(void *ctx, uint32_t task, simsweep_result *r)
 {
     pool_ctx *p = ctx;
     FILE *rolls = p->rolls != NULL ? p->rolls[task] : NULL;
-    simsweep_run_seed(p->a, p->seeds[task], rolls, r);
+    simsweep_run_seed(p->a, p->seeds[task], rolls, task % 2 == 1 ? p->perturb_event : 0, r);
     r->run = task % 2;
     if (rolls != NULL) {
         fflush(rolls);
@@ -249,7 +275,7 @@ hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last, ui
     for (uint32_t k = 0; k < count; k++) {
         seeds[k] = first + k;
     }
-    pool_ctx p = {a, seeds, NULL};
+    pool_ctx p = {a, seeds, NULL, 0};
     hs_status st = fork_pool(count, jobs, sweep_task, &p, seeds, results);
     free(seeds);
     return st;
@@ -323,8 +349,10 @@ static void describe_event(void *ctx, uint64_t index, uint64_t roll)
 }
 
 /* Re-runs seed in a child with full tracing and captures the trace lines
- * of event `target` (those printed since the previous event). */
-static void describe(const simopt_args *a, uint64_t seed, uint64_t target, char *out, size_t cap)
+ * of event `target` (those printed since the previous event); perturb is
+ * the run's self-test perturbation, so its trace line shows too. */
+static void describe(const simopt_args *a, uint64_t seed, uint64_t target, uint64_t perturb,
+                     char *out, size_t cap)
 {
     out[0] = '\0';
     int fds[2];
@@ -343,7 +371,7 @@ static void describe(const simopt_args *a, uint64_t seed, uint64_t target, char 
         close(fds[0]);
         describe_ctx *d = calloc(1, sizeof(describe_ctx));
         simopt o;
-        char err[160];
+        char err[SIMOPT_ERR_MAX];
         sim *s = NULL;
         if (d != NULL && simopt_resolve_seed(a, seed, &o, err, sizeof(err)) == HS_OK &&
             sim_create(&o, &s) == HS_OK) {
@@ -351,6 +379,7 @@ static void describe(const simopt_args *a, uint64_t seed, uint64_t target, char 
             d->fd = fds[1];
             sim_set_trace(s, SIM_TRACE_EVENTS | SIM_TRACE_MSGS, describe_line, d);
             sim_set_event_hook(s, describe_event, d);
+            sim_set_perturb_event(s, perturb);
             hs_status st = sim_run(s); /* returns only if the target was never reached */
             HS_UNUSED(st);
         }
@@ -370,7 +399,7 @@ static void describe(const simopt_args *a, uint64_t seed, uint64_t target, char 
 }
 
 hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last, uint32_t jobs,
-                            simsweep_detcheck_result *results)
+                            uint64_t perturb_event, simsweep_detcheck_result *results)
 {
     HS_ASSERT(last >= first && last - first < SIMSWEEP_SEEDS_MAX / 2);
     uint32_t seeds_n = (uint32_t)(last - first + 1);
@@ -396,7 +425,7 @@ hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last,
             }
         }
         if (st == HS_OK) {
-            pool_ctx p = {a, seeds, rolls};
+            pool_ctx p = {a, seeds, rolls, perturb_event};
             st = fork_pool(2 * n, jobs, sweep_task, &p, seeds, runs);
         }
         for (uint32_t k = 0; k < n && st == HS_OK; k++) {
@@ -413,8 +442,9 @@ hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last,
             if (!d->match) {
                 d->first_diff = first_difference(rolls[2 * k], rolls[2 * k + 1]);
                 if (d->first_diff != 0) {
-                    describe(a, d->seed, d->first_diff, d->where[0], sizeof(d->where[0]));
-                    describe(a, d->seed, d->first_diff, d->where[1], sizeof(d->where[1]));
+                    describe(a, d->seed, d->first_diff, 0, d->where[0], sizeof(d->where[0]));
+                    describe(a, d->seed, d->first_diff, perturb_event, d->where[1],
+                             sizeof(d->where[1]));
                 }
             }
         }

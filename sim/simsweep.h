@@ -34,8 +34,10 @@ typedef struct {
 } simsweep_result;
 
 /* One run in this process; rolls (may be NULL) receives the rolling trace
- * hash after every event as little-endian u64s. */
-void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, simsweep_result *r);
+ * hash after every event as little-endian u64s; perturb_event (0 = none)
+ * goes to sim_set_perturb_event. */
+void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_t perturb_event,
+                       simsweep_result *r);
 
 /* Runs seeds first..last (inclusive), jobs at a time.  results has
  * last - first + 1 entries, filled in seed order. */
@@ -53,9 +55,13 @@ typedef struct {
 } simsweep_detcheck_result;
 
 /* Runs each seed twice, each in its own child, and compares the trace
- * hashes; a mismatch is localised to the first differing event. */
+ * hashes; a mismatch is localised to the first differing event.
+ * perturb_event != 0 checks the checker: the second run of every seed
+ * hashes one extra byte at that input (sim_set_perturb_event), so every
+ * seed that reaches it must mismatch there. */
 HS_MUST_USE hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last,
-                                        uint32_t jobs, simsweep_detcheck_result *results);
+                                        uint32_t jobs, uint64_t perturb_event,
+                                        simsweep_detcheck_result *results);
 
 /* Parses "A..B" or "N". */
 HS_MUST_USE hs_status simsweep_parse_range(const char *text, uint64_t *first, uint64_t *last);

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -106,6 +107,53 @@ def _detcheck_suite(root: Path, first: int, last: int):
     return res["matched"], res["mismatched"], detail
 
 
+def _detcheck_selftest_suite(root: Path, seed: int, event: int):
+    """Checks the checker: `detcheck --perturb-event N` hashes one extra byte
+    into the second run's input N, so detcheck must exit 1, place the first
+    difference at N and name that event (its trace line)."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+    cmd = [hsim, "detcheck", "--seeds", f"{seed}..{seed}", "--perturb-event", str(event)]
+    rc, out, err = _run(cmd, root)
+    problems = []
+    if rc != 1:
+        problems.append(f"exit {rc}, expected 1")
+    m = re.search(r"first differing event: (\d+) \((.+)\)", out)
+    if m is None:
+        problems.append("no 'first differing event: N (name)' line")
+    else:
+        if int(m.group(1)) != event:
+            problems.append(f"first difference at {m.group(1)}, expected {event}")
+        if not re.match(r"n\d+ \S", m.group(2)):
+            problems.append(f"event {event} is not named by its trace line: '{m.group(2)}'")
+    if f"run A, event {event}:" not in out or "perturb: one extra byte" not in out:
+        problems.append("the trace lines of the differing event are missing")
+    if problems:
+        failed += 1
+        detail += [f"$ {_cmd_text(cmd)}"] + problems + out.splitlines()[-20:]
+    else:
+        passed += 1
+        detail.append(f"text: {m.group(0)}")
+    cmd = cmd + ["--json"]
+    rc, out, err = _run(cmd, root)
+    try:
+        res = _last_json(out)
+        mm = res["mismatches"]
+        ok = (rc == 1 and res["perturb_event"] == event and res["mismatched"] == 1
+              and len(mm) == 1 and mm[0]["first_diff"] == event and mm[0]["event"])
+    except (ValueError, json.JSONDecodeError, KeyError, IndexError) as exc:
+        ok, res = False, {"error": str(exc)}
+    if ok:
+        passed += 1
+        detail.append(f"json: event {event} = {mm[0]['event']}")
+    else:
+        failed += 1
+        detail += [f"$ {_cmd_text(cmd)}", f"exit {rc}: {res}"]
+    return passed, failed, detail
+
+
 def _cross_build_suite(root: Path, seeds: list):
     """The same seed gives the same trace hash in every build."""
     builds = [("gcc release", _find(root, RELEASE)), ("debug (ASan)", _find(root, DEBUG)),
@@ -156,6 +204,22 @@ USAGE_CASES = [
      "mean below minimum"),
     (["run", "--seed", "1", "--nodes", "3", "--perm-down", "2"], "fewer than two nodes left up"),
     (["run", "--seed", "1", "--liveness-ms", "1000"], "liveness phase shorter than the bounds"),
+    (["run", "--seed", "7", "--latency-min-us", "100", "--latency-mean-us", "400000"],
+     "worst-case latency above half the probe timeout"),
+    (["run", "--seed", "7", "--latency-min-us", "250000", "--latency-mean-us", "250000",
+      "--drift-max-ppm", "0"], "fixed latency of exactly half the probe timeout"),
+    (["run", "--seed", "7", "--latency-min-us", "245500", "--latency-mean-us", "245500",
+      "--drift-max-ppm", "20000"], "latency under half the timeout but not on a fast clock"),
+    (["run", "--seed", "7", "--drift-max-ppm", "20001"], "drift beyond the liveness model"),
+    (["sweep", "--seeds", "1..3", "--faults", "heavy", "--latency-mean-us", "900000"],
+     "sweep outside the liveness model"),
+    (["detcheck", "--seeds", "1..2", "--drift-max-ppm", "50000"], "detcheck outside the model"),
+    (["run", "--seed", "1", "--forge-fakes", "5"], "more fake members than the forger has"),
+    (["detcheck", "--seeds", "1..2", "--perturb-event", "0"], "perturb event 0"),
+    (["detcheck", "--seeds", "1..2", "--perturb-event", "x"], "non-numeric perturb event"),
+    (["detcheck", "--seeds", "1..2", "--perturb-event"], "perturb event without a value"),
+    (["sweep", "--seeds", "1..2", "--perturb-event", "5"], "perturb event outside detcheck"),
+    (["run", "--seed", "1", "--perturb-event", "5"], "perturb event on run"),
     (["scenario"], "scenario without a file"),
     (["scenario", "/nonexistent/scenario.txt"], "unreadable scenario file"),
     (["sweep"], "sweep without --seeds"),
@@ -269,6 +333,7 @@ def suites(root, quick=False):
         ("sweep_heavy", bind(_sweep_suite, 1, heavy_last, ["--faults", "heavy"])),
         ("sweep_none", bind(_sweep_suite, 1, 20 if quick else 100, ["--faults", "none"])),
         ("detcheck", bind(_detcheck_suite, 1, det_last)),
+        ("detcheck_selftest", bind(_detcheck_selftest_suite, 5, 100)),
         ("cross_build", bind(_cross_build_suite, cross)),
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),

@@ -8,6 +8,11 @@ connections than its table holds, and a large stream.  Each kind of
 rejection is checked against the counter core keeps for it (read with
 `hsctl --node H:P stats --json`); n1 must keep answering, keep its
 membership, and stay under RSS_LIMIT_KIB (VmRSS from /proc/<pid>/status).
+memory_budgets_full() then fills both TCP budgets of a node running the
+default settings and checks the same bound while it keeps answering;
+log_pipe_unread() gives a node a stdout pipe nobody reads.
+
+hsnode_errors(): every start-up refusal exits 1 or 2 with one clear line.
 """
 from __future__ import annotations
 
@@ -283,6 +288,146 @@ def tcp_large_stream(p: Probe, megabytes: int = 16) -> str:
     return f"{sent >> 20} MiB streamed, {frames} frames counted, RSS max {p.sample_rss()} KiB"
 
 
+MSG_STATS_REQ = 18
+
+
+def _set_small_rcvbuf(s: socket.socket) -> None:
+    # Set before connect, so the window stays small: replies pile up in the
+    # node, not in this process's kernel buffers.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+
+def memory_budgets_full() -> str:
+    """A node with the DEFAULT TCP settings: 34 clients each hold a 1 MiB
+    frame one byte short (the input budget fills; the excess is refused),
+    and 20 clients pipeline STATS_REQ without reading a reply (the output
+    budget fills; the excess is closed).  VmRSS must stay under
+    RSS_LIMIT_KIB and the node must keep answering members requests."""
+    tmp = Path(tempfile.mkdtemp(prefix="hs-mem-"))
+    port = _free_port()
+    addr = f"127.0.0.1:{port}"
+    node = subprocess.Popen([str(hsreal.bin_dir() / "hsnode"), "--name", "m1", "--listen", addr,
+                             "--data-dir", str(tmp / "m1"), "--log-level", "error"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    socks: list[socket.socket] = []
+    try:
+        wait_until(lambda: hsreal.members(addr) is not None, 10, "m1 to start")
+        rss_max = hsreal.vm_rss_kib(node.pid)
+        base = hsreal.stats(addr)["tcp_conns_rejected"]
+        partial = frame(UNKNOWN_TYPE, b"", length=FRAME_TCP_PAYLOAD_MAX)[:16] + \
+            os.urandom(FRAME_TCP_PAYLOAD_MAX - 1)
+        for _ in range(34):
+            s = socket.socket()
+            _set_small_rcvbuf(s)
+            s.settimeout(5)
+            s.connect(addr_tuple(addr))
+            socks.append(s)
+            try:
+                s.sendall(partial)
+            except OSError:
+                pass  # refused: the input budget is full
+        blob = frame(MSG_STATS_REQ, bytes([0xA1, 0x01, 0x07])) * 4000
+        flood = []
+        for _ in range(20):
+            s = socket.socket()
+            _set_small_rcvbuf(s)
+            s.connect(addr_tuple(addr))
+            s.setblocking(False)
+            socks.append(s)
+            flood.append(s)
+        # Push until the output budget has cost a flood connection its
+        # place and the others have taken nothing for half a second (the
+        # node stopped reading them), 10 s at most.
+        live = set(flood)
+        last_progress = time.monotonic()
+        deadline = last_progress + 10
+
+        def saturated() -> bool:
+            return len(live) < len(flood) and time.monotonic() - last_progress >= 0.5
+
+        answered = 0
+        next_ask = 0.0
+        while live and not saturated() and time.monotonic() < deadline:
+            _, writable, _ = select.select([], list(live), [], 0.05)
+            for s in writable:
+                try:
+                    if s.send(blob) > 0:
+                        last_progress = time.monotonic()
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    live.discard(s)
+            rss_max = max(rss_max, hsreal.vm_rss_kib(node.pid))
+            if time.monotonic() >= next_ask:
+                next_ask = time.monotonic() + 0.5
+                check(hsreal.members(addr, timeout=3) is not None,
+                      f"no members reply under load (RSS {rss_max} KiB)")
+                answered += 1
+        # Saturated: both budgets are full now.  Still serving?
+        for _ in range(3):
+            rss_max = max(rss_max, hsreal.vm_rss_kib(node.pid))
+            check(hsreal.members(addr, timeout=3) is not None,
+                  f"no members reply with both budgets full (RSS {rss_max} KiB)")
+            answered += 1
+        rejected = hsreal.stats(addr)["tcp_conns_rejected"] - base
+        check(rss_max < RSS_LIMIT_KIB, f"VmRSS {rss_max} KiB >= {RSS_LIMIT_KIB} KiB")
+        # 24 MiB holds 23 such frames beside the reserve; 16 MiB of replies
+        # at most 4 flood connections at their 4 MiB cap.
+        check(rejected >= 11 + 1, f"only {rejected} connections refused: budgets not filled")
+        check(len(live) < len(flood), "no flood connection was closed: output budget not full")
+        check(node.poll() is None, "m1 exited under load")
+        return (f"RSS max {rss_max} KiB < {RSS_LIMIT_KIB} KiB; {rejected} connections refused; "
+                f"{len(live)} of {len(flood)} floods held; {answered} members replies")
+    finally:
+        for s in socks:
+            s.close()
+        if node.poll() is None:
+            node.send_signal(signal.SIGTERM)
+            try:
+                node.wait(10)
+            except subprocess.TimeoutExpired:
+                node.kill()
+                node.wait()
+        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
+def log_pipe_unread() -> str:
+    """hsnode's stdout is a pipe nobody reads while 20,000 datagrams each
+    make a log line: the node still answers at once, and the lines it
+    could not queue are counted in one log_dropped line."""
+    tmp = Path(tempfile.mkdtemp(prefix="hs-logpipe-"))
+    port = _free_port()
+    addr = f"127.0.0.1:{port}"
+    node = subprocess.Popen([str(hsreal.bin_dir() / "hsnode"), "--name", "l1", "--listen", addr,
+                             "--data-dir", str(tmp / "l1"), "--log-level", "debug",
+                             "--log-rate", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        wait_until(lambda: hsreal.members(addr) is not None, 10, "l1 to start")
+        for _ in range(20000):
+            u.sendto(b"garbage" * 10, addr_tuple(addr))
+        t0 = time.monotonic()
+        check(hsreal.members(addr, timeout=3) is not None, "no members reply: the log blocked")
+        took = time.monotonic() - t0
+        node.send_signal(signal.SIGTERM)
+        out, _ = node.communicate(timeout=15)
+        check(node.returncode == 0, f"exit {node.returncode} after SIGTERM")
+        lines = out.decode(errors="replace").splitlines()
+        dropped = [line for line in lines if " log_dropped count=" in line]
+        check(len(dropped) >= 1, "no log_dropped line")
+        stop = [line for line in lines if " host_stop " in line]
+        check(len(stop) == 1 and "log_dropped=0" not in stop[0], f"stop line: {stop}")
+        return f"members answered in {took * 1000:.0f} ms; {dropped[0].split(' warn ')[1]}"
+    finally:
+        u.close()
+        if node.poll() is None:
+            node.kill()
+            node.communicate()
+        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+
+
 def hostile() -> tuple[int, int, list[str]]:
     from suites import _run  # the suite runner's check loop
 
@@ -313,6 +458,10 @@ def hostile() -> tuple[int, int, list[str]]:
         checks.append((name, lambda fn=fn: fn(state["probe"]) if "probe" in state else
                        check(False, "no cluster")))
     checks.append(("serving, membership and memory after the attack", still_fine))
+    checks.append(("default budgets full: RSS under 64 MiB, members still answered",
+                   memory_budgets_full))
+    checks.append(("stdout a pipe nobody reads: node not stalled, drops counted",
+                   log_pipe_unread))
     try:
         return _run(checks)
     finally:
@@ -375,6 +524,32 @@ def hsnode_errors() -> tuple[int, int, list[str]]:
         check(node.wait(10) == 0, "hsnode did not exit 0 after SIGTERM")
         return line
 
+    def corrupt_meta():
+        (tmp / "corrupt").mkdir()
+        (tmp / "corrupt" / "meta").write_bytes(random.Random(3).randbytes(300))
+        return _refused(1, f"data directory {tmp / 'corrupt'}: no valid metadata slot "
+                        "(corrupt or not an hsnode file); refusing to start",
+                        *base, "--data-dir", str(tmp / "corrupt"))
+
+    def foreign_meta():
+        d = str(tmp / "foreign")
+        addr = f"127.0.0.1:{_free_port()}"
+        node = subprocess.Popen([str(hsreal.bin_dir() / "hsnode"), "--name", "n1", "--listen",
+                                 addr, "--data-dir", d], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        procs.append(node)
+        wait_until(lambda: hsreal.members(addr) is not None, 10, "n1 to start")
+        node.send_signal(signal.SIGTERM)
+        check(node.wait(10) == 0, "n1 did not exit 0 after SIGTERM")
+        r = _hsnode("--name", "n2", "--listen", f"127.0.0.1:{_free_port()}", "--data-dir", d)
+        line = r.stderr.strip()
+        check(r.returncode == 1, f"n2 on n1's directory: exit {r.returncode}, want 1 ({line})")
+        check(line == f"hsnode: data directory {d}: its metadata belongs to node n1; refusing "
+              "to start (give this node its own --data-dir)", f"unclear message: {line!r}")
+        check("node_halted" in r.stdout and "owner=n1" in r.stdout,
+              "the node_halted record is not in the log")
+        return line
+
     (tmp / "afile").write_text("not a directory\n")
     checks = [
         ("unknown flag", lambda: _refused(2, "--bogus", *base, "--data-dir", str(tmp), "--bogus", "1")),
@@ -386,11 +561,32 @@ def hsnode_errors() -> tuple[int, int, list[str]]:
                                           "--probe-interval-ms", "1")),
         ("unreadable config", lambda: _refused(2, "/nonexistent/hs.conf", "--config",
                                                "/nonexistent/hs.conf")),
+        ("broken SWIM rule named", lambda: _refused(
+            2, "dead_retention_ms must exceed gossip_max_age_ms", *base, "--data-dir", str(tmp),
+            "--gossip-max-age-ms", "200000")),
+        ("out-of-range key named", lambda: _refused(2, "suspicion_mult", *base, "--data-dir",
+                                                    str(tmp), "--suspicion-mult", "0")),
+        ("listen 0.0.0.0 refused", lambda: _refused(2, "0.0.0.0:7001 is the wildcard address",
+                                                    "--name", "e", "--listen", "0.0.0.0:7001",
+                                                    "--data-dir", str(tmp))),
+        ("listen broadcast refused", lambda: _refused(
+            2, "is the broadcast address", "--name", "e", "--listen", "255.255.255.255:7001",
+            "--data-dir", str(tmp))),
+        ("listen multicast refused", lambda: _refused(
+            2, "is a multicast address", "--name", "e", "--listen", "224.0.0.251:7001",
+            "--data-dir", str(tmp))),
+        ("join trailing comma refused", lambda: _refused(
+            2, "empty address", *base, "--data-dir", str(tmp), "--join", "127.0.0.1:9,")),
+        ("join duplicate seed refused", lambda: _refused(
+            2, "127.0.0.1:9 listed twice", *base, "--data-dir", str(tmp), "--join",
+            "127.0.0.1:9,127.0.0.1:8,127.0.0.1:9")),
         ("tcp port in use", lambda: port_in_use(socket.SOCK_STREAM)),
         ("udp port in use", lambda: port_in_use(socket.SOCK_DGRAM)),
         ("unwritable data dir", lambda: _refused(1, "data directory", *base, "--data-dir",
                                                  str(tmp / "afile" / "sub"))),
         ("data dir locked by a running node; SIGTERM exits 0", locked),
+        ("corrupt meta file: exit 1, no valid slot", corrupt_meta),
+        ("another node's meta file: exit 1, names the owner", foreign_meta),
     ]
     try:
         return _run(checks)

@@ -9,12 +9,16 @@ Suites, each returning (passed, failed, detail_lines):
                  near 2^32, deep nesting, unknown types, wrong channels, too
                  many and slow connections and a large stream on UDP and TCP
                  keeps serving and keeping membership, stays under its RSS
-                 bound, and counts each rejection.
+                 bound, and counts each rejection; a node with the default
+                 TCP budgets, both filled, stays under 64 MiB and answers.
   scenario       tests/real/scenarios/kill_restart.txt through
                  tests/real/scenario.py: the membership transitions extracted
                  from the nodes' logs have the expected shape.
   hsnode_errors  every bad flag, unreadable config, port in use, unwritable
-                 or locked data directory exits non-zero with a clear line.
+                 or locked data directory, corrupt or foreign metadata exits
+                 non-zero with a clear line.
+  hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
+                 scripts/demo.sh refusing to run without its binaries.
 
 The only timing assertion is the protocol bound the issue names; every
 other wait has a generous timeout and asserts behaviour.
@@ -30,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hsreal  # noqa: E402
 import hostile  # noqa: E402
+import hsctl_cli  # noqa: E402
 import scenario  # noqa: E402
 
 FAST = hsreal.HERE / "fast.conf"
@@ -171,6 +176,7 @@ def suites(root, quick=False):
         return [("binaries", skipped)]
     return [
         ("hsnode_errors", hostile.hsnode_errors),
+        ("hsctl_cli", hsctl_cli.hsctl_cli),
         ("kill_restart", kill_restart),
         ("hostile", hostile.hostile),
         ("scenario", scenario_suite),

@@ -1,8 +1,9 @@
 /* The TCP layer (io_real/tcp.c) over real loopback sockets in one process:
  * frames reassembled from byte-sized writes, bad headers and a full table
  * refused with a reason, back-pressure that stops reading a client that
- * does not read its replies, slow and idle timeouts, and outbound links
- * that queue, reconnect with backoff, and give up. */
+ * does not read its replies, slow and idle timeouts, outbound links that
+ * queue, reconnect with backoff, and give up, and the budget reserve that
+ * keeps room for new clients. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,9 +88,8 @@ static hs_addr bound_addr(int fd)
     return udp_from_sockaddr(&sa);
 }
 
-static int setup(void **state)
+static int setup_with(uint32_t in_budget)
 {
-    (void)state;
     memset(&fx, 0, sizeof(fx));
     fx.sink.fn = on_report;
     fx.sink.ctx = &fx;
@@ -99,6 +99,7 @@ static int setup(void **state)
     cfg.conns_max = 3;
     cfg.out_queue_max = FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX;
     cfg.out_budget = cfg.out_queue_max;
+    cfg.in_budget = in_budget;
     tcp_handlers h = {on_frame, on_closed, &fx};
     assert_int_equal(tcp_init(&fx.tcp, &cfg, &fx.loop, &fx.sink, &h), HS_OK);
     int err = 0;
@@ -108,6 +109,21 @@ static int setup(void **state)
     assert_non_null(fx.reply);
     frame_write_header(fx.reply, 17, REPLY_LEN);
     return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    tcp_config cfg;
+    tcp_config_defaults(&cfg);
+    return setup_with(cfg.in_budget);
+}
+
+/* An input budget of one maximal frame plus 8 KiB: the reserve is 8 KiB. */
+static int setup_tight(void **state)
+{
+    (void)state;
+    return setup_with(FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX + 8192u);
 }
 
 static int teardown(void **state)
@@ -386,6 +402,70 @@ static void test_link_gives_up_and_is_removed(void **state)
     assert_int_equal(fx.tcp.in_used, 0);
 }
 
+/* Sends len bytes without blocking, running the loop while the kernel
+ * buffers are full. */
+static void send_pumping(int fd, const uint8_t *buf, size_t len)
+{
+    size_t done = 0;
+    for (uint32_t spin = 0; spin < 100000 && done < len; spin++) {
+        ssize_t n = send(fd, buf + done, len - done, MSG_DONTWAIT);
+        if (n > 0) {
+            done += (size_t)n;
+        } else {
+            assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+            pump(1);
+        }
+    }
+    assert_true(done == len);
+}
+
+/* Runs the loop until *value == want, 5 s at most (a loaded machine). */
+static void pump_until(const uint64_t *value, uint64_t want)
+{
+    for (uint32_t i = 0; i < 5000 && *value != want; i++) {
+        pump(1);
+    }
+    assert_int_equal(*value, want);
+}
+
+static void pump_until_u32(const uint32_t *value, uint32_t want)
+{
+    for (uint32_t i = 0; i < 5000 && *value != want; i++) {
+        pump(1);
+    }
+    assert_int_equal(*value, want);
+}
+
+/* Clients holding partial frames fill the input budget; growth past a
+ * first buffer leaves the reserve alone, so a new client is still served. */
+static void test_budget_reserve_serves_new_clients(void **state)
+{
+    (void)state;
+    assert_int_equal(fx.tcp.in_reserve, 8192u);
+    static uint8_t big[FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX];
+    frame_write_header(big, 17, FRAME_TCP_PAYLOAD_MAX);
+    int hog = dial(fx.addr);
+    send_pumping(hog, big, sizeof(big) - 1); /* one byte short, forever */
+    pump_until(&fx.tcp.in_used, FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX);
+    /* A second hog gets its first buffer, but may not grow into the
+     * reserve: it is closed when it needs more. */
+    int hog2 = dial(fx.addr);
+    send_pumping(hog2, big, 6000);
+    pump_until_u32(&fx.closed, 1);
+    assert_int_equal(fx.reasons[0], HS_ERR_FULL);
+    assert_true(fx.reports[IOERR_OP_IN_BUDGET] >= 1);
+    int fd = dial(fx.addr);
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+    pump_until_u32(&fx.frames, 1);
+    assert_true(fx.tcp.in_used <= fx.tcp.cfg.in_budget);
+    close(fd);
+    close(hog2);
+    close(hog);
+    pump_until(&fx.tcp.in_used, 0);
+}
+
 static void test_send_to_gone_conn_is_reported(void **state)
 {
     (void)state;
@@ -409,6 +489,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_link_reconnects_with_backoff, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_gives_up_and_is_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_send_to_gone_conn_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_budget_reserve_serves_new_clients, setup_tight,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("io_real_tcp", tests, NULL, NULL);
 }

@@ -318,6 +318,10 @@ static void test_meta_of_other_node_halts(void **state)
     run_disk(&h);
     assert_false(node_running(h.n));
     assert_int_equal(node_meta(h.n)->phase, META_FAILED);
+    const hs_output *halted = find_event(&h, HS_EV_NODE_HALTED);
+    assert_non_null(halted);
+    assert_int_equal(halted->u.event.a, HS_ERR_STATE);
+    assert_string_equal(halted->u.event.subject.bytes, "other");
     harness_free(&h);
 }
 
@@ -551,9 +555,49 @@ static void test_refutation(void **state)
     deliver_msg(&h, addr_of(2), &m); /* stale: incarnation 0 < 1 */
     assert_int_equal(s->self.incarnation, 1);
     accusation.state = MEMBER_DEAD;
-    accusation.incarnation = 5;
+    accusation.incarnation = 1;
     deliver_msg(&h, addr_of(2), &m);
-    assert_int_equal(s->self.incarnation, 6);
+    assert_int_equal(s->self.incarnation, 2);
+    /* An accusation above any incarnation we issued is impossible (forged
+     * or corrupt): ignored and reported, never refuted. */
+    accusation.incarnation = MSG_INCARNATION_MAX;
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(s->self.incarnation, 2);
+    assert_non_null(find_event(&h, HS_EV_ENTRY_IMPOSSIBLE));
+    harness_free(&h);
+}
+
+/* One forged record must not pin another member at an incarnation it can
+ * never refute: an accusation above the incarnation we know is judged at
+ * the one we know. */
+static void test_forged_accusation_is_clamped(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 2);
+    const swim *s = node_swim(h.n);
+    hs_name n2 = name_of("n2");
+    msg_member forged = member_entry("n2", 2, MSG_INCARNATION_MAX, MEMBER_DEAD);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = 9;
+    m.u.probe.source = name_of("n3");
+    m.u.probe.target = name_of("n1");
+    m.list = &forged;
+    m.list_count = 1;
+    deliver_msg(&h, addr_of(3), &m);
+    const swim_member *mem = swim_find(s, &n2);
+    assert_int_equal(mem->state, MEMBER_DEAD);
+    assert_int_equal(mem->incarnation, 0);
+    /* n2's refutation at incarnation 1 brings it back. */
+    msg_member alive = member_entry("n2", 2, 1, MEMBER_ALIVE);
+    m.list = &alive;
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(mem->state, MEMBER_ALIVE);
+    assert_int_equal(mem->incarnation, 1);
     harness_free(&h);
 }
 
@@ -566,29 +610,61 @@ static void test_refutation_waits_for_ceiling(void **state)
     harness_create(&h, "n1", 1, 0);
     start(&h);
     const swim *s = node_swim(h.n);
-    msg_member accusation = member_entry("n1", 1, SWIM_INC_WINDOW, MEMBER_SUSPECT);
     msg m;
     memset(&m, 0, sizeof(m));
     m.type = MSG_PING;
     m.u.probe.seq = 1;
     m.u.probe.source = name_of("n2");
     m.u.probe.target = name_of("n1");
+    msg_member accusation;
     m.list = &accusation;
     m.list_count = 1;
-    deliver_msg(&h, addr_of(2), &m);
-    assert_int_equal(s->self.incarnation, 0);
+    /* Accuse at the current incarnation again and again, never letting the
+     * disk complete: the node refutes up to the ceiling and then waits. */
+    hs_output write_out;
+    hs_output sync_out;
+    memset(&write_out, 0, sizeof(write_out));
+    memset(&sync_out, 0, sizeof(sync_out));
+    uint8_t record[META_RECORD_LEN] = {0};
+    bool asked_ahead = false;
+    for (uint32_t i = 0; i <= SWIM_INC_WINDOW && !s->refute_pending; i++) {
+        accusation = member_entry("n1", 1, s->self.incarnation, MEMBER_SUSPECT);
+        deliver_msg(&h, addr_of(2), &m);
+        const hs_output *w = find_output(&h, HS_OUT_DISK_WRITE, 0);
+        if (w != NULL) {
+            assert_false(asked_ahead); /* one write in flight, no more */
+            asked_ahead = true;
+            write_out = *w;
+            sync_out = *find_output(&h, HS_OUT_DISK_SYNC, 0);
+            memcpy(record, hs_outbox_payload(&h.ob, w), META_RECORD_LEN);
+        }
+        assert_true(s->self.incarnation <= node_meta(h.n)->durable.inc_ceiling);
+    }
+    /* It asked for more room well before running out, then had to wait. */
+    assert_true(asked_ahead);
     assert_true(s->refute_pending);
+    assert_int_equal(s->self.incarnation, SWIM_INC_WINDOW);
     assert_non_null(find_event(&h, HS_EV_SELF_REFUTE_DEFERRED));
-    assert_non_null(find_output(&h, HS_OUT_DISK_WRITE, 0));
-    run_disk(&h);
+    /* The disk completes the ceiling write: the refutation goes out. */
+    memcpy(h.meta_file + write_out.u.disk.file_offset, record, META_RECORD_LEN);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.status = HS_OK;
+    in.u.disk.op_id = write_out.u.disk.op_id;
+    step(&h, &in);
+    in.u.disk.op_id = sync_out.u.disk.op_id;
+    step(&h, &in);
+    assert_false(s->refute_pending);
     assert_int_equal(s->self.incarnation, SWIM_INC_WINDOW + 1);
     assert_true(s->self.incarnation <= node_meta(h.n)->durable.inc_ceiling);
-    assert_false(s->refute_pending);
+    assert_non_null(find_event(&h, HS_EV_SELF_REFUTED));
     harness_free(&h);
 }
 
 /* The merge rule: higher incarnation wins; at equal incarnation
- * dead > suspect > alive; lower incarnations are ignored. */
+ * dead > suspect > alive; lower incarnations are ignored; an accusation
+ * above the known incarnation counts at the known one. */
 static void test_merge_rule(void **state)
 {
     (void)state;
@@ -607,8 +683,10 @@ static void test_merge_rule(void **state)
         {0, MEMBER_SUSPECT, 0, MEMBER_SUSPECT}, {0, MEMBER_ALIVE, 0, MEMBER_SUSPECT},
         {1, MEMBER_ALIVE, 1, MEMBER_ALIVE},     {0, MEMBER_DEAD, 1, MEMBER_ALIVE},
         {1, MEMBER_DEAD, 1, MEMBER_DEAD},       {1, MEMBER_ALIVE, 1, MEMBER_DEAD},
-        {1, MEMBER_SUSPECT, 1, MEMBER_DEAD},    {3, MEMBER_SUSPECT, 3, MEMBER_SUSPECT},
-        {4, MEMBER_LEFT, 4, MEMBER_LEFT},
+        {1, MEMBER_SUSPECT, 1, MEMBER_DEAD},
+        /* Accusations above the known incarnation are judged at it. */
+        {3, MEMBER_SUSPECT, 1, MEMBER_DEAD},    {3, MEMBER_ALIVE, 3, MEMBER_ALIVE},
+        {3, MEMBER_SUSPECT, 3, MEMBER_SUSPECT}, {9, MEMBER_LEFT, 3, MEMBER_LEFT},
     };
     for (size_t i = 0; i < HS_ARRAY_LEN(steps); i++) {
         msg_member e = member_entry("n2", 2, steps[i].inc, steps[i].state);
@@ -672,6 +750,48 @@ static void test_join_and_version_gate(void **state)
     assert_null(swim_find(node_swim(seed.n), &join.u.sync.source));
     harness_free(&joiner);
     harness_free(&seed);
+}
+
+/* Requests from a source that is not a member at that address (forged,
+ * or a stranger) are answered from a token bucket: small forged requests
+ * cannot be reflected as large replies without limit.  Members are always
+ * answered. */
+static void test_replies_to_strangers_are_rate_limited(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    learn(&h, 3);
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_SYNC;
+    m.u.sync.source = name_of("ghost");
+    m.u.sync.proto_major = MSG_PROTO_MAJOR;
+    uint32_t replies = 0;
+    for (int i = 0; i < 50; i++) {
+        m.u.sync.seq = (uint64_t)i + 1;
+        deliver_msg(&h, addr_of(99), &m);
+        replies += find_output(&h, HS_OUT_SEND, 0) != NULL;
+    }
+    const swim_config *cfg = &node_swim(h.n)->cfg;
+    assert_int_equal(replies, cfg->unknown_reply_burst);
+    assert_int_equal(node_get_counters(h.n)->replies_suppressed, 50 - cfg->unknown_reply_burst);
+    assert_non_null(find_event(&h, HS_EV_REPLY_SUPPRESSED));
+    /* A member's name from another address is a stranger too. */
+    m.u.sync.source = name_of("n2");
+    deliver_msg(&h, addr_of(99), &m);
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    /* The member itself is answered, bucket or not. */
+    deliver_msg(&h, addr_of(2), &m);
+    msg reply;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &reply), MSG_SYNC_ACK);
+    /* The bucket refills with time. */
+    h.now_ns += HS_SEC(1);
+    m.u.sync.source = name_of("ghost");
+    deliver_msg(&h, addr_of(99), &m);
+    assert_non_null(find_output(&h, HS_OUT_SEND, 0));
+    harness_free(&h);
 }
 
 /* Unknown type: explicit error reply and a counter; past the token bucket
@@ -861,9 +981,11 @@ int main(void)
         cmocka_unit_test(test_ack_cancels_probe_timeout),
         cmocka_unit_test(test_ping_req_relay),
         cmocka_unit_test(test_refutation),
+        cmocka_unit_test(test_forged_accusation_is_clamped),
         cmocka_unit_test(test_refutation_waits_for_ceiling),
         cmocka_unit_test(test_merge_rule),
         cmocka_unit_test(test_join_and_version_gate),
+        cmocka_unit_test(test_replies_to_strangers_are_rate_limited),
         cmocka_unit_test(test_unknown_type_and_garbage),
         cmocka_unit_test(test_members_and_stats_requests),
         cmocka_unit_test(test_leave),

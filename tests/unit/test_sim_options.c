@@ -67,7 +67,77 @@ static void test_none_has_no_faults(void **state)
         assert_int_equal(o.loss_ppm + o.dup_ppm + o.reorder_ppm + o.tail_ppm, 0);
         assert_int_equal(o.partition_every_ms + o.crash_every_ms + o.perm_down, 0);
         assert_int_equal(o.disk_fail_ppm + o.torn_ppm + o.drift_max_ppm, 0);
+        assert_int_equal(o.forge_ppm + o.forge_fakes, 0);
     }
+}
+
+/* The swarm profiles never draw a combination the liveness model refuses
+ * (simopt_check_model), so no sweep seed is lost to a usage error. */
+static void test_profiles_stay_inside_the_model(void **state)
+{
+    (void)state;
+    uint32_t forging = 0;
+    for (uint32_t faults = 0; faults <= 2; faults++) {
+        for (uint64_t seed = 1; seed <= 20000; seed++) {
+            simopt o;
+            simopt_derive(&o, seed, faults);
+            char err[SIMOPT_ERR_MAX];
+            assert_int_equal(simopt_check(&o, err, sizeof(err)), HS_OK);
+            assert_true(o.forge_fakes <= SIMOPT_FORGE_FAKES_MAX);
+            forging += o.forge_ppm != 0;
+        }
+    }
+    assert_true(forging > 10000); /* most default and heavy seeds forge */
+    /* The profiles' extremes, drawn together. */
+    simopt o;
+    simopt_derive(&o, 1, SIMOPT_FAULTS_HEAVY);
+    o.latency_min_us = 5000;
+    o.latency_mean_us = 5000 + 27000;
+    o.drift_max_ppm = SIMOPT_DRIFT_MODEL_MAX_PPM;
+    char err[SIMOPT_ERR_MAX];
+    assert_int_equal(simopt_check(&o, err, sizeof(err)), HS_OK);
+}
+
+static void test_model_limits(void **state)
+{
+    (void)state;
+    simopt_args a;
+    simopt o;
+    char err[SIMOPT_ERR_MAX];
+    /* Worst-case latency far above half the probe timeout. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --latency-min-us 100 --latency-mean-us 400000", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    assert_non_null(strstr(err, "probe timeout"));
+    /* Fixed latency: 250 ms is half of 500 ms, refused; just below passes. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --latency-min-us 250000 --latency-mean-us 250000 "
+                           "--drift-max-ppm 0", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --latency-min-us 249999 --latency-mean-us 249999 "
+                           "--drift-max-ppm 0", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
+    /* A fast clock shortens the timeout: the same latency is refused. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --latency-min-us 249999 --latency-mean-us 249999 "
+                           "--drift-max-ppm 1000", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    /* Drift beyond what the stretched bounds cover. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --drift-max-ppm 20001", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    assert_non_null(strstr(err, "drift"));
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --drift-max-ppm 20000", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
+    /* Another probe timeout moves the limit (sim_create_swim's check). */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 7 --latency-min-us 60000 --latency-mean-us 60000 "
+                           "--drift-max-ppm 0", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
+    assert_int_equal(simopt_check_model(&o, 100, err, sizeof(err)), HS_ERR_INVALID);
+    assert_int_equal(simopt_check_model(&o, 121, err, sizeof(err)), HS_OK);
 }
 
 static void test_format_parses_back(void **state)
@@ -219,6 +289,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_derive_is_a_function_of_the_seed),
         cmocka_unit_test(test_none_has_no_faults),
+        cmocka_unit_test(test_profiles_stay_inside_the_model),
+        cmocka_unit_test(test_model_limits),
         cmocka_unit_test(test_format_parses_back),
         cmocka_unit_test(test_overrides_and_replay_flags),
         cmocka_unit_test(test_bad_flags),

@@ -1,0 +1,33 @@
+/* Token bucket with lazy refill.  See bucket.h. */
+#include "bucket.h"
+
+#define BUCKET_RATE_MAX 100000u
+
+void bucket_init(bucket *b, uint32_t per_sec, uint32_t burst)
+{
+    HS_ASSERT(per_sec <= BUCKET_RATE_MAX && burst <= BUCKET_RATE_MAX);
+    b->per_sec = per_sec;
+    b->burst = burst;
+    b->milli = (uint64_t)burst * 1000;
+    b->at_ns = 0;
+}
+
+bool bucket_take(bucket *b, uint64_t now_ns)
+{
+    uint64_t cap = (uint64_t)b->burst * 1000;
+    uint64_t elapsed = now_ns > b->at_ns ? now_ns - b->at_ns : 0;
+    b->at_ns = now_ns;
+    /* Clamp before multiplying: an hour refills any bucket, and with the
+     * rate bounded the product stays below 2^59. */
+    if (elapsed > HS_SEC(3600)) {
+        elapsed = HS_SEC(3600);
+    }
+    /* Thousandths of a token: elapsed_ns * rate / 1e9 * 1000. */
+    uint64_t refill = elapsed * b->per_sec / HS_NS_PER_MS;
+    b->milli = b->milli + refill > cap ? cap : b->milli + refill;
+    if (b->milli < 1000) {
+        return false;
+    }
+    b->milli -= 1000;
+    return true;
+}
