@@ -55,14 +55,7 @@ static void on_error(void *ctx, uint32_t op, int err, uint64_t detail)
 {
     host *h = ctx;
     h->stats.host_errors++;
-    hs_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.code = HS_EV_HOST_ERROR;
-    ev.severity = (uint8_t)hs_event_code_severity(HS_EV_HOST_ERROR);
-    ev.a = op;
-    ev.b = (uint64_t)(err < 0 ? -err : err);
-    ev.c = detail;
-    log_event(h->log, &ev, h->now_ns);
+    log_host_error(h->log, op, err, detail, h->now_ns);
 }
 
 /* The clock the node sees never goes backwards, even if a reading fails. */

@@ -42,13 +42,7 @@ static void usage(FILE *out)
 
 static void host_error(log_sink *lg, uint32_t op, int err)
 {
-    hs_event ev;
-    memset(&ev, 0, sizeof(ev));
-    ev.code = HS_EV_HOST_ERROR;
-    ev.severity = (uint8_t)hs_event_code_severity(HS_EV_HOST_ERROR);
-    ev.a = op;
-    ev.b = (uint64_t)err;
-    log_event(lg, &ev, 0);
+    log_host_error(lg, op, err, 0, 0);
 }
 
 /* 1,000 connections need more than the usual 1,024 descriptors' headroom. */

@@ -16,14 +16,19 @@
  * here, once the blocking fallback is in place. */
 static void report(log_sink *lg, uint32_t op, int err, uint64_t detail)
 {
+    log_host_error(lg, op, err, detail, 0);
+}
+
+void log_host_error(log_sink *lg, uint32_t op, int err, uint64_t detail, uint64_t now_ns)
+{
     hs_event ev;
     memset(&ev, 0, sizeof(ev));
     ev.code = HS_EV_HOST_ERROR;
     ev.severity = (uint8_t)hs_event_code_severity(HS_EV_HOST_ERROR);
     ev.a = op;
-    ev.b = (uint64_t)err;
+    ev.b = (uint64_t)(err < 0 ? -(int64_t)err : err);
     ev.c = detail;
-    log_event(lg, &ev, 0);
+    log_event(lg, &ev, now_ns);
 }
 
 /* Pipes and sockets get non-blocking output and a queue; anything else, or

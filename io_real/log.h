@@ -82,6 +82,9 @@ static inline uint32_t log_queued(const log_sink *lg) { return lg->queue_len; }
 
 /* Logs a core event record (subject to level and rate limit). */
 void log_event(log_sink *lg, const hs_event *event, uint64_t now_ns);
+/* Logs one HS_EV_HOST_ERROR record: op (ioerr.h), errno (sign dropped),
+ * detail.  Every io_real module's syscall errors end here. */
+void log_host_error(log_sink *lg, uint32_t op, int err, uint64_t detail, uint64_t now_ns);
 /* Logs a host line: event name, severity and fields, never rate limited
  * (start, stop, signals: a handful per run). */
 void log_note(log_sink *lg, uint8_t severity, const char *event, const log_field *fields,
