@@ -209,6 +209,21 @@ static msg_member member_entry(const char *name, uint32_t index, uint32_t inc, u
     return e;
 }
 
+/* A PING from source to target carrying list[0..count) as gossip. */
+static msg ping_msg(uint64_t seq, const char *source, const char *target, msg_member *list,
+                    uint32_t count)
+{
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_PING;
+    m.u.probe.seq = seq;
+    m.u.probe.source = name_of(source);
+    m.u.probe.target = name_of(target);
+    m.list = list;
+    m.list_count = count;
+    return m;
+}
+
 /* Teaches the node about members n2..n<count+1> via a PING's gossip. */
 static void learn(harness *h, uint32_t count)
 {
@@ -219,14 +234,7 @@ static void learn(harness *h, uint32_t count)
         snprintf(names[i], sizeof(names[i]), "n%u", i + 2);
         entries[i] = member_entry(names[i], i + 2, 0, MEMBER_ALIVE);
     }
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 77;
-    m.u.probe.source = name_of("n2");
-    m.u.probe.target = name_of("n1");
-    m.list = entries;
-    m.list_count = count;
+    msg m = ping_msg(77, "n2", "n1", entries, count);
     deliver_msg(h, addr_of(2), &m);
     assert_int_equal(swim_member_count(node_swim(h->n)), count);
 }
@@ -352,12 +360,7 @@ static void test_ack_self_only_when_prober_is_stale(void **state)
     harness_create(&h, "n1", 1, 0);
     start(&h);
     learn(&h, 1);
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 5;
-    m.u.probe.source = name_of("n2");
-    m.u.probe.target = name_of("n1");
+    msg m = ping_msg(5, "n2", "n1", NULL, 0);
     m.u.probe.has_target_inc = true;
     m.u.probe.target_inc = node_swim(h.n)->self.incarnation;
     /* Our own alive record is still queued as gossip after start-up; once
@@ -387,12 +390,7 @@ static void test_ping_for_someone_else_is_not_acked(void **state)
     harness h;
     harness_create(&h, "n1", 1, 0);
     start(&h);
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 5;
-    m.u.probe.source = name_of("n2");
-    m.u.probe.target = name_of("previous-owner");
+    msg m = ping_msg(5, "n2", "previous-owner", NULL, 0);
     deliver_msg(&h, addr_of(2), &m);
     assert_null(find_output(&h, HS_OUT_SEND, 0));
     assert_non_null(find_event(&h, HS_EV_MSG_NOT_FOR_ME));
@@ -537,14 +535,7 @@ static void test_refutation(void **state)
     start(&h);
     const swim *s = node_swim(h.n);
     msg_member accusation = member_entry("n1", 1, 0, MEMBER_SUSPECT);
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 1;
-    m.u.probe.source = name_of("n2");
-    m.u.probe.target = name_of("n1");
-    m.list = &accusation;
-    m.list_count = 1;
+    msg m = ping_msg(1, "n2", "n1", &accusation, 1);
     deliver_msg(&h, addr_of(2), &m);
     assert_int_equal(s->self.incarnation, 1);
     assert_non_null(find_event(&h, HS_EV_SELF_REFUTED));
@@ -580,14 +571,7 @@ static void test_forged_accusation_is_clamped(void **state)
     const swim *s = node_swim(h.n);
     hs_name n2 = name_of("n2");
     msg_member forged = member_entry("n2", 2, MSG_INCARNATION_MAX, MEMBER_DEAD);
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 9;
-    m.u.probe.source = name_of("n3");
-    m.u.probe.target = name_of("n1");
-    m.list = &forged;
-    m.list_count = 1;
+    msg m = ping_msg(9, "n3", "n1", &forged, 1);
     deliver_msg(&h, addr_of(3), &m);
     const swim_member *mem = swim_find(s, &n2);
     assert_int_equal(mem->state, MEMBER_DEAD);
@@ -610,15 +594,8 @@ static void test_refutation_waits_for_ceiling(void **state)
     harness_create(&h, "n1", 1, 0);
     start(&h);
     const swim *s = node_swim(h.n);
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_PING;
-    m.u.probe.seq = 1;
-    m.u.probe.source = name_of("n2");
-    m.u.probe.target = name_of("n1");
     msg_member accusation;
-    m.list = &accusation;
-    m.list_count = 1;
+    msg m = ping_msg(1, "n2", "n1", &accusation, 1);
     /* Accuse at the current incarnation again and again, never letting the
      * disk complete: the node refutes up to the ceiling and then waits. */
     hs_output write_out;
