@@ -41,8 +41,43 @@ APT_PACKAGES = [
 COMMON_CFLAGS = (
     "-std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow "
     "-Wstrict-prototypes -Wmissing-prototypes -Wvla -ffp-contract=off "
-    "-fno-strict-aliasing -Icore -Iio_sim -Isim -Iio_real"
+    "-fno-strict-aliasing"
 )
+
+# Layers and what each may include (docs/design.md, "Layout").  Every
+# directory gets -I paths for exactly the layers it may use, so a core file
+# that includes an io_real or io_sim header fails to compile, and so does a
+# lower core layer that reaches up (base cannot see wire, wire cannot see
+# member).  Order matters only for reading.
+CORE_LAYERS = {
+    "core/base": [],
+    "core/wire": ["core/base"],
+    "core/step": ["core/base", "core/wire"],
+    "core/member": ["core/base", "core/wire", "core/step"],
+    "core/store": ["core/base", "core/wire", "core/step"],
+    "core/role": ["core/base", "core/wire", "core/step", "core/member", "core/store"],
+    "core/node": ["core/base", "core/wire", "core/step", "core/member", "core/store",
+                  "core/role"],
+}
+ALL_CORE = list(CORE_LAYERS)
+DIR_INCLUDES = dict(
+    {layer: below + [layer] for layer, below in CORE_LAYERS.items()},
+    **{
+        "io_sim": ALL_CORE + ["io_sim"],
+        "sim": ALL_CORE + ["io_sim", "sim"],
+        "io_real": ALL_CORE + ["io_real"],
+        "fuzz": ALL_CORE + ["io_real", "fuzz"],
+        "tests/unit": ALL_CORE + ["io_sim", "sim", "io_real", "fuzz", "tests/unit"],
+        "bench": ALL_CORE + ["io_sim", "sim", "io_real", "bench"],
+    })
+
+
+def include_flags(src: str) -> str:
+    """The -I flags a source file gets: those of its directory's layer."""
+    d = src.rsplit("/", 1)[0]
+    if d not in DIR_INCLUDES:
+        raise SystemExit(f"configure: {src}: directory {d} has no layer in DIR_INCLUDES")
+    return " ".join("-I" + i for i in DIR_INCLUDES[d])
 CORE_CFLAGS = "-Wconversion"
 RELEASE_CFLAGS = "-O2 -g"
 # Link-time optimisation for the primary compiler's release build when it is
@@ -76,7 +111,7 @@ def _glob(pattern: str) -> list[str]:
 
 class Sources:
     def __init__(self) -> None:
-        self.core = _glob("core/*.c")
+        self.core = _glob("core/*/*.c")
         self.io_sim = _glob("io_sim/*.c")
         sim = _glob("sim/*.c")
         self.sim = [s for s in sim if s != "sim/main.c"]
@@ -174,7 +209,7 @@ class Config:
         if src not in self.objs:
             out = f"{self.outdir}/obj/{src[:-2]}.o"
             extra = {"xflags": "$cflags_core"} if src.startswith("core/") else {}
-            self.w.build([out], f"cc_{self.name}", [src], **extra)
+            self.w.build([out], f"cc_{self.name}", [src], incs=include_flags(src), **extra)
             self.objs[src] = out
         return self.objs[src]
 
@@ -239,7 +274,8 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
     ]
     for name, ccv, cflags, _ in configs:
         w.rule(f"cc_{name}",
-               command=f"{ccv} -MMD -MF $out.d $cflags_common {cflags} $xflags -c $in -o $out",
+               command=(f"{ccv} -MMD -MF $out.d $cflags_common {cflags} $xflags $incs "
+                        "-c $in -o $out"),
                depfile="$out.d", deps="gcc",
                description=f"CC {name} $in")
     for name, ccv, _, ldflags in configs:

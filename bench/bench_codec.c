@@ -22,8 +22,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../core/frame.h"
-#include "../core/msg.h"
+#include "frame.h"
+#include "msg.h"
 
 #define ROUNDS 7
 #define BATCH 4096u

@@ -29,7 +29,7 @@
 #include "msg.h"
 #include "rng.h"
 
-#include "../../fuzz/msg_testlib.h"
+#include "msg_testlib.h"
 
 #define BUF_MAX (FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX)
 
