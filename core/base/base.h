@@ -66,7 +66,10 @@ HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line);
     X(ERR_TOO_SMALL, "buffer too small")                                   \
     X(ERR_IO, "i/o error")                                                 \
     X(ERR_TIMEOUT, "timed out")                                            \
-    X(ERR_STATE, "operation not valid in this state")
+    X(ERR_STATE, "operation not valid in this state")                     \
+    X(ERR_CLOSED, "connection closed")                                     \
+    X(ERR_REFUSED, "connection refused")                                   \
+    X(ERR_NOSPACE, "no space left on device")
 
 typedef enum {
 #define HS_STATUS_ENUM(name, text) HS_##name,

@@ -11,6 +11,17 @@
 #include "rng.h"
 #include "step.h"
 
+/* A decoded message as a module receives it (core/node routes it to the
+ * module that owns its type, core/base/module_list.h). */
+typedef struct {
+    hs_channel channel;
+    hs_addr from;        /* UDP source address, or the TCP peer's address */
+    uint64_t conn_id;    /* TCP connection id; 0 on UDP */
+    const hs_name *peer; /* TCP: the name the connection's HELLO bound; NULL otherwise */
+    uint16_t type;       /* message type */
+    const void *body;    /* the type's decoded struct */
+} hs_msg_in;
+
 typedef struct {
     uint64_t now_ns;
     hs_outbox *ob;

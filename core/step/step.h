@@ -38,7 +38,9 @@ typedef enum {
     X(EXEC_REPORT, "exec_report") /* executor: workflow started/progress */ \
     X(RESOURCE, "resource")       /* resource sample */                     \
     X(COMMAND, "command")         /* local operator command */              \
-    X(CONN_CLOSED, "conn_closed") /* a TCP connection went away */
+    X(CONN_CLOSED, "conn_closed") /* a TCP connection went away */        \
+    X(SEND_FAILED, "send_failed") /* the host could not send an output */   \
+    X(TIMER_REFUSED, "timer_refused") /* the host could not arm a timer */
 
 typedef enum {
 #define HS_INPUT_ENUM(id, name) HS_IN_##id,
@@ -92,6 +94,22 @@ typedef struct {
             uint64_t conn_id;
             hs_status reason; /* HS_OK: peer closed; otherwise why the host closed it */
         } conn_closed;
+        /* A SEND the host could not carry out (TCP send buffer full, no
+         * connection, connect refused): retrying is core's decision, so the
+         * host reports it instead of dropping the frame silently. */
+        struct {
+            hs_channel channel;
+            hs_addr to;
+            uint64_t conn_id;  /* the connection it was for; 0 if none existed */
+            uint16_t msg_type; /* from the frame header of the refused payload */
+            hs_status reason;  /* HS_ERR_FULL, HS_ERR_IO, HS_ERR_CLOSED, ... */
+        } send_failed;
+        /* A TIMER_SET the host could not honour (its timer table is full):
+         * the owner must re-arm with backoff or stop on purpose. */
+        struct {
+            uint64_t timer_id;
+            hs_status reason; /* HS_ERR_FULL */
+        } timer_refused;
     } u;
 } hs_input;
 
