@@ -1,13 +1,22 @@
-/* hsnode configuration: command-line flags and the config file, one key
- * table for both (docs/real-io.md documents every key).
+/* hsnode configuration: command-line flags and the config file, both
+ * driven by the key tables of the configuration engine (core/base/cfgkey.h):
+ * [node] and [swim] are core's (node_config.c, swim_config.c), [host] and
+ * [tcp] are this file's.  docs/hsnode.conf.example lists every key.
  *
- * File format: UTF-8 text, one `key = value` per line; blank lines and
- * lines whose first non-blank character is '#' are ignored; keys use
- * underscores (dashes are accepted too); a repeated key overrides the
- * earlier one, except `join`, whose comma-separated addresses accumulate.
- * Flags: `--key value` or `--key=value` for every key, with dashes or
- * underscores; `--config FILE` loads a file first, and flags override it
- * (a --join flag replaces the file's join list).
+ * File format: UTF-8 text; "[section]" starts a section, "key = value"
+ * lines set its keys; lines before any section use flat names (a key
+ * alone when only one section has it, else SECTION_KEY), so the flat files
+ * of earlier releases still load; blank lines and lines whose first
+ * non-blank character is '#' are ignored; dashes and underscores are one
+ * character; a repeated key overrides the earlier one, except an address
+ * list (`join`), which accumulates.
+ * Flags: `--KEY value` or `--KEY=value` for every key (`--SECTION-KEY`
+ * always works); `--config FILE` loads a file first, and flags override
+ * it (a list flag such as --join replaces the file's list).
+ *
+ * Adding a host setting is one line in host_keys or tcp_keys of
+ * config.c (a field in config or tcp_config, then CFG_* with its range,
+ * default and help); flags, files, --help and the example file follow.
  *
  * Every refusal writes one sentence naming the flag or the file and line
  * into the caller's message buffer. */
@@ -15,6 +24,7 @@
 #define CONFIG_H_
 
 #include "base.h"
+#include "cfgkey.h"
 #include "files.h"
 #include "log.h"
 #include "node.h"
@@ -23,6 +33,7 @@
 #define CONFIG_MSG_MAX 512u
 #define CONFIG_LINE_MAX 1024u
 #define CONFIG_FILE_MAX (64u * 1024u)
+#define CONFIG_TABLES 4u /* [node] [swim] [host] [tcp] */
 
 typedef struct {
     node_config node;
@@ -34,10 +45,7 @@ typedef struct {
     uint32_t log_rate;    /* lines per second per event code, 0 = unlimited */
     uint32_t leave_grace_ms; /* after SIGTERM: time for the leave gossip */
     bool seed_given;      /* rng_seed came from `seed`, not getrandom */
-    bool has_name;
-    bool has_listen;
-    bool has_data_dir;
-    bool join_from_file;
+    uint64_t given[CONFIG_TABLES]; /* per table (config_tables order): keys given */
 } config;
 
 void config_defaults(config *c);
@@ -54,9 +62,10 @@ bool config_swim_problem(const swim_config *sw, char *why, size_t msg_cap);
 /* Required keys present and every value in range (node, SWIM and TCP). */
 HS_MUST_USE hs_status config_check(const config *c, char *msg, size_t msg_cap);
 
-/* The documented keys, for --help. */
-uint32_t config_key_count(void);
-const char *config_key_name(uint32_t i);
-const char *config_key_help(uint32_t i);
+/* The key tables in section order: node, swim, host, tcp. */
+const cfgkey_table *const *config_tables(void);
+/* --help's key list and the example config file (--print-config). */
+size_t config_render_help(char *out, size_t cap);
+size_t config_render_file(char *out, size_t cap);
 
 #endif /* CONFIG_H_ */

@@ -84,38 +84,27 @@ static char *content_line(const char **cursor, char *buf, size_t cap, uint32_t *
     return NULL;
 }
 
+/* The [swim] keys through the configuration engine, so hsim reads the
+ * same config files as hsnode; [node], [host] and [tcp] are hsnode's
+ * (names, addresses, sockets the simulator assigns itself) and skipped. */
 hs_status simscen_parse_config(const char *text, swim_config *cfg, char *err, size_t err_cap)
 {
+    static const char *const hsnode_sections[] = {"node", "host", "tcp"};
     swim_config_defaults(cfg);
-    uint32_t line_no = 0;
-    const char *cursor = text;
-    char buf[SCEN_LINE_MAX];
-    bool too_long = false;
-    for (char *line; (line = content_line(&cursor, buf, sizeof(buf), &line_no, &too_long)) != NULL;) {
-        char *eq = strchr(line, '=');
-        uint64_t value = 0;
-        if (too_long || eq == NULL) {
-            snprintf(err, err_cap, "config line %u: expected 'key = value'", line_no);
-            return HS_ERR_INVALID;
-        }
-        *eq = '\0';
-        char *key = trim(line);
-        if (!parse_u64(trim(eq + 1), &value)) {
-            snprintf(err, err_cap, "config line %u: %s: want an unsigned integer", line_no, key);
-            return HS_ERR_INVALID;
-        }
-        hs_status st = swim_config_set(cfg, key, value);
-        if (st == HS_ERR_NOT_FOUND) {
-            snprintf(err, err_cap, "config line %u: '%s' is not a SWIM setting", line_no, key);
-            return HS_ERR_INVALID;
-        }
-        if (st != HS_OK) {
-            snprintf(err, err_cap, "config line %u: %s: value out of range", line_no, key);
-            return HS_ERR_INVALID;
-        }
+    cfgkey_bind bind = {swim_config_keys(), cfg, 0};
+    char inner[256];
+    hs_status st = cfgkey_parse_text(&bind, 1, hsnode_sections,
+                                     (uint32_t)HS_ARRAY_LEN(hsnode_sections), text, inner,
+                                     sizeof(inner));
+    if (st != HS_OK) {
+        snprintf(err, err_cap, "config %s%s", inner,
+                 st == HS_ERR_NOT_FOUND ? " (not a SWIM setting: hsim reads [swim] keys; "
+                                          "[node], [host] and [tcp] are skipped)"
+                                        : "");
+        return HS_ERR_INVALID;
     }
-    if (swim_config_check(cfg) != HS_OK) {
-        snprintf(err, err_cap, "config: settings are inconsistent (see docs/swim.md)");
+    if (swim_config_explain(cfg, inner, sizeof(inner)) != HS_OK) {
+        snprintf(err, err_cap, "config: %s (see docs/swim.md)", inner);
         return HS_ERR_INVALID;
     }
     return HS_OK;

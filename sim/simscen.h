@@ -24,10 +24,11 @@
 #include "base.h"
 #include "swim.h"
 
-/* Reads "key = value" lines of SWIM tunables (the hsnode config format)
- * into cfg, starting from the defaults.  Keys that only a real host
- * understands (tcp_*, log*, ...) are refused: the simulator would silently
- * run something else. */
+/* Reads an hsnode config file (core/base/cfgkey.h format) into cfg,
+ * starting from the defaults: [swim] keys, and flat SWIM keys before any
+ * section.  Sections [node], [host] and [tcp] (hsnode's own) are skipped;
+ * a flat key only a real host understands (tcp_*, log*, ...) is refused:
+ * the simulator would silently run something else. */
 HS_MUST_USE hs_status simscen_parse_config(const char *text, swim_config *cfg, char *err,
                                            size_t err_cap);
 

@@ -21,49 +21,7 @@
 #include "ctx.h"
 #include "map.h"
 #include "msg.h"
-
-typedef struct {
-    uint32_t probe_interval_ms;     /* one probe per period (SWIM T') */
-    uint32_t probe_timeout_ms;      /* direct ack wait before indirect probes */
-    uint32_t indirect_checks;       /* k proxies for ping-req */
-    uint32_t suspicion_mult;        /* suspicion = mult * max(1, log10 n) * interval */
-    uint32_t retransmit_mult;       /* lambda: gossip sent max(1, lambda * ln(n + 1)) times */
-    uint32_t gossip_max_age_ms;     /* gossip older than this is dropped unsent */
-    uint32_t sync_interval_ms;      /* push-pull with a random alive member */
-    uint32_t reconnect_interval_ms; /* push-pull with the next member believed dead */
-    uint32_t join_retry_min_ms;     /* join backoff starts here and doubles */
-    uint32_t join_retry_max_ms;
-    uint32_t dead_retention_ms;     /* dead or left members are reaped after this */
-    uint32_t members_cap;
-    uint32_t gossip_cap;
-    uint32_t relays_cap;
-    /* Answers (acks, join and sync replies, relayed pings) to a source that
-     * is not a member at that address are rate limited: a forged flood
-     * must not turn the node into an amplifier. */
-    uint32_t unknown_reply_per_sec;
-    uint32_t unknown_reply_burst;
-} swim_config;
-
-void swim_config_defaults(swim_config *cfg);
-
-/* The tunables by name ("probe_interval_ms"), with their ranges and help,
- * so every host's config parser (hsnode's file and flags, hsim's scenario
- * configs) reads the same keys without restating them. */
-uint32_t swim_config_key_count(void);
-const char *swim_config_key_name(uint32_t i);
-const char *swim_config_key_help(uint32_t i);
-void swim_config_key_range(uint32_t i, uint32_t *min, uint32_t *max);
-/* Index of the key, or -1.  '-' in name matches '_'. */
-int swim_config_key_find(const char *name);
-/* HS_ERR_NOT_FOUND for an unknown key, HS_ERR_RANGE outside its range.
- * Cross-field rules are swim_config_check's. */
-HS_MUST_USE hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value);
-/* HS_OK when every field is in its documented range and the fields agree
- * with each other. */
-HS_MUST_USE hs_status swim_config_check(const swim_config *cfg);
-/* NULL when the config is valid, else the key out of range or the rule
- * broken, in words an operator can act on. */
-const char *swim_config_problem(const swim_config *cfg);
+#include "swim_config.h"
 
 typedef struct {
     hs_name name;

@@ -28,32 +28,6 @@ struct node {
     uint32_t reply_cap;
 };
 
-void node_config_defaults(node_config *cfg)
-{
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->role = ROLE_WORKER;
-    swim_config_defaults(&cfg->swim);
-    cfg->error_reply_per_sec = 10;
-    cfg->error_reply_burst = 20;
-}
-
-hs_status node_config_check(const node_config *cfg)
-{
-    if (!hs_name_valid(cfg->name.bytes, cfg->name.len) || cfg->role >= NODE_ROLE_COUNT) {
-        return HS_ERR_INVALID;
-    }
-    if (cfg->addr.port == 0 || cfg->seed_count > NODE_SEEDS_MAX) {
-        return HS_ERR_INVALID;
-    }
-    if (cfg->swim.members_cap + 1 > MSG_MEMBERS_MAX) {
-        return HS_ERR_RANGE;
-    }
-    if (cfg->error_reply_per_sec > 100000 || cfg->error_reply_burst > 100000) {
-        return HS_ERR_RANGE;
-    }
-    return swim_config_check(&cfg->swim);
-}
-
 hs_status node_create(const node_config *cfg, node **out)
 {
     *out = NULL;

@@ -23,27 +23,11 @@
 #include "counters.h"
 #include "meta.h"
 #include "msg.h"
+#include "node_config.h"
 #include "step.h"
 #include "swim.h"
 
-#define NODE_SEEDS_MAX 16u
-
-typedef struct {
-    hs_name name;
-    uint8_t role; /* node_role */
-    hs_addr addr; /* advertised address: UDP and TCP on the same port */
-    hs_addr seeds[NODE_SEEDS_MAX];
-    uint32_t seed_count;
-    uint64_t rng_seed; /* the node's own stream; an input like any other */
-    swim_config swim;
-    uint32_t error_reply_per_sec; /* token bucket for ERROR replies */
-    uint32_t error_reply_burst;
-} node_config;
-
 typedef struct node node;
-
-void node_config_defaults(node_config *cfg);
-HS_MUST_USE hs_status node_config_check(const node_config *cfg);
 
 HS_MUST_USE hs_status node_create(const node_config *cfg, node **out);
 void node_destroy(node *n);

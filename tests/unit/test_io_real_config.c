@@ -219,34 +219,146 @@ static void test_file_errors_give_line(void **state)
     unlink(path);
 }
 
-static void test_every_documented_key_is_settable(void **state)
+/* A value every key accepts, by type (and the few ranges that need one). */
+static const char *sample_value(const cfgkey *k)
+{
+    switch (k->type) {
+    case CFGKEY_NAME:
+    case CFGKEY_STRING:
+        return "x";
+    case CFGKEY_ADDR:
+    case CFGKEY_ADDR_LIST:
+        return "127.0.0.1:5";
+    case CFGKEY_ENUM:
+        return k->names[k->max];
+    case CFGKEY_BOOL:
+        return "true";
+    default:
+        return k->max >= 1000 && k->min <= 1000 ? "1000" : "3";
+    }
+}
+
+/* Every key of every table, as a flag by its short and its section name
+ * and as a file line in its section: all three set the same field. */
+static void test_every_key_settable_three_ways(void **state)
+{
+    (void)state;
+    static config by_flag, by_section_flag, by_file;
+    const cfgkey_table *const *tables = config_tables();
+    for (uint32_t t = 0; t < CONFIG_TABLES; t++) {
+        assert_null(cfgkey_table_problem(tables[t]));
+        for (uint32_t i = 0; i < tables[t]->count; i++) {
+            const cfgkey *k = &tables[t]->keys[i];
+            const char *value = sample_value(k);
+            char flag[96], section_flag[96], text[256];
+            snprintf(flag, sizeof(flag), "--%s=%s", k->name, value);
+            snprintf(section_flag, sizeof(section_flag), "--%s-%s=%s", tables[t]->section,
+                     k->name, value);
+            snprintf(text, sizeof(text), "[%s]\n%s = %s\n", tables[t]->section, k->name, value);
+            config_defaults(&by_flag);
+            config_defaults(&by_section_flag);
+            config_defaults(&by_file);
+            const char *argv1[] = {flag};
+            const char *argv2[] = {section_flag};
+            if (config_parse_args(&by_flag, 1, (char **)argv1, 0, msg_buf, sizeof(msg_buf)) !=
+                HS_OK) {
+                fail_msg("%s refused: %s", flag, msg_buf);
+            }
+            assert_int_equal(config_parse_args(&by_section_flag, 1, (char **)argv2, 0, msg_buf,
+                                               sizeof(msg_buf)),
+                             HS_OK);
+            cfgkey_bind binds[CONFIG_TABLES];
+            void *targets[] = {&by_file.node, &by_file.node.swim, &by_file, &by_file.tcp};
+            for (uint32_t b = 0; b < CONFIG_TABLES; b++) {
+                binds[b] = (cfgkey_bind){tables[b], targets[b], 0};
+            }
+            assert_int_equal(cfgkey_parse_text(binds, CONFIG_TABLES, NULL, 0, text, msg_buf,
+                                               sizeof(msg_buf)),
+                             HS_OK);
+            assert_memory_equal(&by_flag.node, &by_section_flag.node, sizeof(by_flag.node));
+            assert_memory_equal(&by_flag.node, &by_file.node, sizeof(by_flag.node));
+            assert_memory_equal(&by_flag.tcp, &by_file.tcp, sizeof(by_flag.tcp));
+            assert_string_equal(by_flag.data_dir, by_file.data_dir);
+            assert_int_equal(by_flag.log_level, by_file.log_level);
+            assert_int_equal(by_flag.leave_grace_ms, by_file.leave_grace_ms);
+        }
+    }
+}
+
+/* The [tcp] table's defaults are io_real/tcp.c's. */
+static void test_tcp_table_defaults_match_tcp_config(void **state)
 {
     (void)state;
     static config c;
-    for (uint32_t i = 0; i < config_key_count(); i++) {
-        config_defaults(&c);
-        const char *key = config_key_name(i);
-        const char *value = "1000";
-        if (strcmp(key, "name") == 0 || strcmp(key, "data_dir") == 0) {
-            value = "x";
-        } else if (strcmp(key, "listen") == 0 || strcmp(key, "join") == 0) {
-            value = "127.0.0.1:5";
-        } else if (strcmp(key, "role") == 0) {
-            value = "manager";
-        } else if (strcmp(key, "log") == 0) {
-            value = "json";
-        } else if (strcmp(key, "log_level") == 0) {
-            value = "warn";
-        } else if (strcmp(key, "indirect_checks") == 0) {
-            value = "3";
-        } else if (strstr(key, "mult") != NULL) {
-            value = "5";
-        }
-        if (config_set(&c, key, value, msg_buf, sizeof(msg_buf)) != HS_OK) {
-            fail_msg("key %s value %s refused: %s", key, value, msg_buf);
-        }
-        assert_non_null(config_key_help(i));
-    }
+    config_defaults(&c);
+    tcp_config plain;
+    tcp_config_defaults(&plain);
+    assert_memory_equal(&c.tcp, &plain, sizeof(plain));
+}
+
+/* Sections: [swim] keys only in [swim], unknown sections and keys named. */
+static void test_sectioned_file(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hs_config_test_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_text(path, "[node]\nname = s1\nlisten = 127.0.0.1:7200\nrole = gate\n"
+                     "[host]\ndata_dir = /tmp/s\nlog = json\n"
+                     "[swim]\nprobe_interval_ms = 400\n[tcp]\nconns_max = 77\n"
+                     "slow_timeout_ms = 1500\n");
+    static config c;
+    const char *argv[] = {"--config", path, "--swim-probe-timeout-ms", "150"};
+    assert_int_equal(parse(&c, 4, argv), HS_OK);
+    assert_string_equal(c.node.name.bytes, "s1");
+    assert_int_equal(c.node.role, ROLE_GATE);
+    assert_int_equal(c.node.swim.probe_interval_ms, 400);
+    assert_int_equal(c.node.swim.probe_timeout_ms, 150);
+    assert_int_equal(c.tcp.conns_max, 77);
+    assert_int_equal(c.tcp.slow_timeout_ns, HS_MS(1500));
+    assert_int_equal(c.log_format, LOG_JSON);
+    write_text(path, "[swim]\nconns_max = 3\n");
+    const char *argv2[] = {"--config", path};
+    assert_int_not_equal(parse(&c, 2, argv2), HS_OK);
+    assert_non_null(strstr(msg_buf, "line 2: unknown key 'conns_max' in [swim]"));
+    write_text(path, "[gate]\nx = 1\n");
+    assert_int_not_equal(parse(&c, 2, argv2), HS_OK);
+    assert_non_null(strstr(msg_buf, "line 1: unknown section [gate]"));
+    write_text(path, "[dc east]\nvoters = 3\n");
+    assert_int_not_equal(parse(&c, 2, argv2), HS_OK);
+    assert_non_null(strstr(msg_buf, "no section takes an argument"));
+    unlink(path);
+}
+
+/* The committed example file is what the engine renders, and loading it
+ * gives exactly the defaults (commented-out keys included). */
+static void test_example_file_is_the_defaults(void **state)
+{
+    (void)state;
+    static config c, defaults;
+    config_defaults(&defaults);
+    const char *argv[] = {"--config", "docs/hsnode.conf.example"};
+    config_defaults(&c);
+    assert_int_equal(config_parse_args(&c, 2, (char **)argv, 0, msg_buf, sizeof(msg_buf)),
+                     HS_OK);
+    assert_memory_equal(&c.node, &defaults.node, sizeof(c.node));
+    assert_memory_equal(&c.tcp, &defaults.tcp, sizeof(c.tcp));
+    assert_int_equal(c.log_rate, defaults.log_rate);
+    assert_false(c.seed_given);
+    static char rendered[32768];
+    size_t need = config_render_file(rendered, sizeof(rendered));
+    assert_true(need < sizeof(rendered));
+    FILE *fp = fopen("docs/hsnode.conf.example", "r");
+    assert_non_null(fp);
+    static char file[65536];
+    size_t len = fread(file, 1, sizeof(file) - 1, fp);
+    fclose(fp);
+    file[len] = '\0';
+    /* The file is the header hsnode prints, then the rendered sections. */
+    const char *body = strstr(file, "\n[node]\n");
+    assert_non_null(body);
+    assert_string_equal(body + 1, rendered);
 }
 
 int main(void)
@@ -260,7 +372,10 @@ int main(void)
         cmocka_unit_test(test_swim_problem_is_named),
         cmocka_unit_test(test_file_then_flags),
         cmocka_unit_test(test_file_errors_give_line),
-        cmocka_unit_test(test_every_documented_key_is_settable),
+        cmocka_unit_test(test_every_key_settable_three_ways),
+        cmocka_unit_test(test_tcp_table_defaults_match_tcp_config),
+        cmocka_unit_test(test_sectioned_file),
+        cmocka_unit_test(test_example_file_is_the_defaults),
     };
     return cmocka_run_group_tests_name("io_real_config", tests, NULL, NULL);
 }
