@@ -371,9 +371,9 @@ static hs_status build_config(sim *s, uint32_t i, node_config *cfg)
         }
     }
     cfg->rng_seed = node_rng_seed(s, i, 0);
-    if (s->swim_override) {
-        cfg->swim = s->swim;
-    }
+    /* The run's SWIM settings (defaults, drawn or --swim-KEY), or the
+     * scenario's config file. */
+    cfg->swim = s->swim_override ? s->swim : s->opt.swim;
     return node_config_check(cfg);
 }
 

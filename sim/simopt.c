@@ -49,6 +49,7 @@ static const flag_row flag_rows[] = {
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000, "per datagram sent, a forged datagram to a random node"},
     {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX, "fake member names forged records use"},
+    {"swim-draw", OPT(swim_draw), 0, 1, "1: draw the SWIM settings from the seed"},
 };
 
 #define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
@@ -193,6 +194,8 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_clock(o, seed, faults);
     derive_disk(o, seed, faults);
     derive_forge(o, seed, faults);
+    o->swim_draw = 0;
+    swim_config_defaults(&o->swim);
     /* Keep at least two nodes up for the liveness phase. */
     uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
     if (o->perm_down > limit) {
@@ -306,6 +309,42 @@ static bool flag_is(const char *arg, const char *name, size_t *name_len)
     return true;
 }
 
+/* --swim-KEY N for every key of the [swim] table (core/member/swim_config.c):
+ * the flags are derived from the table, not written here. */
+static hs_status parse_swim_flag(simopt_args *a, int argc, char **argv, int *i, char *err,
+                                 size_t err_cap)
+{
+    const char *arg = argv[*i] + 2;
+    const char *eq = strchr(arg, '=');
+    char name[64];
+    size_t len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+    if (len >= sizeof(name)) {
+        return HS_ERR_NOT_FOUND;
+    }
+    memcpy(name, arg, len);
+    name[len] = '\0';
+    cfgkey_bind bind = {swim_config_keys(), &a->swim_values, 0};
+    uint32_t b = 0;
+    uint32_t key = 0;
+    if (cfgkey_lookup(&bind, 1, NULL, name, &b, &key, err, err_cap) != HS_OK) {
+        return HS_ERR_NOT_FOUND;
+    }
+    const char *v = eq != NULL ? eq + 1 : *i + 1 < argc ? argv[*i + 1] : NULL;
+    if (v == NULL) {
+        snprintf(err, err_cap, "--%s needs a value", name);
+        return HS_ERR_INVALID;
+    }
+    char why[SIMOPT_ERR_MAX];
+    if (cfgkey_set_text(swim_config_keys(), &a->swim_values, key, v, why, sizeof(why)) !=
+        HS_OK) {
+        snprintf(err, err_cap, "--%s: %s", name, why);
+        return HS_ERR_INVALID;
+    }
+    a->swim_set |= UINT64_C(1) << key;
+    *i += eq != NULL ? 1 : 2;
+    return HS_OK;
+}
+
 hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i, char *err,
                             size_t err_cap)
 {
@@ -333,6 +372,9 @@ hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i, char 
         a->faults_set = true;
         *i += next ? 2 : 1;
         return HS_OK;
+    }
+    if (strncmp(arg, "--swim-", 7) == 0 && !flag_is(arg, "swim-draw", &n)) {
+        return parse_swim_flag(a, argc, argv, i, err, err_cap);
     }
     for (uint32_t k = 0; k < FLAG_COUNT; k++) {
         const flag_row *row = &flag_rows[k];
@@ -417,11 +459,13 @@ hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
         snprintf(err, err_cap, "--crash-every-ms must be 0 or >= 100");
         return HS_ERR_INVALID;
     }
-    /* hsim's nodes run the default SWIM tunables; sim_create_swim checks
-     * replaced ones again. */
-    swim_config cfg;
-    swim_config_defaults(&cfg);
-    return simopt_check_model(o, cfg.probe_timeout_ms, err, err_cap);
+    /* The nodes' SWIM settings (sim_create_swim checks replaced ones again). */
+    char why[SIMOPT_ERR_MAX - 40];
+    if (swim_config_explain(&o->swim, why, sizeof(why)) != HS_OK) {
+        snprintf(err, err_cap, "SWIM settings: %s", why);
+        return HS_ERR_INVALID;
+    }
+    return simopt_check_model(o, o->swim.probe_timeout_ms, err, err_cap);
 }
 
 hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, char *err,
@@ -444,6 +488,20 @@ hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, 
         uint32_t limit = out->nodes > 2 ? out->nodes - 2 : 0;
         if (out->perm_down > limit) {
             out->perm_down = limit;
+        }
+    }
+    if (out->swim_draw != 0) {
+        hs_status st = simopt_draw_swim(out, &out->swim, err, err_cap);
+        if (st != HS_OK) {
+            return st;
+        }
+    }
+    const cfgkey_table *t = swim_config_keys();
+    for (uint32_t k = 0; k < t->count; k++) {
+        if ((a->swim_set & (UINT64_C(1) << k)) != 0) {
+            uint64_t v = cfgkey_get_number(t, &a->swim_values, k);
+            hs_status st = cfgkey_set_number(t, &out->swim, t->keys[k].name, v, err, err_cap);
+            HS_ASSERT(st == HS_OK); /* parse_swim_flag checked the range */
         }
     }
     return simopt_check(out, err, err_cap);
@@ -476,6 +534,38 @@ static void add(char *out, size_t cap, size_t *used, const char *fmt, ...)
     *used += (size_t)n < cap - *used ? (size_t)n : cap - *used - 1;
 }
 
+/* What the swim fields are before --swim-KEY overrides: defaults, or the
+ * draw (which never fails for an option set simopt_check accepted). */
+static void swim_base(const simopt *o, swim_config *base)
+{
+    swim_config_defaults(base);
+    if (o->swim_draw != 0) {
+        char err[SIMOPT_ERR_MAX];
+        if (simopt_draw_swim(o, base, err, sizeof(err)) != HS_OK) {
+            swim_config_defaults(base);
+        }
+    }
+}
+
+/* " --swim-KEY N" for each key that differs from base (all when base is
+ * NULL): with the other flags it replays the run exactly. */
+static void add_swim(char *out, size_t cap, size_t *used, const simopt *o,
+                     const swim_config *base, const char **sep)
+{
+    const cfgkey_table *t = swim_config_keys();
+    for (uint32_t k = 0; k < t->count; k++) {
+        uint64_t v = cfgkey_get_number(t, &o->swim, k);
+        if (base == NULL || v != cfgkey_get_number(t, base, k)) {
+            add(out, cap, used, "%s--swim-", *sep);
+            for (const char *p = t->keys[k].name; *p != '\0'; p++) {
+                add(out, cap, used, "%c", *p == '_' ? '-' : *p);
+            }
+            add(out, cap, used, " %llu", (unsigned long long)v);
+            *sep = " ";
+        }
+    }
+}
+
 size_t simopt_format_all(const simopt *o, char *out, size_t cap)
 {
     size_t used = 0;
@@ -484,6 +574,11 @@ size_t simopt_format_all(const simopt *o, char *out, size_t cap)
     for (uint32_t k = 0; k < FLAG_COUNT; k++) {
         add(out, cap, &used, " --%s %u", flag_rows[k].name, field_get(o, &flag_rows[k]));
     }
+    /* Drawn settings depend on the seed: spell them all out. */
+    swim_config defaults;
+    swim_config_defaults(&defaults);
+    const char *sep = " ";
+    add_swim(out, cap, &used, o, o->swim_draw != 0 ? NULL : &defaults, &sep);
     return used;
 }
 
@@ -503,6 +598,11 @@ size_t simopt_format_set(const simopt_args *a, const simopt *o, char *out, size_
             sep = " ";
         }
     }
+    if (a->swim_set != 0) {
+        swim_config base;
+        swim_base(o, &base);
+        add_swim(out, cap, &used, o, &base, &sep);
+    }
     return used;
 }
 
@@ -516,7 +616,62 @@ bool simopt_equal(const simopt *a, const simopt *b)
             return false;
         }
     }
-    return true;
+    return memcmp(&a->swim, &b->swim, sizeof(a->swim)) == 0;
+}
+
+/* SWIM draws: each key's range here lies inside its key's range (the
+ * engine refuses a draw outside it); probe_timeout_ms is drawn as a share
+ * of the period and kept above the liveness model's round trip. */
+typedef struct {
+    const char *key;
+    uint32_t lo;
+    uint32_t hi;
+} swim_draw_row;
+
+static const swim_draw_row swim_draws[] = {
+    {"probe_interval_ms", 200, 2000}, {"indirect_checks", 1, 5},
+    {"suspicion_mult", 3, 6},         {"retransmit_mult", 2, 4},
+    {"sync_interval_ms", 1000, 20000}, {"reconnect_interval_ms", 500, 10000},
+    {"join_retry_min_ms", 100, 1000}, {"join_retry_max_ms", 1000, 8000},
+    {"gossip_max_age_ms", 10000, 60000},
+};
+
+/* The smallest probe timeout the liveness model accepts for o. */
+static uint32_t model_timeout_min_ms(const simopt *o)
+{
+    uint64_t max_ns = simdist_delay_max((uint64_t)o->latency_min_us * HS_NS_PER_US,
+                                        (uint64_t)o->latency_mean_us * HS_NS_PER_US);
+    unsigned __int128 rtt = (unsigned __int128)(2 * max_ns) * (RNG_PPM + o->drift_max_ppm);
+    return (uint32_t)(rtt / RNG_PPM / HS_NS_PER_MS) + 2;
+}
+
+hs_status simopt_draw_swim(const simopt *o, swim_config *out, char *err, size_t err_cap)
+{
+    rng r;
+    rng_derive(&r, o->seed, rng_label("swim"));
+    swim_config_defaults(out);
+    const cfgkey_table *t = swim_config_keys();
+    for (size_t i = 0; i < HS_ARRAY_LEN(swim_draws); i++) {
+        uint64_t v = rng_range(&r, swim_draws[i].lo, swim_draws[i].hi);
+        hs_status st = cfgkey_set_number(t, out, swim_draws[i].key, v, err, err_cap);
+        if (st != HS_OK) {
+            return st;
+        }
+    }
+    uint32_t lo = model_timeout_min_ms(o);
+    uint32_t share = (uint32_t)(out->probe_interval_ms * rng_range(&r, 20, 60) / 100);
+    uint64_t timeout = share > lo ? share : lo;
+    hs_status st = cfgkey_set_number(t, out, "probe_timeout_ms", timeout, err, err_cap);
+    if (st == HS_OK && timeout >= out->probe_interval_ms) {
+        /* Slow links: the period grows to keep the indirect phase inside it. */
+        st = cfgkey_set_number(t, out, "probe_interval_ms", 2 * timeout, err, err_cap);
+    }
+    char why[SIMOPT_ERR_MAX - 40];
+    if (st == HS_OK && swim_config_explain(out, why, sizeof(why)) != HS_OK) {
+        snprintf(err, err_cap, "drawn SWIM settings refused: %s", why);
+        st = HS_ERR_INVALID;
+    }
+    return st;
 }
 
 void simopt_usage(FILE *f)
@@ -526,4 +681,6 @@ void simopt_usage(FILE *f)
     for (uint32_t k = 0; k < FLAG_COUNT; k++) {
         fprintf(f, "  --%-22s %s\n", flag_rows[k].name, flag_rows[k].help);
     }
+    fprintf(f, "  --swim-KEY N             any [swim] key (hsnode --help lists them with "
+               "ranges and defaults)\n");
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "base.h"
+#include "swim_config.h"
 
 #define SIMOPT_NODES_MAX 32u
 #define SIMOPT_ERR_MAX 320u /* room for any message simopt writes into err */
@@ -71,6 +72,11 @@ typedef struct {
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
     uint32_t forge_fakes; /* fake member names forged ALIVE records may use */
+    /* SWIM settings every node runs: the defaults, or with swim_draw 1
+     * drawn from the seed's "swim" stream through the [swim] key table
+     * (simopt_draw_swim); --swim-KEY flags override single keys. */
+    uint32_t swim_draw;
+    swim_config swim;
 } simopt;
 
 /* Command-line state: the seed, the profile and explicit overrides. */
@@ -81,6 +87,8 @@ typedef struct {
     bool faults_set;
     simopt values;  /* explicit values for the flags in set */
     uint64_t set;   /* bit i: flag i of the table was given */
+    swim_config swim_values; /* explicit --swim-KEY values */
+    uint64_t swim_set;       /* bit i: key i of swim_config_keys() was given */
 } simopt_args;
 
 /* All options for seed under a profile, with nothing overridden. */
@@ -104,6 +112,13 @@ HS_MUST_USE hs_status simopt_check(const simopt *o, char *err, size_t err_cap);
  * latency shorter than the probe timeout on the fastest clock. */
 HS_MUST_USE hs_status simopt_check_model(const simopt *o, uint32_t probe_timeout_ms, char *err,
                                          size_t err_cap);
+
+/* Draws SWIM settings for seed: each drawn key set by name through the
+ * engine (so within its key's range), its lower end raised to what the
+ * liveness model needs for o's latencies, then the whole checked; a draw
+ * the rules refuse is an error with swim_config_explain's reason. */
+HS_MUST_USE hs_status simopt_draw_swim(const simopt *o, swim_config *out, char *err,
+                                       size_t err_cap);
 
 /* Every option as flags (not the seed): replays the run exactly. */
 size_t simopt_format_all(const simopt *o, char *out, size_t cap);

@@ -21,18 +21,21 @@ static const char *const unit_names[CFGKEY_UNIT_COUNT] = {"", "ms", "s", "bytes"
 
 const char *cfgkey_type_name(cfgkey_type type)
 {
+    HS_STATIC_ASSERT(HS_ARRAY_LEN(type_names) == CFGKEY_TYPE_COUNT, "a name per type");
     HS_ASSERT((uint32_t)type < CFGKEY_TYPE_COUNT);
     return type_names[type];
 }
 
 const char *cfgkey_unit_name(cfgkey_unit unit)
 {
+    HS_STATIC_ASSERT(HS_ARRAY_LEN(unit_names) == CFGKEY_UNIT_COUNT, "a name per unit");
     HS_ASSERT((uint32_t)unit < CFGKEY_UNIT_COUNT);
     return unit_names[unit];
 }
 
 static bool is_number(cfgkey_type type)
 {
+    HS_ASSERT((uint32_t)type < CFGKEY_TYPE_COUNT);
     return type == CFGKEY_U32 || type == CFGKEY_U64 || type == CFGKEY_DURATION ||
            type == CFGKEY_DURATION_NS || type == CFGKEY_BYTES;
 }
@@ -70,11 +73,14 @@ static size_t section_prefix(const char *name, const char *section)
     if (section[i] != '\0' || !name_char_eq(name[i], '_')) {
         return 0;
     }
+    HS_ASSERT(i + 1 <= strlen(name));
     return i + 1;
 }
 
 static size_t expected_size(const cfgkey *k)
 {
+    HS_ASSERT(k != NULL);
+    HS_ASSERT((uint32_t)k->type < CFGKEY_TYPE_COUNT);
     switch (k->type) {
     case CFGKEY_U32:
     case CFGKEY_DURATION:
@@ -102,6 +108,7 @@ static size_t expected_size(const cfgkey *k)
 
 static const char *key_problem(const cfgkey *k)
 {
+    HS_ASSERT(k != NULL);
     if (k->name == NULL || k->help == NULL || (uint32_t)k->type >= CFGKEY_TYPE_COUNT ||
         (uint32_t)k->unit >= CFGKEY_UNIT_COUNT) {
         return "a key lacks a name, help, type or unit";
@@ -126,6 +133,7 @@ static const char *key_problem(const cfgkey *k)
 
 const char *cfgkey_table_problem(const cfgkey_table *t)
 {
+    HS_ASSERT(t->count <= UINT32_MAX / 2);
     HS_ASSERT(t != NULL && t->keys != NULL);
     if (t->count == 0 || t->count > CFGKEY_KEYS_MAX || t->section == NULL) {
         return "a table needs a section and 1..64 keys";
@@ -150,6 +158,7 @@ int32_t cfgkey_find(const cfgkey_table *t, const char *name)
     HS_ASSERT(t->count <= CFGKEY_KEYS_MAX);
     for (uint32_t i = 0; i < t->count; i++) {
         if (name_eq(t->keys[i].name, name)) {
+            HS_ASSERT(i < CFGKEY_KEYS_MAX);
             return (int32_t)i;
         }
     }
@@ -161,12 +170,14 @@ int32_t cfgkey_find(const cfgkey_table *t, const char *name)
 
 static uint8_t *field_of(const cfgkey *k, void *target)
 {
+    HS_ASSERT(k != NULL && k->size > 0);
     HS_ASSERT(target != NULL);
     return (uint8_t *)target + k->offset;
 }
 
 static uint64_t unit_ns(cfgkey_unit unit)
 {
+    HS_ASSERT((uint32_t)unit < CFGKEY_UNIT_COUNT);
     HS_ASSERT(unit == CFGKEY_UNIT_MS || unit == CFGKEY_UNIT_S);
     return unit == CFGKEY_UNIT_MS ? HS_NS_PER_MS : HS_NS_PER_SEC;
 }
@@ -196,6 +207,7 @@ static void store_number(const cfgkey *k, void *target, uint64_t v)
 
 uint64_t cfgkey_get_number(const cfgkey_table *t, const void *target, uint32_t key)
 {
+    HS_ASSERT(t != NULL && target != NULL);
     HS_ASSERT(key < t->count);
     const cfgkey *k = &t->keys[key];
     HS_ASSERT(is_number(k->type) || k->type == CFGKEY_ENUM || k->type == CFGKEY_BOOL);
@@ -237,6 +249,8 @@ static void apply_default(const cfgkey_table *t, void *target, uint32_t key);
 
 void cfgkey_reset(const cfgkey_table *t, void *target, uint32_t key)
 {
+    HS_ASSERT(t != NULL && target != NULL);
+    HS_ASSERT(target != NULL);
     HS_ASSERT(t != NULL && key < t->count);
     apply_default(t, target, key);
 }
@@ -248,6 +262,8 @@ static int errf(char *err, size_t cap, const char *fmt, ...) HS_PRINTF(3, 4);
 
 static int errf(char *err, size_t cap, const char *fmt, ...)
 {
+    HS_ASSERT(fmt != NULL);
+    HS_ASSERT(err != NULL || cap == 0);
     if (err == NULL || cap == 0) {
         return 0;
     }
@@ -277,12 +293,14 @@ static bool parse_u64(const char *text, uint64_t *out)
         v = v * 10 + digit;
     }
     *out = v;
+    HS_ASSERT(*out == v);
     return true;
 }
 
 /* Decimal bytes, optionally with a KiB, MiB or GiB suffix. */
 static bool parse_bytes(const char *text, uint64_t *out)
 {
+    HS_ASSERT(text != NULL && out != NULL);
     static const struct {
         const char *suffix;
         uint32_t shift;
@@ -309,6 +327,7 @@ static bool parse_bytes(const char *text, uint64_t *out)
 
 static bool parse_bool(const char *text, uint64_t *out)
 {
+    HS_ASSERT(text != NULL && out != NULL);
     static const char *const yes[] = {"true", "yes", "on", "1"};
     static const char *const no[] = {"false", "no", "off", "0"};
     for (size_t i = 0; i < HS_ARRAY_LEN(yes); i++) {
@@ -323,6 +342,8 @@ static bool parse_bool(const char *text, uint64_t *out)
 /* " ms" after a range, or nothing. */
 static const char *unit_suffix(const cfgkey *k)
 {
+    HS_ASSERT(k != NULL);
+    HS_ASSERT((uint32_t)k->unit < CFGKEY_UNIT_COUNT);
     switch (k->unit) {
     case CFGKEY_UNIT_MS:
         return " ms";
@@ -339,6 +360,8 @@ static const char *unit_suffix(const cfgkey *k)
 
 static hs_status range_refusal(const cfgkey *k, uint64_t v, char *err, size_t cap)
 {
+    HS_ASSERT(is_number(k->type));
+    HS_ASSERT(v < k->min || v > k->max);
     errf(err, cap, "%s: %llu is out of range (want %llu..%llu%s)", k->name,
          (unsigned long long)v, (unsigned long long)k->min, (unsigned long long)k->max,
          unit_suffix(k));
@@ -348,6 +371,7 @@ static hs_status range_refusal(const cfgkey *k, uint64_t v, char *err, size_t ca
 static hs_status set_number_text(const cfgkey *k, void *target, const char *text, char *err,
                                  size_t cap)
 {
+    HS_ASSERT(target != NULL && text != NULL);
     HS_ASSERT(is_number(k->type));
     uint64_t v = 0;
     bool ok = k->type == CFGKEY_BYTES ? parse_bytes(text, &v) : parse_u64(text, &v);
@@ -373,6 +397,8 @@ static hs_status set_number_text(const cfgkey *k, void *target, const char *text
 static hs_status set_enum_text(const cfgkey *k, void *target, const char *text, char *err,
                                size_t cap)
 {
+    HS_ASSERT(target != NULL && text != NULL);
+    HS_ASSERT(k->max < 256);
     HS_ASSERT(k->type == CFGKEY_ENUM && k->names != NULL);
     for (uint64_t i = k->min; i <= k->max; i++) {
         if (strcmp(text, k->names[i]) == 0) {
@@ -395,6 +421,8 @@ static hs_status set_enum_text(const cfgkey *k, void *target, const char *text, 
 static hs_status parse_addr(const cfgkey *k, const char *text, hs_addr *out, char *err,
                             size_t cap)
 {
+    HS_ASSERT(k->type == CFGKEY_ADDR || k->type == CFGKEY_ADDR_LIST);
+    HS_ASSERT(text != NULL);
     if (hs_addr_parse(text, out) != HS_OK) {
         errf(err, cap, "%s: invalid address '%s' (want a.b.c.d:port, port 1..65535)", k->name,
              text);
@@ -412,6 +440,8 @@ static hs_status parse_addr(const cfgkey *k, const char *text, hs_addr *out, cha
 static hs_status add_list_addr(const cfgkey *k, void *target, const char *one, char *err,
                                size_t cap)
 {
+    HS_ASSERT(k->type == CFGKEY_ADDR_LIST);
+    HS_ASSERT(one != NULL && target != NULL);
     hs_addr addr;
     hs_status st = parse_addr(k, one, &addr, err, cap);
     if (st != HS_OK) {
@@ -432,6 +462,7 @@ static hs_status add_list_addr(const cfgkey *k, void *target, const char *one, c
         return HS_ERR_LIMIT;
     }
     list[count++] = addr;
+    HS_ASSERT(count <= k->max);
     memcpy((uint8_t *)target + k->count_offset, &count, sizeof(count));
     return HS_OK;
 }
@@ -441,6 +472,7 @@ static hs_status add_list_addr(const cfgkey *k, void *target, const char *one, c
 static hs_status set_list_text(const cfgkey *k, void *target, const char *text, char *err,
                                size_t cap)
 {
+    HS_ASSERT(text != NULL && target != NULL);
     HS_ASSERT(k->type == CFGKEY_ADDR_LIST);
     const char *tok = text;
     for (;;) {
@@ -455,8 +487,12 @@ static hs_status set_list_text(const cfgkey *k, void *target, const char *text, 
         size_t take = len < sizeof(one) ? len : sizeof(one) - 1;
         memcpy(one, tok, take);
         one[take] = '\0';
-        hs_status st = len < sizeof(one) ? add_list_addr(k, target, one, err, cap)
-                                         : parse_addr(k, "(too long)", NULL, err, cap);
+        hs_status st = HS_ERR_INVALID;
+        if (len < sizeof(one)) {
+            st = add_list_addr(k, target, one, err, cap);
+        } else {
+            errf(err, cap, "%s: invalid address '%s...' (want a.b.c.d:port)", k->name, one);
+        }
         if (st != HS_OK || comma == NULL) {
             return st;
         }
@@ -467,6 +503,8 @@ static hs_status set_list_text(const cfgkey *k, void *target, const char *text, 
 static hs_status set_string_text(const cfgkey *k, void *target, const char *text, char *err,
                                  size_t cap)
 {
+    HS_ASSERT(k->type == CFGKEY_NAME || k->type == CFGKEY_STRING);
+    HS_ASSERT(text != NULL && target != NULL);
     size_t len = strlen(text);
     if (k->type == CFGKEY_NAME) {
         if (hs_name_set((hs_name *)(void *)field_of(k, target), text, len) != HS_OK) {
@@ -483,6 +521,7 @@ static hs_status set_string_text(const cfgkey *k, void *target, const char *text
         return HS_ERR_INVALID;
     }
     memcpy(field_of(k, target), text, len + 1);
+    HS_ASSERT(len < k->size);
     return HS_OK;
 }
 
@@ -519,6 +558,7 @@ hs_status cfgkey_set_text(const cfgkey_table *t, void *target, uint32_t key, con
 hs_status cfgkey_set_number(const cfgkey_table *t, void *target, const char *name,
                             uint64_t value, char *err, size_t cap)
 {
+    HS_ASSERT(name != NULL);
     HS_ASSERT(t != NULL && target != NULL);
     int32_t i = cfgkey_find(t, name);
     if (i < 0) {
@@ -565,6 +605,7 @@ void cfgkey_defaults(const cfgkey_table *t, void *target)
 
 hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *err, size_t cap)
 {
+    HS_ASSERT(t->count <= CFGKEY_KEYS_MAX);
     HS_ASSERT(t != NULL && target != NULL);
     for (uint32_t i = 0; i < t->count; i++) {
         const cfgkey *k = &t->keys[i];
@@ -584,6 +625,7 @@ hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *e
 hs_status cfgkey_check_required(const cfgkey_bind *binds, uint32_t bind_count, char *err,
                                 size_t cap)
 {
+    HS_ASSERT(bind_count <= 64);
     HS_ASSERT(binds != NULL || bind_count == 0);
     for (uint32_t b = 0; b < bind_count; b++) {
         const cfgkey_table *t = binds[b].table;
@@ -617,6 +659,8 @@ static hs_status lookup_section(const cfgkey_bind *binds, uint32_t bind_count,
                                 const char *section, const char *name, uint32_t *bind_out,
                                 uint32_t *key_out, char *err, size_t cap)
 {
+    HS_ASSERT(section != NULL && name != NULL);
+    HS_ASSERT(bind_out != NULL && key_out != NULL);
     for (uint32_t b = 0; b < bind_count; b++) {
         if (!name_eq(binds[b].table->section, section)) {
             continue;
@@ -628,6 +672,7 @@ static hs_status lookup_section(const cfgkey_bind *binds, uint32_t bind_count,
         }
         *bind_out = b;
         *key_out = (uint32_t)k;
+        HS_ASSERT(*key_out < binds[b].table->count);
         return HS_OK;
     }
     errf(err, cap, "unknown section [%s]", section);
@@ -675,6 +720,8 @@ hs_status cfgkey_lookup(const cfgkey_bind *binds, uint32_t bind_count, const cha
 hs_status cfgkey_set(cfgkey_bind *binds, uint32_t bind_count, const char *section,
                      const char *name, const char *text, char *err, size_t cap)
 {
+    HS_ASSERT(binds != NULL && name != NULL);
+    HS_ASSERT(text != NULL);
     uint32_t b = 0;
     uint32_t k = 0;
     hs_status st = cfgkey_lookup(binds, bind_count, section, name, &b, &k, err, cap);
@@ -686,6 +733,7 @@ hs_status cfgkey_set(cfgkey_bind *binds, uint32_t bind_count, const char *sectio
     if (st == HS_OK) {
         binds[b].given |= UINT64_C(1) << k;
     }
+    HS_ASSERT(st != HS_OK || cfgkey_given(binds, b, k));
     return st;
 }
 
@@ -694,17 +742,21 @@ hs_status cfgkey_set(cfgkey_bind *binds, uint32_t bind_count, const char *sectio
 
 static const char *next_line(const char *text, char *line, size_t cap, bool *too_long)
 {
+    HS_ASSERT(text != NULL && line != NULL);
+    HS_ASSERT(cap > 0);
     const char *nl = strchr(text, '\n');
     size_t len = nl != NULL ? (size_t)(nl - text) : strlen(text);
     *too_long = len >= cap;
     size_t take = *too_long ? cap - 1 : len;
     memcpy(line, text, take);
     line[take] = '\0';
+    HS_ASSERT(strlen(line) < cap);
     return nl != NULL ? nl + 1 : NULL;
 }
 
 static char *trim(char *s)
 {
+    HS_ASSERT(s != NULL);
     while (*s == ' ' || *s == '\t') {
         s++;
     }
@@ -712,11 +764,14 @@ static char *trim(char *s)
     while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r')) {
         s[--len] = '\0';
     }
+    HS_ASSERT(len == strlen(s));
     return s;
 }
 
 static bool in_list(const char *name, const char *const *list, uint32_t count)
 {
+    HS_ASSERT(name != NULL);
+    HS_ASSERT(list != NULL || count == 0);
     for (uint32_t i = 0; i < count; i++) {
         if (name_eq(list[i], name)) {
             return true;
@@ -730,6 +785,7 @@ static hs_status section_line(const cfgkey_bind *binds, uint32_t bind_count,
                               const char *const *skip, uint32_t skip_count, char *line,
                               char *section, size_t section_cap, char *err, size_t cap)
 {
+    HS_ASSERT(section != NULL && section_cap > 0);
     size_t len = strlen(line);
     HS_ASSERT(len >= 1 && line[0] == '[');
     if (line[len - 1] != ']') {
@@ -756,6 +812,8 @@ static hs_status content_line(cfgkey_bind *binds, uint32_t bind_count, const cha
                               uint32_t skip_count, char *line, char *section,
                               size_t section_cap, char *err, size_t cap)
 {
+    HS_ASSERT(line != NULL && line[0] != '\0');
+    HS_ASSERT(section != NULL && section_cap > 0);
     if (line[0] == '[') {
         return section_line(binds, bind_count, skip, skip_count, line, section, section_cap,
                             err, cap);
@@ -818,6 +876,8 @@ static void add(appender *a, const char *fmt, ...) HS_PRINTF(2, 3);
 
 static void add(appender *a, const char *fmt, ...)
 {
+    HS_ASSERT(a != NULL && fmt != NULL);
+    HS_ASSERT(a->out != NULL || a->cap == 0);
     size_t room = a->used < a->cap ? a->cap - a->used : 0;
     va_list ap;
     va_start(ap, fmt);
@@ -829,6 +889,8 @@ static void add(appender *a, const char *fmt, ...)
 
 static void add_default(appender *a, const cfgkey *k)
 {
+    HS_ASSERT(a != NULL && k != NULL);
+    HS_ASSERT(k->type != CFGKEY_ENUM || k->def <= k->max);
     if (is_number(k->type)) {
         add(a, "%llu", (unsigned long long)k->def);
     } else if (k->type == CFGKEY_BOOL) {
@@ -844,6 +906,8 @@ static void add_default(appender *a, const cfgkey *k)
  * always do; text types when def_text is not empty). */
 static bool has_value_default(const cfgkey *k)
 {
+    HS_ASSERT(k != NULL);
+    HS_ASSERT((uint32_t)k->type < CFGKEY_TYPE_COUNT);
     if ((k->flags & (CFGKEY_REQUIRED | CFGKEY_UNSET)) != 0) {
         return false;
     }
@@ -854,6 +918,8 @@ static bool has_value_default(const cfgkey *k)
 /* The value placeholder after a flag: MS, N, client|gate|... */
 static void add_placeholder(appender *a, const cfgkey *k)
 {
+    HS_ASSERT(a != NULL && k != NULL);
+    HS_ASSERT(k->type != CFGKEY_ENUM || k->names != NULL);
     static const char *const shapes[CFGKEY_TYPE_COUNT] = {
         "N", "N", "BOOL", "", "", "BYTES", "", "IP:PORT", "IP:PORT[,IP:PORT...]", "NAME",
         "TEXT",
@@ -872,6 +938,8 @@ static void add_placeholder(appender *a, const cfgkey *k)
 /* "duration in ms, 10..600000, default 1000" */
 static void add_facts(appender *a, const cfgkey *k)
 {
+    HS_ASSERT(a != NULL && k != NULL);
+    HS_ASSERT(k->min <= k->max);
     add(a, "%s", cfgkey_type_name(k->type));
     if (k->unit == CFGKEY_UNIT_PER_SEC) {
         add(a, " per second");
@@ -897,6 +965,8 @@ static void add_facts(appender *a, const cfgkey *k)
 
 static bool name_unique(const cfgkey_table *const *tables, uint32_t count, const char *name)
 {
+    HS_ASSERT(tables != NULL && name != NULL);
+    HS_ASSERT(count >= 1);
     uint32_t seen = 0;
     for (uint32_t i = 0; i < count; i++) {
         seen += cfgkey_find(tables[i], name) >= 0 ? 1u : 0u;
@@ -906,6 +976,8 @@ static bool name_unique(const cfgkey_table *const *tables, uint32_t count, const
 
 static void add_flag_name(appender *a, const char *section, const char *name)
 {
+    HS_ASSERT(a != NULL && name != NULL);
+    HS_ASSERT(name[0] != '\0');
     add(a, "--");
     if (section != NULL) {
         add(a, "%s-", section);
@@ -918,6 +990,7 @@ static void add_flag_name(appender *a, const char *section, const char *name)
 size_t cfgkey_render_help(const cfgkey_table *const *tables, uint32_t count, char *out,
                           size_t cap)
 {
+    HS_ASSERT(count >= 1);
     HS_ASSERT(tables != NULL && (out != NULL || cap == 0));
     appender a = {out, cap, 0};
     for (uint32_t t = 0; t < count; t++) {
@@ -947,6 +1020,7 @@ size_t cfgkey_render_help(const cfgkey_table *const *tables, uint32_t count, cha
 size_t cfgkey_render_file(const cfgkey_table *const *tables, uint32_t count, char *out,
                           size_t cap)
 {
+    HS_ASSERT(count >= 1);
     HS_ASSERT(tables != NULL && (out != NULL || cap == 0));
     appender a = {out, cap, 0};
     for (uint32_t t = 0; t < count; t++) {

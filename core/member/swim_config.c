@@ -41,6 +41,7 @@ static const cfgkey_table swim_table = {"swim", swim_keys, (uint32_t)HS_ARRAY_LE
 
 const cfgkey_table *swim_config_keys(void)
 {
+    HS_ASSERT(swim_table.count == HS_ARRAY_LEN(swim_keys));
     return &swim_table;
 }
 
@@ -55,7 +56,9 @@ void swim_config_defaults(swim_config *cfg)
 hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value)
 {
     HS_ASSERT(cfg != NULL && name != NULL);
-    return cfgkey_set_number(&swim_table, cfg, name, value, NULL, 0);
+    hs_status st = cfgkey_set_number(&swim_table, cfg, name, value, NULL, 0);
+    HS_ASSERT(st != HS_OK || cfgkey_find(&swim_table, name) >= 0);
+    return st;
 }
 
 /* The rule between keys that cfg breaks, or NULL. */
@@ -108,5 +111,6 @@ hs_status swim_config_explain(const swim_config *cfg, char *err, size_t cap)
 
 hs_status swim_config_check(const swim_config *cfg)
 {
+    HS_ASSERT(cfg != NULL);
     return swim_config_problem(cfg) == NULL ? HS_OK : HS_ERR_RANGE;
 }

@@ -62,6 +62,7 @@ static const cfgkey_table node_table = {"node", node_keys, (uint32_t)HS_ARRAY_LE
 
 const cfgkey_table *node_config_keys(void)
 {
+    HS_ASSERT(node_table.count == HS_ARRAY_LEN(node_keys));
     return &node_table;
 }
 
@@ -76,6 +77,8 @@ void node_config_defaults(node_config *cfg)
 
 static hs_status explain_node(const node_config *cfg, char *err, size_t cap)
 {
+    HS_ASSERT(cfg != NULL);
+    HS_ASSERT(err != NULL || cap == 0);
     if (!hs_name_valid(cfg->name.bytes, cfg->name.len)) {
         snprintf(err, cap, "name: missing or invalid (1..%u printable ASCII characters)",
                  HS_NAME_MAX);
@@ -121,5 +124,7 @@ hs_status node_config_check(const node_config *cfg)
 {
     HS_ASSERT(cfg != NULL);
     char err[160];
-    return node_config_explain(cfg, err, sizeof(err));
+    hs_status st = node_config_explain(cfg, err, sizeof(err));
+    HS_ASSERT(st != HS_OK || cfg->seed_count <= NODE_SEEDS_MAX);
+    return st;
 }

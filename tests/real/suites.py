@@ -17,6 +17,10 @@ Suites, each returning (passed, failed, detail_lines):
   hsnode_errors  every bad flag, unreadable config, port in use, unwritable
                  or locked data directory, corrupt or foreign metadata exits
                  non-zero with a clear line.
+  config_docs    docs/hsnode.conf.example is exactly what `hsnode
+                 --print-config` prints (so it cannot drift), loads as the
+                 defaults, every key in it is a flag in --help, and a config
+                 file and the same settings as flags give the same bounds.
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
 
@@ -168,6 +172,71 @@ def sim_vs_real() -> tuple[int, int, list[str]]:
     return passed, failed, detail + detail_rows
 
 
+# --------------------------------------------------------------------------
+# config_docs
+
+EXAMPLE = hsreal.ROOT / "docs" / "hsnode.conf.example"
+
+
+def config_docs() -> tuple[int, int, list[str]]:
+    hsnode = str(hsreal.bin_dir() / "hsnode")
+
+    def run(*args: str) -> str:
+        r = subprocess.run([hsnode, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=30)
+        hsreal.check(r.returncode == 0, f"hsnode {' '.join(args)}: exit {r.returncode}")
+        return r.stdout
+
+    def same_as_binary():
+        printed = run("--print-config")
+        committed = EXAMPLE.read_text()
+        if printed != committed:
+            import difflib
+            diff = list(difflib.unified_diff(committed.splitlines(), printed.splitlines(),
+                                             "docs/hsnode.conf.example", "hsnode --print-config",
+                                             lineterm="", n=0))
+            raise hsreal.TestFailure("docs/hsnode.conf.example differs from hsnode "
+                                     "--print-config (regenerate it): " + " | ".join(diff[:8]))
+        return f"{len(committed.splitlines())} lines"
+
+    def help_lists_every_key():
+        text = run("--help")
+        keys = [line.lstrip("# ").split(" =")[0] for line in EXAMPLE.read_text().splitlines()
+                if " =" in line]
+        for key in keys:
+            flag = key.replace("_", "-")
+            hsreal.check(f"--{flag} " in text or f"-{flag} " in text,
+                         f"--help does not list {key}")
+        facts = [line for line in text.splitlines() if line.strip().startswith("(")]
+        hsreal.check(len(facts) == len(keys) and
+                     all("default" in f or "required" in f for f in facts),
+                     "--help omits a default")
+        return f"{len(keys)} keys"
+
+    def example_loads_as_defaults():
+        with_file = hsreal.bounds(5, EXAMPLE)
+        r = hsreal.hsctl("bounds", "--nodes", "5", "--json")
+        plain = json.loads(r.stdout)
+        hsreal.check(with_file == plain, f"example file {with_file} != defaults {plain}")
+
+    def file_and_flags_agree():
+        flags = []
+        for line in FAST.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                key, value = (part.strip() for part in line.split("=", 1))
+                flags += [f"--swim-{key.replace('_', '-')}", value]
+        r = hsreal.hsctl("bounds", "--nodes", "5", "--json", "--", *flags)
+        hsreal.check(json.loads(r.stdout) == hsreal.bounds(5, FAST),
+                     "flags and the config file give different bounds")
+
+    return _run([
+        ("example file is what hsnode --print-config prints", same_as_binary),
+        ("--help lists every key with its default", help_lists_every_key),
+        ("example file loads as the defaults", example_loads_as_defaults),
+        ("config file and flags agree", file_and_flags_agree),
+    ])
+
+
 def suites(root, quick=False):
     missing = hsreal.binaries_present()
     if missing:
@@ -176,6 +245,7 @@ def suites(root, quick=False):
         return [("binaries", skipped)]
     return [
         ("hsnode_errors", hostile.hsnode_errors),
+        ("config_docs", config_docs),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
         ("kill_restart", kill_restart),
         ("hostile", hostile.hostile),

@@ -284,6 +284,89 @@ static void test_schedule(void **state)
     }
 }
 
+/* --swim-draw 1: every drawn key inside its [swim] key's range, the
+ * whole valid, a function of the seed, and different across seeds. */
+static void test_swim_draws(void **state)
+{
+    (void)state;
+    const cfgkey_table *t = swim_config_keys();
+    int differing = 0;
+    for (uint32_t faults = 0; faults <= 2; faults++) {
+        for (uint64_t seed = 1; seed <= 100; seed++) {
+            simopt_args a;
+            simopt_args_init(&a);
+            a.faults = faults;
+            assert_true(parse_line("--swim-draw 1", &a));
+            simopt o, again;
+            char err[SIMOPT_ERR_MAX];
+            if (simopt_resolve_seed(&a, seed, &o, err, sizeof(err)) != HS_OK) {
+                fail_msg("seed %llu: %s", (unsigned long long)seed, err);
+            }
+            assert_int_equal(simopt_resolve_seed(&a, seed, &again, err, sizeof(err)), HS_OK);
+            assert_true(simopt_equal(&o, &again));
+            assert_int_equal(swim_config_check(&o.swim), HS_OK);
+            for (uint32_t k = 0; k < t->count; k++) {
+                uint64_t v = cfgkey_get_number(t, &o.swim, k);
+                assert_true(v >= t->keys[k].min && v <= t->keys[k].max);
+            }
+            assert_int_equal(simopt_check_model(&o, o.swim.probe_timeout_ms, err, sizeof(err)),
+                             HS_OK);
+            swim_config defaults;
+            swim_config_defaults(&defaults);
+            differing += memcmp(&o.swim, &defaults, sizeof(defaults)) != 0;
+            /* The replay line carries the drawn settings. */
+            char line[4096];
+            simopt_format_all(&o, line, sizeof(line));
+            simopt_args back_args;
+            simopt_args_init(&back_args);
+            assert_true(parse_line(line, &back_args));
+            simopt back;
+            assert_int_equal(simopt_resolve_seed(&back_args, seed + 1, &back, err, sizeof(err)),
+                             HS_OK);
+            back.seed = seed;
+            assert_true(simopt_equal(&o, &back));
+        }
+    }
+    assert_true(differing >= 290);
+}
+
+/* --swim-KEY flags come from the table; a setting the rules refuse is
+ * refused with the rule, out of range with the range. */
+static void test_swim_flags_and_refusals(void **state)
+{
+    (void)state;
+    simopt_args a;
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 3 --swim-probe-interval-ms 1400 --swim-suspicion-mult=6", &a));
+    simopt o;
+    char err[SIMOPT_ERR_MAX];
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
+    assert_int_equal(o.swim.probe_interval_ms, 1400);
+    assert_int_equal(o.swim.suspicion_mult, 6);
+    char line[512];
+    simopt_format_set(&a, &o, line, sizeof(line));
+    assert_string_equal(line, "--swim-probe-interval-ms 1400 --swim-suspicion-mult 6");
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 3 --swim-probe-timeout-ms 2000", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    assert_non_null(strstr(err, "probe_timeout_ms must be below probe_interval_ms"));
+    simopt_args_init(&a);
+    char *argv[] = {(char *)"--swim-probe-interval-ms", (char *)"5"};
+    int i = 0;
+    assert_int_equal(simopt_parse_flag(&a, 2, argv, &i, err, sizeof(err)), HS_ERR_INVALID);
+    assert_non_null(strstr(err, "5 is out of range (want 10..600000 ms)"));
+    char *unknown[] = {(char *)"--swim-bogus", (char *)"5"};
+    i = 0;
+    assert_int_equal(simopt_parse_flag(&a, 2, unknown, &i, err, sizeof(err)), HS_ERR_NOT_FOUND);
+    /* A drawn configuration the liveness model cannot hold (a probe
+     * timeout forced below the slowest round trip) is refused. */
+    simopt_args_init(&a);
+    assert_true(parse_line("--seed 3 --swim-draw 1 --latency-min-us 100000 "
+                           "--latency-mean-us 100000 --swim-probe-timeout-ms 100", &a));
+    assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
+    assert_non_null(strstr(err, "probe timeout"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +377,8 @@ int main(void)
         cmocka_unit_test(test_format_parses_back),
         cmocka_unit_test(test_overrides_and_replay_flags),
         cmocka_unit_test(test_bad_flags),
+        cmocka_unit_test(test_swim_draws),
+        cmocka_unit_test(test_swim_flags_and_refusals),
         cmocka_unit_test(test_seed_forms),
         cmocka_unit_test(test_schedule),
     };

@@ -50,6 +50,16 @@ static void test_config_refusals(void **state)
     assert_int_equal(simscen_parse_config("probe_interval_ms = 100\nprobe_timeout_ms = 200\n",
                                           &cfg, err, sizeof(err)),
                      HS_ERR_INVALID);
+    assert_non_null(strstr(err, "probe_timeout_ms must be below probe_interval_ms"));
+    /* hsnode's sectioned files: [swim] read, hsnode's own sections skipped,
+     * a SWIM key outside [swim] refused. */
+    const char *sectioned = "[node]\nname = n1\n[swim]\nprobe_interval_ms = 1300\n"
+                            "[tcp]\nconns_max = 9\n[host]\nlog = json\n";
+    assert_int_equal(simscen_parse_config(sectioned, &cfg, err, sizeof(err)), HS_OK);
+    assert_int_equal(cfg.probe_interval_ms, 1300);
+    assert_int_equal(simscen_parse_config("[swim]\nconns_max = 9\n", &cfg, err, sizeof(err)),
+                     HS_ERR_INVALID);
+    assert_non_null(strstr(err, "line 2: unknown key 'conns_max' in [swim]"));
 }
 
 /* Runs a script and returns its output (caller frees). */
