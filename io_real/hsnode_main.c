@@ -3,6 +3,7 @@
  *   hsnode --name NAME --listen IP:PORT --data-dir DIR [--role ROLE]
  *          [--join IP:PORT[,IP:PORT...]] [--config FILE] [--log text|json]
  *          [--log-level debug|info|warn|error] [--KEY VALUE ...]
+ *   hsnode --help | --print-config
  *
  * Exit status: 0 after a clean stop (SIGTERM or SIGINT), 2 for a bad flag or
  * config file, 1 when the node cannot start (port in use, data directory
