@@ -8,6 +8,11 @@ Suites, in order (names in brackets, for --only):
                 1 test.
   [freshness]   `python3 configure.py --check`: the committed build.ninja must be
                 what configure.py writes by default.  1 test.
+  [tidy:NAME]   static checks (docs/design/tidy.md): tidy:check runs
+                scripts/tidy.py (line length, function length, banned calls;
+                1 test per (file, rule)); tidy:self-test its own tests (1 per
+                case); tidy:asserts scripts/assert_count.py (core assertion
+                density against its threshold: 1 test); tidy:asserts-self-test.
   [unit:NAME]   every tests/unit/test_*.c -> build/debug/tests/test_* (CMocka,
                 ASan+UBSan); every test case counts.
   [replay:NAME] every fuzz/fuzz_*.c -> build/replay/fuzz_* run over
@@ -151,6 +156,49 @@ def run_freshness() -> Result:
             res.detail = ["note: " + msg]
     res.passed = 1
     return res
+
+
+def tidy_suites() -> tuple[list, str | None]:
+    """The static checks of scripts/tidy.py and scripts/assert_count.py, run
+    in-process: each module's suite_* function returns (passed, failed,
+    detail_lines) like a suite-file callable."""
+    scripts = [("tidy", "scripts/tidy.py", [("check", "suite_check"),
+                                            ("self-test", "suite_self_test")]),
+               ("asserts", "scripts/assert_count.py", [("asserts", "suite_asserts"),
+                                                       ("asserts-self-test", "suite_self_test")])]
+    out = []
+    for modname, rel, entries in scripts:
+        for name, fn_name in entries:
+            full = f"tidy:{name}"
+
+            def run(modname=modname, rel=rel, fn_name=fn_name, full=full) -> Result:
+                def call():
+                    mod = _load_script(modname, rel)
+                    return getattr(mod, fn_name)(ROOT)
+                return run_callable(full, call)
+            out.append((full, run))
+    return out, None
+
+
+def _load_script(modname: str, rel: str):
+    """Imports scripts/<rel> (cached in sys.modules under hs_script_<modname>)."""
+    key = f"hs_script_{modname}"
+    if key in sys.modules:
+        return sys.modules[key]
+    path = ROOT / rel
+    spec = importlib.util.spec_from_file_location(key, path)
+    assert spec and spec.loader, f"cannot load {rel}"
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[key] = mod  # dataclasses look their module up while it loads
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:
+        del sys.modules[key]
+        raise
+    finally:
+        sys.path.remove(str(path.parent))
+    return mod
 
 
 def _git_ok(args: list[str]) -> bool:
@@ -395,6 +443,7 @@ def main(argv: list[str]) -> int:
 
     # Static suites: (group, [(name, fn)], skip reason)
     groups = [("freshness", [("freshness", run_freshness)], None)]
+    groups.append(("tidy",) + tidy_suites())
     groups.append(("unit",) + unit_suites())
     groups.append(("replay",) + replay_suites())
     groups.append(("sim",) + file_suites("sim", "tests/sim_suites.py", None, args.quick))

@@ -18,6 +18,12 @@ static const char *const status_texts[] = {
 };
 
 HS_STATIC_ASSERT(HS_ARRAY_LEN(status_names) == HS_STATUS_COUNT, "status table");
+HS_STATIC_ASSERT(HS_ARRAY_LEN(status_texts) == HS_STATUS_COUNT, "status texts");
+/* hs_name keeps its length in a uint8_t and a NUL after the bytes. */
+HS_STATIC_ASSERT(HS_NAME_MAX <= UINT8_MAX, "name length fits hs_name.len");
+HS_STATIC_ASSERT(sizeof(((hs_name *)0)->bytes) == HS_NAME_MAX + 1, "name NUL");
+/* The longest address text, with its NUL, is what HS_ADDR_STR_MAX holds. */
+HS_STATIC_ASSERT(sizeof("255.255.255.255:65535") == HS_ADDR_STR_MAX, "address text");
 
 const char *hs_status_name(hs_status status)
 {
@@ -46,6 +52,7 @@ void hs_assert_fail(const char *expr, const char *file, int line)
 
 bool hs_name_valid(const char *bytes, size_t len)
 {
+    HS_ASSERT(bytes != NULL || len == 0);
     if (len == 0 || len > HS_NAME_MAX) {
         return false;
     }
@@ -63,14 +70,17 @@ hs_status hs_name_set(hs_name *name, const char *bytes, size_t len)
     if (!hs_name_valid(bytes, len)) {
         return HS_ERR_INVALID;
     }
+    HS_ASSERT(len <= HS_NAME_MAX);
     memset(name, 0, sizeof(*name));
     memcpy(name->bytes, bytes, len);
     name->len = (uint8_t)len;
+    HS_ASSERT(name->len == len && name->bytes[len] == '\0');
     return HS_OK;
 }
 
 bool hs_name_eq(const hs_name *a, const hs_name *b)
 {
+    HS_ASSERT(a->len <= HS_NAME_MAX && b->len <= HS_NAME_MAX);
     return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
 }
 
@@ -86,15 +96,17 @@ uint64_t hs_addr_key(hs_addr a)
 
 void hs_addr_format(hs_addr a, char out[HS_ADDR_STR_MAX])
 {
-    snprintf(out, HS_ADDR_STR_MAX, "%u.%u.%u.%u:%u", (a.ip >> 24) & 0xffu,
-             (a.ip >> 16) & 0xffu, (a.ip >> 8) & 0xffu, a.ip & 0xffu,
-             (unsigned)a.port);
+    int wrote = snprintf(out, HS_ADDR_STR_MAX, "%u.%u.%u.%u:%u", (a.ip >> 24) & 0xffu,
+                         (a.ip >> 16) & 0xffu, (a.ip >> 8) & 0xffu, a.ip & 0xffu,
+                         (unsigned)a.port);
+    HS_ASSERT(wrote > 0 && wrote < (int)HS_ADDR_STR_MAX); /* never truncated */
 }
 
 /* Parses "a.b.c.d:port" strictly: four decimal octets, a port 1..65535,
  * nothing after. */
 hs_status hs_addr_parse(const char *text, hs_addr *out)
 {
+    HS_ASSERT(text != NULL && out != NULL);
     uint32_t ip = 0;
     const char *p = text;
     for (int octet = 0; octet < 4; octet++) {
@@ -108,6 +120,7 @@ hs_status hs_addr_parse(const char *text, hs_addr *out)
         if (digits == 0 || digits > 3 || value > 255) {
             return HS_ERR_INVALID;
         }
+        HS_ASSERT(ip <= 0xffffffu); /* at most three octets so far: the shift loses none */
         ip = (ip << 8) | value;
         char want = octet < 3 ? '.' : ':';
         if (*p != want) {
@@ -125,6 +138,7 @@ hs_status hs_addr_parse(const char *text, hs_addr *out)
     if (digits == 0 || *p != '\0' || port == 0 || port > 65535) {
         return HS_ERR_INVALID;
     }
+    HS_ASSERT(port >= 1 && port <= UINT16_MAX);
     out->ip = ip;
     out->port = (uint16_t)port;
     return HS_OK;

@@ -35,6 +35,24 @@ HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line);
 
 #define HS_UNREACHABLE() hs_assert_fail("unreachable", __FILE__, __LINE__)
 
+/* Checks that cost more than a compare or two (a walk over a neighbourhood
+ * or a structure) run only when HS_DEBUG_CHECKS is 1: in the sanitizer
+ * builds (unit tests, debug hsim, fuzz replays), or with
+ * -DHS_DEBUG_CHECKS=1.  Use it as `if (HS_DEBUG_CHECKS)`, never #if, so the
+ * check compiles in every build and cannot rot. */
+#ifndef HS_DEBUG_CHECKS
+#if defined(__SANITIZE_ADDRESS__)
+#define HS_DEBUG_CHECKS 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HS_DEBUG_CHECKS 1
+#endif
+#endif
+#endif
+#ifndef HS_DEBUG_CHECKS
+#define HS_DEBUG_CHECKS 0
+#endif
+
 /* Time: integer nanoseconds everywhere, on an abstract monotonic clock. */
 #define HS_NS_PER_US UINT64_C(1000)
 #define HS_NS_PER_MS UINT64_C(1000000)

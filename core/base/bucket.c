@@ -10,10 +10,13 @@ void bucket_init(bucket *b, uint32_t per_sec, uint32_t burst)
     b->burst = burst;
     b->milli = (uint64_t)burst * 1000;
     b->at_ns = 0;
+    HS_ASSERT(b->milli == (uint64_t)b->burst * 1000); /* starts full */
 }
 
 bool bucket_take(bucket *b, uint64_t now_ns)
 {
+    /* The overflow argument below needs the rate bounded (bucket_init). */
+    HS_ASSERT(b->per_sec <= BUCKET_RATE_MAX && b->burst <= BUCKET_RATE_MAX);
     uint64_t cap = (uint64_t)b->burst * 1000;
     uint64_t elapsed = now_ns > b->at_ns ? now_ns - b->at_ns : 0;
     b->at_ns = now_ns;
@@ -25,6 +28,7 @@ bool bucket_take(bucket *b, uint64_t now_ns)
     /* Thousandths of a token: elapsed_ns * rate / 1e9 * 1000. */
     uint64_t refill = elapsed * b->per_sec / HS_NS_PER_MS;
     b->milli = b->milli + refill > cap ? cap : b->milli + refill;
+    HS_ASSERT(b->milli <= cap);
     if (b->milli < 1000) {
         return false;
     }

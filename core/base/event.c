@@ -57,6 +57,7 @@ hs_severity hs_event_code_severity(uint16_t code)
     if (code >= HS_EV_COUNT) {
         return HS_SEV_ERROR;
     }
+    HS_ASSERT(event_rows[code].severity <= HS_SEV_ERROR);
     return event_rows[code].severity;
 }
 
@@ -81,6 +82,7 @@ const char *hs_table_name(uint32_t table)
     if (table >= HS_TABLE_COUNT) {
         return "unknown_table";
     }
+    HS_ASSERT(table_names[table] != NULL);
     return table_names[table];
 }
 
@@ -100,6 +102,7 @@ static const char *channel_name(uint64_t channel)
 static int format_value(char *out, size_t cap, hs_event_field_kind kind, uint64_t v,
                         bool quoted)
 {
+    HS_ASSERT(out != NULL && cap > 0);
     const char *q = quoted ? "\"" : "";
     switch (kind) {
     case HS_EVF_U64:
@@ -133,11 +136,14 @@ static int format_value(char *out, size_t cap, hs_event_field_kind kind, uint64_
 /* Advances *used by what snprintf reported, keeping *used <= cap - 1. */
 static void append(size_t cap, size_t *used, int wrote)
 {
+    /* Room for the NUL is always left, so room >= 1 below. */
+    HS_ASSERT(*used < cap);
     if (wrote < 0) {
         return;
     }
     size_t room = cap - *used;
     *used += (size_t)wrote < room ? (size_t)wrote : room - 1;
+    HS_ASSERT(*used < cap);
 }
 
 size_t hs_event_format_text(const hs_event *event, char *out, size_t cap)
@@ -147,6 +153,7 @@ size_t hs_event_format_text(const hs_event *event, char *out, size_t cap)
     out[0] = '\0';
     uint16_t code = event->code < HS_EV_COUNT ? event->code : 0;
     const event_row *row = &event_rows[code];
+    HS_ASSERT(code < HS_EV_COUNT && row->name != NULL);
     append(cap, &used, snprintf(out, cap, "%s", hs_event_code_name(event->code)));
     if (row->subject_label != NULL) {
         append(cap, &used,
@@ -162,6 +169,7 @@ size_t hs_event_format_text(const hs_event *event, char *out, size_t cap)
         append(cap, &used,
                format_value(out + used, cap - used, row->kinds[i], values[i], false));
     }
+    HS_ASSERT(used < cap && out[used] == '\0');
     return used;
 }
 
@@ -172,6 +180,7 @@ size_t hs_event_format_json(const hs_event *event, char *out, size_t cap)
     out[0] = '\0';
     uint16_t code = event->code < HS_EV_COUNT ? event->code : 0;
     const event_row *row = &event_rows[code];
+    HS_ASSERT(code < HS_EV_COUNT && row->name != NULL);
     append(cap, &used,
            snprintf(out, cap, "\"event\":\"%s\",\"severity\":\"%s\"",
                     hs_event_code_name(event->code), hs_severity_name(event->severity)));
@@ -187,6 +196,7 @@ size_t hs_event_format_json(const hs_event *event, char *out, size_t cap)
             }
             out[used++] = c;
         }
+        HS_ASSERT(used < cap); /* the escape loop leaves room for the NUL */
         append(cap, &used, snprintf(out + used, cap - used, "\""));
     }
     const uint64_t values[3] = {event->a, event->b, event->c};
@@ -198,5 +208,6 @@ size_t hs_event_format_json(const hs_event *event, char *out, size_t cap)
         append(cap, &used,
                format_value(out + used, cap - used, row->kinds[i], values[i], true));
     }
+    HS_ASSERT(used < cap && out[used] == '\0');
     return used;
 }

@@ -1,4 +1,11 @@
-/* Bounded u64 -> u64 hash map: dense entry arrays plus a linear-probing index. */
+/* Bounded u64 -> u64 hash map: dense entry arrays plus a linear-probing index.
+ *
+ * Invariants, asserted where they can break: count <= cap; the index has a
+ * power-of-two number of slots, at least twice cap, so the load factor stays
+ * at or below one half and every probe ends on an empty slot; a nonzero slot
+ * holds dense position + 1 with position < count.  map_check walks all of
+ * it (tests); debug builds (HS_DEBUG_CHECKS) also check the key just
+ * written or removed. */
 #include "map.h"
 #include "rng.h"
 
@@ -33,6 +40,10 @@ hs_status map_init(map *m, uint32_t cap)
     }
     m->cap = cap;
     m->slot_mask = slots - 1;
+    /* Load factor at most one half (count <= cap <= slots / 2), so every
+     * probe in find_slot ends on an empty slot. */
+    HS_ASSERT((slots & (slots - 1)) == 0 && slots >= 2 * cap);
+    HS_ASSERT(m->count == 0);
     return HS_OK;
 }
 
@@ -46,6 +57,7 @@ void map_free(map *m)
 
 void map_clear(map *m)
 {
+    HS_ASSERT(m->slots != NULL && m->slot_mask != 0);
     memset(m->slots, 0, ((size_t)m->slot_mask + 1) * sizeof(uint32_t));
     m->count = 0;
 }
@@ -56,6 +68,11 @@ static uint32_t find_slot(const map *m, uint64_t key, bool *found)
     uint32_t slot = home_slot(m, key);
     for (uint32_t probes = 0; probes <= m->slot_mask; probes++) {
         uint32_t ref = m->slots[slot];
+        if (HS_DEBUG_CHECKS) {
+            /* Probe bound: a run of occupied slots holds at most count
+             * entries, and a nonzero slot names a live dense position. */
+            HS_ASSERT(probes <= m->count && ref <= m->count);
+        }
         if (ref == 0) {
             *found = false;
             return slot;
@@ -103,6 +120,10 @@ hs_status map_put(map *m, uint64_t key, uint64_t value)
     m->keys[pos] = key;
     m->values[pos] = value;
     m->slots[slot] = pos + 1;
+    if (HS_DEBUG_CHECKS) {
+        uint64_t got = 0;
+        HS_ASSERT(map_get(m, key, &got) && got == value && m->count <= m->cap);
+    }
     return HS_OK;
 }
 
@@ -111,6 +132,9 @@ hs_status map_put(map *m, uint64_t key, uint64_t value)
  * home slot. */
 static void delete_slot(map *m, uint32_t hole)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(hole <= m->slot_mask && m->slots[hole] == 0);
+    }
     uint32_t slot = hole;
     for (;;) {
         slot = (slot + 1) & m->slot_mask;
@@ -142,6 +166,7 @@ bool map_remove(map *m, uint64_t key)
         return false;
     }
     uint32_t pos = m->slots[slot] - 1;
+    HS_ASSERT(pos < m->count && m->keys[pos] == key);
     m->slots[slot] = 0;
     delete_slot(m, slot);
     uint32_t last = m->count - 1;
@@ -155,6 +180,9 @@ bool map_remove(map *m, uint64_t key)
         m->slots[last_slot] = pos + 1;
     }
     m->count = last;
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(!map_contains(m, key) && m->count < m->cap);
+    }
     return true;
 }
 

@@ -1,8 +1,19 @@
-/* Bounded FIFO ring of fixed-size elements. */
+/* Bounded FIFO ring of fixed-size elements.
+ *
+ * Invariants, asserted by every operation that can break them: count <=
+ * cap, and head < cap once initialised (check_ring). */
 #include "ring.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static inline void check_ring(const ring *r)
+{
+    HS_ASSERT(r->count <= r->cap);
+    /* A zeroed ring (cap 0) is a valid empty one: pop fails, push is full. */
+    HS_ASSERT(r->head < r->cap || r->cap == 0);
+    HS_ASSERT_IMPLIES(r->cap > 0, r->data != NULL && r->elem_size > 0);
+}
 
 hs_status ring_init(ring *r, uint32_t elem_size, uint32_t cap)
 {
@@ -16,6 +27,8 @@ hs_status ring_init(ring *r, uint32_t elem_size, uint32_t cap)
     }
     r->elem_size = elem_size;
     r->cap = cap;
+    check_ring(r);
+    HS_ASSERT(r->count == 0);
     return HS_OK;
 }
 
@@ -27,8 +40,10 @@ void ring_free(ring *r)
 
 void ring_clear(ring *r)
 {
+    HS_ASSERT(r->data != NULL || r->cap == 0);
     r->head = 0;
     r->count = 0;
+    HS_ASSERT(r->count <= r->cap);
 }
 
 static uint8_t *slot(const ring *r, uint32_t i)
@@ -39,17 +54,22 @@ static uint8_t *slot(const ring *r, uint32_t i)
 
 hs_status ring_push(ring *r, const void *elem)
 {
+    check_ring(r);
+    HS_ASSERT(elem != NULL);
     if (r->count == r->cap) {
         return HS_ERR_FULL;
     }
     uint32_t tail = (r->head + r->count) % r->cap;
     memcpy(slot(r, tail), elem, r->elem_size);
     r->count++;
+    HS_ASSERT(r->count <= r->cap);
     return HS_OK;
 }
 
 bool ring_push_evict(ring *r, const void *elem)
 {
+    check_ring(r);
+    HS_ASSERT(r->cap > 0); /* evicting from a zero ring would divide by zero */
     bool dropped = false;
     if (r->count == r->cap) {
         r->head = (r->head + 1) % r->cap;
@@ -58,11 +78,13 @@ bool ring_push_evict(ring *r, const void *elem)
     }
     hs_status status = ring_push(r, elem);
     HS_ASSERT(status == HS_OK);
+    HS_ASSERT_IMPLIES(dropped, r->count == r->cap);
     return dropped;
 }
 
 bool ring_pop(ring *r, void *out)
 {
+    check_ring(r);
     if (r->count == 0) {
         return false;
     }
@@ -71,11 +93,13 @@ bool ring_pop(ring *r, void *out)
     }
     r->head = (r->head + 1) % r->cap;
     r->count--;
+    HS_ASSERT(r->head < r->cap && r->count < r->cap);
     return true;
 }
 
 void *ring_at(const ring *r, uint32_t i)
 {
+    check_ring(r);
     HS_ASSERT(i < r->count);
     return slot(r, (r->head + i) % r->cap);
 }

@@ -29,6 +29,7 @@ void rng_derive(rng *r, uint64_t seed, uint64_t label)
 /* FNV-1a over the name: stable across compilers and platforms. */
 uint64_t rng_label(const char *name)
 {
+    HS_ASSERT(name != NULL);
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     for (const char *p = name; *p != '\0'; p++) {
         h ^= (uint8_t)*p;
@@ -39,6 +40,7 @@ uint64_t rng_label(const char *name)
 
 static inline uint64_t rotl(uint64_t x, int k)
 {
+    HS_ASSERT(k > 0 && k < 64); /* a shift by 64 would be undefined */
     return (x << k) | (x >> (64 - k));
 }
 
@@ -53,6 +55,11 @@ uint64_t rng_next(rng *r)
     s[0] ^= s[3];
     s[2] ^= t;
     s[3] = rotl(s[3], 45);
+    /* The all-zero state is a fixed point that xoshiro cannot reach from
+     * any other state; seeing it means the state was overwritten. */
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT((s[0] | s[1] | s[2] | s[3]) != 0);
+    }
     return result;
 }
 
@@ -75,7 +82,9 @@ uint64_t rng_range(rng *r, uint64_t lo, uint64_t hi)
     if (lo == 0 && hi == UINT64_MAX) {
         return rng_next(r);
     }
-    return lo + rng_below(r, hi - lo + 1);
+    uint64_t value = lo + rng_below(r, hi - lo + 1);
+    HS_ASSERT(value >= lo && value <= hi);
+    return value;
 }
 
 bool rng_chance_ppm(rng *r, uint32_t ppm)
@@ -86,6 +95,7 @@ bool rng_chance_ppm(rng *r, uint32_t ppm)
     if (ppm >= RNG_PPM) {
         return true;
     }
+    HS_ASSERT(ppm > 0 && ppm < RNG_PPM);
     return rng_below(r, RNG_PPM) < ppm;
 }
 

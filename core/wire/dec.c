@@ -127,6 +127,7 @@ void dec_init(dec *d, const uint8_t *bytes, size_t len)
 
 size_t dec_remaining(const dec *d)
 {
+    HS_ASSERT(d->pos <= d->len);
     return d->len - d->pos;
 }
 
@@ -137,6 +138,7 @@ size_t dec_remaining(const dec *d)
 static __attribute__((noinline)) hs_status dec_nedata_status(const dec *d)
 {
     static const uint8_t extra[32] = {[24] = 1, [25] = 2, [26] = 4, [27] = 8};
+    HS_ASSERT(d->pos < d->len); /* dec_next returns before a call at the end */
     const uint8_t head = d->bytes[d->pos];
     size_t left = d->len - d->pos;
     unsigned major = head >> 5;
@@ -152,6 +154,9 @@ static __attribute__((noinline)) hs_status dec_nedata_status(const dec *d)
  * token in place. */
 static inline __attribute__((always_inline)) hs_status dec_next(dec *d)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(d->pos <= d->len); /* kept by the read check below */
+    }
     size_t left = d->len - d->pos;
     if (left == 0) {
         return HS_ERR_TRUNCATED;
@@ -174,6 +179,7 @@ static inline __attribute__((always_inline)) hs_status dec_next(dec *d)
 /* The status for a token of the wrong kind. */
 static hs_status dec_wrong(const dec *d)
 {
+    HS_ASSERT(d->tok_kind != DEC_TOK_NONE); /* only after a token was read */
     return d->tok_kind == DEC_TOK_BREAK ? HS_ERR_MALFORMED : HS_ERR_TYPE;
 }
 
@@ -191,6 +197,9 @@ hs_status dec_map(dec *d, uint64_t *pairs)
         return HS_ERR_LIMIT;
     }
     *pairs = d->tok_value;
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(*pairs * 2 <= dec_remaining(d)); /* the caller's loop is bounded */
+    }
     return HS_OK;
 }
 
@@ -207,6 +216,7 @@ hs_status dec_array(dec *d, uint64_t *items, uint64_t max)
         return HS_ERR_LIMIT;
     }
     *items = d->tok_value;
+    HS_ASSERT(*items <= max && *items <= dec_remaining(d));
     return HS_OK;
 }
 
@@ -238,6 +248,12 @@ static hs_status dec_string(dec *d, dec_kind want, const uint8_t **ptr, size_t *
     if (d->tok_value > max_len) {
         return HS_ERR_LIMIT;
     }
+    /* The content lies inside the bytes just consumed: a string handed out
+     * never reaches past the input. */
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(d->tok_ptr >= d->bytes &&
+                  d->tok_value <= (uint64_t)(d->bytes + d->pos - d->tok_ptr));
+    }
     *ptr = d->tok_ptr;
     *len = (size_t)d->tok_value;
     return HS_OK;
@@ -267,6 +283,7 @@ hs_status dec_bool(dec *d, bool *value)
     if (d->tok_kind != DEC_TOK_BOOL) {
         return dec_wrong(d);
     }
+    HS_ASSERT(d->tok_value <= 1); /* cb_bool records 0 or 1 */
     *value = d->tok_value != 0;
     return HS_OK;
 }
@@ -275,18 +292,21 @@ hs_status dec_bool(dec *d, bool *value)
  * declared count cannot fit in the bytes left. */
 static hs_status dec_container_items(const dec *d, uint64_t *items)
 {
+    HS_ASSERT(d->tok_kind == DEC_TOK_MAP || d->tok_kind == DEC_TOK_ARRAY);
     uint64_t left = dec_remaining(d);
     if (d->tok_kind == DEC_TOK_MAP) {
         if (d->tok_value > left / 2) {
             return HS_ERR_LIMIT;
         }
         *items = d->tok_value * 2;
+        HS_ASSERT(*items <= left);
         return HS_OK;
     }
     if (d->tok_value > left) {
         return HS_ERR_LIMIT;
     }
     *items = d->tok_value;
+    HS_ASSERT(*items <= left);
     return HS_OK;
 }
 
@@ -297,6 +317,7 @@ hs_status dec_skip(dec *d)
     uint64_t open[DEC_DEPTH_MAX];
     uint32_t depth = 0;
     do {
+        HS_ASSERT(depth <= DEC_DEPTH_MAX);
         hs_status st = dec_next(d);
         if (st != HS_OK) {
             return st;
@@ -319,6 +340,7 @@ hs_status dec_skip(dec *d)
                 return st;
             }
             if (items > 0) {
+                HS_ASSERT(depth < DEC_DEPTH_MAX);
                 open[depth++] = items;
                 continue;
             }
@@ -333,11 +355,15 @@ hs_status dec_skip(dec *d)
         while (depth > 0 && --open[depth - 1] == 0) {
             depth--;
         }
+        /* Every open container still expects at least one item. */
+        HS_ASSERT(depth == 0 || open[depth - 1] > 0);
     } while (depth > 0);
+    HS_ASSERT(depth == 0 && d->pos <= d->len);
     return HS_OK;
 }
 
 hs_status dec_finish(const dec *d)
 {
+    HS_ASSERT(d->pos <= d->len);
     return d->pos == d->len ? HS_OK : HS_ERR_TRAILING;
 }

@@ -16,6 +16,9 @@ void enc_init(enc *e, uint8_t *buf, size_t cap)
 /* Clamping cap makes every later inline fast path fail its room check. */
 void enc_fail(enc *e)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->pos <= e->cap); /* so the clamp never widens the buffer */
+    }
     e->overflow = true;
     e->cap = e->pos;
 }
@@ -42,30 +45,46 @@ static bool enc_room(enc *e)
     return true;
 }
 
+/* Every write either advances pos by the canonical head size or records
+ * an overflow: there is no third outcome (checked in debug builds: it
+ * re-derives what libcbor wrote, on the encoder's hot path). */
 void enc_map_slow(enc *e, uint64_t pairs)
 {
+    size_t before = e->pos;
     if (enc_room(e)) {
         enc_advance(e, cbor_encode_map_start((size_t)pairs, e->buf + e->pos, e->cap - e->pos));
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + enc_head_size(pairs));
     }
 }
 
 void enc_array_slow(enc *e, uint64_t items)
 {
+    size_t before = e->pos;
     if (enc_room(e)) {
         enc_advance(e, cbor_encode_array_start((size_t)items, e->buf + e->pos, e->cap - e->pos));
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + enc_head_size(items));
     }
 }
 
 void enc_uint_slow(enc *e, uint64_t value)
 {
+    size_t before = e->pos;
     if (enc_room(e)) {
         enc_advance(e, cbor_encode_uint(value, e->buf + e->pos, e->cap - e->pos));
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + enc_head_size(value));
     }
 }
 
 /* The content of a string whose head is already written. */
 static void enc_content(enc *e, const void *ptr, size_t len)
 {
+    HS_ASSERT(!e->overflow && e->pos <= e->cap);
     if (len > e->cap - e->pos) {
         enc_fail(e);
         return;
@@ -79,6 +98,7 @@ static void enc_content(enc *e, const void *ptr, size_t len)
 void enc_text_slow(enc *e, const char *ptr, size_t len)
 {
     HS_ASSERT(ptr != NULL || len == 0);
+    size_t before = e->pos;
     if (!enc_room(e)) {
         return;
     }
@@ -86,11 +106,15 @@ void enc_text_slow(enc *e, const char *ptr, size_t len)
     if (!e->overflow) {
         enc_content(e, ptr, len);
     }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + enc_head_size(len) + len);
+    }
 }
 
 void enc_bytes(enc *e, const uint8_t *ptr, size_t len)
 {
     HS_ASSERT(ptr != NULL || len == 0);
+    size_t before = e->pos;
     if (!enc_room(e)) {
         return;
     }
@@ -98,17 +122,25 @@ void enc_bytes(enc *e, const uint8_t *ptr, size_t len)
     if (!e->overflow) {
         enc_content(e, ptr, len);
     }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + enc_head_size(len) + len);
+    }
 }
 
 void enc_bool(enc *e, bool value)
 {
+    size_t before = e->pos;
     if (enc_room(e)) {
         enc_advance(e, cbor_encode_bool(value, e->buf + e->pos, e->cap - e->pos));
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->overflow || e->pos == before + 1); /* simple values are one byte */
     }
 }
 
 hs_status enc_finish(const enc *e, size_t *len)
 {
+    HS_ASSERT(len != NULL);
     if (e->overflow) {
         return HS_ERR_TOO_SMALL;
     }

@@ -7,6 +7,14 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+/* The layout in frame.h: four fields in 8 bytes, then the 8-byte checksum. */
+HS_STATIC_ASSERT(FRAME_HEADER_LEN == 1 + 1 + 2 + 4 + 8, "frame header layout");
+HS_STATIC_ASSERT(FRAME_UDP_PAYLOAD_MAX + FRAME_HEADER_LEN <= 1400, "a datagram fits 1400 B");
+HS_STATIC_ASSERT(FRAME_UDP_PAYLOAD_MAX < FRAME_TCP_PAYLOAD_MAX, "TCP carries any datagram");
+/* A whole TCP frame's size still fits the header's u32 length field. */
+HS_STATIC_ASSERT((uint64_t)FRAME_TCP_PAYLOAD_MAX + FRAME_HEADER_LEN <= UINT32_MAX,
+                 "frame size fits u32");
+
 static inline uint16_t load_be16(const uint8_t *p)
 {
     return (uint16_t)((unsigned)p[0] << 8 | p[1]);
@@ -51,6 +59,8 @@ uint64_t frame_checksum(const uint8_t header8[8], const uint8_t *payload, uint32
 hs_status frame_parse_header(const uint8_t *bytes, size_t n, uint32_t max_payload,
                              frame_header *out)
 {
+    HS_ASSERT(bytes != NULL || n == 0);
+    HS_ASSERT(out != NULL);
     if (n < FRAME_HEADER_LEN) {
         return HS_ERR_TRUNCATED;
     }
@@ -68,6 +78,8 @@ hs_status frame_parse_header(const uint8_t *bytes, size_t n, uint32_t max_payloa
     out->type = load_be16(bytes + 2);
     out->length = length;
     out->checksum = load_be64(bytes + 8);
+    HS_ASSERT(out->version == FRAME_VERSION && out->flags == 0);
+    HS_ASSERT(out->length <= max_payload);
     return HS_OK;
 }
 
@@ -97,9 +109,16 @@ hs_status frame_decode(const uint8_t *bytes, size_t n, uint32_t max_payload, fra
 
 void frame_write_header(uint8_t *buf, uint16_t type, uint32_t payload_len)
 {
+    HS_ASSERT(buf != NULL);
     buf[0] = (uint8_t)FRAME_VERSION;
     buf[1] = 0;
     store_be16(buf + 2, type);
     store_be32(buf + 4, payload_len);
     store_be64(buf + 8, frame_checksum(buf, buf + FRAME_HEADER_LEN, payload_len));
+    if (HS_DEBUG_CHECKS) {
+        /* What was written parses back to what was asked for. */
+        frame_header h;
+        HS_ASSERT(frame_parse_header(buf, FRAME_HEADER_LEN, UINT32_MAX, &h) == HS_OK);
+        HS_ASSERT(h.type == type && h.length == payload_len);
+    }
 }
