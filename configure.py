@@ -85,7 +85,7 @@ RELEASE_CFLAGS = "-O2 -g"
 # maps, codec), and LTO removes about a tenth of the simulator's
 # instructions (docs/benchmarks.md).  Archives of LTO objects need gcc-ar.
 RELEASE_LTO_GCC = "-flto=auto"
-DEBUG_CFLAGS = ("-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined "
+DEBUG_CFLAGS = ("-O1 -g -DHS_DEBUG -fno-omit-frame-pointer -fsanitize=address,undefined "
                 "-fno-sanitize-recover=undefined")
 DEBUG_LDFLAGS = "-fsanitize=address,undefined"
 FUZZ_CFLAGS = ("-O1 -g -fno-omit-frame-pointer "

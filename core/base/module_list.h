@@ -22,7 +22,7 @@
 #include "base.h"
 
 #define HS_MODULE_LIST(X)                                   \
-    X(NODE, node, 240, 247, 8, 31, 0, 0) /* errors, HELLO, control */ \
+    X(NODE, node_ctl, 240, 247, 8, 31, 0, 0) /* errors, HELLO, control */ \
     X(SWIM, swim, 1, 31, 1, 7, 0, 0)     /* membership */              \
     X(META, meta, 32, 39, 0, 0, 1, 1)    /* durable node metadata */
 

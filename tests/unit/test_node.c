@@ -188,13 +188,20 @@ static void deliver_msg(harness *h, hs_addr from, const msg *m)
     deliver(h, HS_CH_UDP, from, 0, buf, len);
 }
 
-static void fire(harness *h, uint8_t kind, uint64_t owner)
+static void fire_id(harness *h, uint64_t timer_id)
 {
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_TIMER;
-    in.u.timer.timer_id = hs_timer_id(kind, owner);
+    in.u.timer.timer_id = timer_id;
     step(h, &in);
+}
+
+/* A singleton timer (slot 0) of this generation: gen 0 for the periodic
+ * ones, the probe seq for the probe timeout. */
+static void fire(harness *h, uint8_t kind, uint64_t gen)
+{
+    fire_id(h, hs_timer_id(kind, 0, (uint32_t)gen));
 }
 
 static msg_member member_entry(const char *name, uint32_t index, uint32_t inc, uint8_t state)
@@ -430,16 +437,18 @@ static void test_failed_probe_suspect_dead_reap(void **state)
     const swim_member *t = swim_find(s, &target);
     assert_non_null(t);
     assert_int_equal(t->state, MEMBER_SUSPECT);
-    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, t->uid)));
+    uint64_t suspect_id = swim_member_timer(s, SWIM_TIMER_SUSPECT, t);
+    uint64_t reap_id = swim_member_timer(s, SWIM_TIMER_REAP, t);
+    assert_true(swim_timer_owner_live(s, suspect_id));
     uint64_t uid = t->uid;
     h.now_ns += swim_suspicion_timeout_ns(s);
-    fire(&h, SWIM_TIMER_SUSPECT, uid);
+    fire_id(&h, suspect_id);
     assert_int_equal(t->state, MEMBER_DEAD);
     assert_non_null(find_event(&h, HS_EV_SUSPICION_EXPIRED));
-    assert_false(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, uid)));
-    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    assert_false(swim_timer_owner_live(s, suspect_id));
+    assert_true(swim_timer_owner_live(s, reap_id));
     h.now_ns += HS_MS(s->cfg.dead_retention_ms);
-    fire(&h, SWIM_TIMER_REAP, uid);
+    fire_id(&h, reap_id);
     assert_null(swim_find(s, &target));
     assert_int_equal(swim_member_count(s), 3);
     for (uint32_t i = 0; i < s->gossip_count; i++) {
@@ -448,7 +457,7 @@ static void test_failed_probe_suspect_dead_reap(void **state)
     for (uint32_t i = 0; i < s->order_count; i++) {
         assert_non_null(swim_member_slot(s, s->order[i]));
     }
-    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    assert_false(node_timer_owner_live(h.n, reap_id));
     harness_free(&h);
 }
 
@@ -472,10 +481,10 @@ static void test_ack_cancels_probe_timeout(void **state)
     bool cancelled = false;
     for (int i = 0; find_output(&h, HS_OUT_TIMER_CANCEL, i) != NULL; i++) {
         cancelled = cancelled || find_output(&h, HS_OUT_TIMER_CANCEL, i)->u.timer.timer_id ==
-                                     hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq);
+                                     hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)seq);
     }
     assert_true(cancelled);
-    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq)));
+    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)seq)));
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_PROBE, 0);
     for (uint32_t i = 0; i < s->cfg.members_cap; i++) {
