@@ -17,12 +17,12 @@ void check_ids_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, ui
 
 void check_ids_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
 {
+    simcheck_count(c, SIMCHECK_OWNED_IDS);
     switch (ev->code) {
     case HS_EV_TIMER_STALE:
     case HS_EV_TIMER_UNOWNED:
     case HS_EV_DISK_STALE:
     case HS_EV_MEMBER_QUEUE_FULL:
-        simcheck_count(c, SIMCHECK_OWNED_IDS);
         simcheck_report(c, SIMCHECK_OWNED_IDS, now_ns, (int32_t)i, "%s a=%llu b=%llu",
                         hs_event_code_name(ev->code), (unsigned long long)ev->a,
                         (unsigned long long)ev->b);

@@ -73,10 +73,11 @@ void role_gate_on_conn_closed(role_gate *r, step_ctx *ctx, uint64_t conn_id, hs_
 
 void role_gate_on_member(role_gate *r, step_ctx *ctx, const hs_member_change *change)
 {
-    /* No per-member work yet (the manager will requeue a dead worker's jobs here). */
-    HS_UNUSED(r);
+    /* No per-member work yet (the manager will requeue a dead worker's
+     * jobs here); count what arrived so the fan-out is observable. */
     HS_UNUSED(ctx);
     HS_ASSERT(change->change <= HS_MEMBER_REAPED);
+    r->member_changes_heard++;
 }
 
 bool role_gate_owner_live(const role_gate *r, uint32_t space, uint64_t id)

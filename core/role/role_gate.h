@@ -10,7 +10,8 @@
 #include "ctx.h"
 
 typedef struct {
-    uint8_t role; /* ROLE_GATE: C needs a member; the role's state comes with its issue */
+    uint8_t role;                  /* ROLE_GATE: which union member this is */
+    uint64_t member_changes_heard; /* fan-out reaches the role (until its issue acts on it) */
 } role_gate;
 
 HS_MUST_USE hs_status role_gate_init(role_gate *r);

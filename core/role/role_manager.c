@@ -73,10 +73,11 @@ void role_manager_on_conn_closed(role_manager *r, step_ctx *ctx, uint64_t conn_i
 
 void role_manager_on_member(role_manager *r, step_ctx *ctx, const hs_member_change *change)
 {
-    /* No per-member work yet (the manager will requeue a dead worker's jobs here). */
-    HS_UNUSED(r);
+    /* No per-member work yet (the manager will requeue a dead worker's
+     * jobs here); count what arrived so the fan-out is observable. */
     HS_UNUSED(ctx);
     HS_ASSERT(change->change <= HS_MEMBER_REAPED);
+    r->member_changes_heard++;
 }
 
 bool role_manager_owner_live(const role_manager *r, uint32_t space, uint64_t id)
