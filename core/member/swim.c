@@ -1157,7 +1157,8 @@ bool swim_timer_owner_live(const swim *s, uint64_t timer_id)
 
 HS_STATIC_ASSERT((int)HS_MEMBER_ALIVE == (int)MEMBER_ALIVE &&
                      (int)HS_MEMBER_SUSPECT == (int)MEMBER_SUSPECT &&
-                     (int)HS_MEMBER_DEAD == (int)MEMBER_DEAD && (int)HS_MEMBER_LEFT == (int)MEMBER_LEFT,
+                     (int)HS_MEMBER_DEAD == (int)MEMBER_DEAD &&
+                     (int)HS_MEMBER_LEFT == (int)MEMBER_LEFT,
                  "member changes name member states by value");
 HS_STATIC_ASSERT(SWIM_TIMER_KIND_END - 1 <= 31, "SWIM timer kinds within its module_list range");
 

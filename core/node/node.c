@@ -562,5 +562,6 @@ void node_check(const node *n)
     role_check(&n->role);
     HS_ASSERT_MSG(n->role.role == n->cfg.role, "node: role state matches the node's role");
     HS_ASSERT_MSG(n->running == n->swim.started, "node: running exactly when SWIM started");
-    HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED, "node: halted only by a failed store");
+    HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED,
+                  "node: halted only by a failed store");
 }

@@ -32,7 +32,9 @@ HS_STATIC_ASSERT(HS_MOD_COUNT <= NR_MODULES_MAX, "raise NR_MODULES_MAX and NR_PA
     ((((lo) == 0 && (hi) == 0) || NR_LO(lo, c) > NR_HI(hi, c))                  \
          ? UINT64_C(0)                                                          \
          : (((UINT64_C(2) << (NR_HI(hi, c) - NR_LO(lo, c))) - 1u) << (NR_LO(lo, c) - 32u * (c))))
-#define NR_CHUNK_OK(c, l0, h0, l1, h1, l2, h2, l3, h3, l4, h4, l5, h5, l6, h6, l7, h7, l8, h8, l9, h9, l10, h10, l11, h11, l12, h12, l13, h13, l14, h14, l15, h15, ...) \
+#define NR_CHUNK_OK(c, l0, h0, l1, h1, l2, h2, l3, h3, l4, h4, l5, h5, l6, h6, l7, h7,   \
+                    l8, h8, l9, h9, l10, h10, l11, h11, l12, h12, l13, h13, l14, h14,   \
+                    l15, h15, ...)                                                      \
     ((NR_MASK(l0, h0, c) + \
      NR_MASK(l1, h1, c) + \
      NR_MASK(l2, h2, c) + \
@@ -65,7 +67,8 @@ HS_STATIC_ASSERT(HS_MOD_COUNT <= NR_MODULES_MAX, "raise NR_MODULES_MAX and NR_PA
      NR_MASK(l13, h13, c) | \
      NR_MASK(l14, h14, c) | \
      NR_MASK(l15, h15, c)))
-#define NR_PAD 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+#define NR_PAD 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+               0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 #define NR_APPLY(m, ...) m(__VA_ARGS__)
 
 #define NR_TIMER_RANGE(id, prefix, tlo, thi, mlo, mhi, flo, fhi) tlo, thi,

@@ -1,4 +1,5 @@
-/* Role state of a load-test client: submits jobs through a gate: no behaviour yet (role_client.h). */
+/* Role state of a load-test client: submits jobs through a gate:
+ * no behaviour yet (role_client.h). */
 #include "role_client.h"
 
 #include <string.h>
@@ -34,7 +35,8 @@ void role_client_on_timer(role_client *r, step_ctx *ctx, uint64_t timer_id)
     HS_UNREACHABLE();
 }
 
-void role_client_on_timer_refused(role_client *r, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+void role_client_on_timer_refused(role_client *r, step_ctx *ctx, uint64_t timer_id,
+                                  hs_status reason)
 {
     /* The role arms no timers yet: routing never gets here. */
     HS_UNUSED(r);

@@ -18,7 +18,8 @@ HS_MUST_USE hs_status role_client_init(role_client *r);
 void role_client_free(role_client *r);
 void role_client_on_msg(role_client *r, step_ctx *ctx, const hs_msg_in *in);
 void role_client_on_timer(role_client *r, step_ctx *ctx, uint64_t timer_id);
-void role_client_on_timer_refused(role_client *r, step_ctx *ctx, uint64_t timer_id, hs_status reason);
+void role_client_on_timer_refused(role_client *r, step_ctx *ctx, uint64_t timer_id,
+                                  hs_status reason);
 void role_client_on_disk(role_client *r, step_ctx *ctx, const hs_input *in);
 void role_client_on_send_failed(role_client *r, step_ctx *ctx, const hs_input *in);
 void role_client_on_conn_closed(role_client *r, step_ctx *ctx, uint64_t conn_id, hs_status reason);

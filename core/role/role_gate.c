@@ -1,4 +1,5 @@
-/* Role state of the gate: admits jobs and forwards them to the manager: no behaviour yet (role_gate.h). */
+/* Role state of the gate: admits jobs and forwards them to the manager:
+ * no behaviour yet (role_gate.h). */
 #include "role_gate.h"
 
 #include <string.h>
@@ -34,7 +35,8 @@ void role_gate_on_timer(role_gate *r, step_ctx *ctx, uint64_t timer_id)
     HS_UNREACHABLE();
 }
 
-void role_gate_on_timer_refused(role_gate *r, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+void role_gate_on_timer_refused(role_gate *r, step_ctx *ctx, uint64_t timer_id,
+                                hs_status reason)
 {
     /* The role arms no timers yet: routing never gets here. */
     HS_UNUSED(r);

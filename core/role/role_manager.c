@@ -1,4 +1,5 @@
-/* Role state of the manager: places jobs on workers, requeues when a worker dies: no behaviour yet (role_manager.h). */
+/* Role state of the manager: places jobs on workers, requeues when a worker dies:
+ * no behaviour yet (role_manager.h). */
 #include "role_manager.h"
 
 #include <string.h>
@@ -34,7 +35,8 @@ void role_manager_on_timer(role_manager *r, step_ctx *ctx, uint64_t timer_id)
     HS_UNREACHABLE();
 }
 
-void role_manager_on_timer_refused(role_manager *r, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+void role_manager_on_timer_refused(role_manager *r, step_ctx *ctx, uint64_t timer_id,
+                                   hs_status reason)
 {
     /* The role arms no timers yet: routing never gets here. */
     HS_UNUSED(r);

@@ -34,7 +34,8 @@ void role_worker_on_timer(role_worker *r, step_ctx *ctx, uint64_t timer_id)
     HS_UNREACHABLE();
 }
 
-void role_worker_on_timer_refused(role_worker *r, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+void role_worker_on_timer_refused(role_worker *r, step_ctx *ctx, uint64_t timer_id,
+                                  hs_status reason)
 {
     /* The role arms no timers yet: routing never gets here. */
     HS_UNUSED(r);

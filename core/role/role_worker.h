@@ -18,7 +18,8 @@ HS_MUST_USE hs_status role_worker_init(role_worker *r);
 void role_worker_free(role_worker *r);
 void role_worker_on_msg(role_worker *r, step_ctx *ctx, const hs_msg_in *in);
 void role_worker_on_timer(role_worker *r, step_ctx *ctx, uint64_t timer_id);
-void role_worker_on_timer_refused(role_worker *r, step_ctx *ctx, uint64_t timer_id, hs_status reason);
+void role_worker_on_timer_refused(role_worker *r, step_ctx *ctx, uint64_t timer_id,
+                                  hs_status reason);
 void role_worker_on_disk(role_worker *r, step_ctx *ctx, const hs_input *in);
 void role_worker_on_send_failed(role_worker *r, step_ctx *ctx, const hs_input *in);
 void role_worker_on_conn_closed(role_worker *r, step_ctx *ctx, uint64_t conn_id, hs_status reason);
