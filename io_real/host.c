@@ -96,7 +96,7 @@ static void execute(host *h, const hs_output *out)
             ioerr_report(&h->sink, IOERR_OP_TIMERS_FULL, 0, out->u.timer.timer_id);
             hs_status queued = ring_push(&h->refused, &out->u.timer.timer_id);
             /* One step emits at most outbox_outputs timer sets, the
-             * ring's cap, and the ring is drained after every step. */
+             * ring's cap (flush_pending drains it first). */
             HS_ASSERT(queued == HS_OK);
         }
         break;
@@ -152,13 +152,16 @@ static void flush_pending(host *h)
         hs_input in;
         host_closed closed;
         uint64_t timer_id = 0;
-        if (files_next_done(&h->files, &in)) {
-            step_once(h, &in);
-        } else if (ring_pop(&h->refused, &timer_id)) {
+        /* Refused timers first: a TIMER_REFUSED step arms no timer (SWIM
+         * parks it, META halts), so the ring never holds more than the
+         * timer sets of one other step, which is its cap. */
+        if (ring_pop(&h->refused, &timer_id)) {
             memset(&in, 0, sizeof(in));
             in.kind = HS_IN_TIMER_REFUSED;
             in.u.timer_refused.timer_id = timer_id;
             in.u.timer_refused.reason = HS_ERR_FULL;
+            step_once(h, &in);
+        } else if (files_next_done(&h->files, &in)) {
             step_once(h, &in);
         } else if (ring_pop(&h->closed, &closed)) {
             memset(&in, 0, sizeof(in));

@@ -191,6 +191,7 @@ hs_status node_create(const node_config *cfg, node **out)
         node_destroy(n);
         return status;
     }
+    HS_ASSERT(n->role_ready && n->role.role == cfg->role);
     *out = n;
     return HS_OK;
 }
@@ -219,6 +220,8 @@ static hs_msg_in msg_in_of(const hs_input *in, uint16_t type, const void *body)
 
 static void route_msg(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
 {
+    HS_ASSERT(in->kind == HS_IN_RECV);
+    HS_ASSERT(m->list_count <= m->list_cap);
     hs_msg_in mi = msg_in_of(in, m->type, m);
     uint32_t owner = node_routes_msg(&n->routes, m->type);
     if (owner == NODE_ROUTE_NONE) {
@@ -235,7 +238,9 @@ static void route_msg(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
 
 static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_RECV);
     hs_channel channel = in->u.recv.channel;
+    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP);
     uint64_t from_key = hs_addr_key(in->u.recv.from);
     n->counters.frames_rx++;
     uint32_t max = channel == HS_CH_UDP ? FRAME_UDP_PAYLOAD_MAX : FRAME_TCP_PAYLOAD_MAX;
@@ -286,8 +291,10 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_TIMER);
     uint64_t id = in->u.timer.timer_id;
     uint32_t owner = node_routes_timer(&n->routes, hs_timer_kind(id));
+    HS_ASSERT(owner < HS_MOD_COUNT || owner == NODE_ROUTE_NONE);
     if (owner == NODE_ROUTE_NONE) {
         n->counters.timers_unowned++;
         ctx_event(ctx, HS_EV_TIMER_UNOWNED, NULL, id, hs_timer_kind(id), 0);
@@ -321,8 +328,10 @@ static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_DISK_DONE);
     uint64_t op = in->u.disk.op_id;
     uint32_t owner = node_routes_op(&n->routes, hs_id_kind(op));
+    HS_ASSERT(owner < HS_MOD_COUNT || owner == NODE_ROUTE_NONE);
     if (owner == NODE_ROUTE_NONE || !module_ops[owner].owner_live(n, HS_ID_DISK_OP, op)) {
         /* No module issued it, or its owner moved on: never hand it to
          * whoever holds the slot now. */
@@ -335,6 +344,7 @@ static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
     uint16_t type = in->u.send_failed.msg_type;
     n->counters.sends_failed++;
     ctx_event(ctx, HS_EV_SEND_FAILED, NULL, type, in->u.send_failed.reason,
@@ -347,6 +357,7 @@ static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_conn_closed(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_CONN_CLOSED);
     /* A connection may belong to any module: each checks its own. */
     for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
         module_ops[m].on_conn_closed(n, ctx, in->u.conn_closed.conn_id,
@@ -364,6 +375,7 @@ static void try_start(node *n, step_ctx *ctx)
     if (n->running || n->halted || ceiling < n->start_inc + SWIM_INC_WINDOW) {
         return;
     }
+    HS_ASSERT(n->start_inc <= ceiling);
     n->running = true;
     ctx_event(ctx, HS_EV_NODE_READY, NULL, n->start_inc, ceiling, 0);
     swim_start(&n->swim, ctx, n->start_inc, ceiling);
@@ -432,6 +444,7 @@ static void fan_out_members(node *n, step_ctx *ctx)
     }
     n->counters.member_changes += count;
     swim_changes_clear(&n->swim);
+    HS_ASSERT(n->swim.change_count == 0);
 }
 
 static void route_input(node *n, step_ctx *ctx, const hs_input *in)
@@ -544,6 +557,7 @@ bool node_timer_owner_live(const node *n, uint64_t timer_id)
 
 uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap)
 {
+    HS_ASSERT(cap >= NODE_TABLES_MAX);
     uint32_t count = 0;
     for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
         count += module_ops[m].tables(n, out + count, cap - count);
