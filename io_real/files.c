@@ -135,7 +135,8 @@ hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, siz
         return HS_ERR_INVALID;
     }
     memcpy(f->dir, dir, len + 1);
-    if (ring_init(&f->done, sizeof(files_done), FILES_QUEUE_MAX) != HS_OK) {
+    if (ring_init(&f->done, sizeof(files_done), FILES_QUEUE_MAX) != HS_OK ||
+        ring_init(&f->refused, sizeof(uint64_t), FILES_REFUSED_MAX) != HS_OK) {
         snprintf(msg, msg_cap, "data directory: out of memory");
         return HS_ERR_NOMEM;
     }
@@ -152,6 +153,7 @@ void files_close(files *f)
         free(d.data);
     }
     ring_free(&f->done);
+    ring_free(&f->refused);
     close_fd(f, &f->meta_fd);
     close_fd(f, &f->lock_fd);
     close_fd(f, &f->dir_fd);
@@ -235,12 +237,16 @@ void files_submit(files *f, const hs_output *out, const uint8_t *payload)
     memset(&d, 0, sizeof(d));
     d.op_id = out->u.disk.op_id;
     f->ops++;
-    if (ring_full(&f->done)) {
-        /* Core keeps a handful of disk operations in flight; a full queue
-         * means a runaway caller.  The operation is not executed and its
-         * completion is lost, which core's retry timers must cover. */
+    /* Once one op was refused, later ones are too until the refusals are
+     * delivered: completions must keep submission order. */
+    if (ring_full(&f->done) || ring_count(&f->refused) > 0) {
+        /* A runaway caller: the op is not executed and core hears so. */
         ioerr_report(f->sink, IOERR_OP_DISK_QUEUE_FULL, 0, d.op_id);
         f->failures++;
+        hs_status queued = ring_push(&f->refused, &d.op_id);
+        /* FILES_REFUSED_MAX ops refused before the host drained one: far
+         * beyond what core can have in flight (files.h). */
+        HS_ASSERT(queued == HS_OK);
         return;
     }
     d.status = execute(f, out, payload, &d);
@@ -259,7 +265,12 @@ bool files_next_done(files *f, hs_input *in)
     free(f->current.data);
     memset(&f->current, 0, sizeof(f->current));
     if (!ring_pop(&f->done, &f->current)) {
-        return false;
+        uint64_t op_id = 0;
+        if (!ring_pop(&f->refused, &op_id)) {
+            return false;
+        }
+        f->current.op_id = op_id;
+        f->current.status = HS_ERR_FULL;
     }
     memset(in, 0, sizeof(*in));
     in->kind = HS_IN_DISK_DONE;

@@ -11,7 +11,10 @@
  * pread returning the bytes that exist (a short or missing region is not an
  * error).  Each completion is queued and handed back with files_next_done
  * as an HS_IN_DISK_DONE input after the current step, so the host never
- * re-enters node_step and completions arrive in submission order. */
+ * re-enters node_step and completions arrive in submission order.  When
+ * FILES_QUEUE_MAX completions already wait, an op is not executed: it is
+ * answered at once with an HS_ERR_FULL completion (queued behind the
+ * others, so the order holds), never dropped. */
 #ifndef FILES_H_
 #define FILES_H_
 
@@ -23,7 +26,13 @@
 #include "step.h"
 
 #define FILES_READ_MAX (1u << 20) /* bytes one DISK_READ may ask for */
-#define FILES_QUEUE_MAX 256u      /* completions waiting for delivery */
+#define FILES_QUEUE_MAX 256u      /* executed ops whose completions wait for delivery */
+/* Ops refused while the queue above is full, answered with HS_ERR_FULL in
+ * submission order.  Core keeps at most three disk operations in flight
+ * (the meta store's read, or write and sync), so neither queue fills in
+ * practice; the refusal path exists so that a runaway caller hears of it
+ * instead of losing completions. */
+#define FILES_REFUSED_MAX 4096u
 #define FILES_PATH_MAX 4096u
 
 typedef struct {
@@ -39,6 +48,7 @@ typedef struct {
     int lock_fd;
     int meta_fd;
     ring done;        /* files_done, oldest first */
+    ring refused;     /* uint64_t op ids answered HS_ERR_FULL, after done */
     files_done current; /* the completion being delivered: freed on the next call */
     ioerr_sink *sink;
     uint64_t ops;

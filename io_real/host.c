@@ -33,6 +33,7 @@ struct host {
     node *node;
     hs_outbox ob;
     ring closed;          /* host_closed, delivered after the current step */
+    ring refused;         /* uint64_t timer ids the timer table refused, likewise */
     uint64_t now_ns;
     uint64_t tick_at_ns;
     uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
@@ -90,7 +91,13 @@ static void execute(host *h, const hs_output *out)
         break;
     case HS_OUT_TIMER_SET:
         if (timers_set(&h->timers, out->u.timer.timer_id, out->u.timer.deadline_ns) != HS_OK) {
+            /* Core decides what a timer it cannot have means: tell it
+             * after this step (HS_IN_TIMER_REFUSED), never drop it. */
             ioerr_report(&h->sink, IOERR_OP_TIMERS_FULL, 0, out->u.timer.timer_id);
+            hs_status queued = ring_push(&h->refused, &out->u.timer.timer_id);
+            /* One step emits at most outbox_outputs timer sets, the
+             * ring's cap (flush_pending drains it first). */
+            HS_ASSERT(queued == HS_OK);
         }
         break;
     case HS_OUT_TIMER_CANCEL:
@@ -144,7 +151,17 @@ static void flush_pending(host *h)
     for (;;) {
         hs_input in;
         host_closed closed;
-        if (files_next_done(&h->files, &in)) {
+        uint64_t timer_id = 0;
+        /* Refused timers first: a TIMER_REFUSED step arms no timer (SWIM
+         * parks it, META halts), so the ring never holds more than the
+         * timer sets of one other step, which is its cap. */
+        if (ring_pop(&h->refused, &timer_id)) {
+            memset(&in, 0, sizeof(in));
+            in.kind = HS_IN_TIMER_REFUSED;
+            in.u.timer_refused.timer_id = timer_id;
+            in.u.timer_refused.reason = HS_ERR_FULL;
+            step_once(h, &in);
+        } else if (files_next_done(&h->files, &in)) {
             step_once(h, &in);
         } else if (ring_pop(&h->closed, &closed)) {
             memset(&in, 0, sizeof(in));
@@ -375,10 +392,11 @@ static hs_status create_parts(host *h, char *why, size_t cap)
     if (status != HS_OK) {
         return status;
     }
-    uint32_t timer_cap = h->cfg.node.swim.members_cap * HOST_TIMERS_PER_MEMBER +
-                         h->cfg.node.swim.relays_cap + HOST_TIMERS_EXTRA;
-    if (timers_init(&h->timers, timer_cap) != HS_OK ||
-        hs_outbox_init(&h->ob, HOST_OUTBOX_CAP, HOST_OUTBOX_ARENA) != HS_OK ||
+    /* The same computation the simulator uses (node_host_limits). */
+    node_limits lim = node_host_limits(&h->cfg.node);
+    if (timers_init(&h->timers, lim.timers) != HS_OK ||
+        hs_outbox_init(&h->ob, lim.outbox_outputs, lim.outbox_arena_bytes) != HS_OK ||
+        ring_init(&h->refused, sizeof(uint64_t), lim.outbox_outputs) != HS_OK ||
         ring_init(&h->closed, sizeof(host_closed), h->cfg.tcp.conns_max + 64) != HS_OK) {
         snprintf(why, cap, "out of memory creating the host tables");
         return HS_ERR_NOMEM;

@@ -28,10 +28,6 @@
 
 #define HOST_TOKEN_UDP (UINT64_C(0x20) << 56)
 #define HOST_TICK_NS HS_MS(100)       /* housekeeping: tcp timeouts, log summaries */
-#define HOST_OUTBOX_CAP 4096u
-#define HOST_OUTBOX_ARENA (2u * 1024u * 1024u + 64u * 1024u)
-#define HOST_TIMERS_PER_MEMBER 4u     /* suspect, reap and probe timers per member */
-#define HOST_TIMERS_EXTRA 256u
 #define HOST_TIMER_BATCH 1024u        /* timers fired before looking at sockets */
 
 typedef struct host host;

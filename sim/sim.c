@@ -21,8 +21,6 @@
 #include "simsched.h"
 
 #define SIM_NET_CAP 8192u
-#define SIM_OUTBOX_CAP 512u
-#define SIM_OUTBOX_ARENA (256u * 1024u)
 #define SIM_EVENTS_MAX UINT64_C(200000000) /* a runaway run stops here */
 #define SIM_LINE_MAX 512u
 #define SIM_FORGE_INFLIGHT_MAX 64u /* forged datagrams queued at once */
@@ -143,32 +141,6 @@ static void trace(sim *s, int32_t node_index, const char *fmt, ...)
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
     s->trace_fn(s->trace_ctx, line);
-}
-
-static const char *timer_kind_name(uint8_t kind)
-{
-    switch (kind) {
-    case SWIM_TIMER_PROBE:
-        return "probe";
-    case SWIM_TIMER_PROBE_TIMEOUT:
-        return "probe_timeout";
-    case SWIM_TIMER_SUSPECT:
-        return "suspect";
-    case SWIM_TIMER_RELAY:
-        return "relay";
-    case SWIM_TIMER_JOIN:
-        return "join";
-    case SWIM_TIMER_SYNC:
-        return "sync";
-    case SWIM_TIMER_RECONNECT:
-        return "reconnect";
-    case SWIM_TIMER_REAP:
-        return "reap";
-    case META_TIMER_RETRY:
-        return "meta_retry";
-    default:
-        return "unknown";
-    }
 }
 
 static const char *frame_type_name(const uint8_t *bytes, uint32_t len)
@@ -374,6 +346,8 @@ static hs_status build_config(sim *s, uint32_t i, node_config *cfg)
     /* The run's SWIM settings (defaults, drawn or --swim-KEY), or the
      * scenario's config file. */
     cfg->swim = s->swim_override ? s->swim : s->opt.swim;
+    /* Every module's self-check after every step (node.h). */
+    cfg->self_check = true;
     return node_config_check(cfg);
 }
 
@@ -462,10 +436,8 @@ static hs_status create_nodes(sim *s)
                         (int64_t)s->opt.drift_max_ppm;
         simclock_init(&sn->clock, offset, (int32_t)drift);
         sn->start_ns = rng_range(&s->rng_topo, 0, HS_MS(s->opt.start_spread_ms));
-        /* Each member may own a suspicion and a reap timer at once, each
-         * ping-req relay its expiry timer (io_real/host.c sizes its table
-         * the same way); 64 covers the node's own timers. */
-        s->timers_cap = 2 * sn->cfg.swim.members_cap + sn->cfg.swim.relays_cap + 64;
+        /* The same computation io_real/host.c uses (node_host_limits). */
+        s->timers_cap = node_host_limits(&sn->cfg).timers;
         st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
         if (st == HS_OK) {
             st = map_init(&sn->timers, s->timers_cap);
@@ -519,13 +491,15 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&net_seed, o->seed, "net/run");
     hs_status st = simnet_init(&s->net, s->n, SIM_NET_CAP, &s->net_p, rng_next(&net_seed));
     if (st == HS_OK) {
-        st = hs_outbox_init(&s->ob, SIM_OUTBOX_CAP, SIM_OUTBOX_ARENA);
-    }
-    if (st == HS_OK) {
         st = simhash_init(&s->hash);
     }
     if (st == HS_OK) {
         st = create_nodes(s);
+    }
+    if (st == HS_OK) {
+        /* One outbox serves every node: all share the swim caps. */
+        node_limits lim = node_host_limits(&s->nodes[0].cfg);
+        st = hs_outbox_init(&s->ob, lim.outbox_outputs, lim.outbox_arena_bytes);
     }
     if (st == HS_OK) {
         st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
@@ -639,7 +613,12 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
     }
     if (map_put(&sn->timers, id, h) != HS_OK) {
         (void)simq_cancel(&s->q, h);
+        /* The table is sized by node_host_limits, so this is a bound
+         * broken; the node still hears of it, as io_real would tell it. */
         bounds_violation(s, (int32_t)i, "timer table full", map_cap(&sn->timers));
+        if (simq_push(&s->q, s->now_ns, SIMQ_TIMER_REFUSED, i, sn->gen, id, &h) != HS_OK) {
+            bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        }
     }
 }
 
@@ -791,6 +770,9 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     node_step(sn->node, local, in, &s->ob);
     for (uint32_t k = 0; k < s->ob.count; k++) {
         hash_output(s, i, &s->ob.items[k]);
+        if (s->ob.items[k].kind == HS_OUT_EVENT) {
+            simcheck_event(&s->chk, s->now_ns, i, &s->ob.items[k].u.event);
+        }
         exec_output(s, i, &s->ob.items[k]);
     }
     s->events++;
@@ -862,13 +844,30 @@ static void deliver_timer(sim *s, const simq_event *ev)
     simcheck_timer(&s->chk, s->now_ns, ev->node, sn->node, id);
     trace_new_violations(s, before);
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, ev->node, "timer %s owner=%llu", timer_kind_name(hs_timer_kind(id)),
-              (unsigned long long)hs_timer_owner(id));
+        /* Named by the module list: no module's kinds are listed here. */
+        trace(s, ev->node, "timer %s kind=%u slot=%u gen=%u",
+              node_routes_module_name(node_timer_module(sn->node, id)), hs_timer_kind(id),
+              hs_id_slot(id), hs_id_gen(id));
     }
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_TIMER;
     in.u.timer.timer_id = id;
+    step_node(s, ev->node, &in);
+}
+
+/* A TIMER_SET the timer table could not take (exec_timer_set). */
+static void deliver_timer_refused(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    if (sn->node == NULL || ev->gen != sn->gen) {
+        return; /* the process that asked is gone, and its timers with it */
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER_REFUSED;
+    in.u.timer_refused.timer_id = ev->arg;
+    in.u.timer_refused.reason = HS_ERR_FULL;
     step_node(s, ev->node, &in);
 }
 
@@ -1333,6 +1332,9 @@ static void dispatch(sim *s, const simq_event *ev)
         break;
     case SIMQ_RESTART:
         deliver_restart(s, ev);
+        break;
+    case SIMQ_TIMER_REFUSED:
+        deliver_timer_refused(s, ev);
         break;
     case SIMQ_FORGE:
         HS_ASSERT(s->forge_inflight > 0);

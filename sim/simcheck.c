@@ -1,6 +1,9 @@
-/* Invariant checkers: incremental per-step safety checks and the
- * liveness checks of the phase after the heal. */
+/* Invariant checkers: the violation store, the per-step dispatch to the
+ * checkers by concern (check_bounds.c, check_swim.c, check_ids.c), and the
+ * membership liveness checks of the phase after the heal. */
 #include "simcheck.h"
+
+#include "check.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,105 +85,24 @@ void simcheck_node_down(simcheck *c, uint32_t i)
 
 void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id)
 {
-    simcheck_count(c, SIMCHECK_TIMER_OWNER_LIVE);
-    if (!node_timer_owner_live(n, timer_id)) {
-        simcheck_report(c, SIMCHECK_TIMER_OWNER_LIVE, now_ns, (int32_t)i,
-                        "timer kind=%u owner=%llu fires but its owner is gone",
-                        hs_timer_kind(timer_id), (unsigned long long)hs_timer_owner(timer_id));
-    }
+    HS_ASSERT(i < c->nodes);
+    check_ids_timer(c, now_ns, i, n, timer_id);
 }
 
-static void check_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
 {
-    if (!node_running(n)) {
-        return;
-    }
-    simcheck_count(c, SIMCHECK_INCARNATION_MONOTONIC);
-    uint32_t inc = node_swim(n)->self.incarnation;
-    if (c->inc_seen[i]) {
-        if (inc < c->inc_last[i]) {
-            simcheck_report(c, SIMCHECK_INCARNATION_MONOTONIC, now_ns, (int32_t)i,
-                            "self incarnation went from %u to %u", c->inc_last[i], inc);
-        } else if (c->inc_restarted[i] && inc == c->inc_last[i]) {
-            simcheck_report(c, SIMCHECK_INCARNATION_MONOTONIC, now_ns, (int32_t)i,
-                            "restarted with incarnation %u, already used before the crash",
-                            inc);
-        }
-    }
-    c->inc_restarted[i] = false;
-    c->inc_seen[i] = true;
-    c->inc_last[i] = inc;
-}
-
-static void check_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
-{
-    const swim *s = node_swim(n);
-    simcheck_view *views = c->views[i];
-    simcheck_count(c, SIMCHECK_MEMBER_VIEW_MONOTONIC);
-    /* Every change to a member record bumps view_version (core/swim.h), so
-     * an unchanged version means nothing could have gone backwards. */
-    if (c->views_read[i] && c->views_epoch[i] == c->epoch[i] &&
-        c->views_version[i] == s->view_version) {
-        return;
-    }
-    c->views_read[i] = true;
-    c->views_epoch[i] = c->epoch[i];
-    c->views_version[i] = s->view_version;
-    /* The name index is dense: O(members), not O(members_cap). */
-    for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
-        uint32_t slot = (uint32_t)map_value_at(&s->by_name, k);
-        const swim_member *m = swim_member_slot(s, slot);
-        HS_ASSERT(m != NULL && slot < c->members_cap);
-        simcheck_view *v = &views[slot];
-        uint8_t rank = (uint8_t)swim_state_rank(m->state);
-        if (v->epoch == c->epoch[i] && v->uid == m->uid &&
-            (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
-            simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
-                            "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s",
-                            m->name.bytes, (unsigned long long)m->uid, v->inc, v->rank,
-                            m->incarnation, member_state_name(m->state));
-        }
-        v->epoch = c->epoch[i];
-        v->uid = m->uid;
-        v->inc = m->incarnation;
-        v->rank = rank;
-    }
-}
-
-static void check_bounds(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
-                         bool overflowed, uint32_t high_water, uint32_t cap)
-{
-    const swim *s = node_swim(n);
-    simcheck_count(c, SIMCHECK_BOUNDS);
-    if (swim_member_count(s) > s->cfg.members_cap) {
-        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "members %u > cap %u",
-                        swim_member_count(s), s->cfg.members_cap);
-    }
-    if (s->gossip_count > s->cfg.gossip_cap) {
-        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "gossip %u > cap %u",
-                        s->gossip_count, s->cfg.gossip_cap);
-    }
-    if (s->relay_count > s->cfg.relays_cap) {
-        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "relays %u > cap %u",
-                        s->relay_count, s->cfg.relays_cap);
-    }
-    if (overflowed) {
-        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "outbox overflowed (cap %u)",
-                        cap);
-    }
-    if (high_water > cap) {
-        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i, "outbox high water %u > cap %u",
-                        high_water, cap);
-    }
+    HS_ASSERT(i < c->nodes);
+    check_ids_event(c, now_ns, i, ev);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                          bool outbox_overflowed, uint32_t outbox_high_water, uint32_t outbox_cap)
 {
     HS_ASSERT(i < c->nodes);
-    check_incarnation(c, now_ns, i, n);
-    check_views(c, now_ns, i, n);
-    check_bounds(c, now_ns, i, n, outbox_overflowed, outbox_high_water, outbox_cap);
+    check_swim_incarnation(c, now_ns, i, n);
+    check_swim_views(c, now_ns, i, n);
+    check_bounds_tables(c, now_ns, i, n);
+    check_bounds_outbox(c, now_ns, i, outbox_overflowed, outbox_high_water, outbox_cap);
 }
 
 /* ------------------------------------------------------------------ */

@@ -14,8 +14,11 @@
  *   uid), (incarnation, state rank) never goes backwards; rank ALIVE 0 <
  *   SUSPECT 1 < DEAD 2 = LEFT 2.
  * - timer_owner_live: a timer is delivered only while its owner exists.
- * - bounds: every node table within its cap, the outbox never overflowed,
- *   and the simulator's own queues within theirs.
+ * - owned_ids: no node reports a stale or unowned timer or disk completion
+ *   or a full membership-change queue (event records, check_ids.c).
+ * - bounds: every table every module reports (node_tables) within its cap,
+ *   the outbox never overflowed, and the simulator's own queues within
+ *   theirs (check_bounds.c).
  * Liveness (after the heal at the start of the liveness phase):
  * - membership_converged: by the convergence deadline every node that is
  *   not permanently down runs and sees every other such node ALIVE at that
@@ -39,7 +42,8 @@
     X(BOUNDS, "bounds")                                                    \
     X(MEMBERSHIP_CONVERGED, "membership_converged")                        \
     X(CRASHED_NODE_DECLARED_DEAD, "crashed_node_declared_dead")            \
-    X(LIVE_NODE_NOT_DEAD, "live_node_not_dead")
+    X(LIVE_NODE_NOT_DEAD, "live_node_not_dead")                            \
+    X(OWNED_IDS, "owned_ids")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -116,6 +120,8 @@ void simcheck_count(simcheck *c, uint32_t id);
 void simcheck_node_down(simcheck *c, uint32_t i);
 /* Before delivering timer_id to node i. */
 void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id);
+/* Each event record node i emitted in the step. */
+void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 /* After node i stepped; outbox_overflowed says the step lost outputs. */
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                          bool outbox_overflowed, uint32_t outbox_high_water,

@@ -18,6 +18,7 @@ typedef enum {
     SIMQ_END,       /* the run ends */
     SIMQ_RESTART,   /* node, gen: restart after a crash aimed at a write */
     SIMQ_FORGE,     /* arg: the forged datagram's seed (sim/simforge.h) */
+    SIMQ_TIMER_REFUSED, /* node, gen, arg: timer id the timer table refused */
 } simq_kind;
 
 typedef struct {

@@ -30,6 +30,14 @@ HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line);
         }                                                                  \
     } while (0)
 
+/* Self-checks: the message says which invariant broke, in words. */
+#define HS_ASSERT_MSG(cond, msg)                                           \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            hs_assert_fail(msg " (" #cond ")", __FILE__, __LINE__);        \
+        }                                                                  \
+    } while (0)
+
 /* Implications read better than nested ifs: HS_IMPLIES(leader, lease_valid). */
 #define HS_ASSERT_IMPLIES(a, b) HS_ASSERT(!(a) || (b))
 

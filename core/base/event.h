@@ -74,7 +74,13 @@ typedef enum {
     X(TIMER_STALE, HS_SEV_ERROR, NULL, "timer", U64, NULL, NONE, NULL, NONE)              \
     X(CONTROL_REQUEST, HS_SEV_DEBUG, NULL, "type", MSG, "conn", U64, NULL, NONE)          \
     X(CONN_CLOSED, HS_SEV_DEBUG, NULL, "conn", U64, "reason", STATUS, NULL, NONE)         \
-    X(HOST_ERROR, HS_SEV_ERROR, NULL, "op", U64, "errno", U64, "detail", U64)
+    X(HOST_ERROR, HS_SEV_ERROR, NULL, "op", U64, "errno", U64, "detail", U64)            \
+    X(TIMER_UNOWNED, HS_SEV_ERROR, NULL, "timer", U64, "kind", U64, NULL, NONE)           \
+    X(TIMER_REFUSED, HS_SEV_WARN, NULL, "timer", U64, "reason", STATUS, "retry_ms", MS)    \
+    X(TIMER_ABANDONED, HS_SEV_ERROR, NULL, "timer", U64, "reason", STATUS, NULL, NONE)     \
+    X(DISK_STALE, HS_SEV_ERROR, NULL, "op", U64, "status", STATUS, NULL, NONE)            \
+    X(SEND_FAILED, HS_SEV_DEBUG, NULL, "type", MSG, "reason", STATUS, "to", ADDR)          \
+    X(MEMBER_QUEUE_FULL, HS_SEV_ERROR, "member", "change", U64, "cap", U64, NULL, NONE)
 
 typedef enum {
 #define HS_EVENT_ENUM(code, sev, subj, al, ak, bl, bk, cl, ck) HS_EV_##code,
@@ -103,7 +109,9 @@ typedef struct {
     X(TIMERS, "timers")                                                    \
     X(NET_QUEUE, "net_queue")                                              \
     X(CONNECTIONS, "connections")                                          \
-    X(CONN_BUFFER, "conn_buffer")
+    X(CONN_BUFFER, "conn_buffer")                                          \
+    X(MEMBER_CHANGES, "member_changes")                                    \
+    X(TIMER_RETRIES, "timer_retries")
 
 typedef enum {
 #define HS_TABLE_ENUM(id, name) HS_TABLE_##id,

@@ -9,10 +9,15 @@
  * core/node.
  *
  * X(ENUM, prefix, timer_lo, timer_hi, msg_lo, msg_hi, file_lo, file_hi)
+ *   prefix names the module's state field in the node and its entry points
+ *   (prefix_on_msg, prefix_on_timer, ..., prefix_check; core/node/node.c
+ *   generates the routing table from it, docs/design/modules.md).
  *   Timer kinds, message types and file kinds are inclusive ranges.  0 is
  *   never a valid kind, type or file, so (0, 0) means "owns none".  The
- *   disk-operation namespace of a module is its enum value.  The node
- *   layer checks at compile time that no two ranges overlap.
+ *   disk-operation namespace of a module is its enum value (the kind byte
+ *   of its op ids, core/step/step.h); only a module with files has one.
+ *   core/node/node_routes.c checks at compile time that every range lies in
+ *   its id space and that no two ranges overlap.
  *
  * Ranges left free for the modules of later issues (ROADMAP.md):
  *   timer kinds 48..239, message types 32..1023, files 2..63. */
@@ -22,7 +27,7 @@
 #include "base.h"
 
 #define HS_MODULE_LIST(X)                                   \
-    X(NODE, node, 240, 247, 8, 31, 0, 0) /* errors, HELLO, control */ \
+    X(NODE, node_ctl, 240, 247, 8, 31, 0, 0) /* errors, HELLO, control */ \
     X(SWIM, swim, 1, 31, 1, 7, 0, 0)     /* membership */              \
     X(META, meta, 32, 39, 0, 0, 1, 1)    /* durable node metadata */
 

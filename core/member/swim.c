@@ -244,10 +244,53 @@ static void send_sync_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uin
 /* ------------------------------------------------------------------ */
 /* State changes: the one path every member transition takes           */
 
+uint64_t swim_member_timer(const swim *s, uint8_t kind, const swim_member *m)
+{
+    HS_ASSERT(m >= s->slots && m < s->slots + s->cfg.members_cap);
+    HS_ASSERT(kind == SWIM_TIMER_SUSPECT || kind == SWIM_TIMER_REAP);
+    return hs_timer_id(kind, (uint32_t)(m - s->slots), m->gen);
+}
+
+/* The probe in flight is a singleton: its sequence number is the arming's
+ * generation. */
+static uint64_t probe_timeout_id(const swim *s)
+{
+    return hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)s->probe_seq);
+}
+
+static uint64_t relay_timer_id(const swim *s, const swim_relay *relay)
+{
+    HS_ASSERT(relay >= s->relays && relay < s->relays + s->cfg.relays_cap);
+    return hs_timer_id(SWIM_TIMER_RELAY, (uint32_t)(relay - s->relays), relay->gen);
+}
+
+/* Queues a membership change for the node's fan-out (swim.h: the bound). */
+static void note_change(swim *s, step_ctx *ctx, const swim_member *m, uint8_t change)
+{
+    if (s->change_count == SWIM_CHANGES_MAX) {
+        /* Unreachable by the bound in swim.h; reported, never silent. */
+        ctx->counters->tables_full++;
+        ctx_event(ctx, HS_EV_MEMBER_QUEUE_FULL, &m->name, change, SWIM_CHANGES_MAX, 0);
+        return;
+    }
+    hs_member_change *c = &s->changes[s->change_count++];
+    c->change = change;
+    c->role = m->role;
+    c->incarnation = m->incarnation;
+    c->slot = (uint32_t)(m - s->slots);
+    c->gen = m->gen;
+    c->addr = m->addr;
+    c->name = m->name;
+    if (s->change_count > s->changes_high) {
+        s->changes_high = s->change_count;
+    }
+    HS_ASSERT(s->change_count <= SWIM_CHANGES_MAX);
+}
+
 static void arm_suspicion(swim *s, step_ctx *ctx, swim_member *m)
 {
     m->suspect_deadline_ns = ctx->now_ns + swim_suspicion_timeout_ns(s);
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid), m->suspect_deadline_ns);
+    ctx_timer_set(ctx, swim_member_timer(s, SWIM_TIMER_SUSPECT, m), m->suspect_deadline_ns);
 }
 
 /* Moves m to state, cancelling and arming timers so that every timer's
@@ -259,11 +302,11 @@ static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
         return;
     }
     if (old == MEMBER_SUSPECT) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid));
+        ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_SUSPECT, m));
         m->suspect_deadline_ns = 0;
     }
     if (old == MEMBER_DEAD || old == MEMBER_LEFT) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid));
+        ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_REAP, m));
     }
     m->state = state;
     m->state_since_ns = ctx->now_ns;
@@ -276,18 +319,20 @@ static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
         if (state == MEMBER_DEAD) {
             ctx->counters->deaths_declared++;
         }
-        ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid),
+        ctx_timer_set(ctx, swim_member_timer(s, SWIM_TIMER_REAP, m),
                       ctx->now_ns + ms_to_ns(s->cfg.dead_retention_ms));
         if (s->probe_uid == m->uid) {
             /* The probe in flight has nothing left to decide. */
             if (s->probe_timeout_armed) {
-                ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+                ctx_timer_cancel(ctx, probe_timeout_id(s));
                 s->probe_timeout_armed = false;
             }
             s->probe_uid = 0;
         }
     }
     ctx_event(ctx, HS_EV_MEMBER_STATE, &m->name, old, state, m->incarnation);
+    /* member_state and hs_member_change_kind share their first four values. */
+    note_change(s, ctx, m, state);
 }
 
 uint32_t swim_state_rank(uint8_t state)
@@ -403,6 +448,7 @@ static void learn_member(swim *s, step_ctx *ctx, const msg_member *e)
         return;
     }
     ctx->counters->members_added++;
+    note_change(s, ctx, m, HS_MEMBER_ALIVE);
     ctx_event(ctx, HS_EV_MEMBER_ADDED, &m->name, hs_addr_key(m->addr), m->state,
               m->incarnation);
     swim_table_gossip_enqueue(s, ctx, m->uid);
@@ -454,7 +500,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
          * record, so observers can follow incarnations. */
         ctx_event(ctx, HS_EV_MEMBER_STATE, &m->name, m->state, m->state, m->incarnation);
         if (m->state == MEMBER_SUSPECT) {
-            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid));
+            ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_SUSPECT, m));
             arm_suspicion(s, ctx, m);
         }
     }
@@ -499,7 +545,7 @@ static void start_probe(swim *s, step_ctx *ctx)
     ctx->counters->probes_sent++;
     probe_target pt = target_of(target);
     send_probe_msg(s, ctx, MSG_PING, target->addr, s->probe_seq, &pt, target, false);
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq),
+    ctx_timer_set(ctx, probe_timeout_id(s),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
     s->probe_timeout_armed = true;
 }
@@ -507,10 +553,10 @@ static void start_probe(swim *s, step_ctx *ctx)
 static void on_probe_round(swim *s, step_ctx *ctx)
 {
     /* LHM: Lifeguard stretches the period by the local health multiplier. */
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0, 0),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_interval_ms));
     if (s->probe_timeout_armed) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+        ctx_timer_cancel(ctx, probe_timeout_id(s));
         s->probe_timeout_armed = false;
     }
     if (s->probe_uid != 0 && !s->probe_acked) {
@@ -545,9 +591,19 @@ static void on_probe_timeout(swim *s, step_ctx *ctx)
     }
 }
 
-static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t uid)
+/* The member a live member-owned timer names (swim_owner_live held). */
+static swim_member *member_of_timer(swim *s, uint64_t timer_id)
 {
-    swim_member *m = swim_table_find_uid_mut(s, uid);
+    uint32_t slot = hs_id_slot(timer_id);
+    HS_ASSERT(slot < s->cfg.members_cap && s->slot_used[slot]);
+    swim_member *m = &s->slots[slot];
+    HS_ASSERT(m->gen == hs_id_gen(timer_id));
+    return m;
+}
+
+static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
+{
+    swim_member *m = member_of_timer(s, timer_id);
     HS_ASSERT(m != NULL && m->state == MEMBER_SUSPECT);
     ctx_event(ctx, HS_EV_SUSPICION_EXPIRED, &m->name, m->incarnation,
               ctx->now_ns - m->state_since_ns, 0);
@@ -555,12 +611,13 @@ static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t uid)
     swim_table_gossip_enqueue(s, ctx, m->uid);
 }
 
-static void on_reap(swim *s, step_ctx *ctx, uint64_t uid)
+static void on_reap(swim *s, step_ctx *ctx, uint64_t timer_id)
 {
-    swim_member *m = swim_table_find_uid_mut(s, uid);
+    swim_member *m = member_of_timer(s, timer_id);
     HS_ASSERT(m != NULL && (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT));
     ctx->counters->members_reaped++;
     ctx_event(ctx, HS_EV_MEMBER_REAPED, &m->name, m->state, m->incarnation, 0);
+    note_change(s, ctx, m, HS_MEMBER_REAPED);
     swim_table_remove(s, ctx, m);
 }
 
@@ -575,7 +632,7 @@ static void send_joins(swim *s, step_ctx *ctx)
         ctx_event(ctx, HS_EV_JOIN_SENT, NULL, hs_addr_key(s->seeds[i]), s->join_attempts, 0);
         send_sync_msg(s, ctx, MSG_JOIN, s->seeds[i], s->next_seq++, NULL, HS_OK);
     }
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0),
                   ctx->now_ns + ms_to_ns(s->join_backoff_ms));
     s->join_backoff_ms = s->join_backoff_ms * 2 > s->cfg.join_retry_max_ms
                              ? s->cfg.join_retry_max_ms
@@ -596,7 +653,7 @@ static void send_sync_to(swim *s, step_ctx *ctx, const swim_member *dest, hs_add
  * live member, fall back to the seeds. */
 static void on_sync_timer(swim *s, step_ctx *ctx)
 {
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0, 0),
                   ctx->now_ns + ms_to_ns(s->cfg.sync_interval_ms));
     if (s->leaving) {
         return;
@@ -633,7 +690,7 @@ static bool seed_unknown(const swim *s, hs_addr seed)
  * n - 1 reconnect intervals. */
 static void on_reconnect_timer(swim *s, step_ctx *ctx)
 {
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0, 0),
                   ctx->now_ns + ms_to_ns(s->cfg.reconnect_interval_ms));
     if (s->leaving) {
         return;
@@ -669,11 +726,11 @@ void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling)
     s->join_backoff_ms = s->cfg.join_retry_min_ms;
     /* Spread the nodes' probe rounds over the period. */
     uint64_t period = ms_to_ns(s->cfg.probe_interval_ms);
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_PROBE, 0, 0),
                   ctx->now_ns + 1 + rng_below(ctx->rng, period));
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_SYNC, 0, 0),
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.sync_interval_ms)));
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0),
+    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0, 0),
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.reconnect_interval_ms)));
     swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
     if (s->seed_count == 0) {
@@ -693,7 +750,7 @@ void swim_leave(swim *s, step_ctx *ctx)
     s->self.state = MEMBER_LEFT;
     ctx_event(ctx, HS_EV_NODE_LEAVING, NULL, s->self.incarnation, 0, 0);
     if (!s->joined) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0));
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0));
         s->joined = true;
     }
     swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
@@ -758,7 +815,7 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
         s->probe_acked = true;
         ctx->counters->acks_received++;
         if (s->probe_timeout_armed) {
-            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+            ctx_timer_cancel(ctx, probe_timeout_id(s));
             s->probe_timeout_armed = false;
         }
         return;
@@ -769,7 +826,7 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
         const swim_member *origin = NULL;
         hs_addr to = relay->origin;
         uint64_t origin_seq = relay->origin_seq;
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq));
+        ctx_timer_cancel(ctx, relay_timer_id(s, relay));
         swim_table_relay_remove(s, relay);
         send_probe_msg(s, ctx, MSG_ACK, to, origin_seq, NULL, origin, false);
         return;
@@ -799,14 +856,16 @@ static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
     probe_target pt = {m->u.probe.target, m->u.probe.target_addr, m->u.probe.has_target_inc,
                        m->u.probe.target_inc};
     send_probe_msg(s, ctx, MSG_PING, m->u.probe.target_addr, relay->seq, &pt, target, false);
-    ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RELAY, relay->seq),
+    ctx_timer_set(ctx, relay_timer_id(s, relay),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
 }
 
-static void on_relay_expired(swim *s, step_ctx *ctx, uint64_t seq)
+static void on_relay_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
 {
-    swim_relay *relay = swim_table_relay_find(s, seq);
-    HS_ASSERT(relay != NULL);
+    uint32_t slot = hs_id_slot(timer_id);
+    HS_ASSERT(slot < s->cfg.relays_cap);
+    swim_relay *relay = &s->relays[slot];
+    HS_ASSERT(relay->live && relay->gen == hs_id_gen(timer_id));
     ctx->counters->relays_expired++;
     swim_table_relay_remove(s, relay);
 }
@@ -840,7 +899,7 @@ static void on_join_ack(swim *s, step_ctx *ctx, const msg *m)
     apply_list(s, ctx, m);
     if (m->type == MSG_JOIN_ACK && !s->joined) {
         s->joined = true;
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0));
+        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0));
         ctx_event(ctx, HS_EV_JOIN_DONE, &m->u.sync.source, s->member_count, 0, 0);
     }
 }
@@ -874,10 +933,19 @@ void swim_on_message(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
     }
 }
 
+static void swim_fire(swim *s, step_ctx *ctx, uint64_t timer_id);
+static void rearm_refused(swim *s, step_ctx *ctx);
+
 void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id)
 {
     HS_ASSERT(s->started);
-    uint64_t owner = hs_timer_owner(timer_id);
+    HS_ASSERT(swim_timer_owner_live(s, timer_id));
+    swim_fire(s, ctx, timer_id);
+    rearm_refused(s, ctx);
+}
+
+static void swim_fire(swim *s, step_ctx *ctx, uint64_t timer_id)
+{
     switch (hs_timer_kind(timer_id)) {
     case SWIM_TIMER_PROBE:
         on_probe_round(s, ctx);
@@ -886,10 +954,10 @@ void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id)
         on_probe_timeout(s, ctx);
         break;
     case SWIM_TIMER_SUSPECT:
-        on_suspicion_expired(s, ctx, owner);
+        on_suspicion_expired(s, ctx, timer_id);
         break;
     case SWIM_TIMER_RELAY:
-        on_relay_expired(s, ctx, owner);
+        on_relay_expired(s, ctx, timer_id);
         break;
     case SWIM_TIMER_JOIN:
         if (!s->joined) {
@@ -903,35 +971,244 @@ void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id)
         on_reconnect_timer(s, ctx);
         break;
     case SWIM_TIMER_REAP:
-        on_reap(s, ctx, owner);
+        on_reap(s, ctx, timer_id);
         break;
     default:
         HS_UNREACHABLE();
     }
 }
 
+/* A member-owned timer is live while its slot holds the same record
+ * (generation) in the state the timer is about. */
+static bool member_timer_live(const swim *s, uint64_t timer_id, uint8_t a, uint8_t b)
+{
+    uint32_t slot = hs_id_slot(timer_id);
+    if (slot >= s->cfg.members_cap || !s->slot_used[slot]) {
+        return false;
+    }
+    const swim_member *m = &s->slots[slot];
+    return m->gen == hs_id_gen(timer_id) && (m->state == a || m->state == b);
+}
+
 bool swim_timer_owner_live(const swim *s, uint64_t timer_id)
 {
-    uint64_t owner = hs_timer_owner(timer_id);
-    const swim_member *m;
+    uint32_t slot = hs_id_slot(timer_id);
+    uint32_t gen = hs_id_gen(timer_id);
+    bool singleton = slot == 0 && gen == 0;
     switch (hs_timer_kind(timer_id)) {
     case SWIM_TIMER_PROBE:
     case SWIM_TIMER_SYNC:
     case SWIM_TIMER_RECONNECT:
-        return s->started && owner == 0;
+        return s->started && singleton;
     case SWIM_TIMER_JOIN:
-        return s->started && !s->joined && owner == 0;
+        return s->started && !s->joined && singleton;
     case SWIM_TIMER_PROBE_TIMEOUT:
-        return s->probe_timeout_armed && owner == (s->probe_seq & HS_TIMER_OWNER_MASK);
+        return s->probe_timeout_armed && slot == 0 &&
+               gen == ((uint32_t)s->probe_seq & HS_ID_GEN_MASK);
     case SWIM_TIMER_SUSPECT:
-        m = swim_table_find_uid(s, owner);
-        return m != NULL && m->state == MEMBER_SUSPECT;
+        return member_timer_live(s, timer_id, MEMBER_SUSPECT, MEMBER_SUSPECT);
     case SWIM_TIMER_RELAY:
-        return swim_table_relay_find_const(s, owner) != NULL;
+        return slot < s->cfg.relays_cap && s->relays[slot].live && s->relays[slot].gen == gen;
     case SWIM_TIMER_REAP:
-        m = swim_table_find_uid(s, owner);
-        return m != NULL && (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT);
+        return member_timer_live(s, timer_id, MEMBER_DEAD, MEMBER_LEFT);
     default:
         return false;
     }
+}
+
+/* ------------------------------------------------------------------ */
+/* Module entry points (core/node routes to them by the module list)   */
+
+HS_STATIC_ASSERT((int)HS_MEMBER_ALIVE == (int)MEMBER_ALIVE &&
+                     (int)HS_MEMBER_SUSPECT == (int)MEMBER_SUSPECT &&
+                     (int)HS_MEMBER_DEAD == (int)MEMBER_DEAD &&
+                     (int)HS_MEMBER_LEFT == (int)MEMBER_LEFT,
+                 "member changes name member states by value");
+HS_STATIC_ASSERT(SWIM_TIMER_KIND_END - 1 <= 31, "SWIM timer kinds within its module_list range");
+
+void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in)
+{
+    HS_ASSERT(in->body != NULL);
+    HS_ASSERT(in->type >= MSG_PING && in->type <= MSG_SYNC_ACK);
+    if (!s->started) {
+        /* Not yet in the cluster (or halted): answering would use an
+         * incarnation that is not durable. */
+        ctx->counters->msgs_rejected++;
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, in->type, hs_addr_key(in->from));
+        return;
+    }
+    swim_on_message(s, ctx, in->from, (const msg *)in->body);
+    rearm_refused(s, ctx);
+}
+
+#define SWIM_REARM_MIN_MS 50u
+#define SWIM_REARM_MAX_MS 5000u
+
+/* The host's timer table was full.  Every SWIM timer is a duty (a probe
+ * round, an expiry) that must happen, late rather than never; but arming
+ * it again in this step would only be refused again (the table is still
+ * full), so it waits in a small table until one of SWIM's timers fires or
+ * a message arrives (time has passed; a fired timer freed a host slot) and
+ * is then armed at a doubling delay.  A timer whose owner went in the
+ * meantime, or one that finds the retry table full, is given up on
+ * purpose, with an error event (members then wait for a later transition
+ * or the reap of their record). */
+void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+{
+    HS_ASSERT(reason != HS_OK);
+    if (!swim_timer_owner_live(s, timer_id) || s->rearm_count == SWIM_REARM_MAX) {
+        ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+        return;
+    }
+    for (uint32_t i = 0; i < s->rearm_count; i++) {
+        if (s->rearm[i] == timer_id) {
+            return; /* already waiting */
+        }
+    }
+    uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
+    ctx_event(ctx, HS_EV_TIMER_REFUSED, NULL, timer_id, reason, ms_to_ns(delay_ms));
+    s->rearm[s->rearm_count++] = timer_id;
+    s->rearm_high = s->rearm_count > s->rearm_high ? s->rearm_count : s->rearm_high;
+    HS_ASSERT(s->rearm_count <= SWIM_REARM_MAX);
+}
+
+/* Arms the refused timers whose owners are still there (see above). */
+static void rearm_refused(swim *s, step_ctx *ctx)
+{
+    if (s->rearm_count == 0) {
+        s->timer_backoff_ms = 0; /* the last re-arms were not refused */
+        return;
+    }
+    uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
+    s->timer_backoff_ms = delay_ms * 2 > SWIM_REARM_MAX_MS ? SWIM_REARM_MAX_MS : delay_ms * 2;
+    for (uint32_t i = 0; i < s->rearm_count; i++) {
+        if (swim_timer_owner_live(s, s->rearm[i])) {
+            ctx_timer_set(ctx, s->rearm[i], ctx->now_ns + ms_to_ns(delay_ms));
+        }
+    }
+    s->rearm_count = 0;
+}
+
+void swim_on_send_failed(swim *s, step_ctx *ctx, const hs_input *in)
+{
+    /* UDP loss is normal: the probe times out and gossip retransmits; the
+     * node has counted it and reported the event. */
+    HS_UNUSED(s);
+    HS_UNUSED(ctx);
+    HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
+}
+
+void swim_on_disk(swim *s, step_ctx *ctx, const hs_input *in)
+{
+    /* SWIM owns no files (its durable ceiling is the meta store's). */
+    HS_UNUSED(s);
+    HS_UNUSED(ctx);
+    HS_UNUSED(in);
+    HS_UNREACHABLE();
+}
+
+void swim_on_conn_closed(swim *s, step_ctx *ctx, uint64_t conn_id, hs_status reason)
+{
+    /* SWIM runs on UDP only: no connection is ever its own. */
+    HS_UNUSED(s);
+    HS_UNUSED(ctx);
+    HS_UNUSED(conn_id);
+    HS_UNUSED(reason);
+}
+
+void swim_on_member(swim *s, step_ctx *ctx, const hs_member_change *change)
+{
+    /* SWIM made the change itself. */
+    HS_UNUSED(s);
+    HS_UNUSED(ctx);
+    HS_ASSERT(change->change <= HS_MEMBER_REAPED);
+}
+
+bool swim_owner_live(const swim *s, uint32_t space, uint64_t id)
+{
+    /* SWIM issues no disk operations. */
+    return space == HS_ID_TIMER && swim_timer_owner_live(s, id);
+}
+
+uint32_t swim_tables(const swim *s, hs_table_view *out, uint32_t cap)
+{
+    const hs_table_view rows[] = {
+        {HS_TABLE_MEMBERS, HS_MOD_SWIM, s->member_count, s->cfg.members_cap, s->members_high},
+        {HS_TABLE_GOSSIP, HS_MOD_SWIM, s->gossip_count, s->cfg.gossip_cap, s->gossip_high},
+        {HS_TABLE_RELAYS, HS_MOD_SWIM, s->relay_count, s->cfg.relays_cap, s->relays_high},
+        {HS_TABLE_PROBE_ORDER, HS_MOD_SWIM, s->order_count, s->cfg.members_cap,
+         s->members_high},
+        {HS_TABLE_MEMBER_CHANGES, HS_MOD_SWIM, s->change_count, SWIM_CHANGES_MAX,
+         s->changes_high},
+        {HS_TABLE_TIMER_RETRIES, HS_MOD_SWIM, s->rearm_count, SWIM_REARM_MAX, s->rearm_high},
+    };
+    uint32_t n = (uint32_t)HS_ARRAY_LEN(rows);
+    HS_ASSERT(cap >= n);
+    memcpy(out, rows, sizeof(rows));
+    return n;
+}
+
+uint32_t swim_changes(const swim *s, const hs_member_change **out)
+{
+    HS_ASSERT(s->change_count <= SWIM_CHANGES_MAX);
+    *out = s->changes;
+    return s->change_count;
+}
+
+void swim_changes_clear(swim *s)
+{
+    s->change_count = 0;
+}
+
+static void check_members(const swim *s)
+{
+    uint32_t used = 0;
+    uint32_t top = 0;
+    /* O(slot_end): slots past it are free by slot_end's definition, which
+     * the count comparison below confirms. */
+    HS_ASSERT_MSG(s->slot_end <= s->cfg.members_cap, "swim: slot_end within the cap");
+    for (uint32_t i = 0; i < s->slot_end; i++) {
+        if (!s->slot_used[i]) {
+            continue;
+        }
+        const swim_member *m = &s->slots[i];
+        used++;
+        top = i + 1;
+        uint64_t slot = 0;
+        HS_ASSERT_MSG(map_get(&s->by_name, m->name_key, &slot) && slot == i,
+                      "swim: name index names the member's slot");
+        HS_ASSERT_MSG(map_get(&s->by_uid, m->uid, &slot) && slot == i,
+                      "swim: uid index names the member's slot");
+        HS_ASSERT_MSG(m->gen == s->slot_gen[i] && m->gen != 0,
+                      "swim: member generation is its slot's");
+        HS_ASSERT_MSG(m->state != MEMBER_SUSPECT || m->suspect_deadline_ns != 0,
+                      "swim: a suspect has a suspicion deadline");
+    }
+    HS_ASSERT_MSG(used == s->member_count, "swim: member_count equals the used slots");
+    HS_ASSERT_MSG(top == s->slot_end, "swim: slot_end is one past the highest used slot");
+    HS_ASSERT_MSG(s->free_count + s->member_count == s->cfg.members_cap,
+                  "swim: free slots plus members equal the cap");
+    HS_ASSERT_MSG(map_count(&s->by_name) == used && map_count(&s->by_uid) == used,
+                  "swim: map entries equal the used slots");
+    HS_ASSERT_MSG(s->order_count <= s->member_count, "swim: probe order within members");
+}
+
+void swim_check(const swim *s)
+{
+    check_members(s);
+    uint32_t live = 0;
+    for (uint32_t i = 0; i < s->cfg.relays_cap; i++) {
+        live += s->relays[i].live ? 1u : 0u;
+    }
+    HS_ASSERT_MSG(live == s->relay_count, "swim: relay_count equals the live relays");
+    HS_ASSERT_MSG(s->gossip_count <= s->cfg.gossip_cap, "swim: gossip within its cap");
+    for (uint32_t i = 0; i < s->gossip_count; i++) {
+        uint64_t uid = s->gossip[i].uid;
+        HS_ASSERT_MSG(uid == SWIM_SELF_UID || map_contains(&s->by_uid, uid),
+                      "swim: every gossip entry names a member or self");
+    }
+    HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
+                  "swim: an armed probe timeout has a probe in flight");
+    HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");
+    HS_ASSERT_MSG(s->rearm_count <= SWIM_REARM_MAX, "swim: timer retries within their cap");
 }

@@ -30,7 +30,8 @@ typedef struct {
     uint8_t role;       /* node_role */
     uint8_t state;      /* member_state */
     uint32_t incarnation;
-    uint64_t uid;       /* unique per record, never reused: owns its timers */
+    uint64_t uid;       /* unique per record, never reused: names it in gossip */
+    uint32_t gen;       /* generation of its slot: with the slot, owns its timers */
     uint64_t state_since_ns;
     uint64_t suspect_deadline_ns; /* when SUSPECT */
 } swim_member;
@@ -41,6 +42,7 @@ typedef struct {
     uint64_t origin_seq; /* the originator's probe seq, echoed in the ack */
     hs_addr origin;
     uint64_t target_uid;
+    uint32_t gen;        /* generation of this relay slot: owns its expiry timer */
     bool live;
 } swim_relay;
 
@@ -52,6 +54,18 @@ typedef struct {
 } swim_gossip;
 
 #define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
+
+/* Membership changes one step can make: one message's member list (each
+ * entry changes at most one record once: added, or one set_state), or one
+ * timer (a suspicion expiry, a reap, a failed probe).  Gossip lists are at
+ * most MSG_GOSSIP_MAX, join and sync lists MSG_SYNC_MAX; +1 covers the
+ * timer case should the lists ever be empty.  node drains the queue after
+ * every step, so it never holds more (swim_check asserts it). */
+#define SWIM_CHANGES_MAX ((MSG_SYNC_MAX > MSG_GOSSIP_MAX ? MSG_SYNC_MAX : MSG_GOSSIP_MAX) + 1u)
+
+/* Refused timers waiting to be armed again: a handful in any real case
+ * (a full host table refuses one set per step). */
+#define SWIM_REARM_MAX 32u
 
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
@@ -83,6 +97,22 @@ typedef struct {
     map by_name;            /* name key -> slot */
     map by_uid;             /* uid -> slot */
     uint64_t next_uid;
+    uint32_t *slot_gen;     /* per slot: bumped when a record takes the slot */
+    uint32_t members_high;  /* high-water marks for the table report */
+    uint32_t gossip_high;
+    uint32_t relays_high;
+
+    /* Membership changes of the current step, drained by the node into
+     * every module's on-member entry (swim_changes). */
+    hs_member_change changes[SWIM_CHANGES_MAX];
+    uint32_t change_count;
+    uint32_t changes_high;
+    /* Timers the host refused (its table was full), armed again later at
+     * a doubling delay (swim_on_timer_refused). */
+    uint64_t rearm[SWIM_REARM_MAX];
+    uint32_t rearm_count;
+    uint32_t rearm_high;
+    uint32_t timer_backoff_ms;
 
     /* Round-robin probe order over member slots, reshuffled at wrap-around. */
     uint32_t *order;
@@ -117,16 +147,18 @@ typedef struct {
     msg_member scratch[MSG_SYNC_MAX];
 } swim;
 
-/* Timer kinds owned by this module (top byte of the timer id). */
+/* Timer kinds owned by this module (core/base/module_list.h: 1..31); the
+ * owner part of the id (step.h) is: */
 enum {
-    SWIM_TIMER_PROBE = 1,         /* owner 0: the periodic probe round */
-    SWIM_TIMER_PROBE_TIMEOUT = 2, /* owner probe seq: direct ack wait */
-    SWIM_TIMER_SUSPECT = 3,       /* owner member uid: suspicion expiry */
-    SWIM_TIMER_RELAY = 4,         /* owner relay seq: ping-req relay expiry */
-    SWIM_TIMER_JOIN = 5,          /* owner 0: join retry */
-    SWIM_TIMER_SYNC = 6,          /* owner 0: anti-entropy push-pull */
-    SWIM_TIMER_RECONNECT = 7,     /* owner 0: push-pull with a dead member */
-    SWIM_TIMER_REAP = 8,          /* owner member uid: reap after retention */
+    SWIM_TIMER_PROBE = 1,         /* slot 0 gen 0: the periodic probe round */
+    SWIM_TIMER_PROBE_TIMEOUT = 2, /* slot 0, gen = probe seq: direct ack wait */
+    SWIM_TIMER_SUSPECT = 3,       /* member slot + gen: suspicion expiry */
+    SWIM_TIMER_RELAY = 4,         /* relay slot + gen: ping-req relay expiry */
+    SWIM_TIMER_JOIN = 5,          /* slot 0 gen 0: join retry */
+    SWIM_TIMER_SYNC = 6,          /* slot 0 gen 0: anti-entropy push-pull */
+    SWIM_TIMER_RECONNECT = 7,     /* slot 0 gen 0: push-pull with a dead member */
+    SWIM_TIMER_REAP = 8,          /* member slot + gen: reap after retention */
+    SWIM_TIMER_KIND_END = 9,
 };
 
 HS_MUST_USE hs_status swim_init(swim *s, const swim_config *cfg, const hs_name *name,
@@ -144,6 +176,25 @@ void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id);
 void swim_leave(swim *s, step_ctx *ctx);
 
 bool swim_timer_owner_live(const swim *s, uint64_t timer_id);
+
+/* The module entry points every module has (docs/design/modules.md). */
+void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in);
+void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status reason);
+void swim_on_send_failed(swim *s, step_ctx *ctx, const hs_input *in);
+void swim_on_disk(swim *s, step_ctx *ctx, const hs_input *in);
+void swim_on_conn_closed(swim *s, step_ctx *ctx, uint64_t conn_id, hs_status reason);
+void swim_on_member(swim *s, step_ctx *ctx, const hs_member_change *change);
+bool swim_owner_live(const swim *s, uint32_t space, uint64_t id);
+uint32_t swim_tables(const swim *s, hs_table_view *out, uint32_t cap);
+/* Recomputes what can be recomputed and asserts it matches. */
+void swim_check(const swim *s);
+
+/* This step's membership changes, oldest first; the node clears them after
+ * fanning them out. */
+uint32_t swim_changes(const swim *s, const hs_member_change **out);
+void swim_changes_clear(swim *s);
+/* Timer id of a member-owned timer (suspect, reap). */
+uint64_t swim_member_timer(const swim *s, uint8_t kind, const swim_member *m);
 
 /* Merge rank of a member state: at equal incarnation the higher rank wins
  * (ALIVE 0 < SUSPECT 1 < DEAD = LEFT 2; both final for an incarnation). */

@@ -25,8 +25,9 @@ hs_status swim_table_init(swim *s)
     s->order = malloc((size_t)cap * sizeof(uint32_t));
     s->relays = calloc(s->cfg.relays_cap, sizeof(swim_relay));
     s->gossip = malloc((size_t)s->cfg.gossip_cap * sizeof(swim_gossip));
+    s->slot_gen = calloc(cap, sizeof(uint32_t));
     if (s->slots == NULL || s->slot_used == NULL || s->free_slots == NULL || s->order == NULL ||
-        s->relays == NULL || s->gossip == NULL) {
+        s->relays == NULL || s->gossip == NULL || s->slot_gen == NULL) {
         return HS_ERR_NOMEM;
     }
     hs_status status = map_init(&s->by_name, cap);
@@ -54,6 +55,8 @@ void swim_table_free(swim *s)
     free(s->order);
     free(s->relays);
     free(s->gossip);
+    free(s->slot_gen);
+    s->slot_gen = NULL;
     map_free(&s->by_name);
     map_free(&s->by_uid);
     s->slots = NULL;
@@ -249,6 +252,8 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     m->state = e->state;
     m->incarnation = e->incarnation;
     m->uid = s->next_uid++;
+    s->slot_gen[slot] = hs_gen_next(s->slot_gen[slot]);
+    m->gen = s->slot_gen[slot];
     m->state_since_ns = ctx->now_ns;
     /* Both maps have the member table's capacity and a free slot exists,
      * so neither put can fail. */
@@ -258,6 +263,7 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     HS_ASSERT(st == HS_OK);
     s->slot_used[slot] = true;
     s->member_count++;
+    s->members_high = s->member_count > s->members_high ? s->member_count : s->members_high;
     s->view_version++;
     if (slot >= s->slot_end) {
         s->slot_end = slot + 1;
@@ -289,14 +295,14 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
     uint32_t slot = (uint32_t)(m - s->slots);
     HS_ASSERT(slot < s->cfg.members_cap && s->slot_used[slot]);
     if (m->state == MEMBER_SUSPECT) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_SUSPECT, m->uid));
+        ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_SUSPECT, m));
     }
     if (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT) {
-        ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid));
+        ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_REAP, m));
     }
     if (s->probe_uid == m->uid) {
         if (s->probe_timeout_armed) {
-            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, s->probe_seq));
+            ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)s->probe_seq));
             s->probe_timeout_armed = false;
         }
         s->probe_uid = 0;
@@ -387,6 +393,7 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid)
         ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
     swim_gossip *g = &s->gossip[s->gossip_count++];
+    s->gossip_high = s->gossip_count > s->gossip_high ? s->gossip_count : s->gossip_high;
     g->uid = uid;
     g->transmits = 0;
     g->queued_ns = ctx->now_ns;
@@ -493,9 +500,12 @@ swim_relay *swim_table_relay_add(swim *s, step_ctx *ctx)
 {
     for (uint32_t i = 0; i < s->cfg.relays_cap; i++) {
         if (!s->relays[i].live) {
+            uint32_t gen = hs_gen_next(s->relays[i].gen);
             memset(&s->relays[i], 0, sizeof(swim_relay));
             s->relays[i].live = true;
+            s->relays[i].gen = gen;
             s->relay_count++;
+            s->relays_high = s->relay_count > s->relays_high ? s->relay_count : s->relays_high;
             return &s->relays[i];
         }
     }
@@ -507,7 +517,7 @@ swim_relay *swim_table_relay_add(swim *s, step_ctx *ctx)
 const swim_relay *swim_table_relay_find_const(const swim *s, uint64_t seq)
 {
     for (uint32_t i = 0; i < s->cfg.relays_cap; i++) {
-        if (s->relays[i].live && (s->relays[i].seq & HS_TIMER_OWNER_MASK) == seq) {
+        if (s->relays[i].live && s->relays[i].seq == seq) {
             return &s->relays[i];
         }
     }

@@ -1,32 +1,133 @@
-/* The node: routes each input to its owner (frame and message decoding,
- * SWIM, the meta store, control requests), keeps the counters, and
- * answers what it cannot process with an explicit error reply. */
+/* The node: decodes frames, routes every input to the module that owns it
+ * through the tables built from the module list (node_routes.h), fans
+ * membership changes out to every module in the step they happen, glues
+ * SWIM's incarnation ceiling to the meta store, and keeps the counters. */
 #include "node.h"
 
-#include "bucket.h"
 #include "frame.h"
+#include "node_ctl.h"
+#include "node_routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 HS_STATIC_ASSERT(NODE_COUNTER_COUNT <= MSG_COUNTERS_MAX, "counters fit a stats reply");
 
+
 struct node {
     node_config cfg;
     rng rng;
     node_counters counters;
-    meta_store meta;
+    node_routes routes;
+    /* The modules of core/base/module_list.h: one field per row, named by
+     * the row's prefix, so the entry-point table below is generated. */
+    node_ctl node_ctl;
     swim swim;
+    meta_store meta;
+    role_state role;
+    bool role_ready;      /* role_init succeeded: role_free is due */
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
-    bucket error_replies;
     /* Decode scratch: received member lists land here. */
     msg_member rx_list[MSG_SYNC_MAX];
-    /* Members reply rows: self plus every member. */
-    msg_member *reply_list;
-    uint32_t reply_cap;
 };
+
+/* ------------------------------------------------------------------ */
+/* The module entry points, generated from the module list             */
+
+typedef struct {
+    void (*on_msg)(node *n, step_ctx *ctx, const hs_msg_in *in);
+    void (*on_timer)(node *n, step_ctx *ctx, uint64_t timer_id);
+    void (*on_timer_refused)(node *n, step_ctx *ctx, uint64_t timer_id, hs_status reason);
+    void (*on_disk)(node *n, step_ctx *ctx, const hs_input *in);
+    void (*on_send_failed)(node *n, step_ctx *ctx, const hs_input *in);
+    void (*on_conn_closed)(node *n, step_ctx *ctx, uint64_t conn_id, hs_status reason);
+    void (*on_member)(node *n, step_ctx *ctx, const hs_member_change *change);
+    bool (*owner_live)(const node *n, uint32_t space, uint64_t id);
+    uint32_t (*tables)(const node *n, hs_table_view *out, uint32_t cap);
+    void (*check)(const node *n);
+} node_module_ops;
+
+/* For row (id, prefix): prefix_<entry>(&n->prefix, ...) behind one
+ * signature per entry point. */
+#define NODE_ADAPT(id, p, tlo, thi, mlo, mhi, flo, fhi)                                    \
+    static void p##_a_msg(node *n, step_ctx *c, const hs_msg_in *in)                       \
+    {                                                                                      \
+        p##_on_msg(&n->p, c, in);                                                          \
+    }                                                                                      \
+    static void p##_a_timer(node *n, step_ctx *c, uint64_t t)                              \
+    {                                                                                      \
+        p##_on_timer(&n->p, c, t);                                                         \
+    }                                                                                      \
+    static void p##_a_refused(node *n, step_ctx *c, uint64_t t, hs_status r)               \
+    {                                                                                      \
+        p##_on_timer_refused(&n->p, c, t, r);                                              \
+    }                                                                                      \
+    static void p##_a_disk(node *n, step_ctx *c, const hs_input *in)                       \
+    {                                                                                      \
+        p##_on_disk(&n->p, c, in);                                                         \
+    }                                                                                      \
+    static void p##_a_send_failed(node *n, step_ctx *c, const hs_input *in)                \
+    {                                                                                      \
+        p##_on_send_failed(&n->p, c, in);                                                  \
+    }                                                                                      \
+    static void p##_a_closed(node *n, step_ctx *c, uint64_t conn, hs_status r)             \
+    {                                                                                      \
+        p##_on_conn_closed(&n->p, c, conn, r);                                             \
+    }                                                                                      \
+    static void p##_a_member(node *n, step_ctx *c, const hs_member_change *m)              \
+    {                                                                                      \
+        p##_on_member(&n->p, c, m);                                                        \
+    }                                                                                      \
+    static bool p##_a_live(const node *n, uint32_t space, uint64_t id)                     \
+    {                                                                                      \
+        return p##_owner_live(&n->p, space, id);                                           \
+    }                                                                                      \
+    static uint32_t p##_a_tables(const node *n, hs_table_view *out, uint32_t cap)          \
+    {                                                                                      \
+        return p##_tables(&n->p, out, cap);                                                \
+    }                                                                                      \
+    static void p##_a_check(const node *n)                                                 \
+    {                                                                                      \
+        p##_check(&n->p);                                                                  \
+    }
+HS_MODULE_LIST(NODE_ADAPT)
+#undef NODE_ADAPT
+
+static const node_module_ops module_ops[HS_MOD_COUNT] = {
+#define NODE_OPS_ROW(id, p, tlo, thi, mlo, mhi, flo, fhi)                                  \
+    [HS_MOD_##id] = {p##_a_msg,     p##_a_timer,  p##_a_refused, p##_a_disk,               \
+                     p##_a_send_failed, p##_a_closed, p##_a_member, p##_a_live,            \
+                     p##_a_tables,  p##_a_check},
+    HS_MODULE_LIST(NODE_OPS_ROW)
+#undef NODE_OPS_ROW
+};
+
+/* ------------------------------------------------------------------ */
+/* Host limits and lifetime                                            */
+
+/* Timers: each member record owns at most one timer at a time (suspicion
+ * while SUSPECT, reap while DEAD or LEFT; set_state cancels one before it
+ * arms the other), each ping-req relay its expiry, plus the singletons
+ * (probe round, probe timeout, join, sync, reconnect, meta retry).  The
+ * members term is doubled and 64 added as headroom for modules' timers
+ * without a per-member owner.
+ * Outputs: the largest step is a join or sync reply merging MSG_SYNC_MAX
+ * entries, each making at most 8 outputs (events, a timer cancel and set,
+ * gossip bookkeeping): 512, plus the reply and its events; 1024 leaves room.
+ * Arena: one full TCP frame (a members reply of MSG_MEMBERS_MAX rows fits
+ * FRAME_TCP_PAYLOAD_MAX) plus the UDP datagrams and disk writes of the step. */
+node_limits node_host_limits(const node_config *cfg)
+{
+    HS_ASSERT(cfg->swim.members_cap + 1 <= MSG_MEMBERS_MAX);
+    node_limits l;
+    l.timers = 2 * cfg->swim.members_cap + cfg->swim.relays_cap + 64;
+    l.outbox_outputs = 1024;
+    l.outbox_arena_bytes = FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX + 256u * 1024u;
+    HS_ASSERT(l.timers > cfg->swim.members_cap && l.outbox_outputs > HS_OUTBOX_EVENT_RESERVE);
+    return l;
+}
 
 hs_status node_create(const node_config *cfg, node **out)
 {
@@ -41,19 +142,23 @@ hs_status node_create(const node_config *cfg, node **out)
     }
     n->cfg = *cfg;
     rng_seed(&n->rng, cfg->rng_seed);
+    node_routes_build(&n->routes);
     meta_init(&n->meta, &cfg->name);
     status = swim_init(&n->swim, &cfg->swim, &cfg->name, cfg->addr, cfg->role, cfg->seeds,
                        cfg->seed_count);
     if (status == HS_OK) {
-        n->reply_cap = cfg->swim.members_cap + 1;
-        n->reply_list = malloc((size_t)n->reply_cap * sizeof(msg_member));
-        status = n->reply_list == NULL ? HS_ERR_NOMEM : HS_OK;
+        status = node_ctl_init(&n->node_ctl, &cfg->name, &n->swim, cfg->swim.members_cap,
+                               cfg->error_reply_per_sec, cfg->error_reply_burst);
+    }
+    if (status == HS_OK) {
+        status = role_init(&n->role, cfg->role);
+        n->role_ready = status == HS_OK;
     }
     if (status != HS_OK) {
         node_destroy(n);
         return status;
     }
-    bucket_init(&n->error_replies, cfg->error_reply_per_sec, cfg->error_reply_burst);
+    HS_ASSERT(n->role_ready && n->role.role == cfg->role);
     *out = n;
     return HS_OK;
 }
@@ -63,138 +168,46 @@ void node_destroy(node *n)
     if (n == NULL) {
         return;
     }
+    if (n->role_ready) {
+        role_free(&n->role);
+    }
+    node_ctl_free(&n->node_ctl);
     swim_free(&n->swim);
-    free(n->reply_list);
     free(n);
-}
-
-/* ------------------------------------------------------------------ */
-/* Error replies                                                       */
-
-/* Replies to hostile or unknown traffic are rate limited: a flood of
- * garbage with forged sources must not turn the node into an amplifier.
- * Every suppressed reply is still counted and reported. */
-static void reply_error(node *n, step_ctx *ctx, const hs_input *in, hs_status code,
-                        uint32_t offending_type)
-{
-    uint64_t to_key = hs_addr_key(in->u.recv.from);
-    if (!bucket_take(&n->error_replies, ctx->now_ns)) {
-        n->counters.error_replies_suppressed++;
-        ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
-        return;
-    }
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_ERROR;
-    m.u.error.code = code;
-    m.u.error.offending_type = offending_type;
-    const char *text = hs_status_text(code);
-    size_t len = strlen(text);
-    len = len > MSG_DETAIL_MAX ? MSG_DETAIL_MAX : len;
-    memcpy(m.u.error.detail, text, len);
-    m.u.error.detail_len = (uint8_t)len;
-    if (ctx_send(ctx, in->u.recv.channel, in->u.recv.from, in->u.recv.conn_id, &m) == HS_OK) {
-        n->counters.error_replies_sent++;
-        ctx_event(ctx, HS_EV_ERROR_REPLY_SENT, NULL, code, offending_type, to_key);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Control requests (TCP)                                              */
-
-static void reply_members(node *n, step_ctx *ctx, const hs_input *in, const msg *req)
-{
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_MEMBERS_RESP;
-    m.u.request.request_id = req->u.request.request_id;
-    m.u.request.node = n->cfg.name;
-    m.list = n->reply_list;
-    m.list_cap = n->reply_cap;
-    swim_member self = n->swim.self;
-    m.list[m.list_count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
-                                          self.role};
-    for (uint32_t i = 0; i < swim_slot_end(&n->swim); i++) {
-        const swim_member *mem = swim_member_slot(&n->swim, i);
-        if (mem == NULL) {
-            continue;
-        }
-        HS_ASSERT(m.list_count < m.list_cap);
-        m.list[m.list_count++] =
-            (msg_member){mem->name, mem->addr, mem->incarnation, mem->state, mem->role};
-    }
-    (void)ctx_send(ctx, HS_CH_TCP, in->u.recv.from, in->u.recv.conn_id, &m);
-}
-
-static void reply_stats(node *n, step_ctx *ctx, const hs_input *in, const msg *req)
-{
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_STATS_RESP;
-    m.u.stats.request_id = req->u.request.request_id;
-    m.u.stats.node = n->cfg.name;
-    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        msg_counter *c = &m.u.stats.counters[m.u.stats.count++];
-        const char *name = node_counter_name(i);
-        size_t len = strlen(name);
-        HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
-        memcpy(c->name, name, len + 1);
-        c->value = node_counter_value(&n->counters, i);
-    }
-    (void)ctx_send(ctx, HS_CH_TCP, in->u.recv.from, in->u.recv.conn_id, &m);
 }
 
 /* ------------------------------------------------------------------ */
 /* Receiving                                                           */
 
-static void dispatch(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
+static hs_msg_in msg_in_of(const hs_input *in, uint16_t type, const void *body)
 {
-    uint64_t from_key = hs_addr_key(in->u.recv.from);
-    switch (m->type) {
-    case MSG_PING:
-    case MSG_ACK:
-    case MSG_PING_REQ:
-    case MSG_JOIN:
-    case MSG_JOIN_ACK:
-    case MSG_SYNC:
-    case MSG_SYNC_ACK:
-        if (!n->running) {
-            /* Not yet in the cluster (or halted): answering would use an
-             * incarnation that is not durable. */
-            n->counters.msgs_rejected++;
-            ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
-            return;
-        }
-        swim_on_message(&n->swim, ctx, in->u.recv.from, m);
-        return;
-    case MSG_ERROR:
-        /* Never answer an error with an error: two nodes would loop. */
-        n->counters.error_replies_received++;
-        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, m->u.error.code,
-                  m->u.error.offending_type, from_key);
-        return;
-    case MSG_MEMBERS_REQ:
-    case MSG_STATS_REQ:
-        n->counters.control_requests++;
-        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, m->type, in->u.recv.conn_id, 0);
-        if (m->type == MSG_MEMBERS_REQ) {
-            reply_members(n, ctx, in, m);
-        } else {
-            reply_stats(n, ctx, in, m);
-        }
-        return;
-    default:
-        /* A reply we never asked for. */
+    hs_msg_in m = {in->u.recv.channel, in->u.recv.from, in->u.recv.conn_id, NULL, type, body};
+    return m;
+}
+
+static void route_msg(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
+{
+    HS_ASSERT(in->kind == HS_IN_RECV);
+    HS_ASSERT(m->list_count <= m->list_cap);
+    hs_msg_in mi = msg_in_of(in, m->type, m);
+    uint32_t owner = node_routes_msg(&n->routes, m->type);
+    if (owner == NODE_ROUTE_NONE) {
+        /* In the catalogue but claimed by no module of the list. */
         n->counters.msgs_rejected++;
-        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
-        reply_error(n, ctx, in, HS_ERR_STATE, m->type);
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type,
+                  hs_addr_key(in->u.recv.from));
+        node_ctl_reply_error(&n->node_ctl, ctx, &mi, HS_ERR_STATE, m->type);
         return;
     }
+    HS_ASSERT(owner < HS_MOD_COUNT);
+    module_ops[owner].on_msg(n, ctx, &mi);
 }
 
 static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_RECV);
     hs_channel channel = in->u.recv.channel;
+    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP);
     uint64_t from_key = hs_addr_key(in->u.recv.from);
     n->counters.frames_rx++;
     uint32_t max = channel == HS_CH_UDP ? FRAME_UDP_PAYLOAD_MAX : FRAME_TCP_PAYLOAD_MAX;
@@ -209,18 +222,19 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
+    hs_msg_in raw = msg_in_of(in, header.type, NULL);
     const msg_type_info *info = msg_info(header.type);
     if (info == NULL) {
         n->counters.unknown_type++;
         ctx_event(ctx, HS_EV_MSG_UNKNOWN_TYPE, NULL, header.type, channel, from_key);
-        reply_error(n, ctx, in, HS_ERR_UNKNOWN_TYPE, header.type);
+        node_ctl_reply_error(&n->node_ctl, ctx, &raw, HS_ERR_UNKNOWN_TYPE, header.type);
         return;
     }
     uint32_t channel_bit = channel == HS_CH_UDP ? MSG_ON_UDP : MSG_ON_TCP;
     if ((info->channels & channel_bit) == 0) {
         n->counters.wrong_channel++;
         ctx_event(ctx, HS_EV_MSG_WRONG_CHANNEL, NULL, header.type, channel, from_key);
-        reply_error(n, ctx, in, HS_ERR_STATE, header.type);
+        node_ctl_reply_error(&n->node_ctl, ctx, &raw, HS_ERR_STATE, header.type);
         return;
     }
     msg m;
@@ -232,15 +246,95 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         n->counters.msgs_rejected++;
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, status, header.type, from_key);
         if (header.type != MSG_ERROR) {
-            reply_error(n, ctx, in, status, header.type);
+            node_ctl_reply_error(&n->node_ctl, ctx, &raw, status, header.type);
         }
         return;
     }
-    dispatch(n, ctx, in, &m);
+    route_msg(n, ctx, in, &m);
 }
 
 /* ------------------------------------------------------------------ */
-/* Start-up, disk, timers, commands                                    */
+/* Timers, disk, host refusals                                         */
+
+static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_TIMER);
+    uint64_t id = in->u.timer.timer_id;
+    uint32_t owner = node_routes_timer(&n->routes, hs_timer_kind(id));
+    HS_ASSERT(owner < HS_MOD_COUNT || owner == NODE_ROUTE_NONE);
+    if (owner == NODE_ROUTE_NONE) {
+        n->counters.timers_unowned++;
+        ctx_event(ctx, HS_EV_TIMER_UNOWNED, NULL, id, hs_timer_kind(id), 0);
+        return;
+    }
+    if (!module_ops[owner].owner_live(n, HS_ID_TIMER, id)) {
+        /* The host fired a timer we cancelled, or one for an owner that is
+         * gone (freed or reused slot): a host bug worth seeing. */
+        n->counters.timers_stale++;
+        ctx_event(ctx, HS_EV_TIMER_STALE, NULL, id, 0, 0);
+        return;
+    }
+    module_ops[owner].on_timer(n, ctx, id);
+}
+
+static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
+{
+    uint64_t id = in->u.timer_refused.timer_id;
+    HS_ASSERT(in->u.timer_refused.reason != HS_OK);
+    n->counters.timers_refused++;
+    uint32_t owner = node_routes_timer(&n->routes, hs_timer_kind(id));
+    if (owner == NODE_ROUTE_NONE) {
+        n->counters.timers_unowned++;
+        ctx_event(ctx, HS_EV_TIMER_UNOWNED, NULL, id, hs_timer_kind(id), 0);
+        return;
+    }
+    /* The owner decides: re-arm with backoff, or give up on purpose; both
+     * with an event. */
+    module_ops[owner].on_timer_refused(n, ctx, id, in->u.timer_refused.reason);
+}
+
+static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_DISK_DONE);
+    uint64_t op = in->u.disk.op_id;
+    uint32_t owner = node_routes_op(&n->routes, hs_id_kind(op));
+    HS_ASSERT(owner < HS_MOD_COUNT || owner == NODE_ROUTE_NONE);
+    if (owner == NODE_ROUTE_NONE || !module_ops[owner].owner_live(n, HS_ID_DISK_OP, op)) {
+        /* No module issued it, or its owner moved on: never hand it to
+         * whoever holds the slot now. */
+        n->counters.disk_stale++;
+        ctx_event(ctx, HS_EV_DISK_STALE, NULL, op, in->u.disk.status, 0);
+        return;
+    }
+    module_ops[owner].on_disk(n, ctx, in);
+}
+
+static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
+    uint16_t type = in->u.send_failed.msg_type;
+    n->counters.sends_failed++;
+    ctx_event(ctx, HS_EV_SEND_FAILED, NULL, type, in->u.send_failed.reason,
+              hs_addr_key(in->u.send_failed.to));
+    uint32_t owner = node_routes_msg(&n->routes, type);
+    if (owner != NODE_ROUTE_NONE) {
+        module_ops[owner].on_send_failed(n, ctx, in);
+    }
+}
+
+static void on_conn_closed(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_CONN_CLOSED);
+    /* A connection may belong to any module: each checks its own. */
+    for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
+        module_ops[m].on_conn_closed(n, ctx, in->u.conn_closed.conn_id,
+                                     in->u.conn_closed.reason);
+    }
+    role_on_conn_closed(&n->role, ctx, in->u.conn_closed.conn_id, in->u.conn_closed.reason);
+}
+
+/* ------------------------------------------------------------------ */
+/* Start-up, the ceiling glue, commands                                */
 
 static void try_start(node *n, step_ctx *ctx)
 {
@@ -248,20 +342,16 @@ static void try_start(node *n, step_ctx *ctx)
     if (n->running || n->halted || ceiling < n->start_inc + SWIM_INC_WINDOW) {
         return;
     }
+    HS_ASSERT(n->start_inc <= ceiling);
     n->running = true;
     ctx_event(ctx, HS_EV_NODE_READY, NULL, n->start_inc, ceiling, 0);
     swim_start(&n->swim, ctx, n->start_inc, ceiling);
 }
 
-static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
+/* What the meta store's last completion means for the node. */
+static void after_meta(node *n, step_ctx *ctx)
 {
-    meta_outcome outcome;
-    if (!meta_on_disk_done(&n->meta, ctx, in, &outcome)) {
-        n->counters.inputs_unhandled++;
-        ctx_event(ctx, HS_EV_INPUT_UNHANDLED, NULL, in->kind, 0, 0);
-        return;
-    }
-    switch (outcome) {
+    switch (meta_take_outcome(&n->meta)) {
     case META_LOADED:
         /* Never reuse an incarnation: a recovered ceiling may have been
          * used up to its last value before the crash. */
@@ -284,22 +374,10 @@ static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
     case META_NOTHING:
         break;
     }
-}
-
-static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
-{
-    uint64_t id = in->u.timer.timer_id;
-    uint8_t kind = hs_timer_kind(id);
-    if (!node_timer_owner_live(n, id)) {
-        /* The host fired a timer we cancelled: a host bug worth seeing. */
-        ctx_event(ctx, HS_EV_TIMER_STALE, NULL, id, 0, 0);
-        return;
+    /* SWIM asks for a higher durable ceiling; the meta store owns the disk. */
+    if (n->swim.inc_wanted > n->meta.wanted) {
+        meta_want_ceiling(&n->meta, ctx, n->swim.inc_wanted);
     }
-    if (kind == META_TIMER_RETRY) {
-        meta_on_timer(&n->meta, ctx, id);
-        return;
-    }
-    swim_on_timer(&n->swim, ctx, id);
 }
 
 static void on_command(node *n, step_ctx *ctx, const hs_input *in)
@@ -318,51 +396,70 @@ static void on_command(node *n, step_ctx *ctx, const hs_input *in)
     ctx_event(ctx, HS_EV_INPUT_UNHANDLED, NULL, in->kind, 0, 0);
 }
 
-static void on_conn_closed(node *n, step_ctx *ctx, const hs_input *in)
+/* Every membership change of this step reaches every module (and the
+ * role) before the step ends, oldest first. */
+static void fan_out_members(node *n, step_ctx *ctx)
 {
-    hs_status reason = in->u.conn_closed.reason;
-    n->counters.tcp_conns_closed++;
-    if (reason == HS_ERR_TIMEOUT) {
-        /* Idle clients are closed to free the slot, not for misbehaving. */
-        n->counters.tcp_conns_idle++;
-    } else if (reason != HS_OK) {
-        n->counters.tcp_conns_rejected++;
+    const hs_member_change *changes = NULL;
+    uint32_t count = swim_changes(&n->swim, &changes);
+    HS_ASSERT(count <= SWIM_CHANGES_MAX);
+    for (uint32_t i = 0; i < count; i++) {
+        for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
+            module_ops[m].on_member(n, ctx, &changes[i]);
+        }
+        role_on_member(&n->role, ctx, &changes[i]);
     }
-    ctx_event(ctx, HS_EV_CONN_CLOSED, NULL, in->u.conn_closed.conn_id, in->u.conn_closed.reason,
-              0);
+    n->counters.member_changes += count;
+    swim_changes_clear(&n->swim);
+    HS_ASSERT(n->swim.change_count == 0);
+}
+
+static void route_input(node *n, step_ctx *ctx, const hs_input *in)
+{
+    switch (in->kind) {
+    case HS_IN_START:
+        ctx_event(ctx, HS_EV_NODE_START, NULL, n->cfg.role, n->cfg.swim.members_cap, 0);
+        meta_start(&n->meta, ctx);
+        break;
+    case HS_IN_RECV:
+        on_recv(n, ctx, in);
+        break;
+    case HS_IN_TIMER:
+        on_timer(n, ctx, in);
+        break;
+    case HS_IN_DISK_DONE:
+        on_disk_done(n, ctx, in);
+        break;
+    case HS_IN_COMMAND:
+        on_command(n, ctx, in);
+        break;
+    case HS_IN_CONN_CLOSED:
+        on_conn_closed(n, ctx, in);
+        break;
+    case HS_IN_SEND_FAILED:
+        on_send_failed(n, ctx, in);
+        break;
+    case HS_IN_TIMER_REFUSED:
+        on_timer_refused(n, ctx, in);
+        break;
+    default:
+        /* EXEC_REPORT and RESOURCE arrive with the executor's issue. */
+        n->counters.inputs_unhandled++;
+        ctx_event(ctx, HS_EV_INPUT_UNHANDLED, NULL, in->kind, 0, 0);
+        break;
+    }
 }
 
 void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
 {
+    HS_ASSERT(in->kind < HS_IN_COUNT);
+    HS_ASSERT(n->swim.change_count == 0); /* drained by the previous step */
     step_ctx ctx = {now_ns, ob, &n->rng, &n->counters};
-    switch (in->kind) {
-    case HS_IN_START:
-        ctx_event(&ctx, HS_EV_NODE_START, NULL, n->cfg.role, n->cfg.swim.members_cap, 0);
-        meta_start(&n->meta, &ctx);
-        break;
-    case HS_IN_RECV:
-        on_recv(n, &ctx, in);
-        break;
-    case HS_IN_TIMER:
-        on_timer(n, &ctx, in);
-        break;
-    case HS_IN_DISK_DONE:
-        on_disk_done(n, &ctx, in);
-        break;
-    case HS_IN_COMMAND:
-        on_command(n, &ctx, in);
-        break;
-    case HS_IN_CONN_CLOSED:
-        on_conn_closed(n, &ctx, in);
-        break;
-    default:
-        n->counters.inputs_unhandled++;
-        ctx_event(&ctx, HS_EV_INPUT_UNHANDLED, NULL, in->kind, 0, 0);
-        break;
-    }
-    /* SWIM asks for a higher durable ceiling; the meta store owns the disk. */
-    if (n->swim.inc_wanted > n->meta.wanted) {
-        meta_want_ceiling(&n->meta, &ctx, n->swim.inc_wanted);
+    route_input(n, &ctx, in);
+    after_meta(n, &ctx);
+    fan_out_members(n, &ctx);
+    if (n->cfg.self_check) {
+        node_check(n);
     }
 }
 
@@ -389,16 +486,63 @@ const meta_store *node_meta(const node *n)
     return &n->meta;
 }
 
+const role_state *node_role_state(const node *n)
+{
+    return &n->role;
+}
+
 bool node_running(const node *n)
 {
     return n->running;
 }
 
+uint32_t node_timer_module(const node *n, uint64_t timer_id)
+{
+    return node_routes_timer(&n->routes, hs_timer_kind(timer_id));
+}
+
+uint32_t node_msg_module(const node *n, uint32_t type)
+{
+    return node_routes_msg(&n->routes, type);
+}
+
+uint32_t node_op_module(const node *n, uint64_t op_id)
+{
+    return node_routes_op(&n->routes, hs_id_kind(op_id));
+}
+
+bool node_owner_live(const node *n, uint32_t space, uint64_t id)
+{
+    uint32_t owner = space == HS_ID_TIMER ? node_timer_module(n, id) : node_op_module(n, id);
+    return owner != NODE_ROUTE_NONE && module_ops[owner].owner_live(n, space, id);
+}
+
 bool node_timer_owner_live(const node *n, uint64_t timer_id)
 {
-    uint8_t kind = hs_timer_kind(timer_id);
-    if (kind == META_TIMER_RETRY) {
-        return meta_timer_owner_live(&n->meta, timer_id);
+    return node_owner_live(n, HS_ID_TIMER, timer_id);
+}
+
+uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap)
+{
+    HS_ASSERT(cap >= NODE_TABLES_MAX);
+    uint32_t count = 0;
+    for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
+        count += module_ops[m].tables(n, out + count, cap - count);
+        HS_ASSERT(count <= cap);
     }
-    return n->running && swim_timer_owner_live(&n->swim, timer_id);
+    count += role_tables(&n->role, out + count, cap - count);
+    HS_ASSERT(count <= cap);
+    return count;
+}
+
+void node_check(const node *n)
+{
+    for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
+        module_ops[m].check(n);
+    }
+    role_check(&n->role);
+    HS_ASSERT_MSG(n->role.role == n->cfg.role, "node: role state matches the node's role");
+    HS_ASSERT_MSG(n->running == n->swim.started, "node: running exactly when SWIM started");
+    HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED,
+                  "node: halted only by a failed store");
 }

@@ -1,6 +1,8 @@
-/* A node: the one object a host drives.  It owns the SWIM state machine,
- * the durable metadata store, counters and the node's random stream, and
- * routes each input to the module that owns it.
+/* A node: the one object a host drives.  It owns its modules (the NODE
+ * control module, SWIM, the durable metadata store; core/base/module_list.h),
+ * its role state, counters and the node's random stream, and routes each
+ * input to the module that owns it through tables built from the module
+ * list (node_routes.h, docs/design/modules.md).
  *
  *   node_create(cfg) -> node
  *   node_step(node, now_ns, input, outbox)   (ARCHITECTURE.md section 2)
@@ -24,8 +26,20 @@
 #include "meta.h"
 #include "msg.h"
 #include "node_config.h"
+#include "node_routes.h"
+#include "role.h"
 #include "step.h"
 #include "swim.h"
+
+/* What a host must provide for a node with this config: one computation,
+ * used by the simulator and io_real alike (docs/design/modules.md). */
+typedef struct {
+    uint32_t timers;            /* host timer table entries */
+    uint32_t outbox_outputs;    /* outputs one step may emit */
+    uint32_t outbox_arena_bytes;
+} node_limits;
+
+node_limits node_host_limits(const node_config *cfg);
 
 typedef struct node node;
 
@@ -41,9 +55,23 @@ const node_counters *node_get_counters(const node *n);
 const meta_store *node_meta(const node *n);
 /* True once the incarnation ceiling is durable and SWIM runs. */
 bool node_running(const node *n);
+const role_state *node_role_state(const node *n);
 /* The owner of this timer still exists (ARCHITECTURE.md section 6). */
 bool node_timer_owner_live(const node *n, uint64_t timer_id);
+/* The owner of a timer (space HS_ID_TIMER) or disk operation
+ * (HS_ID_DISK_OP) still exists: asked of the module the id routes to. */
+bool node_owner_live(const node *n, uint32_t space, uint64_t id);
+/* The module a timer kind, message type or op id belongs to
+ * (hs_module_id), or NODE_ROUTE_NONE. */
+uint32_t node_timer_module(const node *n, uint64_t timer_id);
+uint32_t node_msg_module(const node *n, uint32_t type);
+uint32_t node_op_module(const node *n, uint64_t op_id);
 
-/* Timer kinds: SWIM owns 1..31, the meta store 32..47. */
+/* Every module's tables (and the role's), for the generic bounds checker:
+ * writes up to cap rows, returns how many. */
+#define NODE_TABLES_MAX 32u
+uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap);
+/* Every module's self-check; an assertion names what broke. */
+void node_check(const node *n);
 
 #endif /* HS_NODE_H_ */

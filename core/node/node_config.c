@@ -72,6 +72,7 @@ void node_config_defaults(node_config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfgkey_defaults(&node_table, cfg);
     swim_config_defaults(&cfg->swim);
+    cfg->self_check = HS_DEBUG_CHECKS != 0;
     HS_ASSERT(cfg->role == ROLE_WORKER && cfg->seed_count == 0);
 }
 

@@ -20,6 +20,11 @@ typedef struct {
     swim_config swim;  /* [swim]: its own table (swim_config_keys) */
     uint32_t error_reply_per_sec; /* token bucket for ERROR replies */
     uint32_t error_reply_burst;
+    /* Run every module's self-check after every step (an assertion on
+     * failure).  The simulator turns it on; debug builds (HS_DEBUG_CHECKS,
+     * core/base/base.h) default to on.  Not a config-file key: it is a
+     * property of the build and of the simulator, not of a deployment. */
+    bool self_check;
 } node_config;
 
 HS_STATIC_ASSERT(NODE_SEEDS_MAX <= HS_ARRAY_LEN(((swim *)0)->seeds),

@@ -44,7 +44,13 @@
     X(tcp_conns_closed)                                                    \
     X(tcp_conns_rejected)                                                  \
     X(tcp_conns_idle)                                                      \
-    X(inputs_unhandled)
+    X(inputs_unhandled)                                                    \
+    X(timers_stale)                                                        \
+    X(timers_unowned)                                                      \
+    X(timers_refused)                                                      \
+    X(disk_stale)                                                          \
+    X(sends_failed)                                                        \
+    X(member_changes)
 
 typedef struct {
 #define NODE_COUNTER_FIELD(name) uint64_t name;

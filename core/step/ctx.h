@@ -7,6 +7,7 @@
 
 #include "base.h"
 #include "counters.h"
+#include "module_list.h"
 #include "msg.h"
 #include "rng.h"
 #include "step.h"
@@ -21,6 +22,35 @@ typedef struct {
     uint16_t type;       /* message type */
     const void *body;    /* the type's decoded struct */
 } hs_msg_in;
+
+/* A membership change, as every module hears of it in the step it happens
+ * (SWIM queues them, core/node fans them out; docs/design/modules.md). */
+typedef enum {
+    HS_MEMBER_ALIVE = 0,   /* added, or back to alive (refuted) */
+    HS_MEMBER_SUSPECT = 1,
+    HS_MEMBER_DEAD = 2,
+    HS_MEMBER_LEFT = 3,
+    HS_MEMBER_REAPED = 4,  /* the record is gone; its slot may be reused */
+} hs_member_change_kind;
+
+typedef struct {
+    uint8_t change;       /* hs_member_change_kind */
+    uint8_t role;         /* node_role */
+    uint32_t incarnation;
+    uint32_t slot;        /* the member's slot and generation: the owner ids */
+    uint32_t gen;         /*   a module keeps for per-member work */
+    hs_addr addr;
+    hs_name name;
+} hs_member_change;
+
+/* One bounded table as its module reports it (name from hs_table_id). */
+typedef struct {
+    uint32_t table;      /* hs_table_id */
+    uint32_t module;     /* hs_module_id */
+    uint64_t count;
+    uint64_t cap;
+    uint64_t high_water; /* most entries ever held (since init) */
+} hs_table_view;
 
 typedef struct {
     uint64_t now_ns;

@@ -7,8 +7,8 @@
  * host (the simulator in io_sim/ and sim/, or the epoll loop in io_real/)
  * executes the outputs and turns their completions into further inputs.
  *
- * Timers are identified by a 64-bit id: the top byte is the timer kind, the
- * low 56 bits name the owner (a member uid, a probe sequence, ...).  Setting
+ * Timers are identified by a 64-bit id naming kind, owner slot and
+ * generation (hs_owned_id below).  Setting
  * a timer whose id is already armed re-arms it.  A node must cancel a
  * timer in the same step that removes its owner; the simulator checks that
  * no timer ever fires for an owner that is gone.
@@ -164,21 +164,66 @@ typedef struct {
     } u;
 } hs_output;
 
-/* Timer ids: kind in the top byte, owner in the low 56 bits. */
-#define HS_TIMER_OWNER_BITS 56
-#define HS_TIMER_OWNER_MASK ((UINT64_C(1) << HS_TIMER_OWNER_BITS) - 1)
+/* Ids that name their owner: timer ids and disk-operation ids share one
+ * layout, 64 bits wide:
+ *
+ *   bits 63..56  kind   (timer kind, or the disk-op namespace = hs_module_id)
+ *   bits 55..24  slot   (the owner's slot in its module's table: a member,
+ *                        a relay, later a job or a workflow; 32 bits)
+ *   bits 23..0   gen    (the slot's generation when the id was made)
+ *
+ * A module answers "is this id's owner still there?" by comparing the slot's
+ * current generation (and state) with the id's: a freed or reused slot no
+ * longer matches, so a late timer or completion is reported as stale and
+ * never acted on by the new occupant.  Singletons (the probe round, the
+ * meta store's retry) use slot 0; their generation says which arming it is. */
+#define HS_ID_KIND_SHIFT 56
+#define HS_ID_SLOT_SHIFT 24
+#define HS_ID_GEN_BITS 24
+#define HS_ID_GEN_MASK ((UINT32_C(1) << HS_ID_GEN_BITS) - 1)
 
-static inline uint64_t hs_timer_id(uint8_t kind, uint64_t owner)
+static inline uint64_t hs_owned_id(uint8_t kind, uint32_t slot, uint32_t gen)
 {
-    return ((uint64_t)kind << HS_TIMER_OWNER_BITS) | (owner & HS_TIMER_OWNER_MASK);
+    return ((uint64_t)kind << HS_ID_KIND_SHIFT) | ((uint64_t)slot << HS_ID_SLOT_SHIFT) |
+           (uint64_t)(gen & HS_ID_GEN_MASK);
+}
+static inline uint8_t hs_id_kind(uint64_t id)
+{
+    return (uint8_t)(id >> HS_ID_KIND_SHIFT);
+}
+static inline uint32_t hs_id_slot(uint64_t id)
+{
+    return (uint32_t)(id >> HS_ID_SLOT_SHIFT);
+}
+static inline uint32_t hs_id_gen(uint64_t id)
+{
+    return (uint32_t)id & HS_ID_GEN_MASK;
+}
+/* The next generation of a slot: never 0, so a zeroed id never matches. */
+static inline uint32_t hs_gen_next(uint32_t gen)
+{
+    uint32_t next = (gen + 1) & HS_ID_GEN_MASK;
+    return next == 0 ? 1 : next;
+}
+
+static inline uint64_t hs_timer_id(uint8_t kind, uint32_t slot, uint32_t gen)
+{
+    return hs_owned_id(kind, slot, gen);
 }
 static inline uint8_t hs_timer_kind(uint64_t timer_id)
 {
-    return (uint8_t)(timer_id >> HS_TIMER_OWNER_BITS);
+    return hs_id_kind(timer_id);
 }
-static inline uint64_t hs_timer_owner(uint64_t timer_id)
+/* Which id space an owner-live query is about. */
+typedef enum {
+    HS_ID_TIMER = 0,
+    HS_ID_DISK_OP = 1,
+} hs_id_space;
+
+/* Disk-operation ids: the kind byte is the owning module's namespace. */
+static inline uint64_t hs_disk_op_id(uint8_t ns, uint32_t slot, uint32_t gen)
 {
-    return timer_id & HS_TIMER_OWNER_MASK;
+    return hs_owned_id(ns, slot, gen);
 }
 
 /* The outbox: a bounded array of outputs plus a byte arena for payloads.

@@ -90,21 +90,50 @@ void meta_init(meta_store *m, const hs_name *name)
     memset(m, 0, sizeof(*m));
     m->name = *name;
     m->durable.name = *name;
-    m->next_op = 1;
+    m->next_gen = 0;
     m->retry_ms = META_RETRY_MIN_MS;
 }
 
 static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status status);
 
+/* Op ids name the store (its namespace), the kind of operation as the slot
+ * and a generation per operation issued (step.h). */
+static uint64_t next_op(meta_store *m, uint32_t slot)
+{
+    HS_ASSERT(slot <= META_OP_SYNC);
+    m->next_gen = hs_gen_next(m->next_gen);
+    uint64_t id = hs_disk_op_id(HS_MOD_META, slot, m->next_gen);
+    HS_ASSERT(id != 0);
+    return id;
+}
+
+static uint64_t retry_timer_id(const meta_store *m)
+{
+    return hs_timer_id(META_TIMER_RETRY, 0, m->retry_gen);
+}
+
+static uint32_t ops_in_flight(const meta_store *m)
+{
+    return (m->read_op != 0 ? 1u : 0u) + (m->write_op != 0 ? 1u : 0u) +
+           (m->sync_op != 0 ? 1u : 0u);
+}
+
+static void note_in_flight(meta_store *m)
+{
+    uint32_t n = ops_in_flight(m);
+    m->ops_high = n > m->ops_high ? n : m->ops_high;
+}
+
 static void issue_read(meta_store *m, step_ctx *ctx)
 {
-    m->read_op = m->next_op++;
+    m->read_op = next_op(m, META_OP_READ);
     if (hs_outbox_disk_read(ctx->ob, m->read_op, HS_FILE_META, 0, META_FILE_SIZE) != HS_OK) {
         /* The outbox reported it; the read must still happen. */
         ctx->counters->outbox_overflows++;
         m->read_op = 0;
         arm_retry(m, ctx, 0, HS_ERR_FULL);
     }
+    note_in_flight(m);
 }
 
 void meta_start(meta_store *m, step_ctx *ctx)
@@ -134,8 +163,8 @@ static void issue_write(meta_store *m, step_ctx *ctx)
     }
     meta_encode(&next, buf);
     uint64_t slot_offset = (next.seq % 2) * META_SLOT_SIZE;
-    m->write_op = m->next_op++;
-    m->sync_op = m->next_op++;
+    m->write_op = next_op(m, META_OP_WRITE);
+    m->sync_op = next_op(m, META_OP_SYNC);
     if (hs_outbox_disk_write_commit(ctx->ob, m->write_op, HS_FILE_META, slot_offset,
                                     META_RECORD_LEN) != HS_OK ||
         hs_outbox_disk_sync(ctx->ob, m->sync_op, HS_FILE_META) != HS_OK) {
@@ -146,6 +175,7 @@ static void issue_write(meta_store *m, step_ctx *ctx)
         return;
     }
     m->in_flight = m->wanted;
+    note_in_flight(m);
 }
 
 void meta_want_ceiling(meta_store *m, step_ctx *ctx, uint32_t c)
@@ -166,8 +196,8 @@ static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status statu
 {
     ctx->counters->disk_failures++;
     ctx_event(ctx, HS_EV_DISK_FAILED, NULL, op, status, (uint64_t)m->retry_ms * HS_NS_PER_MS);
-    ctx_timer_set(ctx, hs_timer_id(META_TIMER_RETRY, 0),
-                  ctx->now_ns + (uint64_t)m->retry_ms * HS_NS_PER_MS);
+    m->retry_gen = hs_gen_next(m->retry_gen);
+    ctx_timer_set(ctx, retry_timer_id(m), ctx->now_ns + (uint64_t)m->retry_ms * HS_NS_PER_MS);
     m->retry_armed = true;
     m->retry_ms = m->retry_ms * 2 > META_RETRY_MAX_MS ? META_RETRY_MAX_MS : m->retry_ms * 2;
 }
@@ -295,6 +325,7 @@ bool meta_on_disk_done(meta_store *m, step_ctx *ctx, const hs_input *in, meta_ou
 void meta_on_timer(meta_store *m, step_ctx *ctx, uint64_t timer_id)
 {
     HS_ASSERT(hs_timer_kind(timer_id) == META_TIMER_RETRY);
+    HS_ASSERT(meta_timer_owner_live(m, timer_id));
     m->retry_armed = false;
     if (m->phase == META_LOADING) {
         issue_read(m, ctx);
@@ -306,5 +337,113 @@ void meta_on_timer(meta_store *m, step_ctx *ctx, uint64_t timer_id)
 
 bool meta_timer_owner_live(const meta_store *m, uint64_t timer_id)
 {
-    return hs_timer_kind(timer_id) == META_TIMER_RETRY && m->retry_armed;
+    return hs_timer_kind(timer_id) == META_TIMER_RETRY && m->retry_armed &&
+           timer_id == retry_timer_id(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Module entry points                                                 */
+
+HS_STATIC_ASSERT(META_TIMER_RETRY >= 32 && META_TIMER_RETRY <= 39,
+                 "meta timer kinds within its module_list range");
+HS_STATIC_ASSERT(HS_FILE_META == 1, "the meta file is within its module_list range");
+
+void meta_on_msg(meta_store *m, step_ctx *ctx, const hs_msg_in *in)
+{
+    /* The store owns no message types: routing never gets here. */
+    HS_UNUSED(m);
+    HS_UNUSED(ctx);
+    HS_UNUSED(in);
+    HS_UNREACHABLE();
+}
+
+void meta_on_disk(meta_store *m, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(meta_owner_live(m, HS_ID_DISK_OP, in->u.disk.op_id));
+    meta_outcome outcome = META_NOTHING;
+    bool mine = meta_on_disk_done(m, ctx, in, &outcome);
+    HS_ASSERT(mine);
+    m->outcome = outcome;
+}
+
+meta_outcome meta_take_outcome(meta_store *m)
+{
+    meta_outcome outcome = (meta_outcome)m->outcome;
+    m->outcome = META_NOTHING;
+    return outcome;
+}
+
+/* The retry timer is the store's only timer and the only thing that would
+ * ever retry a failed read or write: without it the node would wait
+ * forever for a durable ceiling.  So the store fails on purpose (the node
+ * halts with NODE_HALTED, and the host exits saying why) rather than hang. */
+void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+{
+    HS_ASSERT(reason != HS_OK);
+    if (!meta_timer_owner_live(m, timer_id)) {
+        ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+        return;
+    }
+    ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+    m->retry_armed = false;
+    m->phase = META_FAILED;
+    m->failure = reason;
+    m->outcome = META_FAILED_NOW;
+    HS_ASSERT(m->phase == META_FAILED);
+}
+
+void meta_on_send_failed(meta_store *m, step_ctx *ctx, const hs_input *in)
+{
+    /* The store sends nothing. */
+    HS_UNUSED(m);
+    HS_UNUSED(ctx);
+    HS_UNUSED(in);
+    HS_UNREACHABLE();
+}
+
+void meta_on_conn_closed(meta_store *m, step_ctx *ctx, uint64_t conn_id, hs_status reason)
+{
+    /* The store has no connections. */
+    HS_UNUSED(m);
+    HS_UNUSED(ctx);
+    HS_UNUSED(conn_id);
+    HS_UNUSED(reason);
+}
+
+void meta_on_member(meta_store *m, step_ctx *ctx, const hs_member_change *change)
+{
+    /* Durable metadata does not depend on who else is in the cluster. */
+    HS_UNUSED(m);
+    HS_UNUSED(ctx);
+    HS_UNUSED(change);
+}
+
+bool meta_owner_live(const meta_store *m, uint32_t space, uint64_t id)
+{
+    if (space == HS_ID_TIMER) {
+        return meta_timer_owner_live(m, id);
+    }
+    return id != 0 && (id == m->read_op || id == m->write_op || id == m->sync_op);
+}
+
+uint32_t meta_tables(const meta_store *m, hs_table_view *out, uint32_t cap)
+{
+    HS_ASSERT(cap >= 1);
+    uint32_t n = ops_in_flight(m);
+    out[0] = (hs_table_view){HS_TABLE_DISK_OPS, HS_MOD_META, n, META_OP_SYNC + 1, m->ops_high};
+    return 1;
+}
+
+void meta_check(const meta_store *m)
+{
+    HS_ASSERT_MSG((m->in_flight != 0) == (m->sync_op != 0),
+                  "meta: a ceiling is in flight exactly while its sync is");
+    HS_ASSERT_MSG(m->write_op == 0 || m->sync_op != 0, "meta: a write is followed by its sync");
+    HS_ASSERT_MSG(m->phase == META_LOADING || m->read_op == 0,
+                  "meta: a read is in flight only while loading");
+    HS_ASSERT_MSG(m->phase != META_LOADING || m->read_op != 0 || m->retry_armed,
+                  "meta: loading has a read in flight or a retry armed");
+    HS_ASSERT_MSG(m->in_flight == 0 || m->in_flight > m->durable.inc_ceiling,
+                  "meta: a write in flight raises the durable ceiling");
+    HS_ASSERT_MSG(m->durable.inc_ceiling <= MSG_INCARNATION_MAX, "meta: ceiling in range");
 }

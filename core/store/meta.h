@@ -55,16 +55,26 @@ typedef struct {
     hs_status write_failed_status;
     uint64_t write_failed_op;
     uint64_t read_op;
-    uint64_t next_op;
+    uint32_t next_gen;      /* generation of the last op id issued */
+    uint32_t retry_gen;     /* generation of the armed retry timer */
+    uint32_t ops_high;      /* most ops in flight at once (table report) */
     uint32_t retry_ms;      /* backoff after a disk failure */
     bool retry_armed;
     hs_status failure;      /* META_FAILED: HS_ERR_CHECKSUM no valid slot,
                                HS_ERR_STATE another node's file */
     hs_name failure_owner;  /* the other node, for HS_ERR_STATE */
+    uint32_t outcome;       /* meta_outcome of the last meta_on_disk */
 } meta_store;
 
 enum {
-    META_TIMER_RETRY = 32, /* owner 0: retry a failed read or write */
+    META_TIMER_RETRY = 32, /* slot 0, gen = arming: retry a failed read or write */
+};
+
+/* Op id slots (step.h: namespace HS_MOD_META | slot | generation). */
+enum {
+    META_OP_READ = 0,
+    META_OP_WRITE = 1,
+    META_OP_SYNC = 2,
 };
 
 /* Outcome of a disk completion for the node. */
@@ -83,6 +93,20 @@ void meta_want_ceiling(meta_store *m, step_ctx *ctx, uint32_t c);
 bool meta_on_disk_done(meta_store *m, step_ctx *ctx, const hs_input *in, meta_outcome *outcome);
 void meta_on_timer(meta_store *m, step_ctx *ctx, uint64_t timer_id);
 bool meta_timer_owner_live(const meta_store *m, uint64_t timer_id);
+
+/* The module entry points every module has (docs/design/modules.md). */
+void meta_on_msg(meta_store *m, step_ctx *ctx, const hs_msg_in *in);
+/* A DISK_DONE for a live op of the store; the node reads the outcome with
+ * meta_take_outcome after the call. */
+void meta_on_disk(meta_store *m, step_ctx *ctx, const hs_input *in);
+meta_outcome meta_take_outcome(meta_store *m);
+void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_status reason);
+void meta_on_send_failed(meta_store *m, step_ctx *ctx, const hs_input *in);
+void meta_on_conn_closed(meta_store *m, step_ctx *ctx, uint64_t conn_id, hs_status reason);
+void meta_on_member(meta_store *m, step_ctx *ctx, const hs_member_change *change);
+bool meta_owner_live(const meta_store *m, uint32_t space, uint64_t id);
+uint32_t meta_tables(const meta_store *m, hs_table_view *out, uint32_t cap);
+void meta_check(const meta_store *m);
 
 /* Pure codec for one slot, fuzzed: decode never trusts the bytes. */
 void meta_encode(const meta_record *r, uint8_t out[META_RECORD_LEN]);

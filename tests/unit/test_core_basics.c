@@ -209,13 +209,20 @@ static void test_outbox_payloads(void **state)
 static void test_timer_ids(void **state)
 {
     (void)state;
-    uint64_t id = hs_timer_id(7, 12345);
+    uint64_t id = hs_timer_id(7, 12345, 678);
     assert_int_equal(hs_timer_kind(id), 7);
-    assert_int_equal(hs_timer_owner(id), 12345);
-    /* Owners wider than 56 bits are masked, never bleed into the kind. */
-    id = hs_timer_id(3, UINT64_MAX);
+    assert_int_equal(hs_id_slot(id), 12345);
+    assert_int_equal(hs_id_gen(id), 678);
+    /* Generations wider than 24 bits are masked, never bleed into the slot. */
+    id = hs_timer_id(3, UINT32_MAX, UINT32_MAX);
     assert_int_equal(hs_timer_kind(id), 3);
-    assert_int_equal(hs_timer_owner(id), HS_TIMER_OWNER_MASK);
+    assert_int_equal(hs_id_slot(id), UINT32_MAX);
+    assert_int_equal(hs_id_gen(id), HS_ID_GEN_MASK);
+    /* Generations skip 0, so a zeroed id never matches a live owner. */
+    assert_int_equal(hs_gen_next(HS_ID_GEN_MASK), 1);
+    assert_int_equal(hs_gen_next(0), 1);
+    id = hs_disk_op_id(2, 1, 5);
+    assert_int_equal(hs_id_kind(id), 2);
     assert_string_equal(hs_input_kind_name(HS_IN_DISK_DONE), "disk_done");
     assert_string_equal(hs_output_kind_name(HS_OUT_TIMER_SET), "timer_set");
     assert_string_equal(hs_input_kind_name(99), "unknown_input");

@@ -94,11 +94,53 @@ static void test_existing_meta_kept(void **state)
     files_close(&f);
 }
 
+/* A full completion queue answers at once with HS_ERR_FULL completions,
+ * in submission order behind the executed ones, and executes nothing more
+ * until the refusals are delivered; nothing is dropped. */
+static void test_full_queue_answers_full(void **state)
+{
+    (void)state;
+    char dir[FILES_PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s/q", base);
+    static files f;
+    char msg[256] = "";
+    assert_int_equal(files_open(&f, dir, &sink, msg, sizeof(msg)), HS_OK);
+    hs_output out;
+    memset(&out, 0, sizeof(out));
+    out.kind = HS_OUT_DISK_READ;
+    out.u.disk.file = HS_FILE_META;
+    out.u.disk.len = 16;
+    uint32_t total = FILES_QUEUE_MAX + 5;
+    for (uint32_t i = 0; i < total; i++) {
+        out.u.disk.op_id = 1000 + i;
+        files_submit(&f, &out, NULL);
+    }
+    assert_int_equal(sink.reports, 5); /* one DISK_QUEUE_FULL per refused op */
+    for (uint32_t i = 0; i < total; i++) {
+        hs_input in;
+        assert_true(files_next_done(&f, &in));
+        assert_int_equal(in.kind, HS_IN_DISK_DONE);
+        assert_int_equal(in.u.disk.op_id, 1000 + i);
+        assert_int_equal(in.u.disk.status, i < FILES_QUEUE_MAX ? HS_OK : HS_ERR_FULL);
+    }
+    hs_input none;
+    assert_false(files_next_done(&f, &none));
+    /* With the queue drained, ops execute again. */
+    out.u.disk.op_id = 5000;
+    files_submit(&f, &out, NULL);
+    hs_input in;
+    assert_true(files_next_done(&f, &in));
+    assert_int_equal(in.u.disk.op_id, 5000);
+    assert_int_equal(in.u.disk.status, HS_OK);
+    files_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_creates_and_syncs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_existing_meta_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_queue_answers_full, setup, teardown),
     };
     return cmocka_run_group_tests_name("io_real_files", tests, NULL, NULL);
 }

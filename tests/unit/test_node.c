@@ -188,13 +188,20 @@ static void deliver_msg(harness *h, hs_addr from, const msg *m)
     deliver(h, HS_CH_UDP, from, 0, buf, len);
 }
 
-static void fire(harness *h, uint8_t kind, uint64_t owner)
+static void fire_id(harness *h, uint64_t timer_id)
 {
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_TIMER;
-    in.u.timer.timer_id = hs_timer_id(kind, owner);
+    in.u.timer.timer_id = timer_id;
     step(h, &in);
+}
+
+/* A singleton timer (slot 0) of this generation: gen 0 for the periodic
+ * ones, the probe seq for the probe timeout. */
+static void fire(harness *h, uint8_t kind, uint64_t gen)
+{
+    fire_id(h, hs_timer_id(kind, 0, (uint32_t)gen));
 }
 
 static msg_member member_entry(const char *name, uint32_t index, uint32_t inc, uint8_t state)
@@ -430,16 +437,18 @@ static void test_failed_probe_suspect_dead_reap(void **state)
     const swim_member *t = swim_find(s, &target);
     assert_non_null(t);
     assert_int_equal(t->state, MEMBER_SUSPECT);
-    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, t->uid)));
+    uint64_t suspect_id = swim_member_timer(s, SWIM_TIMER_SUSPECT, t);
+    uint64_t reap_id = swim_member_timer(s, SWIM_TIMER_REAP, t);
+    assert_true(swim_timer_owner_live(s, suspect_id));
     uint64_t uid = t->uid;
     h.now_ns += swim_suspicion_timeout_ns(s);
-    fire(&h, SWIM_TIMER_SUSPECT, uid);
+    fire_id(&h, suspect_id);
     assert_int_equal(t->state, MEMBER_DEAD);
     assert_non_null(find_event(&h, HS_EV_SUSPICION_EXPIRED));
-    assert_false(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_SUSPECT, uid)));
-    assert_true(swim_timer_owner_live(s, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    assert_false(swim_timer_owner_live(s, suspect_id));
+    assert_true(swim_timer_owner_live(s, reap_id));
     h.now_ns += HS_MS(s->cfg.dead_retention_ms);
-    fire(&h, SWIM_TIMER_REAP, uid);
+    fire_id(&h, reap_id);
     assert_null(swim_find(s, &target));
     assert_int_equal(swim_member_count(s), 3);
     for (uint32_t i = 0; i < s->gossip_count; i++) {
@@ -448,7 +457,7 @@ static void test_failed_probe_suspect_dead_reap(void **state)
     for (uint32_t i = 0; i < s->order_count; i++) {
         assert_non_null(swim_member_slot(s, s->order[i]));
     }
-    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_REAP, uid)));
+    assert_false(node_timer_owner_live(h.n, reap_id));
     harness_free(&h);
 }
 
@@ -472,10 +481,11 @@ static void test_ack_cancels_probe_timeout(void **state)
     bool cancelled = false;
     for (int i = 0; find_output(&h, HS_OUT_TIMER_CANCEL, i) != NULL; i++) {
         cancelled = cancelled || find_output(&h, HS_OUT_TIMER_CANCEL, i)->u.timer.timer_id ==
-                                     hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq);
+                                     hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)seq);
     }
     assert_true(cancelled);
-    assert_false(node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, seq)));
+    assert_false(
+        node_timer_owner_live(h.n, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, (uint32_t)seq)));
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_PROBE, 0);
     for (uint32_t i = 0; i < s->cfg.members_cap; i++) {
@@ -945,6 +955,283 @@ static void test_retransmit_and_bounds(void **state)
     harness_free(&h);
 }
 
+/* ------------------------------------------------------------------ */
+/* Modules: routing by table, owned ids, host refusals, fan-out        */
+
+static void step_input(harness *h, const hs_input *in)
+{
+    step(h, in);
+}
+
+static uint32_t count_outputs(const harness *h, hs_output_kind kind)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < h->ob.count; i++) {
+        n += h->ob.items[i].kind == kind ? 1u : 0u;
+    }
+    return n;
+}
+
+/* Every id routes to the module of its module_list row, and nothing else:
+ * an unowned timer kind is reported, not handed to SWIM by exclusion. */
+static void test_routes_by_table(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(SWIM_TIMER_PROBE, 0, 0)), HS_MOD_SWIM);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(SWIM_TIMER_REAP, 3, 9)), HS_MOD_SWIM);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(META_TIMER_RETRY, 0, 1)), HS_MOD_META);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(240, 0, 0)), HS_MOD_NODE);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(100, 0, 0)), NODE_ROUTE_NONE);
+    assert_int_equal(node_timer_module(h.n, hs_timer_id(0, 0, 0)), NODE_ROUTE_NONE);
+    assert_int_equal(node_msg_module(h.n, MSG_PING), HS_MOD_SWIM);
+    assert_int_equal(node_msg_module(h.n, MSG_SYNC_ACK), HS_MOD_SWIM);
+    assert_int_equal(node_msg_module(h.n, MSG_ERROR), HS_MOD_NODE);
+    assert_int_equal(node_msg_module(h.n, MSG_STATS_REQ), HS_MOD_NODE);
+    assert_int_equal(node_msg_module(h.n, 500), NODE_ROUTE_NONE);
+    assert_int_equal(node_op_module(h.n, hs_disk_op_id(HS_MOD_META, META_OP_READ, 1)),
+                     HS_MOD_META);
+    /* SWIM and NODE own no files, so no disk-op namespace either. */
+    assert_int_equal(node_op_module(h.n, hs_disk_op_id(HS_MOD_SWIM, 0, 1)), NODE_ROUTE_NONE);
+    assert_int_equal(node_op_module(h.n, hs_disk_op_id(HS_MOD_NODE, 0, 1)), NODE_ROUTE_NONE);
+
+    fire(&h, 100, 0);
+    assert_non_null(find_event(&h, HS_EV_TIMER_UNOWNED));
+    assert_int_equal(node_get_counters(h.n)->timers_unowned, 1);
+    assert_int_equal(h.ob.count, 1); /* the event, and nothing else happened */
+    /* NODE's kinds route to NODE, which arms none: stale, never SWIM's. */
+    fire(&h, 240, 0);
+    assert_non_null(find_event(&h, HS_EV_TIMER_STALE));
+    assert_int_equal(node_get_counters(h.n)->timers_stale, 1);
+    assert_int_equal(h.ob.count, 1);
+    harness_free(&h);
+}
+
+static void gossip_about(harness *h, const char *name, uint32_t index, uint32_t inc,
+                         uint8_t state)
+{
+    static msg_member entry;
+    entry = member_entry(name, index, inc, state);
+    msg m = ping_msg(78, "n9", "n1", &entry, 1);
+    deliver_msg(h, addr_of(9), &m);
+}
+
+/* A timer whose owner is gone (cancelled, or its slot reused by another
+ * record) and a completion no live op owns are reported, never acted on. */
+static void test_gone_owner_is_stale(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const swim *s = node_swim(h.n);
+    hs_name name2 = name_of("n2");
+    hs_name name3 = name_of("n3");
+    learn(&h, 1); /* n2 alive */
+    gossip_about(&h, "n2", 2, 0, MEMBER_SUSPECT);
+    const swim_member *n2 = swim_find(s, &name2);
+    assert_non_null(n2);
+    assert_int_equal(n2->state, MEMBER_SUSPECT);
+    uint64_t suspect_id = swim_member_timer(s, SWIM_TIMER_SUSPECT, n2);
+    gossip_about(&h, "n2", 2, 1, MEMBER_ALIVE); /* refuted: the timer is cancelled */
+    assert_false(node_timer_owner_live(h.n, suspect_id));
+    fire_id(&h, suspect_id);
+    assert_non_null(find_event(&h, HS_EV_TIMER_STALE));
+    assert_int_equal(n2->state, MEMBER_ALIVE);
+
+    /* n2 dies and is reaped; n3 takes its slot with a new generation. */
+    uint32_t slot = (uint32_t)(n2 - s->slots);
+    gossip_about(&h, "n2", 2, 1, MEMBER_DEAD);
+    uint64_t old_reap = swim_member_timer(s, SWIM_TIMER_REAP, n2);
+    fire_id(&h, old_reap);
+    assert_null(swim_find(s, &name2));
+    gossip_about(&h, "n3", 3, 0, MEMBER_ALIVE);
+    gossip_about(&h, "n3", 3, 0, MEMBER_DEAD);
+    const swim_member *n3 = swim_find(s, &name3);
+    assert_non_null(n3);
+    assert_int_equal((uint32_t)(n3 - s->slots), slot);
+    assert_true(node_timer_owner_live(h.n, swim_member_timer(s, SWIM_TIMER_REAP, n3)));
+    assert_false(node_timer_owner_live(h.n, old_reap)); /* same kind and slot, old gen */
+    uint64_t stale_before = node_get_counters(h.n)->timers_stale;
+    fire_id(&h, old_reap);
+    assert_non_null(find_event(&h, HS_EV_TIMER_STALE));
+    assert_int_equal(node_get_counters(h.n)->timers_stale, stale_before + 1);
+    assert_non_null(swim_find(s, &name3)); /* not reaped by n2's timer */
+
+    /* Completions for ops nobody has in flight. */
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = hs_disk_op_id(HS_MOD_META, META_OP_SYNC, 12345);
+    step_input(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_DISK_STALE));
+    in.u.disk.op_id = hs_disk_op_id(HS_MOD_SWIM, 0, 1);
+    step_input(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_DISK_STALE));
+    assert_int_equal(node_get_counters(h.n)->disk_stale, 2);
+    harness_free(&h);
+}
+
+/* A refused SWIM timer waits (arming it again now would be refused again)
+ * and is armed with a delay once another SWIM timer fires; the meta
+ * store's only timer refused halts the node on purpose. */
+static void test_timer_refused(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    uint64_t probe = hs_timer_id(SWIM_TIMER_PROBE, 0, 0);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER_REFUSED;
+    in.u.timer_refused.timer_id = probe;
+    in.u.timer_refused.reason = HS_ERR_FULL;
+    step_input(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_TIMER_REFUSED));
+    assert_int_equal(count_outputs(&h, HS_OUT_TIMER_SET), 0);
+    assert_int_equal(node_get_counters(h.n)->timers_refused, 1);
+    h.now_ns += HS_SEC(1);
+    fire(&h, SWIM_TIMER_SYNC, 0);
+    bool rearmed = false;
+    for (int i = 0; find_output(&h, HS_OUT_TIMER_SET, i) != NULL; i++) {
+        const hs_output *o = find_output(&h, HS_OUT_TIMER_SET, i);
+        rearmed = rearmed || (o->u.timer.timer_id == probe &&
+                              o->u.timer.deadline_ns == h.now_ns + HS_MS(50));
+    }
+    assert_true(rearmed);
+    /* A refused timer of no module is reported as unowned. */
+    in.u.timer_refused.timer_id = hs_timer_id(100, 0, 0);
+    step_input(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_TIMER_UNOWNED));
+    harness_free(&h);
+
+    harness_create(&h, "n1", 1, 0);
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step_input(&h, &in);
+    const hs_output *read = find_output(&h, HS_OUT_DISK_READ, 0);
+    assert_non_null(read);
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = read->u.disk.op_id;
+    in.u.disk.status = HS_ERR_IO;
+    step_input(&h, &in);
+    const hs_output *retry = find_output(&h, HS_OUT_TIMER_SET, 0);
+    assert_non_null(retry);
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER_REFUSED;
+    in.u.timer_refused.timer_id = retry->u.timer.timer_id;
+    in.u.timer_refused.reason = HS_ERR_FULL;
+    step_input(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_TIMER_ABANDONED));
+    assert_non_null(find_event(&h, HS_EV_NODE_HALTED));
+    assert_int_equal(node_meta(h.n)->phase, META_FAILED);
+    assert_false(node_running(h.n));
+    harness_free(&h);
+}
+
+/* A DISK_DONE with HS_ERR_FULL (the host's completion queue was full) is a
+ * failed op: the store retries with a new op id, and the old id is stale. */
+static void test_disk_full_completion_retries(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step_input(&h, &in);
+    uint64_t read_op = find_output(&h, HS_OUT_DISK_READ, 0)->u.disk.op_id;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_DISK_DONE;
+    in.u.disk.op_id = read_op;
+    in.u.disk.status = HS_ERR_FULL;
+    step_input(&h, &in);
+    const hs_output *failed = find_event(&h, HS_EV_DISK_FAILED);
+    assert_non_null(failed);
+    assert_int_equal(failed->u.event.b, HS_ERR_FULL);
+    const hs_output *retry = find_output(&h, HS_OUT_TIMER_SET, 0);
+    assert_non_null(retry);
+    h.now_ns = retry->u.timer.deadline_ns;
+    fire_id(&h, retry->u.timer.timer_id);
+    const hs_output *again = find_output(&h, HS_OUT_DISK_READ, 0);
+    assert_non_null(again);
+    assert_int_not_equal(again->u.disk.op_id, read_op);
+    step_input(&h, &in); /* the first read's id once more */
+    assert_non_null(find_event(&h, HS_EV_DISK_STALE));
+    run_disk(&h);
+    harness_free(&h);
+}
+
+/* Every membership change reaches every module and the role in the step
+ * it happens in, through the bounded queue, which is empty after it. */
+static void test_member_changes_fan_out_in_step(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const role_state *role = node_role_state(h.n);
+    assert_int_equal(role->role, ROLE_WORKER);
+    learn(&h, 3); /* one PING: three members added in this step */
+    assert_int_equal(role->u.worker.member_changes_heard, 3);
+    assert_int_equal(node_get_counters(h.n)->member_changes, 3);
+    assert_int_equal(node_swim(h.n)->change_count, 0);
+    gossip_about(&h, "n3", 3, 0, MEMBER_DEAD);
+    assert_int_equal(role->u.worker.member_changes_heard, 4);
+    hs_name name3 = name_of("n3");
+    const swim_member *n3 = swim_find(node_swim(h.n), &name3);
+    fire_id(&h, swim_member_timer(node_swim(h.n), SWIM_TIMER_REAP, n3));
+    assert_int_equal(role->u.worker.member_changes_heard, 5); /* reaped */
+    /* The bound of the queue covers the longest list one message carries. */
+    assert_true(SWIM_CHANGES_MAX > MSG_SYNC_MAX && SWIM_CHANGES_MAX > MSG_GOSSIP_MAX);
+    hs_table_view rows[NODE_TABLES_MAX];
+    uint32_t n = node_tables(h.n, rows, NODE_TABLES_MAX);
+    bool seen = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (rows[i].table == HS_TABLE_MEMBER_CHANGES) {
+            seen = true;
+            assert_int_equal(rows[i].count, 0);
+            assert_int_equal(rows[i].high_water, 3);
+            assert_int_equal(rows[i].cap, SWIM_CHANGES_MAX);
+        }
+    }
+    assert_true(seen);
+    harness_free(&h);
+}
+
+/* SEND_FAILED is counted and reported by the node and reaches the module
+ * owning the frame's message type (SWIM only records it). */
+static void test_send_failed(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_SEND_FAILED;
+    in.u.send_failed.channel = HS_CH_TCP;
+    in.u.send_failed.to = addr_of(5);
+    in.u.send_failed.msg_type = MSG_STATS_RESP;
+    in.u.send_failed.reason = HS_ERR_FULL;
+    step_input(&h, &in);
+    const hs_output *ev = find_event(&h, HS_EV_SEND_FAILED);
+    assert_non_null(ev);
+    assert_int_equal(ev->u.event.a, MSG_STATS_RESP);
+    assert_int_equal(ev->u.event.b, HS_ERR_FULL);
+    in.u.send_failed.msg_type = MSG_PING;
+    step_input(&h, &in);
+    in.u.send_failed.msg_type = 700; /* no module: still counted */
+    step_input(&h, &in);
+    assert_int_equal(node_get_counters(h.n)->sends_failed, 3);
+    assert_int_equal(node_get_counters(h.n)->inputs_unhandled, 0);
+    harness_free(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -968,6 +1255,12 @@ int main(void)
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_longest_names_fit_a_datagram),
         cmocka_unit_test(test_retransmit_and_bounds),
+        cmocka_unit_test(test_routes_by_table),
+        cmocka_unit_test(test_gone_owner_is_stale),
+        cmocka_unit_test(test_timer_refused),
+        cmocka_unit_test(test_disk_full_completion_retries),
+        cmocka_unit_test(test_member_changes_fan_out_in_step),
+        cmocka_unit_test(test_send_failed),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);
 }

@@ -1,0 +1,226 @@
+/* The NODE module: control requests and replies, error replies, and the
+ * connection counters (node_ctl.h). */
+#include "node_ctl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+HS_STATIC_ASSERT(MSG_ERROR >= 8 && MSG_STATS_RESP <= 31,
+                 "NODE's message types within its module_list range");
+
+hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32_t members_cap,
+                        uint32_t error_reply_per_sec, uint32_t error_reply_burst)
+{
+    HS_ASSERT(sw != NULL);
+    HS_ASSERT(members_cap + 1 <= MSG_MEMBERS_MAX);
+    memset(c, 0, sizeof(*c));
+    c->name = *name;
+    c->swim = sw;
+    c->reply_cap = members_cap + 1;
+    c->reply_list = malloc((size_t)c->reply_cap * sizeof(msg_member));
+    if (c->reply_list == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    bucket_init(&c->error_replies, error_reply_per_sec, error_reply_burst);
+    return HS_OK;
+}
+
+void node_ctl_free(node_ctl *c)
+{
+    free(c->reply_list);
+    c->reply_list = NULL;
+    c->reply_cap = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Error replies                                                       */
+
+/* Replies to hostile or unknown traffic are rate limited: a flood of
+ * garbage with forged sources must not turn the node into an amplifier.
+ * Every suppressed reply is still counted and reported. */
+void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_status code,
+                          uint32_t offending_type)
+{
+    uint64_t to_key = hs_addr_key(in->from);
+    if (!bucket_take(&c->error_replies, ctx->now_ns)) {
+        ctx->counters->error_replies_suppressed++;
+        ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
+        return;
+    }
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_ERROR;
+    m.u.error.code = code;
+    m.u.error.offending_type = offending_type;
+    const char *text = hs_status_text(code);
+    size_t len = strlen(text);
+    len = len > MSG_DETAIL_MAX ? MSG_DETAIL_MAX : len;
+    memcpy(m.u.error.detail, text, len);
+    m.u.error.detail_len = (uint8_t)len;
+    if (ctx_send(ctx, in->channel, in->from, in->conn_id, &m) == HS_OK) {
+        ctx->counters->error_replies_sent++;
+        ctx_event(ctx, HS_EV_ERROR_REPLY_SENT, NULL, code, offending_type, to_key);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Control requests (TCP)                                              */
+
+static void reply_members(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg *req)
+{
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_MEMBERS_RESP;
+    m.u.request.request_id = req->u.request.request_id;
+    m.u.request.node = c->name;
+    m.list = c->reply_list;
+    m.list_cap = c->reply_cap;
+    swim_member self = c->swim->self;
+    m.list[m.list_count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
+                                          self.role};
+    for (uint32_t i = 0; i < swim_slot_end(c->swim); i++) {
+        const swim_member *mem = swim_member_slot(c->swim, i);
+        if (mem == NULL) {
+            continue;
+        }
+        HS_ASSERT(m.list_count < m.list_cap);
+        m.list[m.list_count++] =
+            (msg_member){mem->name, mem->addr, mem->incarnation, mem->state, mem->role};
+    }
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, &m);
+}
+
+static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg *req)
+{
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_STATS_RESP;
+    m.u.stats.request_id = req->u.request.request_id;
+    m.u.stats.node = c->name;
+    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
+        msg_counter *mc = &m.u.stats.counters[m.u.stats.count++];
+        const char *name = node_counter_name(i);
+        size_t len = strlen(name);
+        HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
+        memcpy(mc->name, name, len + 1);
+        mc->value = node_counter_value(ctx->counters, i);
+    }
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, &m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+
+void node_ctl_on_msg(node_ctl *c, step_ctx *ctx, const hs_msg_in *in)
+{
+    const msg *m = in->body;
+    HS_ASSERT(m != NULL && m->type == in->type);
+    uint64_t from_key = hs_addr_key(in->from);
+    switch (m->type) {
+    case MSG_ERROR:
+        /* Never answer an error with an error: two nodes would loop. */
+        ctx->counters->error_replies_received++;
+        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, m->u.error.code,
+                  m->u.error.offending_type, from_key);
+        return;
+    case MSG_MEMBERS_REQ:
+    case MSG_STATS_REQ:
+        ctx->counters->control_requests++;
+        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, m->type, in->conn_id, 0);
+        if (m->type == MSG_MEMBERS_REQ) {
+            reply_members(c, ctx, in, m);
+        } else {
+            reply_stats(c, ctx, in, m);
+        }
+        return;
+    default:
+        /* A reply we never asked for. */
+        ctx->counters->msgs_rejected++;
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
+        node_ctl_reply_error(c, ctx, in, HS_ERR_STATE, m->type);
+        return;
+    }
+}
+
+void node_ctl_on_timer(node_ctl *c, step_ctx *ctx, uint64_t timer_id)
+{
+    /* NODE arms no timers yet (kinds 240..247 are reserved for it), so
+     * owner-live is false and routing reports any such timer as stale. */
+    HS_UNUSED(c);
+    HS_UNUSED(ctx);
+    HS_UNUSED(timer_id);
+    HS_UNREACHABLE();
+}
+
+void node_ctl_on_timer_refused(node_ctl *c, step_ctx *ctx, uint64_t timer_id, hs_status reason)
+{
+    /* No timers of its own (see node_ctl_on_timer): nothing to re-arm. */
+    HS_UNUSED(c);
+    ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+}
+
+void node_ctl_on_disk(node_ctl *c, step_ctx *ctx, const hs_input *in)
+{
+    /* NODE owns no files: routing never gets here. */
+    HS_UNUSED(c);
+    HS_UNUSED(ctx);
+    HS_UNUSED(in);
+    HS_UNREACHABLE();
+}
+
+void node_ctl_on_send_failed(node_ctl *c, step_ctx *ctx, const hs_input *in)
+{
+    /* A reply the host could not send: the client times out and asks
+     * again; the node has counted it and reported the event. */
+    HS_UNUSED(c);
+    HS_UNUSED(ctx);
+    HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
+}
+
+void node_ctl_on_conn_closed(node_ctl *c, step_ctx *ctx, uint64_t conn_id, hs_status reason)
+{
+    HS_UNUSED(c);
+    ctx->counters->tcp_conns_closed++;
+    if (reason == HS_ERR_TIMEOUT) {
+        /* Idle clients are closed to free the slot, not for misbehaving. */
+        ctx->counters->tcp_conns_idle++;
+    } else if (reason != HS_OK) {
+        ctx->counters->tcp_conns_rejected++;
+    }
+    ctx_event(ctx, HS_EV_CONN_CLOSED, NULL, conn_id, reason, 0);
+}
+
+void node_ctl_on_member(node_ctl *c, step_ctx *ctx, const hs_member_change *change)
+{
+    /* Replies read the member table when asked: nothing to keep. */
+    HS_UNUSED(c);
+    HS_UNUSED(ctx);
+    HS_UNUSED(change);
+}
+
+bool node_ctl_owner_live(const node_ctl *c, uint32_t space, uint64_t id)
+{
+    /* No timers, no disk operations. */
+    HS_UNUSED(c);
+    HS_UNUSED(space);
+    HS_UNUSED(id);
+    return false;
+}
+
+uint32_t node_ctl_tables(const node_ctl *c, hs_table_view *out, uint32_t cap)
+{
+    /* The reply rows are sized to the member table's cap plus self and
+     * filled per reply: no table that could fill up between steps. */
+    HS_UNUSED(c);
+    HS_UNUSED(out);
+    HS_UNUSED(cap);
+    return 0;
+}
+
+void node_ctl_check(const node_ctl *c)
+{
+    HS_ASSERT_MSG(c->reply_list != NULL && c->reply_cap == c->swim->cfg.members_cap + 1,
+                  "node_ctl: members reply rows hold self plus the member table");
+    HS_ASSERT_MSG(c->error_replies.milli <= (uint64_t)c->error_replies.burst * 1000u,
+                  "node_ctl: error-reply bucket within its burst");
+}

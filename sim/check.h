@@ -1,0 +1,25 @@
+/* The invariant checkers by concern, called by simcheck.c (the dispatch
+ * and the violation store).  Each reads a node only through its read-only
+ * views (node.h) or the event records it emitted. */
+#ifndef CHECK_H_
+#define CHECK_H_
+
+#include "simcheck.h"
+
+/* check_bounds.c: every table every module reports (node_tables), and the
+ * host's outbox. */
+void check_bounds_tables(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_bounds_outbox(simcheck *c, uint64_t now_ns, uint32_t i, bool overflowed,
+                         uint32_t high_water, uint32_t cap);
+
+/* check_swim.c: incarnation_monotonic and member_view_monotonic. */
+void check_swim_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+
+/* check_ids.c: timer_owner_live before a timer is delivered, and owned_ids
+ * from the event records (no stale, unowned or queue-full id event). */
+void check_ids_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                     uint64_t timer_id);
+void check_ids_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
+
+#endif /* CHECK_H_ */
