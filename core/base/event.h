@@ -74,6 +74,9 @@ typedef enum {
     X(TIMER_STALE, HS_SEV_ERROR, NULL, "timer", U64, NULL, NONE, NULL, NONE)              \
     X(CONTROL_REQUEST, HS_SEV_DEBUG, NULL, "type", MSG, "conn", U64, NULL, NONE)          \
     X(CONN_CLOSED, HS_SEV_DEBUG, NULL, "conn", U64, "reason", STATUS, NULL, NONE)         \
+    X(HELLO_BOUND, HS_SEV_DEBUG, "peer", "conn", U64, "role", U64, "version", U64)        \
+    X(HELLO_REFUSED, HS_SEV_WARN, "peer", "reason", STATUS, "conn", U64, "their_major", U64) \
+    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", U64, "from", ADDR)           \
     X(HOST_ERROR, HS_SEV_ERROR, NULL, "op", U64, "errno", U64, "detail", U64)
 
 typedef enum {
@@ -103,7 +106,8 @@ typedef struct {
     X(TIMERS, "timers")                                                    \
     X(NET_QUEUE, "net_queue")                                              \
     X(CONNECTIONS, "connections")                                          \
-    X(CONN_BUFFER, "conn_buffer")
+    X(CONN_BUFFER, "conn_buffer")                                          \
+    X(PEERS, "peers")
 
 typedef enum {
 #define HS_TABLE_ENUM(id, name) HS_TABLE_##id,

@@ -4,7 +4,10 @@
 #include "node.h"
 
 #include "bucket.h"
+#include "ctl_msg.h"
 #include "frame.h"
+#include "msg_registry.h"
+#include "peers.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +24,19 @@ struct node {
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
     bucket error_replies;
-    /* Decode scratch: received member lists land here. */
+    peers peers; /* TCP connections bound by HELLO */
+    /* Decode scratch: the body of the message being received (any type,
+     * msg_registry_check keeps each within MSG_BODY_MAX) and its member
+     * list.  Owned here, not on the stack of every datagram. */
+    uint64_t rx_body[MSG_BODY_MAX / sizeof(uint64_t)];
     msg_member rx_list[MSG_SYNC_MAX];
     /* Members reply rows: self plus every member. */
     msg_member *reply_list;
     uint32_t reply_cap;
+    msg_counter reply_counters[MSG_COUNTERS_MAX];
 };
+
+HS_STATIC_ASSERT(MSG_BODY_MAX % sizeof(uint64_t) == 0, "decode scratch is whole words");
 
 void node_config_defaults(node_config *cfg)
 {
@@ -58,6 +68,9 @@ hs_status node_create(const node_config *cfg, node **out)
 {
     *out = NULL;
     hs_status status = node_config_check(cfg);
+    if (status == HS_OK) {
+        status = msg_registry_check();
+    }
     if (status != HS_OK) {
         return status;
     }
@@ -68,6 +81,7 @@ hs_status node_create(const node_config *cfg, node **out)
     n->cfg = *cfg;
     rng_seed(&n->rng, cfg->rng_seed);
     meta_init(&n->meta, &cfg->name);
+    peers_init(&n->peers);
     status = swim_init(&n->swim, &cfg->swim, &cfg->name, cfg->addr, cfg->role, cfg->seeds,
                        cfg->seed_count);
     if (status == HS_OK) {
@@ -109,17 +123,16 @@ static void reply_error(node *n, step_ctx *ctx, const hs_input *in, hs_status co
         ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
         return;
     }
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_ERROR;
-    m.u.error.code = code;
-    m.u.error.offending_type = offending_type;
+    msg_error m = {0};
+    m.code = code;
+    m.offending_type = offending_type;
     const char *text = hs_status_text(code);
     size_t len = strlen(text);
     len = len > MSG_DETAIL_MAX ? MSG_DETAIL_MAX : len;
-    memcpy(m.u.error.detail, text, len);
-    m.u.error.detail_len = (uint8_t)len;
-    if (ctx_send(ctx, in->u.recv.channel, in->u.recv.from, in->u.recv.conn_id, &m) == HS_OK) {
+    memcpy(m.detail, text, len);
+    m.detail_len = (uint8_t)len;
+    if (ctx_send(ctx, in->u.recv.channel, in->u.recv.from, in->u.recv.conn_id, MSG_ERROR, &m) ==
+        HS_OK) {
         n->counters.error_replies_sent++;
         ctx_event(ctx, HS_EV_ERROR_REPLY_SENT, NULL, code, offending_type, to_key);
     }
@@ -128,55 +141,54 @@ static void reply_error(node *n, step_ctx *ctx, const hs_input *in, hs_status co
 /* ------------------------------------------------------------------ */
 /* Control requests (TCP)                                              */
 
-static void reply_members(node *n, step_ctx *ctx, const hs_input *in, const msg *req)
+static void reply_members(node *n, step_ctx *ctx, const hs_msg_in *in, const msg_request *req)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_MEMBERS_RESP;
-    m.u.request.request_id = req->u.request.request_id;
-    m.u.request.node = n->cfg.name;
-    m.list = n->reply_list;
-    m.list_cap = n->reply_cap;
+    msg_members m = {0};
+    m.request_id = req->request_id;
+    m.node = n->cfg.name;
+    msg_member_list *l = &m.members;
+    l->items = n->reply_list;
+    l->cap = n->reply_cap;
     swim_member self = n->swim.self;
-    m.list[m.list_count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
-                                          self.role};
+    l->items[l->count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
+                                        self.role};
     for (uint32_t i = 0; i < swim_slot_end(&n->swim); i++) {
         const swim_member *mem = swim_member_slot(&n->swim, i);
         if (mem == NULL) {
             continue;
         }
-        HS_ASSERT(m.list_count < m.list_cap);
-        m.list[m.list_count++] =
+        HS_ASSERT(l->count < l->cap);
+        l->items[l->count++] =
             (msg_member){mem->name, mem->addr, mem->incarnation, mem->state, mem->role};
     }
-    (void)ctx_send(ctx, HS_CH_TCP, in->u.recv.from, in->u.recv.conn_id, &m);
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_MEMBERS_RESP, &m);
 }
 
-static void reply_stats(node *n, step_ctx *ctx, const hs_input *in, const msg *req)
+static void reply_stats(node *n, step_ctx *ctx, const hs_msg_in *in, const msg_request *req)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_STATS_RESP;
-    m.u.stats.request_id = req->u.request.request_id;
-    m.u.stats.node = n->cfg.name;
+    msg_stats m = {0};
+    m.request_id = req->request_id;
+    m.node = n->cfg.name;
+    m.counters.items = n->reply_counters;
+    m.counters.cap = MSG_COUNTERS_MAX;
     for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        msg_counter *c = &m.u.stats.counters[m.u.stats.count++];
+        msg_counter *c = &m.counters.items[m.counters.count++];
         const char *name = node_counter_name(i);
         size_t len = strlen(name);
         HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
         memcpy(c->name, name, len + 1);
         c->value = node_counter_value(&n->counters, i);
     }
-    (void)ctx_send(ctx, HS_CH_TCP, in->u.recv.from, in->u.recv.conn_id, &m);
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
 }
 
 /* ------------------------------------------------------------------ */
 /* Receiving                                                           */
 
-static void dispatch(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
+static void dispatch(node *n, step_ctx *ctx, const hs_input *raw, const hs_msg_in *in)
 {
-    uint64_t from_key = hs_addr_key(in->u.recv.from);
-    switch (m->type) {
+    uint64_t from_key = hs_addr_key(in->from);
+    switch (in->type) {
     case MSG_PING:
     case MSG_ACK:
     case MSG_PING_REQ:
@@ -188,34 +200,68 @@ static void dispatch(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
             /* Not yet in the cluster (or halted): answering would use an
              * incarnation that is not durable. */
             n->counters.msgs_rejected++;
-            ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
+            ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, in->type, from_key);
             return;
         }
-        swim_on_message(&n->swim, ctx, in->u.recv.from, m);
+        swim_on_message(&n->swim, ctx, in);
         return;
-    case MSG_ERROR:
+    case MSG_ERROR: {
         /* Never answer an error with an error: two nodes would loop. */
+        const msg_error *e = in->body;
         n->counters.error_replies_received++;
-        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, m->u.error.code,
-                  m->u.error.offending_type, from_key);
+        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, e->code, e->offending_type, from_key);
         return;
+    }
     case MSG_MEMBERS_REQ:
     case MSG_STATS_REQ:
         n->counters.control_requests++;
-        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, m->type, in->u.recv.conn_id, 0);
-        if (m->type == MSG_MEMBERS_REQ) {
-            reply_members(n, ctx, in, m);
+        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, in->type, in->conn_id, 0);
+        if (in->type == MSG_MEMBERS_REQ) {
+            reply_members(n, ctx, in, in->body);
         } else {
-            reply_stats(n, ctx, in, m);
+            reply_stats(n, ctx, in, in->body);
         }
         return;
     default:
         /* A reply we never asked for. */
         n->counters.msgs_rejected++;
-        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
-        reply_error(n, ctx, in, HS_ERR_STATE, m->type);
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, in->type, from_key);
+        reply_error(n, ctx, raw, HS_ERR_STATE, in->type);
         return;
     }
+}
+
+/* The HELLO this node answers a TCP peer's HELLO with. */
+static msg_hello self_hello(const node *n)
+{
+    msg_hello h = {0};
+    h.name = n->cfg.name;
+    h.role = n->cfg.role;
+    h.proto_major = MSG_PROTO_MAJOR;
+    h.proto_minor = MSG_PROTO_MINOR;
+    h.incarnation = n->swim.self.incarnation;
+    return h;
+}
+
+/* TCP: the HELLO gate (peers.h) between decoding and routing. */
+static void route(node *n, step_ctx *ctx, const hs_input *raw, hs_msg_in *in)
+{
+    if (in->channel == HS_CH_TCP) {
+        msg_hello self = self_hello(n);
+        hs_status code = HS_OK;
+        switch (peers_on_tcp(&n->peers, ctx, in, &self, &code)) {
+        case PEERS_DONE:
+            return;
+        case PEERS_REFUSE:
+            reply_error(n, ctx, raw, code, in->type);
+            return;
+        case PEERS_PASS:
+            break;
+        }
+        const peer_binding *b = peers_find(&n->peers, in->conn_id);
+        in->peer = b != NULL ? &b->hello.name : NULL;
+    }
+    dispatch(n, ctx, raw, in);
 }
 
 static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
@@ -235,25 +281,22 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
-    const msg_type_info *info = msg_info(header.type);
-    if (info == NULL) {
+    const msg_desc *desc = msg_registry_find(header.type);
+    if (desc == NULL) {
         n->counters.unknown_type++;
         ctx_event(ctx, HS_EV_MSG_UNKNOWN_TYPE, NULL, header.type, channel, from_key);
         reply_error(n, ctx, in, HS_ERR_UNKNOWN_TYPE, header.type);
         return;
     }
     uint32_t channel_bit = channel == HS_CH_UDP ? MSG_ON_UDP : MSG_ON_TCP;
-    if ((info->channels & channel_bit) == 0) {
+    if ((desc->channels & channel_bit) == 0) {
         n->counters.wrong_channel++;
         ctx_event(ctx, HS_EV_MSG_WRONG_CHANNEL, NULL, header.type, channel, from_key);
         reply_error(n, ctx, in, HS_ERR_STATE, header.type);
         return;
     }
-    msg m;
-    m.list = n->rx_list;
-    m.list_cap = HS_ARRAY_LEN(n->rx_list);
-    m.list_count = 0;
-    status = msg_decode(header.type, payload, header.length, &m);
+    msg_rx_store store = {n->rx_list, HS_ARRAY_LEN(n->rx_list), NULL, 0};
+    status = msg_decode(desc, payload, header.length, n->rx_body, &store);
     if (status != HS_OK) {
         n->counters.msgs_rejected++;
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, status, header.type, from_key);
@@ -262,7 +305,8 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
-    dispatch(n, ctx, in, &m);
+    hs_msg_in m = {channel, in->u.recv.from, in->u.recv.conn_id, NULL, header.type, n->rx_body};
+    route(n, ctx, in, &m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -354,13 +398,14 @@ static void on_conn_closed(node *n, step_ctx *ctx, const hs_input *in)
     } else if (reason != HS_OK) {
         n->counters.tcp_conns_rejected++;
     }
+    peers_on_closed(&n->peers, in->u.conn_closed.conn_id);
     ctx_event(ctx, HS_EV_CONN_CLOSED, NULL, in->u.conn_closed.conn_id, in->u.conn_closed.reason,
               0);
 }
 
 void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
 {
-    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters};
+    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find};
     switch (in->kind) {
     case HS_IN_START:
         ctx_event(&ctx, HS_EV_NODE_START, NULL, n->cfg.role, n->cfg.swim.members_cap, 0);
@@ -413,6 +458,11 @@ const node_counters *node_get_counters(const node *n)
 const meta_store *node_meta(const node *n)
 {
     return &n->meta;
+}
+
+const peers *node_peers(const node *n)
+{
+    return &n->peers;
 }
 
 bool node_running(const node *n)

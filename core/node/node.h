@@ -22,7 +22,10 @@
 #include "base.h"
 #include "counters.h"
 #include "meta.h"
+#include "ctl_msg.h"
 #include "msg.h"
+#include "msg_registry.h"
+#include "peers.h"
 #include "step.h"
 #include "swim.h"
 
@@ -55,6 +58,8 @@ const node_config *node_get_config(const node *n);
 const swim *node_swim(const node *n);
 const node_counters *node_get_counters(const node *n);
 const meta_store *node_meta(const node *n);
+/* The TCP connections bound by HELLO (peers.h). */
+const peers *node_peers(const node *n);
 /* True once the incarnation ceiling is durable and SWIM runs. */
 bool node_running(const node *n);
 /* The owner of this timer still exists (ARCHITECTURE.md section 6). */
