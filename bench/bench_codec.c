@@ -1,8 +1,10 @@
 /* Codec throughput (release build): encode plus decode of an ACK frame
  * carrying five gossip entries through the full frame path
- * (msg_encode_frame, frame_decode, msg_decode), against a baseline that
- * only parses the same payload into a libcbor tree (cbor_load plus
- * cbor_decref).  Target: >= 2,000,000 encode+decode per second per core.
+ * (msg_encode_frame, frame_decode, msg_decode) of the descriptor codec,
+ * beside the previous switch-per-family codec (bench/old_codec.c) on the
+ * same message in the same run, and against a baseline that only parses
+ * the same payload into a libcbor tree (cbor_load plus cbor_decref).
+ * Target: >= 2,000,000 encode+decode per second per core.
  *
  * Also measured: encode alone, decode alone, and the floor any decoder
  * built on libcbor's tokenizer pays (walking the payload's tokens with
@@ -13,9 +15,12 @@
  * then the same figures as one JSON object (scripts/bench.py records the
  * last line when it is JSON), with the 1-minute load average at the start:
  * the project VM is shared, and a busy neighbour moves every figure.
+ * The new/old ratio is computed per round (the two run back to back, so a
+ * noisy neighbour skews both alike) and reported as min / median / max.
  * Usage: bench_codec [milliseconds per round, default 300] [profile N]
- * "profile N" runs N encode+decode operations and prints nothing else, for
- * callgrind. */
+ *        bench_codec MS profile-old N
+ * "profile N" runs N encode+decode operations of the descriptor codec (or
+ * of the old one) and prints nothing else, for callgrind. */
 #include <cbor.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,9 @@
 
 #include "frame.h"
 #include "msg.h"
+#include "msg_registry.h"
+#include "old_codec.h"
+#include "swim_msg.h"
 
 #define ROUNDS 7
 #define BATCH 4096u
@@ -43,15 +51,16 @@ static void set_name(hs_name *name, const char *text)
     HS_ASSERT(st == HS_OK);
 }
 
+static const char *const gossip_names[5] = {"worker-017", "worker-102", "manager-003",
+                                            "gate-001", "worker-250"};
+
 /* A realistic probe reply: five piggybacked member updates. */
-static void make_ack(msg *m, msg_member *gossip)
+static void make_ack(msg_probe *m, msg_member *gossip)
 {
-    static const char *const names[5] = {"worker-017", "worker-102", "manager-003", "gate-001",
-                                         "worker-250"};
+    const char *const *names = gossip_names;
     memset(m, 0, sizeof(*m));
-    m->type = MSG_ACK;
-    m->u.probe.seq = 1234567;
-    set_name(&m->u.probe.source, "worker-042");
+    m->seq = 1234567;
+    set_name(&m->source, "worker-042");
     for (uint32_t i = 0; i < 5; i++) {
         set_name(&gossip[i].name, names[i]);
         gossip[i].addr.ip = 0x0a000000u | (17u + 31u * i);
@@ -60,16 +69,16 @@ static void make_ack(msg *m, msg_member *gossip)
         gossip[i].state = (uint8_t)(i % MEMBER_STATE_COUNT);
         gossip[i].role = (uint8_t)(i % NODE_ROLE_COUNT);
     }
-    m->list = gossip;
-    m->list_count = 5;
-    m->list_cap = 5;
+    m->gossip = (msg_member_list){gossip, 5, 5};
 }
 
-/* One encode plus decode through the whole frame path. */
-static uint64_t codec_once(const msg *m, uint8_t *buf, size_t cap, msg *out)
+/* One encode plus decode through the whole frame path, the descriptor
+ * looked up by type on both sides as ctx_send and the node do. */
+static uint64_t codec_once(const msg_probe *m, uint8_t *buf, size_t cap, msg_probe *out,
+                           const msg_rx_store *store)
 {
     size_t len = 0;
-    if (msg_encode_frame(m, buf, cap, &len) != HS_OK) {
+    if (msg_encode_frame(msg_registry_find(MSG_ACK), m, buf, cap, &len) != HS_OK) {
         abort();
     }
     frame_header h;
@@ -77,10 +86,10 @@ static uint64_t codec_once(const msg *m, uint8_t *buf, size_t cap, msg *out)
     if (frame_decode(buf, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload) != HS_OK) {
         abort();
     }
-    if (msg_decode(h.type, payload, h.length, out) != HS_OK) {
+    if (msg_decode(msg_registry_find(h.type), payload, h.length, out, store) != HS_OK) {
         abort();
     }
-    return out->list_count + out->list[4].incarnation;
+    return out->gossip.count + out->gossip.items[4].incarnation;
 }
 
 static uint64_t baseline_once(const uint8_t *payload, size_t len)
@@ -144,25 +153,34 @@ static double measure_round(bench_fn fn, void *arg, uint64_t round_ms)
 }
 
 typedef struct {
-    msg m;
+    msg_probe m;
     msg_member gossip[5];
-    msg out;
+    msg_probe out;
     msg_member out_list[MSG_GOSSIP_MAX];
+    msg_rx_store store;
     uint8_t buf[FRAME_HEADER_LEN + FRAME_UDP_PAYLOAD_MAX];
     size_t payload_len;
+    old_codec_bench *old;
 } bench_state;
 
 static uint64_t run_codec(void *arg)
 {
     bench_state *b = arg;
-    return codec_once(&b->m, b->buf, sizeof(b->buf), &b->out);
+    return codec_once(&b->m, b->buf, sizeof(b->buf), &b->out, &b->store);
+}
+
+static uint64_t run_old(void *arg)
+{
+    bench_state *b = arg;
+    return old_codec_once(b->old);
 }
 
 static uint64_t run_encode(void *arg)
 {
     bench_state *b = arg;
     size_t len = 0;
-    if (msg_encode_frame(&b->m, b->buf, sizeof(b->buf), &len) != HS_OK) {
+    if (msg_encode_frame(msg_registry_find(MSG_ACK), &b->m, b->buf, sizeof(b->buf), &len) !=
+        HS_OK) {
         abort();
     }
     return len;
@@ -175,10 +193,10 @@ static uint64_t run_decode(void *arg)
     const uint8_t *payload = NULL;
     if (frame_decode(b->buf, FRAME_HEADER_LEN + b->payload_len, FRAME_UDP_PAYLOAD_MAX, &h,
                      &payload) != HS_OK ||
-        msg_decode(h.type, payload, h.length, &b->out) != HS_OK) {
+        msg_decode(msg_registry_find(h.type), payload, h.length, &b->out, &b->store) != HS_OK) {
         abort();
     }
-    return b->out.list_count;
+    return b->out.gossip.count;
 }
 
 static uint64_t run_walk(void *arg)
@@ -209,52 +227,79 @@ int main(int argc, char **argv)
     floor_callbacks.array_start = floor_coll;
     floor_callbacks.map_start = floor_coll;
     make_ack(&b.m, b.gossip);
-    b.out.list = b.out_list;
-    b.out.list_cap = MSG_GOSSIP_MAX;
+    b.store = (msg_rx_store){b.out_list, MSG_GOSSIP_MAX, NULL, 0};
+    b.old = old_codec_setup(gossip_names, "worker-042");
     size_t frame_len = 0;
-    if (msg_encode_frame(&b.m, b.buf, sizeof(b.buf), &frame_len) != HS_OK) {
+    if (msg_encode_frame(msg_registry_find(MSG_ACK), &b.m, b.buf, sizeof(b.buf), &frame_len) !=
+        HS_OK) {
         return 1;
     }
     b.payload_len = frame_len - FRAME_HEADER_LEN;
+    /* Same message, same bytes: the descriptor codec kept the wire format. */
+    static uint8_t old_frame[FRAME_HEADER_LEN + FRAME_UDP_PAYLOAD_MAX];
+    size_t old_len = old_codec_frame(b.old, old_frame, sizeof(old_frame));
+    if (old_len != frame_len || memcmp(old_frame, b.buf, frame_len) != 0) {
+        fprintf(stderr, "bench_codec: old and new codec encode the ACK differently\n");
+        return 1;
+    }
 
     double load[1] = {-1.0};
     if (getloadavg(load, 1) != 1) {
         load[0] = -1.0;
     }
-    if (argc > 3 && strcmp(argv[2], "profile") == 0) {
+    if (argc > 3 && (strcmp(argv[2], "profile") == 0 || strcmp(argv[2], "profile-old") == 0)) {
+        bench_fn fn = strcmp(argv[2], "profile") == 0 ? run_codec : run_old;
         uint64_t n = strtoull(argv[3], NULL, 10);
         for (uint64_t i = 0; i < n; i++) {
-            sink += run_codec(&b);
+            sink += fn(&b);
         }
         return 0;
     }
-    /* Best of ROUNDS, the four measurements interleaved so that a noisy
-     * neighbour (a shared VM) skews them alike and the ratio stays fair. */
-    static const bench_fn fns[5] = {run_codec, run_encode, run_decode, run_baseline, run_walk};
-    double best[5] = {0, 0, 0, 0, 0};
+    /* Best of ROUNDS, the measurements interleaved so that a noisy
+     * neighbour (a shared VM) skews them alike and the ratios stay fair;
+     * new and old run back to back and give one ratio per round. */
+    static const bench_fn fns[6] = {run_codec, run_old,      run_encode,
+                                    run_decode, run_baseline, run_walk};
+    double best[6] = {0, 0, 0, 0, 0, 0};
+    double ratios[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
-        for (int k = 0; k < 5; k++) {
-            double rate = measure_round(fns[k], &b, round_ms);
-            best[k] = rate > best[k] ? rate : best[k];
+        double rate[6];
+        for (int k = 0; k < 6; k++) {
+            rate[k] = measure_round(fns[k], &b, round_ms);
+            best[k] = rate[k] > best[k] ? rate[k] : best[k];
         }
+        ratios[r] = rate[0] / rate[1];
+    }
+    for (int i = 1; i < ROUNDS; i++) { /* insertion sort: ROUNDS is small */
+        double v = ratios[i];
+        int j = i - 1;
+        for (; j >= 0 && ratios[j] > v; j--) {
+            ratios[j + 1] = ratios[j];
+        }
+        ratios[j + 1] = v;
     }
     double codec = best[0];
-    double encode = best[1];
-    double decode = best[2];
-    double baseline = best[3];
-    double walk = best[4];
-    printf("bench_codec ack5_encode_decode_per_sec=%.0f cbor_load_baseline_per_sec=%.0f "
-           "ratio=%.2f encode_per_sec=%.0f decode_per_sec=%.0f "
+    double old = best[1];
+    double encode = best[2];
+    double decode = best[3];
+    double baseline = best[4];
+    double walk = best[5];
+    printf("bench_codec ack5_encode_decode_per_sec=%.0f old_codec_per_sec=%.0f "
+           "new_over_old=%.3f (rounds min %.3f median %.3f max %.3f) "
+           "cbor_load_baseline_per_sec=%.0f ratio=%.2f encode_per_sec=%.0f decode_per_sec=%.0f "
            "stream_walk_floor_per_sec=%.0f frame_bytes=%zu target_per_sec=2000000 "
            "meets_target=%d\n",
-           codec, baseline, codec / baseline, encode, decode, walk, frame_len,
-           codec >= 2000000.0 ? 1 : 0);
+           codec, old, codec / old, ratios[0], ratios[ROUNDS / 2], ratios[ROUNDS - 1], baseline,
+           codec / baseline, encode, decode, walk, frame_len, codec >= 2000000.0 ? 1 : 0);
     printf("{\"bench\": \"bench_codec\", \"ack5_encode_decode_per_sec\": %.0f, "
+           "\"old_codec_per_sec\": %.0f, \"new_over_old\": %.3f, \"new_over_old_min\": %.3f, "
+           "\"new_over_old_median\": %.3f, \"new_over_old_max\": %.3f, "
            "\"cbor_load_baseline_per_sec\": %.0f, \"ratio\": %.2f, \"encode_per_sec\": %.0f, "
            "\"decode_per_sec\": %.0f, \"stream_walk_floor_per_sec\": %.0f, "
            "\"frame_bytes\": %zu, \"target_per_sec\": 2000000, \"meets_target\": %s, "
            "\"loadavg_1m_at_start\": %.2f}\n",
-           codec, baseline, codec / baseline, encode, decode, walk, frame_len,
+           codec, old, codec / old, ratios[0], ratios[ROUNDS / 2], ratios[ROUNDS - 1], baseline,
+           codec / baseline, encode, decode, walk, frame_len,
            codec >= 2000000.0 ? "true" : "false", load[0]);
     return 0;
 }
