@@ -1,9 +1,10 @@
 /* Codec throughput (release build): encode plus decode of an ACK frame
  * carrying five gossip entries through the full frame path
  * (msg_encode_frame, frame_decode, msg_decode) of the descriptor codec,
- * beside the previous switch-per-family codec (bench/old_codec.c) on the
- * same message in the same run, and against a baseline that only parses
- * the same payload into a libcbor tree (cbor_load plus cbor_decref).
+ * against a baseline that only parses the same payload into a libcbor tree
+ * (cbor_load plus cbor_decref).  (Until the old switch-per-family codec was
+ * removed, it ran beside the new one here; docs/benchmarks.md has those
+ * figures.)
  * Target: >= 2,000,000 encode+decode per second per core.
  *
  * Also measured: encode alone, decode alone, and the floor any decoder
@@ -15,12 +16,9 @@
  * then the same figures as one JSON object (scripts/bench.py records the
  * last line when it is JSON), with the 1-minute load average at the start:
  * the project VM is shared, and a busy neighbour moves every figure.
- * The new/old ratio is computed per round (the two run back to back, so a
- * noisy neighbour skews both alike) and reported as min / median / max.
  * Usage: bench_codec [milliseconds per round, default 300] [profile N]
- *        bench_codec MS profile-old N
- * "profile N" runs N encode+decode operations of the descriptor codec (or
- * of the old one) and prints nothing else, for callgrind. */
+ * "profile N" runs N encode+decode operations and prints nothing else, for
+ * callgrind. */
 #include <cbor.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +28,6 @@
 #include "frame.h"
 #include "msg.h"
 #include "msg_registry.h"
-#include "old_codec.h"
 #include "swim_msg.h"
 
 #define ROUNDS 7
@@ -160,19 +157,12 @@ typedef struct {
     msg_rx_store store;
     uint8_t buf[FRAME_HEADER_LEN + FRAME_UDP_PAYLOAD_MAX];
     size_t payload_len;
-    old_codec_bench *old;
 } bench_state;
 
 static uint64_t run_codec(void *arg)
 {
     bench_state *b = arg;
     return codec_once(&b->m, b->buf, sizeof(b->buf), &b->out, &b->store);
-}
-
-static uint64_t run_old(void *arg)
-{
-    bench_state *b = arg;
-    return old_codec_once(b->old);
 }
 
 static uint64_t run_encode(void *arg)
@@ -228,78 +218,51 @@ int main(int argc, char **argv)
     floor_callbacks.map_start = floor_coll;
     make_ack(&b.m, b.gossip);
     b.store = (msg_rx_store){b.out_list, MSG_GOSSIP_MAX, NULL, 0};
-    b.old = old_codec_setup(gossip_names, "worker-042");
     size_t frame_len = 0;
     if (msg_encode_frame(msg_registry_find(MSG_ACK), &b.m, b.buf, sizeof(b.buf), &frame_len) !=
         HS_OK) {
         return 1;
     }
     b.payload_len = frame_len - FRAME_HEADER_LEN;
-    /* Same message, same bytes: the descriptor codec kept the wire format. */
-    static uint8_t old_frame[FRAME_HEADER_LEN + FRAME_UDP_PAYLOAD_MAX];
-    size_t old_len = old_codec_frame(b.old, old_frame, sizeof(old_frame));
-    if (old_len != frame_len || memcmp(old_frame, b.buf, frame_len) != 0) {
-        fprintf(stderr, "bench_codec: old and new codec encode the ACK differently\n");
-        return 1;
-    }
 
     double load[1] = {-1.0};
     if (getloadavg(load, 1) != 1) {
         load[0] = -1.0;
     }
-    if (argc > 3 && (strcmp(argv[2], "profile") == 0 || strcmp(argv[2], "profile-old") == 0)) {
-        bench_fn fn = strcmp(argv[2], "profile") == 0 ? run_codec : run_old;
+    if (argc > 3 && strcmp(argv[2], "profile") == 0) {
         uint64_t n = strtoull(argv[3], NULL, 10);
         for (uint64_t i = 0; i < n; i++) {
-            sink += fn(&b);
+            sink += run_codec(&b);
         }
         return 0;
     }
-    /* Best of ROUNDS, the measurements interleaved so that a noisy
-     * neighbour (a shared VM) skews them alike and the ratios stay fair;
-     * new and old run back to back and give one ratio per round. */
-    static const bench_fn fns[6] = {run_codec, run_old,      run_encode,
-                                    run_decode, run_baseline, run_walk};
-    double best[6] = {0, 0, 0, 0, 0, 0};
-    double ratios[ROUNDS];
+    /* Best of ROUNDS, the five measurements interleaved so that a noisy
+     * neighbour (a shared VM) skews them alike and the ratio stays fair. */
+    static const bench_fn fns[5] = {run_codec, run_encode, run_decode, run_baseline, run_walk};
+    double best[5] = {0, 0, 0, 0, 0};
     for (int r = 0; r < ROUNDS; r++) {
-        double rate[6];
-        for (int k = 0; k < 6; k++) {
-            rate[k] = measure_round(fns[k], &b, round_ms);
-            best[k] = rate[k] > best[k] ? rate[k] : best[k];
+        for (int k = 0; k < 5; k++) {
+            double rate = measure_round(fns[k], &b, round_ms);
+            best[k] = rate > best[k] ? rate : best[k];
         }
-        ratios[r] = rate[0] / rate[1];
-    }
-    for (int i = 1; i < ROUNDS; i++) { /* insertion sort: ROUNDS is small */
-        double v = ratios[i];
-        int j = i - 1;
-        for (; j >= 0 && ratios[j] > v; j--) {
-            ratios[j + 1] = ratios[j];
-        }
-        ratios[j + 1] = v;
     }
     double codec = best[0];
-    double old = best[1];
-    double encode = best[2];
-    double decode = best[3];
-    double baseline = best[4];
-    double walk = best[5];
-    printf("bench_codec ack5_encode_decode_per_sec=%.0f old_codec_per_sec=%.0f "
-           "new_over_old=%.3f (rounds min %.3f median %.3f max %.3f) "
-           "cbor_load_baseline_per_sec=%.0f ratio=%.2f encode_per_sec=%.0f decode_per_sec=%.0f "
+    double encode = best[1];
+    double decode = best[2];
+    double baseline = best[3];
+    double walk = best[4];
+    printf("bench_codec ack5_encode_decode_per_sec=%.0f cbor_load_baseline_per_sec=%.0f "
+           "ratio=%.2f encode_per_sec=%.0f decode_per_sec=%.0f "
            "stream_walk_floor_per_sec=%.0f frame_bytes=%zu target_per_sec=2000000 "
            "meets_target=%d\n",
-           codec, old, codec / old, ratios[0], ratios[ROUNDS / 2], ratios[ROUNDS - 1], baseline,
-           codec / baseline, encode, decode, walk, frame_len, codec >= 2000000.0 ? 1 : 0);
+           codec, baseline, codec / baseline, encode, decode, walk, frame_len,
+           codec >= 2000000.0 ? 1 : 0);
     printf("{\"bench\": \"bench_codec\", \"ack5_encode_decode_per_sec\": %.0f, "
-           "\"old_codec_per_sec\": %.0f, \"new_over_old\": %.3f, \"new_over_old_min\": %.3f, "
-           "\"new_over_old_median\": %.3f, \"new_over_old_max\": %.3f, "
            "\"cbor_load_baseline_per_sec\": %.0f, \"ratio\": %.2f, \"encode_per_sec\": %.0f, "
            "\"decode_per_sec\": %.0f, \"stream_walk_floor_per_sec\": %.0f, "
            "\"frame_bytes\": %zu, \"target_per_sec\": 2000000, \"meets_target\": %s, "
            "\"loadavg_1m_at_start\": %.2f}\n",
-           codec, old, codec / old, ratios[0], ratios[ROUNDS / 2], ratios[ROUNDS - 1], baseline,
-           codec / baseline, encode, decode, walk, frame_len,
+           codec, baseline, codec / baseline, encode, decode, walk, frame_len,
            codec >= 2000000.0 ? "true" : "false", load[0]);
     return 0;
 }

@@ -38,8 +38,10 @@ static const msg_field stats_fields[] = {
     {(id), HS_MOD_NODE, (channels), 1, (uint16_t)sizeof(T), (uint16_t)HS_ARRAY_LEN(fields), \
      (text), (fields)}
 
-static const msg_desc error_desc = CTL_DESC(MSG_ERROR, "error", MSG_ON_ANY, msg_error, error_fields);
-static const msg_desc hello_desc = CTL_DESC(MSG_HELLO, "hello", MSG_ON_TCP, msg_hello, hello_fields);
+static const msg_desc error_desc =
+    CTL_DESC(MSG_ERROR, "error", MSG_ON_ANY, msg_error, error_fields);
+static const msg_desc hello_desc =
+    CTL_DESC(MSG_HELLO, "hello", MSG_ON_TCP, msg_hello, hello_fields);
 static const msg_desc members_req_desc =
     CTL_DESC(MSG_MEMBERS_REQ, "members_req", MSG_ON_TCP, msg_request, request_fields);
 static const msg_desc members_resp_desc =

@@ -286,6 +286,7 @@ static bool field_ok(const msg_desc *d, const msg_field *f, uint32_t *lists)
 
 hs_status msg_desc_check(const msg_desc *d)
 {
+    HS_STATIC_ASSERT(MSG_FIELDS_MAX <= 64, "present fields are one 64-bit mask");
     if (d == NULL || d->name == NULL || d->size == 0 || d->size > MSG_BODY_MAX ||
         d->field_count > MSG_FIELDS_MAX || (d->channels & MSG_ON_ANY) == 0 ||
         (d->channels & ~MSG_ON_ANY) != 0 || (d->field_count > 0 && d->fields == NULL)) {
@@ -381,6 +382,7 @@ static bool counter_ok(const msg_counter *c)
  * their presence flag is set or, without one, when they are not empty. */
 static bool field_present(const msg_field *f, const void *body)
 {
+    HS_ASSERT(f->kind < MSG_K_COUNT);
     const void *p = field_cptr(body, f->offset);
     if (f->flags & MSG_F_REQ) {
         return true;
@@ -446,6 +448,7 @@ static hs_status check_counter_list(const msg_field *f, const msg_counter_list *
  * longer than the field allows. */
 static hs_status field_check(const msg_field *f, const void *body)
 {
+    HS_ASSERT(f->kind < MSG_K_COUNT);
     const void *p = field_cptr(body, f->offset);
     switch (f->kind) {
     case MSG_K_BOOL:
@@ -491,6 +494,7 @@ static void enc_counter_list(enc *e, const msg_counter_list *l)
 
 static void enc_field(enc *e, const msg_field *f, const void *body)
 {
+    HS_ASSERT(f->kind < MSG_K_COUNT && f->key <= MSG_KEY_MAX);
     const void *p = field_cptr(body, f->offset);
     enc_uint(e, f->key);
     switch (f->kind) {
@@ -687,6 +691,7 @@ static hs_status dec_member_list(dec *d, const msg_field *f, msg_member_list *l)
         st = dec_member(d, &l->items[i]);
     }
     if (st == HS_OK) {
+        HS_ASSERT(n <= l->cap && n <= f->max);
         l->count = (uint32_t)n;
     }
     return st;
@@ -741,6 +746,7 @@ static hs_status dec_counter_list(dec *d, const msg_field *f, msg_counter_list *
         st = dec_counter(d, &l->items[i]);
     }
     if (st == HS_OK) {
+        HS_ASSERT(n <= l->cap && n <= f->max);
         l->count = (uint32_t)n;
     }
     return st;
@@ -765,6 +771,7 @@ static hs_status dec_string(dec *d, const msg_field *f, void *body)
     if (st != HS_OK) {
         return st;
     }
+    HS_ASSERT(n <= f->max && f->max <= UINT8_MAX);
     uint8_t *out = field_ptr(body, f->offset);
     if (n > 0) {
         memcpy(out, p, n);
@@ -778,6 +785,7 @@ static hs_status dec_string(dec *d, const msg_field *f, void *body)
 
 static hs_status dec_field(dec *d, const msg_field *f, void *body)
 {
+    HS_ASSERT(f->kind < MSG_K_COUNT);
     void *p = field_ptr(body, f->offset);
     uint64_t v = 0;
     hs_status st;
@@ -809,6 +817,7 @@ static hs_status dec_field(dec *d, const msg_field *f, void *body)
 static const msg_field *find_field(const msg_desc *d, uint64_t key, uint32_t *hint)
 {
     uint32_t i = *hint;
+    HS_ASSERT(i <= d->field_count);
     if (i < d->field_count && d->fields[i].key == key) {
         *hint = i + 1;
         return &d->fields[i];
@@ -826,6 +835,7 @@ static const msg_field *find_field(const msg_desc *d, uint64_t key, uint32_t *hi
  * at the caller's storage. */
 static void decode_defaults(const msg_desc *d, void *body, const msg_rx_store *store)
 {
+    HS_ASSERT(d->size > 0 && d->size <= MSG_BODY_MAX);
     memset(body, 0, d->size);
     for (uint32_t i = 0; i < d->field_count; i++) {
         const msg_field *f = &d->fields[i];
@@ -843,6 +853,7 @@ static void decode_defaults(const msg_desc *d, void *body, const msg_rx_store *s
 
 static hs_status check_required(const msg_desc *d, uint64_t seen)
 {
+    HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
     for (uint32_t i = 0; i < d->field_count; i++) {
         const msg_field *f = &d->fields[i];
         if ((f->flags & MSG_F_REQ) && (seen & (UINT64_C(1) << f->key)) == 0) {

@@ -1479,7 +1479,8 @@ static void test_decode_list_limits(void **state)
             continue;
         }
         uint32_t max = list_max_of(type);
-        assert_int_equal(list_key_of(type), testlib_field_of(desc_of(type), MSG_K_MEMBER_LIST)->key);
+        const msg_field *lf = testlib_field_of(desc_of(type), MSG_K_MEMBER_LIST);
+        assert_int_equal(list_key_of(type), lf->key);
         tbody m;
         assert_int_equal(decode_with_list(type, max, list_b, MSG_MEMBERS_MAX, &m), HS_OK);
         assert_int_equal(tlist(&m)->count, max);
