@@ -2,8 +2,12 @@
  *
  *   corpus_gen [OUTDIR]          (default fuzz/corpus)
  *
- * fuzz_msg_<name>/ gets raw CBOR payloads of that type, fuzz_frame/ whole
- * frames, fuzz_meta/ meta store slot records.  File names say what a seed
+ * fuzz_msg/ gets, for every descriptor of the registry (msg_registry.h),
+ * files named <type>-<seed> holding the 2-byte big-endian type and a raw
+ * CBOR payload of that type; fuzz_frame/ gets whole frames, fuzz_meta/
+ * meta store slot records.  Everything about a type (its name, its list,
+ * name and integer fields and their limits) comes from its descriptor, so
+ * a new message type gets seeds without a line here.  File names say what a seed
  * is: "valid-*" must decode (a unit test checks it), "bad-*" must be
  * refused without harm.  Valid seeds have realistic shapes (ACK with 5
  * gossip entries, SYNC with 20 members, MEMBERS_RESP with 100 members)
@@ -29,7 +33,9 @@
 #include "frame.h"
 #include "meta.h"
 #include "msg.h"
+#include "msg_registry.h"
 #include "msg_testlib.h"
+#include "swim_msg.h"
 #include "rng.h"
 
 #define GEN_BUF_MAX (FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX)
@@ -141,115 +147,18 @@ static hs_addr addr_of(uint32_t host, uint16_t port)
     return a;
 }
 
-/* Members named like a real cluster: gates, managers, many workers. */
-static void realistic_members(msg_member *list, uint32_t n, uint32_t salt)
+static msg_member *gen_members;
+static msg_counter *gen_counters;
+
+static msg_rx_store gen_store(void)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        char name[32];
-        uint32_t k = i + salt;
-        if (k % 10 == 0) {
-            snprintf(name, sizeof(name), "gate-%03u", k / 10);
-        } else if (k % 10 == 1) {
-            snprintf(name, sizeof(name), "manager-%03u", k / 10);
-        } else {
-            snprintf(name, sizeof(name), "worker-%03u", k);
-        }
-        set_name(&list[i].name, name);
-        list[i].addr = addr_of(17u + k, 7946);
-        list[i].incarnation = (k * 7u) % 50u;
-        list[i].state = (uint8_t)(k % 9 == 4 ? MEMBER_SUSPECT : k % 13 == 5 ? MEMBER_DEAD
-                                                                             : MEMBER_ALIVE);
-        list[i].role = (uint8_t)(k % 10 == 0 ? ROLE_GATE : k % 10 == 1 ? ROLE_MANAGER
-                                                                       : ROLE_WORKER);
-    }
+    return (msg_rx_store){gen_members, MSG_MEMBERS_MAX, gen_counters, MSG_COUNTERS_MAX};
 }
 
-/* The realistic message of each type; list_count taken from count. */
-static void realistic_msg(uint16_t type, msg *m, msg_member *list, uint32_t count)
-{
-    memset(m, 0, sizeof(*m));
-    m->type = type;
-    m->list = list;
-    m->list_cap = MSG_MEMBERS_MAX;
-    const msg_type_info *info = msg_info(type);
-    m->list_count = count < info->list_max ? count : info->list_max;
-    realistic_members(list, m->list_count, type);
-    switch (type) {
-    case MSG_PING:
-    case MSG_ACK:
-    case MSG_PING_REQ:
-        m->u.probe.seq = 48213;
-        set_name(&m->u.probe.source, "worker-042");
-        if (type != MSG_ACK) {
-            set_name(&m->u.probe.target, "worker-017");
-        }
-        if (type == MSG_PING_REQ) {
-            m->u.probe.target_addr = addr_of(34, 7946);
-        }
-        break;
-    case MSG_JOIN:
-    case MSG_JOIN_ACK:
-    case MSG_SYNC:
-    case MSG_SYNC_ACK:
-        m->u.sync.seq = 912;
-        set_name(&m->u.sync.source, "manager-002");
-        m->u.sync.proto_major = MSG_PROTO_MAJOR;
-        m->u.sync.proto_minor = MSG_PROTO_MINOR;
-        break;
-    case MSG_ERROR: {
-        static const char detail[] = "unknown message type 99 on udp";
-        m->u.error.code = HS_ERR_UNKNOWN_TYPE;
-        m->u.error.offending_type = 99;
-        memcpy(m->u.error.detail, detail, sizeof(detail));
-        m->u.error.detail_len = (uint8_t)(sizeof(detail) - 1);
-        break;
-    }
-    case MSG_MEMBERS_REQ:
-    case MSG_STATS_REQ:
-        m->u.request.request_id = 7;
-        break;
-    case MSG_MEMBERS_RESP:
-        m->u.request.request_id = 7;
-        set_name(&m->u.request.node, "gate-001");
-        break;
-    case MSG_STATS_RESP: {
-        static const char *const names[] = {"frames_rx", "frames_tx", "frames_rejected",
-                                            "msgs_rejected", "unknown_type", "probes_sent",
-                                            "acks_received", "suspicions_started"};
-        m->u.stats.request_id = 8;
-        set_name(&m->u.stats.node, "worker-042");
-        m->u.stats.count = HS_ARRAY_LEN(names);
-        for (uint32_t i = 0; i < m->u.stats.count; i++) {
-            snprintf(m->u.stats.counters[i].name, sizeof(m->u.stats.counters[i].name), "%s",
-                     names[i]);
-            m->u.stats.counters[i].value = (uint64_t)i * 100003u + 17u;
-        }
-        break;
-    }
-    default:
-        die("unknown type");
-    }
-}
-
-/* Realistic list sizes: 5 gossip entries, 20 sync members, 100 rows. */
-static uint32_t realistic_count(uint16_t type)
-{
-    switch (type) {
-    case MSG_PING:
-    case MSG_ACK:
-    case MSG_PING_REQ:
-        return MSG_GOSSIP_SEND_MAX;
-    case MSG_MEMBERS_RESP:
-        return 100;
-    default:
-        return 20;
-    }
-}
-
-static void encode(const msg *m, gen_buf *out)
+static void encode(const msg_desc *d, const void *body, gen_buf *out)
 {
     size_t n = 0;
-    if (msg_encode(m, out->bytes, GEN_BUF_MAX, &n) != HS_OK) {
+    if (msg_encode(d, body, out->bytes, GEN_BUF_MAX, &n) != HS_OK) {
         die("msg_encode failed on a generated message");
     }
     out->len = n;
@@ -312,53 +221,30 @@ static void copy_without(gen_buf *out, const gen_map *m, uint64_t skip, uint32_t
     }
 }
 
-/* ---- per-type facts the bad seeds need ----------------------------------- */
+/* ---- per-type facts the bad seeds need, from the descriptor ----------------- */
 
-static uint64_t name_key(uint16_t type)
+static uint64_t name_key(const msg_desc *d)
 {
-    return type == MSG_ERROR || type == MSG_MEMBERS_REQ || type == MSG_STATS_REQ ? 0 : 2;
+    const msg_field *f = testlib_field_of(d, MSG_K_NAME);
+    return f != NULL ? f->key : 0;
 }
 
-static uint64_t list_key(uint16_t type)
+static uint64_t list_key(const msg_desc *d, msg_kind kind)
 {
-    switch (type) {
-    case MSG_PING:
-    case MSG_ACK:
-    case MSG_PING_REQ:
-        return 5;
-    case MSG_JOIN:
-    case MSG_JOIN_ACK:
-    case MSG_SYNC:
-    case MSG_SYNC_ACK:
-        return 6;
-    case MSG_MEMBERS_RESP:
-    case MSG_STATS_RESP:
-        return 3;
-    default:
-        return 0;
-    }
+    const msg_field *f = testlib_field_of(d, kind);
+    return f != NULL ? f->key : 0;
 }
 
-/* A value for key 1 that is out of range for the type, or NULL-equivalent
- * (false) when key 1 has no range beyond its CBOR type. */
-static bool out_of_range_key1(uint16_t type, gen_buf *out)
+/* A value for key 1 that is out of range for the type; false when key 1
+ * has no range beyond its CBOR type. */
+static bool out_of_range_key1(const msg_desc *d, gen_buf *out)
 {
-    switch (type) {
-    case MSG_PING:
-    case MSG_ACK:
-    case MSG_PING_REQ:
-    case MSG_JOIN:
-    case MSG_JOIN_ACK:
-    case MSG_SYNC:
-    case MSG_SYNC_ACK:
-        buf_uint(out, MSG_SEQ_MAX + 1); /* seq */
-        return true;
-    case MSG_ERROR:
-        buf_uint(out, UINT64_C(0x100000000)); /* code above u32 */
-        return true;
-    default:
+    const msg_field *f = testlib_field_by_key(d, 1);
+    if (f == NULL || f->kind > MSG_K_U64 || f->max == UINT64_MAX) {
         return false;
     }
+    buf_uint(out, f->max + 1);
+    return true;
 }
 
 /* One member record with a chosen field or shape broken. */
@@ -451,27 +337,37 @@ static void put_member(gen_buf *out, const char *name, broken_field broken)
 
 typedef struct {
     const char *target;
-    uint16_t type;
-    msg_member *list;
+    const msg_desc *desc;
     gen_buf payload; /* the realistic message */
     gen_buf work;
     gen_map map;
 } gen_ctx;
 
+/* fuzz_msg/<type>-<name>: the type prefix, then the payload. */
 static void seed(gen_ctx *g, const char *name, const gen_buf *b)
 {
-    write_seed(g->target, name, b->bytes, b->len);
+    char file[128];
+    uint8_t *bytes = malloc(b->len + 2);
+    if (bytes == NULL) {
+        die("out of memory");
+    }
+    bytes[0] = (uint8_t)(g->desc->type >> 8);
+    bytes[1] = (uint8_t)g->desc->type;
+    if (b->len > 0) {
+        memcpy(bytes + 2, b->bytes, b->len);
+    }
+    snprintf(file, sizeof(file), "%s-%s", g->desc->name, name);
+    write_seed(g->target, file, bytes, b->len + 2);
+    free(bytes);
 }
 
 /* A seed named for one broken rule must be refused by that rule, not by
  * an accident of its construction. */
 static void expect_status(const gen_ctx *g, const char *name, const gen_buf *b, hs_status want)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.list = g->list;
-    m.list_cap = MSG_MEMBERS_MAX;
-    hs_status st = msg_decode(g->type, b->bytes, b->len, &m);
+    testlib_body m;
+    msg_rx_store store = gen_store();
+    hs_status st = msg_decode(g->desc, b->bytes, b->len, &m, &store);
     if (st != want) {
         fprintf(stderr, "corpus_gen: %s/%s decodes as %s, not %s\n", g->target, name,
                 hs_status_name(st), hs_status_name(want));
@@ -481,29 +377,32 @@ static void expect_status(const gen_ctx *g, const char *name, const gen_buf *b, 
 
 static void valid_seeds(gen_ctx *g)
 {
-    msg m;
+    testlib_body m;
     rng r;
-    realistic_msg(g->type, &m, g->list, realistic_count(g->type));
-    encode(&m, &g->payload);
+    const msg_desc *d = g->desc;
+    msg_rx_store store = gen_store();
+    testlib_realistic_body(d, &m, &store, testlib_realistic_count(d));
+    encode(d, &m, &g->payload);
     seed(g, "valid-realistic", &g->payload);
     split_pairs(&g->payload, &g->map);
 
-    realistic_msg(g->type, &m, g->list, 0);
-    encode(&m, &g->work);
+    testlib_realistic_body(d, &m, &store, 0);
+    encode(d, &m, &g->work);
     seed(g, "valid-minimal", &g->work);
 
-    if (list_key(g->type) != 0 && g->type != MSG_STATS_RESP) {
-        uint32_t max = msg_info(g->type)->list_max;
-        realistic_msg(g->type, &m, g->list, max > 300 ? 300 : max);
-        encode(&m, &g->work);
+    const msg_field *lf = testlib_field_of(d, MSG_K_MEMBER_LIST);
+    if (lf != NULL) {
+        uint32_t max = (uint32_t)lf->max;
+        testlib_realistic_body(d, &m, &store, max > 300 ? 300 : max);
+        encode(d, &m, &g->work);
         seed(g, max > 300 ? "valid-members-300" : "valid-list-at-limit", &g->work);
     }
 
-    rng_seed(&r, rng_label(g->target));
+    rng_seed(&r, rng_label(d->name));
     for (int i = 0; i < 4; i++) {
         char name[32];
-        testlib_random_msg(&r, g->type, &m, g->list, MSG_MEMBERS_MAX, 40);
-        encode(&m, &g->work);
+        testlib_random_body(&r, d, &m, &store, 40);
+        encode(d, &m, &g->work);
         snprintf(name, sizeof(name), "valid-random-%d", i);
         seed(g, name, &g->work);
     }
@@ -557,8 +456,8 @@ static void valid_seeds(gen_ctx *g)
 
     /* Member records with trailing extension bytes, one filled to the
      * 128-byte limit: receivers ignore what follows the role. */
-    uint64_t lk = list_key(g->type);
-    if (lk != 0 && g->type != MSG_STATS_RESP) {
+    uint64_t lk = list_key(d, MSG_K_MEMBER_LIST);
+    if (lk != 0) {
         static const uint8_t ext[] = {0x01, 0x00, 0x00, 0x27, 0x10, 0xff};
         uint8_t fill[TESTLIB_RECORD_MAX];
         memset(fill, 0xa5, sizeof(fill));
@@ -609,7 +508,7 @@ static void bad_seeds(gen_ctx *g)
 
     copy_without(w, m, 1, 1);
     buf_uint(w, 1);
-    if (out_of_range_key1(g->type, w)) {
+    if (out_of_range_key1(g->desc, w)) {
         seed(g, "bad-range-key1", w);
     }
 
@@ -668,7 +567,7 @@ static void bad_seeds(gen_ctx *g)
     buf_raw(w, "\xff", 1);
     seed(g, "bad-break", w);
 
-    uint64_t nk = name_key(g->type);
+    uint64_t nk = name_key(g->desc);
     if (nk != 0) {
         copy_without(w, m, nk, 1);
         buf_uint(w, nk);
@@ -681,8 +580,8 @@ static void bad_seeds(gen_ctx *g)
         seed(g, "bad-name-too-long", w);
     }
 
-    uint64_t lk = list_key(g->type);
-    if (lk != 0 && g->type != MSG_STATS_RESP) {
+    uint64_t lk = list_key(g->desc, MSG_K_MEMBER_LIST);
+    if (lk != 0) {
         static const struct {
             broken_field field;
             const char *name;
@@ -721,7 +620,7 @@ static void bad_seeds(gen_ctx *g)
         expect_status(g, "bad-member-huge", w, HS_ERR_LIMIT);
         seed(g, "bad-member-huge", w);
 
-        uint32_t over = msg_info(g->type)->list_max + 1;
+        uint32_t over = (uint32_t)testlib_field_of(g->desc, MSG_K_MEMBER_LIST)->max + 1;
         copy_without(w, m, lk, 1);
         buf_uint(w, lk);
         buf_head(w, 4, over);
@@ -730,7 +629,9 @@ static void bad_seeds(gen_ctx *g)
         }
         seed(g, "bad-list-over-limit", w);
     }
-    if (g->type == MSG_STATS_RESP) {
+    uint64_t ck = list_key(g->desc, MSG_K_COUNTER_LIST);
+    if (ck != 0) {
+        lk = ck;
         copy_without(w, m, lk, 1);
         buf_uint(w, lk);
         buf_head(w, 4, MSG_COUNTERS_MAX + 1);
@@ -745,15 +646,12 @@ static void bad_seeds(gen_ctx *g)
     }
 }
 
-static void msg_target(uint16_t type, const char *name, msg_member *list)
+static void msg_target(const msg_desc *d)
 {
-    char target[64];
-    snprintf(target, sizeof(target), "fuzz_msg_%s", name);
     gen_ctx g;
     memset(&g, 0, sizeof(g));
-    g.target = target;
-    g.type = type;
-    g.list = list;
+    g.target = "fuzz_msg";
+    g.desc = d;
     buf_init(&g.payload);
     buf_init(&g.work);
     valid_seeds(&g);
@@ -778,54 +676,46 @@ static void frame_of(gen_buf *out, uint16_t type, const uint8_t *payload, size_t
     frame_write_header(out->bytes, type, (uint32_t)len);
 }
 
-static void frame_seeds(msg_member *list)
+static void frame_encode(const msg_desc *d, const void *body, gen_buf *frame)
 {
-    static const struct {
-        uint16_t type;
-        const char *name;
-    } types[] = {
-#define GEN_TYPE(id, name, text, channels, list_max) {MSG_##name, text},
-        MSG_TYPE_LIST(GEN_TYPE)
-#undef GEN_TYPE
-    };
+    size_t n = 0;
+    if (msg_encode_frame(d, body, frame->bytes, GEN_BUF_MAX, &n) != HS_OK) {
+        die("msg_encode_frame");
+    }
+    frame->len = n;
+}
+
+static void frame_seeds(void)
+{
     gen_buf b;
     gen_buf frame;
     buf_init(&b);
     buf_init(&frame);
-    msg m;
-    for (size_t i = 0; i < HS_ARRAY_LEN(types); i++) {
+    testlib_body m;
+    msg_rx_store store = gen_store();
+    for (uint32_t i = 0; i < msg_registry_count(); i++) {
         char name[64];
-        realistic_msg(types[i].type, &m, list, realistic_count(types[i].type));
-        size_t n = 0;
-        if (msg_encode_frame(&m, frame.bytes, GEN_BUF_MAX, &n) != HS_OK) {
-            die("msg_encode_frame");
-        }
-        frame.len = n;
-        snprintf(name, sizeof(name), "valid-%s", types[i].name);
+        const msg_desc *d = msg_registry_at(i);
+        testlib_realistic_body(d, &m, &store, testlib_realistic_count(d));
+        frame_encode(d, &m, &frame);
+        snprintf(name, sizeof(name), "valid-%s", d->name);
         frame_seed(name, &frame);
     }
     rng r;
     rng_seed(&r, rng_label("fuzz_frame"));
     for (int i = 0; i < 4; i++) {
         char name[64];
-        uint16_t type = types[rng_below(&r, HS_ARRAY_LEN(types))].type;
-        testlib_random_msg(&r, type, &m, list, MSG_MEMBERS_MAX, 20);
-        size_t n = 0;
-        if (msg_encode_frame(&m, frame.bytes, GEN_BUF_MAX, &n) != HS_OK) {
-            die("msg_encode_frame");
-        }
-        frame.len = n;
+        const msg_desc *d = msg_registry_at((uint32_t)rng_below(&r, msg_registry_count()));
+        testlib_random_body(&r, d, &m, &store, 20);
+        frame_encode(d, &m, &frame);
         snprintf(name, sizeof(name), "valid-random-%d", i);
         frame_seed(name, &frame);
     }
 
     /* Bad frames, all derived from a realistic ACK frame. */
-    realistic_msg(MSG_ACK, &m, list, MSG_GOSSIP_SEND_MAX);
-    size_t n = 0;
-    if (msg_encode_frame(&m, frame.bytes, GEN_BUF_MAX, &n) != HS_OK) {
-        die("msg_encode_frame");
-    }
-    frame.len = n;
+    const msg_desc *ack = msg_registry_find(MSG_ACK);
+    testlib_realistic_body(ack, &m, &store, MSG_GOSSIP_SEND_MAX);
+    frame_encode(ack, &m, &frame);
 
     b.len = 0;
     buf_raw(&b, frame.bytes, frame.len);
@@ -1015,16 +905,18 @@ int main(int argc, char **argv)
     if (argc > 1) {
         out_root = argv[1];
     }
-    msg_member *list = malloc(MSG_MEMBERS_MAX * sizeof(msg_member));
-    if (list == NULL) {
-        die("out of memory");
+    gen_members = malloc(MSG_MEMBERS_MAX * sizeof(msg_member));
+    gen_counters = malloc(MSG_COUNTERS_MAX * sizeof(msg_counter));
+    if (gen_members == NULL || gen_counters == NULL || msg_registry_check() != HS_OK) {
+        die("out of memory or a broken registry");
     }
-#define GEN_MSG_TARGET(id, name, text, channels, list_max) msg_target(MSG_##name, text, list);
-    MSG_TYPE_LIST(GEN_MSG_TARGET)
-#undef GEN_MSG_TARGET
-    frame_seeds(list);
+    for (uint32_t i = 0; i < msg_registry_count(); i++) {
+        msg_target(msg_registry_at(i));
+    }
+    frame_seeds();
     meta_seeds();
-    free(list);
+    free(gen_members);
+    free(gen_counters);
     printf("corpus_gen: wrote %lu file(s) under %s\n", files_written, out_root);
     return 0;
 }

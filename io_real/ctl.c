@@ -157,83 +157,119 @@ static hs_status read_frame(ctl_conn *c, uint8_t **frame, frame_header *header)
 
 static hs_status refused(ctl_conn *c, const uint8_t *payload, uint32_t len)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    if (msg_decode(MSG_ERROR, payload, len, &m) != HS_OK) {
+    msg_error m;
+    if (msg_decode(msg_registry_find(MSG_ERROR), payload, len, &m, NULL) != HS_OK) {
         snprintf(c->err, c->err_cap, "%s: node sent an undecodable error reply", c->addr);
         return HS_ERR_MALFORMED;
     }
     snprintf(c->err, c->err_cap, "%s: node refused the request: %s (%.*s)", c->addr,
-             hs_status_name((hs_status)m.u.error.code), (int)m.u.error.detail_len,
-             m.u.error.detail);
+             hs_status_name((hs_status)m.code), (int)m.detail_len, m.detail);
     return HS_ERR_STATE;
 }
 
-static hs_status decode_reply(ctl_conn *c, const uint8_t *frame, uint16_t want, msg *resp)
+/* Reads one frame and decodes it as type want into body (an ERROR reply
+ * becomes the refusal it reports). */
+static hs_status read_reply(ctl_conn *c, uint16_t want, void *body, const msg_rx_store *store)
 {
+    uint8_t *frame = NULL;
     frame_header header;
     const uint8_t *payload = NULL;
-    uint32_t total = FRAME_HEADER_LEN;
-    hs_status status = frame_parse_header(frame, FRAME_HEADER_LEN, FRAME_TCP_PAYLOAD_MAX, &header);
+    hs_status status = read_frame(c, &frame, &header);
     if (status == HS_OK) {
-        total += header.length;
-        status = frame_decode(frame, total, FRAME_TCP_PAYLOAD_MAX, &header, &payload);
+        status = frame_decode(frame, FRAME_HEADER_LEN + header.length, FRAME_TCP_PAYLOAD_MAX,
+                              &header, &payload);
+        if (status != HS_OK) {
+            snprintf(c->err, c->err_cap, "%s: bad reply frame: %s", c->addr,
+                     hs_status_text(status));
+        }
     }
-    if (status != HS_OK) {
-        snprintf(c->err, c->err_cap, "%s: bad reply frame: %s", c->addr, hs_status_text(status));
-        return status;
-    }
-    if (header.type == MSG_ERROR) {
-        return refused(c, payload, header.length);
-    }
-    if (header.type != want) {
+    if (status == HS_OK && header.type == MSG_ERROR) {
+        status = refused(c, payload, header.length);
+    } else if (status == HS_OK && header.type != want) {
         snprintf(c->err, c->err_cap, "%s: unexpected reply type %u", c->addr, header.type);
-        return HS_ERR_TYPE;
+        status = HS_ERR_TYPE;
+    } else if (status == HS_OK) {
+        status = msg_decode(msg_registry_find(want), payload, header.length, body, store);
+        if (status != HS_OK) {
+            snprintf(c->err, c->err_cap, "%s: undecodable reply: %s", c->addr,
+                     hs_status_text(status));
+        }
     }
-    status = msg_decode(header.type, payload, header.length, resp);
-    if (status != HS_OK) {
-        snprintf(c->err, c->err_cap, "%s: undecodable reply: %s", c->addr,
-                 hs_status_text(status));
-    }
+    free(frame);
     return status;
 }
 
+/* HELLO then the request, in one write: the node answers the HELLO first. */
+static size_t encode_opening(uint16_t req_type, uint64_t request_id, uint8_t *buf, size_t cap)
+{
+    msg_hello hello = {0};
+    HS_ASSERT(hs_name_set(&hello.name, "hsctl", 5) == HS_OK);
+    hello.role = ROLE_CLIENT;
+    hello.proto_major = MSG_PROTO_MAJOR;
+    hello.proto_minor = MSG_PROTO_MINOR;
+    size_t hello_len = 0;
+    size_t req_len = 0;
+    msg_request req = {request_id};
+    hs_status status = msg_encode_frame(msg_registry_find(MSG_HELLO), &hello, buf, cap,
+                                        &hello_len);
+    HS_ASSERT(status == HS_OK);
+    status = msg_encode_frame(msg_registry_find(req_type), &req, buf + hello_len,
+                              cap - hello_len, &req_len);
+    HS_ASSERT(status == HS_OK);
+    return hello_len + req_len;
+}
+
+static hs_status check_hello(ctl_conn *c, const msg_hello *h)
+{
+    if (h->proto_major != MSG_PROTO_MAJOR) {
+        snprintf(c->err, c->err_cap, "%s: node speaks protocol %u.%u, hsctl %u.%u", c->addr,
+                 h->proto_major, h->proto_minor, MSG_PROTO_MAJOR, MSG_PROTO_MINOR);
+        return HS_ERR_VERSION;
+    }
+    return HS_OK;
+}
+
+/* One request: HELLO and request out, HELLO and reply back.  *request_id
+ * is what the reply must echo. */
 static hs_status exchange(hs_addr addr, uint32_t timeout_ms, uint16_t req_type, uint16_t want,
-                          msg *resp, char *err, size_t err_cap)
+                          void *resp, const msg_rx_store *store, uint64_t *request_id,
+                          char *err, size_t err_cap)
 {
     ctl_conn c = {-1, loop_now_ns(NULL) + (uint64_t)timeout_ms * HS_NS_PER_MS, err, err_cap, ""};
     hs_addr_format(addr, c.addr);
-    msg req;
-    memset(&req, 0, sizeof(req));
-    req.type = req_type;
-    req.u.request.request_id = c.deadline_ns ^ ((uint64_t)getpid() << 32);
-    uint8_t buf[FRAME_HEADER_LEN + CTL_REQ_MAX];
-    size_t len = 0;
-    hs_status status = msg_encode_frame(&req, buf, sizeof(buf), &len);
-    HS_ASSERT(status == HS_OK);
-    uint8_t *frame = NULL;
-    frame_header header;
-    status = dial(&c, addr);
+    *request_id = c.deadline_ns ^ ((uint64_t)getpid() << 32);
+    uint8_t buf[2 * (FRAME_HEADER_LEN + CTL_REQ_MAX)];
+    size_t len = encode_opening(req_type, *request_id, buf, sizeof(buf));
+    msg_hello hello;
+    hs_status status = dial(&c, addr);
     if (status == HS_OK) {
         status = send_all(&c, buf, len);
     }
     if (status == HS_OK) {
-        status = read_frame(&c, &frame, &header);
+        status = read_reply(&c, MSG_HELLO, &hello, NULL);
     }
     if (status == HS_OK) {
-        status = decode_reply(&c, frame, want, resp);
+        status = check_hello(&c, &hello);
     }
-    uint64_t echoed =
-        want == MSG_STATS_RESP ? resp->u.stats.request_id : resp->u.request.request_id;
-    if (status == HS_OK && echoed != req.u.request.request_id) {
-        snprintf(err, err_cap, "%s: reply to another request", c.addr);
-        status = HS_ERR_STATE;
+    if (status == HS_OK) {
+        status = read_reply(&c, want, resp, store);
     }
-    free(frame);
     if (c.fd >= 0) {
         close(c.fd);
     }
     return status;
+}
+
+static hs_status check_echo(hs_addr addr, uint64_t echoed, uint64_t sent, char *err,
+                            size_t err_cap)
+{
+    if (echoed == sent) {
+        return HS_OK;
+    }
+    char text[HS_ADDR_STR_MAX];
+    hs_addr_format(addr, text);
+    snprintf(err, err_cap, "%s: reply to another request", text);
+    return HS_ERR_STATE;
 }
 
 hs_status ctl_get_members(hs_addr addr, uint32_t timeout_ms, ctl_members *out, char *err,
@@ -245,18 +281,20 @@ hs_status ctl_get_members(hs_addr addr, uint32_t timeout_ms, ctl_members *out, c
         snprintf(err, err_cap, "out of memory");
         return HS_ERR_NOMEM;
     }
-    msg resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.list = out->members;
-    resp.list_cap = MSG_MEMBERS_MAX;
-    hs_status status = exchange(addr, timeout_ms, MSG_MEMBERS_REQ, MSG_MEMBERS_RESP, &resp, err,
-                                err_cap);
+    msg_members resp;
+    msg_rx_store store = {out->members, MSG_MEMBERS_MAX, NULL, 0};
+    uint64_t id = 0;
+    hs_status status = exchange(addr, timeout_ms, MSG_MEMBERS_REQ, MSG_MEMBERS_RESP, &resp,
+                                &store, &id, err, err_cap);
+    if (status == HS_OK) {
+        status = check_echo(addr, resp.request_id, id, err, err_cap);
+    }
     if (status != HS_OK) {
         ctl_members_free(out);
         return status;
     }
-    out->node = resp.u.request.node;
-    out->count = resp.list_count;
+    out->node = resp.node;
+    out->count = resp.members.count;
     return HS_OK;
 }
 
@@ -267,19 +305,21 @@ void ctl_members_free(ctl_members *m)
     m->count = 0;
 }
 
-hs_status ctl_get_stats(hs_addr addr, uint32_t timeout_ms, msg_stats *out, char *err,
+hs_status ctl_get_stats(hs_addr addr, uint32_t timeout_ms, ctl_stats *out, char *err,
                         size_t err_cap)
 {
-    msg *resp = calloc(1, sizeof(msg));
-    if (resp == NULL) {
-        snprintf(err, err_cap, "out of memory");
-        return HS_ERR_NOMEM;
-    }
-    hs_status status =
-        exchange(addr, timeout_ms, MSG_STATS_REQ, MSG_STATS_RESP, resp, err, err_cap);
+    memset(out, 0, sizeof(*out));
+    msg_stats resp;
+    msg_rx_store store = {NULL, 0, out->counters, MSG_COUNTERS_MAX};
+    uint64_t id = 0;
+    hs_status status = exchange(addr, timeout_ms, MSG_STATS_REQ, MSG_STATS_RESP, &resp, &store,
+                                &id, err, err_cap);
     if (status == HS_OK) {
-        *out = resp->u.stats;
+        status = check_echo(addr, resp.request_id, id, err, err_cap);
     }
-    free(resp);
+    if (status == HS_OK) {
+        out->node = resp.node;
+        out->count = resp.counters.count;
+    }
     return status;
 }

@@ -368,7 +368,7 @@ static int cmd_members(const args *a)
     return EXIT_FAIL;
 }
 
-static void print_stats(const msg_stats *s, bool json)
+static void print_stats(const ctl_stats *s, bool json)
 {
     if (json) {
         printf("{\"node\":\"%s\",\"counters\":{", s->node.bytes);
@@ -394,7 +394,7 @@ static int cmd_stats(const args *a)
     if (rc != 0) {
         return rc;
     }
-    static msg_stats s;
+    static ctl_stats s;
     char err[CTL_ERR_MAX] = "";
     for (uint32_t i = 0; i < count; i++) {
         if (ctl_get_stats(addrs[i], CTL_TIMEOUT_MS, &s, err, sizeof(err)) == HS_OK) {

@@ -11,6 +11,7 @@
 
 #include "frame.h"
 #include "map.h"
+#include "msg_registry.h"
 #include "simclock.h"
 #include "simdisk.h"
 #include "simdist.h"
@@ -148,7 +149,7 @@ static const char *frame_type_name(const uint8_t *bytes, uint32_t len)
     if (len < FRAME_HEADER_LEN) {
         return "short_frame";
     }
-    return msg_type_name((uint16_t)((bytes[2] << 8) | bytes[3]));
+    return msg_registry_name((uint16_t)((bytes[2] << 8) | bytes[3]));
 }
 
 static const char *channel_name(uint32_t channel)

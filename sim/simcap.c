@@ -9,6 +9,7 @@
 
 #include "frame.h"
 #include "msg.h"
+#include "msg_registry.h"
 
 static bool make_dir(const char *path)
 {
@@ -60,8 +61,8 @@ void simcap_frame(void *ctx, const uint8_t *frame, uint32_t len)
     }
     char sub[SIMCAP_PATH_MAX + 32];
     char path[SIMCAP_PATH_MAX + 64];
-    if (msg_info(type) != NULL) {
-        snprintf(sub, sizeof(sub), "%s/%s", c->dir, msg_type_name(type));
+    if (msg_registry_find(type) != NULL) {
+        snprintf(sub, sizeof(sub), "%s/%s", c->dir, msg_registry_name(type));
     } else {
         snprintf(sub, sizeof(sub), "%s/type_%u", c->dir, type);
     }

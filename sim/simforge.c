@@ -6,6 +6,7 @@
 
 #include "frame.h"
 #include "msg.h"
+#include "node.h"
 
 /* Entries per forged list: probes carry gossip, push-pull carries more. */
 #define FORGE_GOSSIP_MAX MSG_GOSSIP_MAX
@@ -114,7 +115,7 @@ static void build_garbage(rng *r, const simforge_cluster *c, simforge_datagram *
         frame_write_header(d->bytes, type, payload);
         d->bytes[FRAME_HEADER_LEN + below(r, payload)] ^= (uint8_t)(1u << below(r, 8));
         d->len = FRAME_HEADER_LEN + payload;
-        DESCRIBE(c, d, "bad checksum %s %uB", msg_type_name(type), d->len);
+        DESCRIBE(c, d, "bad checksum %s %uB", msg_registry_name(type), d->len);
         break;
     }
     default: { /* a valid frame of a known type whose payload is noise */
@@ -123,7 +124,7 @@ static void build_garbage(rng *r, const simforge_cluster *c, simforge_datagram *
         random_bytes(r, d->bytes + FRAME_HEADER_LEN, payload);
         frame_write_header(d->bytes, type, payload);
         d->len = FRAME_HEADER_LEN + payload;
-        DESCRIBE(c, d, "undecodable %s %uB", msg_type_name(type), d->len);
+        DESCRIBE(c, d, "undecodable %s %uB", msg_registry_name(type), d->len);
         break;
     }
     }
@@ -133,21 +134,20 @@ static void build_unknown(rng *r, const simforge_cluster *c, simforge_datagram *
 {
     if (below(r, 4) == 0) {
         /* A control request, valid but on the datagram channel. */
-        msg m;
-        memset(&m, 0, sizeof(m));
-        m.type = below(r, 2) == 0 ? MSG_MEMBERS_REQ : MSG_STATS_REQ;
-        m.u.request.request_id = rng_next(r);
+        uint16_t type = below(r, 2) == 0 ? MSG_MEMBERS_REQ : MSG_STATS_REQ;
+        msg_request m = {rng_next(r)};
         size_t len = 0;
-        hs_status st = msg_encode_frame(&m, d->bytes, sizeof(d->bytes), &len);
+        hs_status st =
+            msg_encode_frame(msg_registry_find(type), &m, d->bytes, sizeof(d->bytes), &len);
         HS_ASSERT(st == HS_OK);
         d->len = (uint32_t)len;
-        DESCRIBE(c, d, "wrong channel %s", msg_type_name(m.type));
+        DESCRIBE(c, d, "wrong channel %s", msg_registry_name(type));
         return;
     }
     uint16_t type = 0;
     do {
         type = (uint16_t)rng_next(r);
-    } while (msg_info(type) != NULL);
+    } while (msg_registry_find(type) != NULL);
     uint32_t payload = below(r, 64);
     if (payload == 0 || below(r, 2) == 0) {
         payload = 1;
@@ -270,14 +270,37 @@ static void source_name(rng *r, const simforge_cluster *c, hs_name *out)
     }
 }
 
+/* The forged message's list and source, wherever its type keeps them. */
+static void forge_body(rng *r, const simforge_cluster *c, uint16_t type, msg_member_list *l,
+                       msg_probe *p, msg_sync *s)
+{
+    if (type == MSG_PING || type == MSG_ACK) {
+        /* Random sequence numbers: a guessed one would forge an ack, which,
+         * like a forged ALIVE record, is out of the model. */
+        p->seq = rng_below(r, MSG_SEQ_MAX + 1);
+        if (type == MSG_PING) {
+            uint32_t t = below(r, 4) != 0 ? c->target : below(r, c->nodes);
+            p->target = c->names[t];
+            p->has_target_inc = below(r, 2) == 0;
+            p->target_inc = fake_inc(r);
+        }
+        p->gossip = *l;
+        source_name(r, c, &p->source);
+        return;
+    }
+    s->seq = rng_below(r, MSG_SEQ_MAX + 1);
+    s->proto_major = below(r, 16) == 0 ? MSG_PROTO_MAJOR + 1 : MSG_PROTO_MAJOR;
+    s->proto_minor = MSG_PROTO_MINOR;
+    s->members = *l;
+    source_name(r, c, &s->source);
+}
+
 static void build_list_msg(rng *r, const simforge_cluster *c, bool fake, simforge_datagram *d)
 {
     static const uint16_t types[] = {MSG_PING, MSG_ACK, MSG_SYNC, MSG_JOIN};
     msg_member list[FORGE_SYNC_MAX];
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = types[below(r, HS_ARRAY_LEN(types))];
-    bool probe = m.type == MSG_PING || m.type == MSG_ACK;
+    uint16_t type = types[below(r, HS_ARRAY_LEN(types))];
+    bool probe = type == MSG_PING || type == MSG_ACK;
     uint32_t count = 1 + below(r, probe ? FORGE_GOSSIP_MAX : FORGE_SYNC_MAX);
     for (uint32_t i = 0; i < count; i++) {
         /* Fake members come with the odd accusation mixed in. */
@@ -287,33 +310,17 @@ static void build_list_msg(rng *r, const simforge_cluster *c, bool fake, simforg
             accusation(r, c, &list[i]);
         }
     }
-    m.list = list;
-    m.list_count = count;
-    m.list_cap = count;
-    hs_name *source = NULL;
-    if (probe) {
-        /* Random sequence numbers: a guessed one would forge an ack, which,
-         * like a forged ALIVE record, is out of the model. */
-        m.u.probe.seq = rng_below(r, MSG_SEQ_MAX + 1);
-        source = &m.u.probe.source;
-        if (m.type == MSG_PING) {
-            uint32_t t = below(r, 4) != 0 ? c->target : below(r, c->nodes);
-            m.u.probe.target = c->names[t];
-            m.u.probe.has_target_inc = below(r, 2) == 0;
-            m.u.probe.target_inc = fake_inc(r);
-        }
-    } else {
-        m.u.sync.seq = rng_below(r, MSG_SEQ_MAX + 1);
-        m.u.sync.proto_major = below(r, 16) == 0 ? MSG_PROTO_MAJOR + 1 : MSG_PROTO_MAJOR;
-        m.u.sync.proto_minor = MSG_PROTO_MINOR;
-        source = &m.u.sync.source;
-    }
-    source_name(r, c, source);
+    msg_member_list l = {list, count, count};
+    msg_probe p = {0};
+    msg_sync s = {0};
+    forge_body(r, c, type, &l, &p, &s);
+    const hs_name *source = probe ? &p.source : &s.source;
     size_t len = 0;
-    hs_status st = msg_encode_frame(&m, d->bytes, sizeof(d->bytes), &len);
+    hs_status st = msg_encode_frame(msg_registry_find(type), probe ? (const void *)&p : &s,
+                                    d->bytes, sizeof(d->bytes), &len);
     HS_ASSERT(st == HS_OK); /* at most 16 short records: far below a datagram */
     d->len = (uint32_t)len;
-    DESCRIBE(c, d, "%s src=%s", msg_type_name(m.type), source->bytes);
+    DESCRIBE(c, d, "%s src=%s", msg_registry_name(type), source->bytes);
     for (uint32_t i = 0; i < count; i++) {
         DESCRIBE(c, d, " %s:%s@%u", list[i].name.bytes, member_state_name(list[i].state),
                  list[i].incarnation);

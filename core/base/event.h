@@ -80,7 +80,10 @@ typedef enum {
     X(TIMER_ABANDONED, HS_SEV_ERROR, NULL, "timer", U64, "reason", STATUS, NULL, NONE)     \
     X(DISK_STALE, HS_SEV_ERROR, NULL, "op", U64, "status", STATUS, NULL, NONE)            \
     X(SEND_FAILED, HS_SEV_DEBUG, NULL, "type", MSG, "reason", STATUS, "to", ADDR)          \
-    X(MEMBER_QUEUE_FULL, HS_SEV_ERROR, "member", "change", U64, "cap", U64, NULL, NONE)
+    X(MEMBER_QUEUE_FULL, HS_SEV_ERROR, "member", "change", U64, "cap", U64, NULL, NONE)   \
+    X(HELLO_BOUND, HS_SEV_DEBUG, "peer", "conn", U64, "role", U64, "version", U64)        \
+    X(HELLO_REFUSED, HS_SEV_WARN, "peer", "reason", STATUS, "conn", U64, "their_major", U64) \
+    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", U64, "from", ADDR)
 
 typedef enum {
 #define HS_EVENT_ENUM(code, sev, subj, al, ak, bl, bk, cl, ck) HS_EV_##code,
@@ -111,7 +114,8 @@ typedef struct {
     X(CONNECTIONS, "connections")                                          \
     X(CONN_BUFFER, "conn_buffer")                                          \
     X(MEMBER_CHANGES, "member_changes")                                    \
-    X(TIMER_RETRIES, "timer_retries")
+    X(TIMER_RETRIES, "timer_retries")                                      \
+    X(PEERS, "peers")
 
 typedef enum {
 #define HS_TABLE_ENUM(id, name) HS_TABLE_##id,

@@ -130,22 +130,23 @@ static void self_entry(const swim *s, msg_member *out)
     swim_table_entry_of(&s->self, out);
 }
 
-/* Fills m->list with piggyback gossip for a message to dest (may be NULL)
+/* Fills l with piggyback gossip for a message to dest (may be NULL)
  * within budget bytes, self entry first when with_self is set. */
-static void attach_gossip(swim *s, step_ctx *ctx, msg *m, const swim_member *dest,
+static void attach_gossip(swim *s, step_ctx *ctx, msg_member_list *l, const swim_member *dest,
                           bool with_self, size_t budget)
 {
-    m->list = s->scratch;
-    m->list_cap = MSG_GOSSIP_SEND_MAX + 1;
-    m->list_count = 0;
+    l->items = s->scratch;
+    l->cap = MSG_GOSSIP_SEND_MAX + 1;
+    l->count = 0;
     if (with_self) {
-        self_entry(s, &m->list[m->list_count]);
-        budget -= msg_member_size(&m->list[m->list_count]);
-        m->list_count++;
+        self_entry(s, &l->items[l->count]);
+        budget -= msg_member_size(&l->items[l->count]);
+        l->count++;
     }
-    m->list_count += swim_table_gossip_select(s, dest, m->list + m->list_count,
-                                              MSG_GOSSIP_SEND_MAX, budget);
-    ctx->counters->gossip_sent += m->list_count;
+    l->count += swim_table_gossip_select(s, dest, l->items + l->count, MSG_GOSSIP_SEND_MAX,
+                                         budget);
+    HS_ASSERT(l->count <= l->cap);
+    ctx->counters->gossip_sent += l->count;
 }
 
 /* Bytes of a probe payload apart from its gossip entries, at most: map
@@ -172,40 +173,36 @@ static probe_target target_of(const swim_member *m)
 static void send_probe_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
                            const probe_target *target, const swim_member *dest, bool with_self)
 {
-    /* Zero only the variant in use: msg's union is sized by its largest
-     * member, and this runs for every probe and ack. */
-    msg m;
-    m.type = type;
-    m.u.probe = (msg_probe){0};
-    m.u.probe.seq = seq;
-    m.u.probe.source = s->self.name;
+    msg_probe m = {0};
+    m.seq = seq;
+    m.source = s->self.name;
     if (target != NULL) {
-        m.u.probe.target = target->name;
-        m.u.probe.target_addr = target->addr;
-        m.u.probe.has_target_inc = target->inc_known;
-        m.u.probe.target_inc = target->inc;
+        m.target = target->name;
+        m.target_addr = target->addr;
+        m.has_target_inc = target->inc_known;
+        m.target_inc = target->inc;
     }
-    attach_gossip(s, ctx, &m, dest, with_self, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
-    (void)ctx_send(ctx, HS_CH_UDP, to, 0, &m);
+    attach_gossip(s, ctx, &m.gossip, dest, with_self, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
+    (void)ctx_send(ctx, HS_CH_UDP, to, 0, type, &m);
 }
 
 /* Builds a push-pull list: self, then the destination's record, then
  * every other member in slot order, as many as fit one datagram. */
-static void fill_sync_list(swim *s, msg *m, const swim_member *dest)
+static void fill_sync_list(swim *s, msg_member_list *l, const swim_member *dest)
 {
-    m->list = s->scratch;
-    m->list_cap = MSG_SYNC_MAX;
-    m->list_count = 0;
+    l->items = s->scratch;
+    l->cap = MSG_SYNC_MAX;
+    l->count = 0;
     size_t budget = FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX;
-    self_entry(s, &m->list[0]);
-    budget -= msg_member_size(&m->list[0]);
-    m->list_count = 1;
+    self_entry(s, &l->items[0]);
+    budget -= msg_member_size(&l->items[0]);
+    l->count = 1;
     if (dest != NULL) {
-        swim_table_entry_of(dest, &m->list[1]);
-        budget -= msg_member_size(&m->list[1]);
-        m->list_count = 2;
+        swim_table_entry_of(dest, &l->items[1]);
+        budget -= msg_member_size(&l->items[1]);
+        l->count = 2;
     }
-    for (uint32_t i = 0; i < s->slot_end && m->list_count < MSG_SYNC_MAX; i++) {
+    for (uint32_t i = 0; i < s->slot_end && l->count < MSG_SYNC_MAX; i++) {
         const swim_member *mem = swim_member_slot(s, i);
         if (mem == NULL || mem == dest) {
             continue;
@@ -216,29 +213,25 @@ static void fill_sync_list(swim *s, msg *m, const swim_member *dest)
         if (size > budget) {
             continue;
         }
-        m->list[m->list_count++] = entry;
+        l->items[l->count++] = entry;
         budget -= size;
     }
+    HS_ASSERT(l->count <= l->cap);
 }
 
 static void send_sync_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
                           const swim_member *dest, uint32_t status)
 {
-    msg m;
-    m.type = type;
-    m.u.sync = (msg_sync){0};
-    m.list = NULL;
-    m.list_count = 0;
-    m.list_cap = 0;
-    m.u.sync.seq = seq;
-    m.u.sync.source = s->self.name;
-    m.u.sync.proto_major = MSG_PROTO_MAJOR;
-    m.u.sync.proto_minor = MSG_PROTO_MINOR;
-    m.u.sync.status = status;
+    msg_sync m = {0};
+    m.seq = seq;
+    m.source = s->self.name;
+    m.proto_major = MSG_PROTO_MAJOR;
+    m.proto_minor = MSG_PROTO_MINOR;
+    m.status = status;
     if (status == HS_OK) {
-        fill_sync_list(s, &m, dest);
+        fill_sync_list(s, &m.members, dest);
     }
-    (void)ctx_send(ctx, HS_CH_UDP, to, 0, &m);
+    (void)ctx_send(ctx, HS_CH_UDP, to, 0, type, &m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -508,10 +501,10 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     swim_table_gossip_enqueue(s, ctx, m->uid);
 }
 
-static void apply_list(swim *s, step_ctx *ctx, const msg *m)
+static void apply_list(swim *s, step_ctx *ctx, const msg_member_list *l)
 {
-    for (uint32_t i = 0; i < m->list_count; i++) {
-        apply_entry(s, ctx, &m->list[i]);
+    for (uint32_t i = 0; i < l->count; i++) {
+        apply_entry(s, ctx, &l->items[i]);
     }
 }
 
@@ -788,29 +781,29 @@ static bool may_answer(swim *s, step_ctx *ctx, const hs_name *source, hs_addr fr
     return false;
 }
 
-static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
 {
-    if (!hs_name_eq(&m->u.probe.target, &s->self.name)) {
+    if (!hs_name_eq(&m->target, &s->self.name)) {
         /* Meant for whoever had this address before us: no ack, so the
          * prober suspects the node it actually meant. */
         ctx->counters->not_for_me++;
-        ctx_event(ctx, HS_EV_MSG_NOT_FOR_ME, &m->u.probe.target, MSG_PING, hs_addr_key(from), 0);
+        ctx_event(ctx, HS_EV_MSG_NOT_FOR_ME, &m->target, MSG_PING, hs_addr_key(from), 0);
         return;
     }
     /* Our record rides on the ack whenever the prober's copy of us is
      * stale or unknown: every prober learns our current incarnation within
      * one probe walk (docs/swim.md), without a record on every ack. */
     const swim_member *dest = NULL;
-    if (!may_answer(s, ctx, &m->u.probe.source, from, MSG_PING, &dest)) {
+    if (!may_answer(s, ctx, &m->source, from, MSG_PING, &dest)) {
         return;
     }
-    bool stale = !m->u.probe.has_target_inc || m->u.probe.target_inc != s->self.incarnation;
-    send_probe_msg(s, ctx, MSG_ACK, from, m->u.probe.seq, NULL, dest, stale);
+    bool stale = !m->has_target_inc || m->target_inc != s->self.incarnation;
+    send_probe_msg(s, ctx, MSG_ACK, from, m->seq, NULL, dest, stale);
 }
 
-static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
 {
-    uint64_t seq = m->u.probe.seq;
+    uint64_t seq = m->seq;
     if (s->probe_uid != 0 && seq == s->probe_seq && !s->probe_acked) {
         s->probe_acked = true;
         ctx->counters->acks_received++;
@@ -835,27 +828,26 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
     ctx_event(ctx, HS_EV_MSG_STALE, NULL, MSG_ACK, seq, hs_addr_key(from));
 }
 
-static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
 {
     const swim_member *origin = NULL;
-    if (!may_answer(s, ctx, &m->u.probe.source, from, MSG_PING_REQ, &origin)) {
+    if (!may_answer(s, ctx, &m->source, from, MSG_PING_REQ, &origin)) {
         return;
     }
     swim_relay *relay = swim_table_relay_add(s, ctx);
     if (relay == NULL) {
         return;
     }
-    const swim_member *target = swim_find(s, &m->u.probe.target);
+    const swim_member *target = swim_find(s, &m->target);
     relay->seq = s->next_seq++;
     relay->origin = from;
-    relay->origin_seq = m->u.probe.seq;
+    relay->origin_seq = m->seq;
     relay->target_uid = target != NULL ? target->uid : 0;
     ctx->counters->relays_started++;
     /* Pass on the originator's copy of the target's incarnation: the
      * target's answer (our gossip) should correct whoever is stale. */
-    probe_target pt = {m->u.probe.target, m->u.probe.target_addr, m->u.probe.has_target_inc,
-                       m->u.probe.target_inc};
-    send_probe_msg(s, ctx, MSG_PING, m->u.probe.target_addr, relay->seq, &pt, target, false);
+    probe_target pt = {m->target, m->target_addr, m->has_target_inc, m->target_inc};
+    send_probe_msg(s, ctx, MSG_PING, m->target_addr, relay->seq, &pt, target, false);
     ctx_timer_set(ctx, relay_timer_id(s, relay),
                   ctx->now_ns + ms_to_ns(s->cfg.probe_timeout_ms));
 }
@@ -870,63 +862,66 @@ static void on_relay_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
     swim_table_relay_remove(s, relay);
 }
 
-static void on_join(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+static void on_join(swim *s, step_ctx *ctx, hs_addr from, uint16_t type, const msg_sync *m)
 {
-    if (m->u.sync.proto_major != MSG_PROTO_MAJOR) {
+    if (m->proto_major != MSG_PROTO_MAJOR) {
         ctx->counters->msgs_rejected++;
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_VERSION, MSG_JOIN, hs_addr_key(from));
-        send_sync_msg(s, ctx, MSG_JOIN_ACK, from, m->u.sync.seq, NULL, HS_ERR_VERSION);
+        send_sync_msg(s, ctx, MSG_JOIN_ACK, from, m->seq, NULL, HS_ERR_VERSION);
         return;
     }
-    apply_list(s, ctx, m);
+    apply_list(s, ctx, &m->members);
     /* Checked after the merge: a joiner's own record, just learned, makes
      * it a member at this address. */
     const swim_member *dest = NULL;
-    if (!may_answer(s, ctx, &m->u.sync.source, from, m->type, &dest)) {
+    if (!may_answer(s, ctx, &m->source, from, type, &dest)) {
         return;
     }
-    send_sync_msg(s, ctx, m->type == MSG_JOIN ? MSG_JOIN_ACK : MSG_SYNC_ACK, from,
-                  m->u.sync.seq, dest, HS_OK);
+    send_sync_msg(s, ctx, type == MSG_JOIN ? MSG_JOIN_ACK : MSG_SYNC_ACK, from,
+                  m->seq, dest, HS_OK);
 }
 
-static void on_join_ack(swim *s, step_ctx *ctx, const msg *m)
+static void on_join_ack(swim *s, step_ctx *ctx, uint16_t type, const msg_sync *m)
 {
-    if (m->u.sync.status != HS_OK) {
-        ctx_event(ctx, HS_EV_JOIN_REJECTED, &m->u.sync.source, m->u.sync.status,
-                  m->u.sync.proto_major, 0);
+    if (m->status != HS_OK) {
+        ctx_event(ctx, HS_EV_JOIN_REJECTED, &m->source, m->status,
+                  m->proto_major, 0);
         return;
     }
-    apply_list(s, ctx, m);
-    if (m->type == MSG_JOIN_ACK && !s->joined) {
+    apply_list(s, ctx, &m->members);
+    if (type == MSG_JOIN_ACK && !s->joined) {
         s->joined = true;
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0));
-        ctx_event(ctx, HS_EV_JOIN_DONE, &m->u.sync.source, s->member_count, 0, 0);
+        ctx_event(ctx, HS_EV_JOIN_DONE, &m->source, s->member_count, 0, 0);
     }
 }
 
-void swim_on_message(swim *s, step_ctx *ctx, hs_addr from, const msg *m)
+void swim_on_message(swim *s, step_ctx *ctx, const hs_msg_in *in)
 {
     HS_ASSERT(s->started);
-    switch (m->type) {
+    HS_ASSERT(in->channel == HS_CH_UDP && in->body != NULL);
+    const msg_probe *probe = in->body;
+    const msg_sync *sync = in->body;
+    switch (in->type) {
     case MSG_PING:
-        apply_list(s, ctx, m);
-        on_ping(s, ctx, from, m);
+        apply_list(s, ctx, &probe->gossip);
+        on_ping(s, ctx, in->from, probe);
         break;
     case MSG_ACK:
-        apply_list(s, ctx, m);
-        on_ack(s, ctx, from, m);
+        apply_list(s, ctx, &probe->gossip);
+        on_ack(s, ctx, in->from, probe);
         break;
     case MSG_PING_REQ:
-        apply_list(s, ctx, m);
-        on_ping_req(s, ctx, from, m);
+        apply_list(s, ctx, &probe->gossip);
+        on_ping_req(s, ctx, in->from, probe);
         break;
     case MSG_JOIN:
     case MSG_SYNC:
-        on_join(s, ctx, from, m);
+        on_join(s, ctx, in->from, in->type, sync);
         break;
     case MSG_JOIN_ACK:
     case MSG_SYNC_ACK:
-        on_join_ack(s, ctx, m);
+        on_join_ack(s, ctx, in->type, sync);
         break;
     default:
         HS_UNREACHABLE();
@@ -1037,7 +1032,7 @@ void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in)
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, in->type, hs_addr_key(in->from));
         return;
     }
-    swim_on_message(s, ctx, in->from, (const msg *)in->body);
+    swim_on_message(s, ctx, in);
     rearm_refused(s, ctx);
 }
 

@@ -22,6 +22,7 @@
 #include "map.h"
 #include "msg.h"
 #include "swim_config.h"
+#include "swim_msg.h"
 
 typedef struct {
     hs_name name;
@@ -170,8 +171,9 @@ void swim_free(swim *s);
 void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling);
 /* The meta store made a higher ceiling durable. */
 void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling);
-/* A decoded SWIM message (PING .. SYNC_ACK) from addr. */
-void swim_on_message(swim *s, step_ctx *ctx, hs_addr from, const msg *m);
+/* A decoded SWIM message (PING .. SYNC_ACK): in->body is its msg_probe or
+ * msg_sync (swim_msg.h), in->from the sender's address. */
+void swim_on_message(swim *s, step_ctx *ctx, const hs_msg_in *in);
 void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id);
 void swim_leave(swim *s, step_ctx *ctx);
 

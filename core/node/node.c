@@ -5,6 +5,7 @@
 #include "node.h"
 
 #include "frame.h"
+#include "msg_registry.h"
 #include "node_ctl.h"
 #include "node_routes.h"
 
@@ -29,9 +30,14 @@ struct node {
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
-    /* Decode scratch: received member lists land here. */
+    /* Decode scratch: the body of the message being received (any type;
+     * msg_registry_check keeps each within MSG_BODY_MAX) and its member
+     * list.  Owned here, not on the stack of every datagram. */
+    uint64_t rx_body[MSG_BODY_MAX / sizeof(uint64_t)];
     msg_member rx_list[MSG_SYNC_MAX];
 };
+
+HS_STATIC_ASSERT(MSG_BODY_MAX % sizeof(uint64_t) == 0, "decode scratch is whole words");
 
 /* ------------------------------------------------------------------ */
 /* The module entry points, generated from the module list             */
@@ -133,6 +139,9 @@ hs_status node_create(const node_config *cfg, node **out)
 {
     *out = NULL;
     hs_status status = node_config_check(cfg);
+    if (status == HS_OK) {
+        status = msg_registry_check();
+    }
     if (status != HS_OK) {
         return status;
     }
@@ -185,22 +194,47 @@ static hs_msg_in msg_in_of(const hs_input *in, uint16_t type, const void *body)
     return m;
 }
 
-static void route_msg(node *n, step_ctx *ctx, const hs_input *in, const msg *m)
+/* A decoded message to the module that owns its type; TCP messages pass
+ * the HELLO gate (peers.h) first. */
+static void route_msg(node *n, step_ctx *ctx, hs_msg_in *mi)
 {
-    HS_ASSERT(in->kind == HS_IN_RECV);
-    HS_ASSERT(m->list_count <= m->list_cap);
-    hs_msg_in mi = msg_in_of(in, m->type, m);
-    uint32_t owner = node_routes_msg(&n->routes, m->type);
+    HS_ASSERT(mi->body != NULL);
+    if (mi->channel == HS_CH_TCP && !node_ctl_admit(&n->node_ctl, ctx, mi)) {
+        return;
+    }
+    uint32_t owner = node_routes_msg(&n->routes, mi->type);
     if (owner == NODE_ROUTE_NONE) {
         /* In the catalogue but claimed by no module of the list. */
         n->counters.msgs_rejected++;
-        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type,
-                  hs_addr_key(in->u.recv.from));
-        node_ctl_reply_error(&n->node_ctl, ctx, &mi, HS_ERR_STATE, m->type);
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, mi->type, hs_addr_key(mi->from));
+        node_ctl_reply_error(&n->node_ctl, ctx, mi, HS_ERR_STATE, mi->type);
         return;
     }
     HS_ASSERT(owner < HS_MOD_COUNT);
-    module_ops[owner].on_msg(n, ctx, &mi);
+    module_ops[owner].on_msg(n, ctx, mi);
+}
+
+/* The frame's descriptor when the node can take it on this channel; NULL
+ * after reporting (and answering) why not. */
+static const msg_desc *admit_type(node *n, step_ctx *ctx, const hs_msg_in *raw)
+{
+    uint64_t from_key = hs_addr_key(raw->from);
+    const msg_desc *desc = msg_registry_find(raw->type);
+    if (desc == NULL) {
+        n->counters.unknown_type++;
+        ctx_event(ctx, HS_EV_MSG_UNKNOWN_TYPE, NULL, raw->type, raw->channel, from_key);
+        node_ctl_reply_error(&n->node_ctl, ctx, raw, HS_ERR_UNKNOWN_TYPE, raw->type);
+        return NULL;
+    }
+    uint32_t channel_bit = raw->channel == HS_CH_UDP ? MSG_ON_UDP : MSG_ON_TCP;
+    if ((desc->channels & channel_bit) == 0) {
+        n->counters.wrong_channel++;
+        ctx_event(ctx, HS_EV_MSG_WRONG_CHANNEL, NULL, raw->type, raw->channel, from_key);
+        node_ctl_reply_error(&n->node_ctl, ctx, raw, HS_ERR_STATE, raw->type);
+        return NULL;
+    }
+    HS_ASSERT(desc->type == raw->type);
+    return desc;
 }
 
 static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
@@ -223,25 +257,12 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         return;
     }
     hs_msg_in raw = msg_in_of(in, header.type, NULL);
-    const msg_type_info *info = msg_info(header.type);
-    if (info == NULL) {
-        n->counters.unknown_type++;
-        ctx_event(ctx, HS_EV_MSG_UNKNOWN_TYPE, NULL, header.type, channel, from_key);
-        node_ctl_reply_error(&n->node_ctl, ctx, &raw, HS_ERR_UNKNOWN_TYPE, header.type);
+    const msg_desc *desc = admit_type(n, ctx, &raw);
+    if (desc == NULL) {
         return;
     }
-    uint32_t channel_bit = channel == HS_CH_UDP ? MSG_ON_UDP : MSG_ON_TCP;
-    if ((info->channels & channel_bit) == 0) {
-        n->counters.wrong_channel++;
-        ctx_event(ctx, HS_EV_MSG_WRONG_CHANNEL, NULL, header.type, channel, from_key);
-        node_ctl_reply_error(&n->node_ctl, ctx, &raw, HS_ERR_STATE, header.type);
-        return;
-    }
-    msg m;
-    m.list = n->rx_list;
-    m.list_cap = HS_ARRAY_LEN(n->rx_list);
-    m.list_count = 0;
-    status = msg_decode(header.type, payload, header.length, &m);
+    msg_rx_store store = {n->rx_list, HS_ARRAY_LEN(n->rx_list), NULL, 0};
+    status = msg_decode(desc, payload, header.length, n->rx_body, &store);
     if (status != HS_OK) {
         n->counters.msgs_rejected++;
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, status, header.type, from_key);
@@ -250,7 +271,8 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
-    route_msg(n, ctx, in, &m);
+    hs_msg_in mi = msg_in_of(in, header.type, n->rx_body);
+    route_msg(n, ctx, &mi);
 }
 
 /* ------------------------------------------------------------------ */
@@ -454,7 +476,7 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
 {
     HS_ASSERT(in->kind < HS_IN_COUNT);
     HS_ASSERT(n->swim.change_count == 0); /* drained by the previous step */
-    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters};
+    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find};
     route_input(n, &ctx, in);
     after_meta(n, &ctx);
     fan_out_members(n, &ctx);
@@ -484,6 +506,11 @@ const node_counters *node_get_counters(const node *n)
 const meta_store *node_meta(const node *n)
 {
     return &n->meta;
+}
+
+const peers *node_peers(const node *n)
+{
+    return &n->node_ctl.peers;
 }
 
 const role_state *node_role_state(const node *n)

@@ -23,10 +23,13 @@
 
 #include "base.h"
 #include "counters.h"
+#include "ctl_msg.h"
 #include "meta.h"
 #include "msg.h"
+#include "msg_registry.h"
 #include "node_config.h"
 #include "node_routes.h"
+#include "peers.h"
 #include "role.h"
 #include "step.h"
 #include "swim.h"
@@ -53,6 +56,8 @@ const node_config *node_get_config(const node *n);
 const swim *node_swim(const node *n);
 const node_counters *node_get_counters(const node *n);
 const meta_store *node_meta(const node *n);
+/* The TCP connections bound by HELLO (peers.h). */
+const peers *node_peers(const node *n);
 /* True once the incarnation ceiling is durable and SWIM runs. */
 bool node_running(const node *n);
 const role_state *node_role_state(const node *n);

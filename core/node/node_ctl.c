@@ -22,6 +22,7 @@ hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32
         return HS_ERR_NOMEM;
     }
     bucket_init(&c->error_replies, error_reply_per_sec, error_reply_burst);
+    peers_init(&c->peers);
     return HS_OK;
 }
 
@@ -47,17 +48,15 @@ void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_st
         ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
         return;
     }
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_ERROR;
-    m.u.error.code = code;
-    m.u.error.offending_type = offending_type;
+    msg_error m = {0};
+    m.code = code;
+    m.offending_type = offending_type;
     const char *text = hs_status_text(code);
     size_t len = strlen(text);
     len = len > MSG_DETAIL_MAX ? MSG_DETAIL_MAX : len;
-    memcpy(m.u.error.detail, text, len);
-    m.u.error.detail_len = (uint8_t)len;
-    if (ctx_send(ctx, in->channel, in->from, in->conn_id, &m) == HS_OK) {
+    memcpy(m.detail, text, len);
+    m.detail_len = (uint8_t)len;
+    if (ctx_send(ctx, in->channel, in->from, in->conn_id, MSG_ERROR, &m) == HS_OK) {
         ctx->counters->error_replies_sent++;
         ctx_event(ctx, HS_EV_ERROR_REPLY_SENT, NULL, code, offending_type, to_key);
     }
@@ -66,46 +65,80 @@ void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_st
 /* ------------------------------------------------------------------ */
 /* Control requests (TCP)                                              */
 
-static void reply_members(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg *req)
+static void reply_members(node_ctl *c, step_ctx *ctx, const hs_msg_in *in,
+                          const msg_request *req)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_MEMBERS_RESP;
-    m.u.request.request_id = req->u.request.request_id;
-    m.u.request.node = c->name;
-    m.list = c->reply_list;
-    m.list_cap = c->reply_cap;
+    msg_members m = {0};
+    m.request_id = req->request_id;
+    m.node = c->name;
+    msg_member_list *l = &m.members;
+    l->items = c->reply_list;
+    l->cap = c->reply_cap;
     swim_member self = c->swim->self;
-    m.list[m.list_count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
-                                          self.role};
+    l->items[l->count++] = (msg_member){self.name, self.addr, self.incarnation, self.state,
+                                        self.role};
     for (uint32_t i = 0; i < swim_slot_end(c->swim); i++) {
         const swim_member *mem = swim_member_slot(c->swim, i);
         if (mem == NULL) {
             continue;
         }
-        HS_ASSERT(m.list_count < m.list_cap);
-        m.list[m.list_count++] =
+        HS_ASSERT(l->count < l->cap);
+        l->items[l->count++] =
             (msg_member){mem->name, mem->addr, mem->incarnation, mem->state, mem->role};
     }
-    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, &m);
+    HS_ASSERT(l->count == swim_member_count(c->swim) + 1);
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_MEMBERS_RESP, &m);
 }
 
-static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg *req)
+static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg_request *req)
 {
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_STATS_RESP;
-    m.u.stats.request_id = req->u.request.request_id;
-    m.u.stats.node = c->name;
+    msg_stats m = {0};
+    m.request_id = req->request_id;
+    m.node = c->name;
+    m.counters.items = c->reply_counters;
+    m.counters.cap = MSG_COUNTERS_MAX;
     for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        msg_counter *mc = &m.u.stats.counters[m.u.stats.count++];
+        msg_counter *mc = &m.counters.items[m.counters.count++];
         const char *name = node_counter_name(i);
         size_t len = strlen(name);
         HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
         memcpy(mc->name, name, len + 1);
         mc->value = node_counter_value(ctx->counters, i);
     }
-    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, &m);
+    HS_ASSERT(m.counters.count <= m.counters.cap);
+    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
+}
+
+/* The HELLO this node answers a TCP peer's HELLO with. */
+static msg_hello self_hello(const node_ctl *c)
+{
+    msg_hello h = {0};
+    h.name = c->name;
+    h.role = c->swim->self.role;
+    h.proto_major = MSG_PROTO_MAJOR;
+    h.proto_minor = MSG_PROTO_MINOR;
+    h.incarnation = c->swim->self.incarnation;
+    return h;
+}
+
+bool node_ctl_admit(node_ctl *c, step_ctx *ctx, hs_msg_in *in)
+{
+    HS_ASSERT(in->channel == HS_CH_TCP);
+    HS_ASSERT(in->body != NULL);
+    msg_hello self = self_hello(c);
+    hs_status code = HS_OK;
+    switch (peers_on_tcp(&c->peers, ctx, in, &self, &code)) {
+    case PEERS_DONE:
+        return false;
+    case PEERS_REFUSE:
+        node_ctl_reply_error(c, ctx, in, code, in->type);
+        return false;
+    case PEERS_PASS:
+        break;
+    }
+    const peer_binding *b = peers_find(&c->peers, in->conn_id);
+    in->peer = b != NULL ? &b->hello.name : NULL;
+    return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -113,31 +146,33 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
 
 void node_ctl_on_msg(node_ctl *c, step_ctx *ctx, const hs_msg_in *in)
 {
-    const msg *m = in->body;
-    HS_ASSERT(m != NULL && m->type == in->type);
+    HS_ASSERT(in->body != NULL);
+    HS_ASSERT(in->type >= MSG_ERROR && in->type <= MSG_STATS_RESP);
     uint64_t from_key = hs_addr_key(in->from);
-    switch (m->type) {
-    case MSG_ERROR:
+    switch (in->type) {
+    case MSG_ERROR: {
         /* Never answer an error with an error: two nodes would loop. */
+        const msg_error *e = in->body;
         ctx->counters->error_replies_received++;
-        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, m->u.error.code,
-                  m->u.error.offending_type, from_key);
+        ctx_event(ctx, HS_EV_ERROR_REPLY_RECEIVED, NULL, e->code, e->offending_type, from_key);
         return;
+    }
     case MSG_MEMBERS_REQ:
     case MSG_STATS_REQ:
         ctx->counters->control_requests++;
-        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, m->type, in->conn_id, 0);
-        if (m->type == MSG_MEMBERS_REQ) {
-            reply_members(c, ctx, in, m);
+        ctx_event(ctx, HS_EV_CONTROL_REQUEST, NULL, in->type, in->conn_id, 0);
+        if (in->type == MSG_MEMBERS_REQ) {
+            reply_members(c, ctx, in, in->body);
         } else {
-            reply_stats(c, ctx, in, m);
+            reply_stats(c, ctx, in, in->body);
         }
         return;
     default:
-        /* A reply we never asked for. */
+        /* A reply we never asked for (or a HELLO on UDP, which the
+         * descriptor's channels already refuse). */
         ctx->counters->msgs_rejected++;
-        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, m->type, from_key);
-        node_ctl_reply_error(c, ctx, in, HS_ERR_STATE, m->type);
+        ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_STATE, in->type, from_key);
+        node_ctl_reply_error(c, ctx, in, HS_ERR_STATE, in->type);
         return;
     }
 }
@@ -179,7 +214,8 @@ void node_ctl_on_send_failed(node_ctl *c, step_ctx *ctx, const hs_input *in)
 
 void node_ctl_on_conn_closed(node_ctl *c, step_ctx *ctx, uint64_t conn_id, hs_status reason)
 {
-    HS_UNUSED(c);
+    peers_on_closed(&c->peers, conn_id);
+    HS_ASSERT(peers_find(&c->peers, conn_id) == NULL);
     ctx->counters->tcp_conns_closed++;
     if (reason == HS_ERR_TIMEOUT) {
         /* Idle clients are closed to free the slot, not for misbehaving. */
@@ -210,15 +246,23 @@ bool node_ctl_owner_live(const node_ctl *c, uint32_t space, uint64_t id)
 uint32_t node_ctl_tables(const node_ctl *c, hs_table_view *out, uint32_t cap)
 {
     /* The reply rows are sized to the member table's cap plus self and
-     * filled per reply: no table that could fill up between steps. */
-    HS_UNUSED(c);
-    HS_UNUSED(out);
-    HS_UNUSED(cap);
-    return 0;
+     * filled per reply: no table that could fill up between steps.  The
+     * HELLO bindings are a table that fills with connections. */
+    HS_ASSERT(cap >= 1);
+    out[0] = (hs_table_view){HS_TABLE_PEERS, HS_MOD_NODE, c->peers.count, PEERS_MAX,
+                             c->peers.high_water};
+    HS_ASSERT(c->peers.count <= c->peers.high_water);
+    return 1;
 }
 
 void node_ctl_check(const node_ctl *c)
 {
+    HS_ASSERT_MSG(c->peers.count <= PEERS_MAX && c->peers.count <= c->peers.high_water,
+                  "node_ctl: peer bindings within their cap and high-water mark");
+    for (uint32_t i = 0; i < c->peers.count; i++) {
+        HS_ASSERT_MSG(peers_find(&c->peers, c->peers.slots[i].conn_id) == &c->peers.slots[i],
+                      "node_ctl: one binding per connection");
+    }
     HS_ASSERT_MSG(c->reply_list != NULL && c->reply_cap == c->swim->cfg.members_cap + 1,
                   "node_ctl: members reply rows hold self plus the member table");
     HS_ASSERT_MSG(c->error_replies.milli <= (uint64_t)c->error_replies.burst * 1000u,

@@ -6,6 +6,9 @@
  * cannot process (bad frames, unknown types) with rate-limited ERROR
  * replies, and keeps the connection counters.
  *
+ * It keeps the TCP peer bindings (peers.h): every TCP message passes its
+ * HELLO gate before it is routed to any module.
+ *
  * It reads SWIM's member table (read-only) for members replies and the
  * node's counters (through the step context) for stats replies. */
 #ifndef HS_NODE_CTL_H_
@@ -13,7 +16,9 @@
 
 #include "base.h"
 #include "bucket.h"
+#include "ctl_msg.h"
 #include "ctx.h"
+#include "peers.h"
 #include "swim.h"
 
 typedef struct {
@@ -22,6 +27,8 @@ typedef struct {
     bucket error_replies;   /* token bucket for ERROR replies */
     msg_member *reply_list; /* members reply rows: self plus every member */
     uint32_t reply_cap;
+    msg_counter reply_counters[MSG_COUNTERS_MAX]; /* stats reply rows */
+    peers peers;            /* TCP connections bound by HELLO */
 } node_ctl;
 
 HS_MUST_USE hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw,
@@ -33,6 +40,11 @@ void node_ctl_free(node_ctl *c);
  * within the rate limit; every suppressed reply is counted and reported. */
 void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_status code,
                           uint32_t offending_type);
+
+/* The HELLO gate for a decoded TCP message: false when the message was a
+ * HELLO (bound and answered) or was refused (answered with an ERROR);
+ * true when it may be routed, with in->peer set to the bound name. */
+HS_MUST_USE bool node_ctl_admit(node_ctl *c, step_ctx *ctx, hs_msg_in *in);
 
 /* The module entry points every module has (docs/design/modules.md). */
 void node_ctl_on_msg(node_ctl *c, step_ctx *ctx, const hs_msg_in *in);

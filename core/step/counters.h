@@ -41,6 +41,9 @@
     X(encode_failures)                                                     \
     X(disk_failures)                                                       \
     X(control_requests)                                                    \
+    X(hello_bound)                                                         \
+    X(hello_refused)                                                       \
+    X(hello_missing)                                                       \
     X(tcp_conns_closed)                                                    \
     X(tcp_conns_rejected)                                                  \
     X(tcp_conns_idle)                                                      \

@@ -4,8 +4,12 @@
 
 #include "frame.h"
 
-hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id, const msg *m)
+hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
+                   uint16_t type, const void *body)
 {
+    HS_ASSERT(ctx->find_msg != NULL && body != NULL);
+    const msg_desc *d = ctx->find_msg(type);
+    HS_ASSERT(d != NULL);
     uint32_t max_frame =
         channel == HS_CH_UDP ? HS_UDP_PAYLOAD_MAX : FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX;
     uint32_t room = 0;
@@ -16,10 +20,10 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
         return HS_ERR_FULL;
     }
     size_t len = 0;
-    hs_status status = msg_encode_frame(m, buf, room, &len);
+    hs_status status = msg_encode_frame(d, body, buf, room, &len);
     if (status != HS_OK) {
         ctx->counters->encode_failures++;
-        ctx_event(ctx, HS_EV_ENCODE_FAILED, NULL, m->type, status, 0);
+        ctx_event(ctx, HS_EV_ENCODE_FAILED, NULL, type, status, 0);
         return status;
     }
     status = hs_outbox_send_commit(ctx->ob, channel, to, conn_id, (uint32_t)len);

@@ -57,15 +57,17 @@ typedef struct {
     hs_outbox *ob;
     rng *rng;
     node_counters *counters;
+    msg_find_fn find_msg; /* the node's message registry (core/node/msg_registry.h) */
 } step_ctx;
 
-/* Encodes m as a frame straight into the outbox and records the send.
+/* Encodes body as a frame of the given type straight into the outbox and
+ * records the send.  An unknown type is a caller bug (asserted).
  * Failures (no room, encode error) are counted and reported as events
  * here, so this is the one status-returning function whose result callers
  * may drop (gcc ignores a (void) cast on warn_unused_result): a lost
  * datagram is what UDP allows anyway, and the event already says why. */
 hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
-                   const msg *m);
+                   uint16_t type, const void *body);
 
 static inline void ctx_event(step_ctx *ctx, uint16_t code, const hs_name *subject, uint64_t a,
                              uint64_t b, uint64_t c)

@@ -1,14 +1,15 @@
-/* The message catalogue (registry, names) and the payload codec: fixed
- * structs <-> CBOR maps with small integer keys.
+/* The table-driven codec: one encode loop and one decode loop over a
+ * message descriptor's fields (msg.h), plus the member-state and role
+ * names every layer prints.
  *
- * One schema table says, per type, which keys exist (allowed) and which
- * must be present (required); encoder and decoder both follow it.  The
- * encoder refuses a struct the decoder would refuse (HS_ERR_INVALID), so
- * anything we send decodes.  The decoder reads with the bounded pull
- * decoder (dec.c): every count and length is checked against the bytes
- * left and against the field's limit before anything is stored, member
- * lists go into caller storage, and nothing is allocated or zeroed in bulk.
- * docs/wire.md carries the byte-level description. */
+ * The encoder validates the whole body before writing a byte, with the
+ * same per-kind rules the decoder applies, so anything we send decodes.
+ * The decoder reads with the bounded pull decoder (dec.c): every count and
+ * length is checked against the bytes left and against the field's limit
+ * before anything is stored, lists go into caller storage, and the only
+ * bulk write is zeroing the body struct (at most MSG_BODY_MAX bytes).
+ * docs/wire.md carries the byte-level description, docs/design/codec.md
+ * the reasons. */
 #include "msg.h"
 
 #include <string.h>
@@ -19,36 +20,10 @@
 #include "frame.h"
 
 HS_STATIC_ASSERT(MSG_DEPTH_MAX == DEC_DEPTH_MAX, "dec_skip enforces the message nesting limit");
+HS_STATIC_ASSERT(MSG_KEY_MAX < 64, "keys are tracked in one 64-bit mask");
+HS_STATIC_ASSERT(MSG_DETAIL_MAX <= UINT8_MAX, "text lengths are stored in one byte");
 
-/* ---- registry ---------------------------------------------------------- */
-
-#define MSG_TABLE_SIZE 20u
-
-#define MSG_TYPE_ID_CHECK(id, name, text, channels, list_max)                 \
-    HS_STATIC_ASSERT((id) > 0 && (id) < MSG_TABLE_SIZE, "msg type id fits the table");
-MSG_TYPE_LIST(MSG_TYPE_ID_CHECK)
-#undef MSG_TYPE_ID_CHECK
-
-static const msg_type_info msg_table[MSG_TABLE_SIZE] = {
-#define MSG_TYPE_INFO(id, name, text, channels, list_max)                      \
-    [id] = {(uint16_t)(id), text, (channels), (list_max)},
-    MSG_TYPE_LIST(MSG_TYPE_INFO)
-#undef MSG_TYPE_INFO
-};
-
-const msg_type_info *msg_info(uint16_t type)
-{
-    if (type >= MSG_TABLE_SIZE || msg_table[type].name == NULL) {
-        return NULL;
-    }
-    return &msg_table[type];
-}
-
-const char *msg_type_name(uint16_t type)
-{
-    const msg_type_info *info = msg_info(type);
-    return info != NULL ? info->name : "unknown";
-}
+/* ---- names --------------------------------------------------------------- */
 
 static const char *const member_state_names[MEMBER_STATE_COUNT] = {"alive", "suspect", "dead",
                                                                     "left"};
@@ -79,130 +54,26 @@ hs_status node_role_parse(const char *text, node_role *out)
     return HS_ERR_INVALID;
 }
 
-/* Renderer hooks declared in event.h. */
-const char *hs_event_msg_name(uint64_t type)
-{
-    return type <= UINT16_MAX ? msg_type_name((uint16_t)type) : "unknown";
-}
-
+/* Renderer hook declared in event.h (message names live in core/node's
+ * registry, which defines hs_event_msg_name). */
 const char *hs_event_state_name(uint64_t state)
 {
     return state < MEMBER_STATE_COUNT ? member_state_name((uint32_t)state) : "unknown";
 }
 
-/* ---- schema ------------------------------------------------------------ */
+/* ---- member records ---------------------------------------------------- */
 
 /* A member entry is one CBOR byte string holding a packed record:
  *   name length (1 byte, 1..63), name, IPv4 (4, big-endian), port (2),
  *   incarnation (4), state (1), role (1)
  * and, from a later minor version on, further appended fields that older
- * receivers skip.  docs/wire.md says why (one tokenizer call per member
- * instead of six for the old positional array: member lists are most of
- * every SWIM message). */
+ * receivers skip.  docs/wire.md says why (one tokenizer call per member). */
 #define MEMBER_FIXED_LEN 12u /* bytes after the name */
 #define MEMBER_RECORD_MAX 128u
 enum {
     COUNTER_KEY_NAME = 0,
     COUNTER_KEY_VALUE = 1,
 };
-
-/* Top-level keys per family. */
-enum {
-    PROBE_KEY_SEQ = 1,
-    PROBE_KEY_SOURCE = 2,
-    PROBE_KEY_TARGET = 3,
-    PROBE_KEY_TARGET_ADDR = 4,
-    PROBE_KEY_GOSSIP = 5,
-    PROBE_KEY_TARGET_INC = 6,
-};
-enum {
-    SYNC_KEY_SEQ = 1,
-    SYNC_KEY_SOURCE = 2,
-    SYNC_KEY_MAJOR = 3,
-    SYNC_KEY_MINOR = 4,
-    SYNC_KEY_STATUS = 5,
-    SYNC_KEY_MEMBERS = 6,
-};
-enum {
-    ERROR_KEY_CODE = 1,
-    ERROR_KEY_TYPE = 2,
-    ERROR_KEY_DETAIL = 3,
-};
-enum {
-    REQ_KEY_ID = 1,
-    REQ_KEY_NODE = 2,
-    REQ_KEY_LIST = 3, /* members (MEMBERS_RESP) or counters (STATS_RESP) */
-};
-
-typedef enum {
-    FAMILY_PROBE,
-    FAMILY_SYNC,
-    FAMILY_ERROR,
-    FAMILY_REQUEST, /* MEMBERS_REQ, STATS_REQ */
-    FAMILY_MEMBERS, /* MEMBERS_RESP */
-    FAMILY_STATS,   /* STATS_RESP */
-} msg_family;
-
-typedef struct {
-    msg_family family;
-    uint8_t allowed;  /* bit k: key k is defined for the type */
-    uint8_t required; /* bit k: key k must be present */
-    uint8_t list_key; /* key of the member or counter list; 0 = none */
-} msg_schema;
-
-#define KEY_BIT(k) (1u << (k))
-#define KEYS_1 KEY_BIT(1)
-#define KEYS_12 (KEY_BIT(1) | KEY_BIT(2))
-#define KEYS_123 (KEYS_12 | KEY_BIT(3))
-#define KEYS_1234 (KEYS_123 | KEY_BIT(4))
-
-/* {family, keys the type defines, keys it requires, key of its list (0 = none)}:
- * the tables of docs/wire.md section 3.3. */
-static const msg_schema schema_ping = {FAMILY_PROBE, KEYS_123 | KEY_BIT(5) | KEY_BIT(6),
-                                        KEYS_123, 5};
-static const msg_schema schema_ack = {FAMILY_PROBE, KEYS_12 | KEY_BIT(5), KEYS_12, 5};
-static const msg_schema schema_ping_req = {FAMILY_PROBE, KEYS_1234 | KEY_BIT(5) | KEY_BIT(6),
-                                           KEYS_1234, 5};
-static const msg_schema schema_sync = {FAMILY_SYNC, KEYS_1234 | KEY_BIT(6), KEYS_1234, 6};
-static const msg_schema schema_join_ack = {FAMILY_SYNC, KEYS_1234 | KEY_BIT(5) | KEY_BIT(6),
-                                           KEYS_1234 | KEY_BIT(5), 6};
-static const msg_schema schema_error = {FAMILY_ERROR, KEYS_123, KEYS_12, 0};
-static const msg_schema schema_request = {FAMILY_REQUEST, KEYS_1, KEYS_1, 0};
-static const msg_schema schema_members = {FAMILY_MEMBERS, KEYS_123, KEYS_12, 3};
-static const msg_schema schema_stats = {FAMILY_STATS, KEYS_123, KEYS_12, 3};
-
-#define COUNTER_KEYS (KEY_BIT(COUNTER_KEY_NAME) | KEY_BIT(COUNTER_KEY_VALUE))
-
-static const msg_schema *msg_schema_of(uint16_t type)
-{
-    switch (type) {
-    case MSG_PING:
-        return &schema_ping;
-    case MSG_ACK:
-        return &schema_ack;
-    case MSG_PING_REQ:
-        return &schema_ping_req;
-    case MSG_JOIN:
-    case MSG_SYNC:
-    case MSG_SYNC_ACK:
-        return &schema_sync;
-    case MSG_JOIN_ACK:
-        return &schema_join_ack;
-    case MSG_ERROR:
-        return &schema_error;
-    case MSG_MEMBERS_REQ:
-    case MSG_STATS_REQ:
-        return &schema_request;
-    case MSG_MEMBERS_RESP:
-        return &schema_members;
-    case MSG_STATS_RESP:
-        return &schema_stats;
-    default:
-        return NULL;
-    }
-}
-
-/* ---- field rules shared by encoder and decoder ------------------------- */
 
 #define ADDR_KEY_MAX ((UINT64_C(1) << 48) - 1)
 
@@ -287,9 +158,148 @@ static bool member_ok(const msg_member *m)
            m->state < MEMBER_STATE_COUNT && m->role < NODE_ROLE_COUNT;
 }
 
-static uint32_t list_limit(const msg *m, const msg_type_info *info)
+
+/* ---- field access -------------------------------------------------------- */
+
+static inline void *field_ptr(void *body, uint16_t offset)
 {
-    return m->list_cap < info->list_max ? m->list_cap : info->list_max;
+    return (uint8_t *)body + offset;
+}
+
+static inline const void *field_cptr(const void *body, uint16_t offset)
+{
+    return (const uint8_t *)body + offset;
+}
+
+/* Integer fields widened to u64 (the struct member has the kind's width). */
+static uint64_t get_uint(const msg_field *f, const void *body)
+{
+    const void *p = field_cptr(body, f->offset);
+    switch (f->kind) {
+    case MSG_K_U8:
+        return *(const uint8_t *)p;
+    case MSG_K_U16:
+        return *(const uint16_t *)p;
+    case MSG_K_U32:
+        return *(const uint32_t *)p;
+    default:
+        HS_ASSERT(f->kind == MSG_K_U64);
+        return *(const uint64_t *)p;
+    }
+}
+
+static void set_uint(const msg_field *f, void *body, uint64_t v)
+{
+    void *p = field_ptr(body, f->offset);
+    HS_ASSERT(v <= f->max);
+    switch (f->kind) {
+    case MSG_K_U8:
+        *(uint8_t *)p = (uint8_t)v;
+        break;
+    case MSG_K_U16:
+        *(uint16_t *)p = (uint16_t)v;
+        break;
+    case MSG_K_U32:
+        *(uint32_t *)p = (uint32_t)v;
+        break;
+    default:
+        HS_ASSERT(f->kind == MSG_K_U64);
+        *(uint64_t *)p = v;
+        break;
+    }
+}
+
+static uint8_t get_len(const msg_field *f, const void *body)
+{
+    return *(const uint8_t *)field_cptr(body, f->aux_offset);
+}
+
+/* The name's length up to its NUL; sizeof(name) when there is none,
+ * which the encoder then refuses as too long. */
+static size_t counter_name_len(const msg_counter *c)
+{
+    const char *nul = memchr(c->name, '\0', sizeof(c->name));
+    return nul != NULL ? (size_t)(nul - c->name) : sizeof(c->name);
+}
+
+/* ---- descriptor check ---------------------------------------------------- */
+
+static uint64_t kind_width(uint8_t kind)
+{
+    static const uint8_t widths[MSG_K_COUNT] = {
+        [MSG_K_U8] = 1, [MSG_K_U16] = 2, [MSG_K_U32] = 4, [MSG_K_U64] = 8,
+        [MSG_K_BOOL] = sizeof(bool), [MSG_K_NAME] = sizeof(hs_name),
+        [MSG_K_ADDR] = sizeof(hs_addr), [MSG_K_TEXT] = 1, [MSG_K_BYTES] = 1,
+        [MSG_K_MEMBER_LIST] = sizeof(msg_member_list),
+        [MSG_K_COUNTER_LIST] = sizeof(msg_counter_list)};
+    return kind < MSG_K_COUNT ? widths[kind] : 0;
+}
+
+/* The limit a kind allows: what its storage and the wire rules can hold. */
+static bool field_max_ok(const msg_field *f)
+{
+    static const uint64_t int_max[] = {UINT8_MAX, UINT16_MAX, UINT32_MAX, UINT64_MAX};
+    switch (f->kind) {
+    case MSG_K_U8:
+    case MSG_K_U16:
+    case MSG_K_U32:
+    case MSG_K_U64:
+        return f->max <= int_max[f->kind - MSG_K_U8];
+    case MSG_K_TEXT:
+    case MSG_K_BYTES:
+        return f->max <= UINT8_MAX;
+    case MSG_K_MEMBER_LIST:
+    case MSG_K_COUNTER_LIST:
+        return f->max <= UINT32_MAX;
+    default:
+        return true;
+    }
+}
+
+static bool field_ok(const msg_desc *d, const msg_field *f, uint32_t *lists)
+{
+    uint64_t width = kind_width(f->kind);
+    if (width == 0 || f->key > MSG_KEY_MAX || (f->flags & ~(MSG_F_REQ | MSG_F_HAS)) != 0 ||
+        f->flags == (MSG_F_REQ | MSG_F_HAS) || !field_max_ok(f)) {
+        return false;
+    }
+    /* TEXT holds max + 1 bytes (NUL), BYTES max. */
+    uint64_t extent = f->kind == MSG_K_TEXT    ? f->max + 1
+                      : f->kind == MSG_K_BYTES ? f->max
+                                               : width;
+    if ((uint64_t)f->offset + extent > d->size) {
+        return false;
+    }
+    bool aux = f->kind == MSG_K_TEXT || f->kind == MSG_K_BYTES || (f->flags & MSG_F_HAS);
+    if (aux && (uint32_t)f->aux_offset + 1 > d->size) {
+        return false;
+    }
+    if (f->kind == MSG_K_MEMBER_LIST || f->kind == MSG_K_COUNTER_LIST) {
+        uint32_t bit = f->kind == MSG_K_MEMBER_LIST ? 1u : 2u;
+        if (*lists & bit) {
+            return false; /* one list storage of each kind per message */
+        }
+        *lists |= bit;
+    }
+    return true;
+}
+
+hs_status msg_desc_check(const msg_desc *d)
+{
+    HS_STATIC_ASSERT(MSG_FIELDS_MAX <= 64, "present fields are one 64-bit mask");
+    if (d == NULL || d->name == NULL || d->size == 0 || d->size > MSG_BODY_MAX ||
+        d->field_count > MSG_FIELDS_MAX || (d->channels & MSG_ON_ANY) == 0 ||
+        (d->channels & ~MSG_ON_ANY) != 0 || (d->field_count > 0 && d->fields == NULL)) {
+        return HS_ERR_INVALID;
+    }
+    uint32_t lists = 0;
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const msg_field *f = &d->fields[i];
+        if (!field_ok(d, f, &lists) || (i > 0 && f->key <= d->fields[i - 1].key)) {
+            return HS_ERR_INVALID;
+        }
+    }
+    return HS_OK;
 }
 
 /* ---- encoder ----------------------------------------------------------- */
@@ -362,286 +372,204 @@ size_t msg_member_size(const msg_member *member)
     return enc_head_size(len) + len;
 }
 
-static hs_status check_list(const msg *m, const msg_type_info *info)
+static bool counter_ok(const msg_counter *c)
 {
-    if (m->list_count == 0) {
+    size_t len = counter_name_len(c);
+    return len <= MSG_COUNTER_NAME_MAX && hs_name_valid(c->name, len);
+}
+
+/* Whether a field is written: required ones always, optional ones when
+ * their presence flag is set or, without one, when they are not empty. */
+static bool field_present(const msg_field *f, const void *body)
+{
+    HS_ASSERT(f->kind < MSG_K_COUNT);
+    const void *p = field_cptr(body, f->offset);
+    if (f->flags & MSG_F_REQ) {
+        return true;
+    }
+    if (f->flags & MSG_F_HAS) {
+        return *(const bool *)field_cptr(body, f->aux_offset);
+    }
+    switch (f->kind) {
+    case MSG_K_BOOL:
+        return *(const bool *)p;
+    case MSG_K_NAME:
+        return ((const hs_name *)p)->len != 0;
+    case MSG_K_ADDR:
+        /* Present when either half is set, so a port-0 address is refused
+         * rather than silently dropped. */
+        return ((const hs_addr *)p)->port != 0 || ((const hs_addr *)p)->ip != 0;
+    case MSG_K_TEXT:
+    case MSG_K_BYTES:
+        return get_len(f, body) != 0;
+    case MSG_K_MEMBER_LIST:
+        return ((const msg_member_list *)p)->count != 0;
+    case MSG_K_COUNTER_LIST:
+        return ((const msg_counter_list *)p)->count != 0;
+    default:
+        return get_uint(f, body) != 0;
+    }
+}
+
+static hs_status check_member_list(const msg_field *f, const msg_member_list *l)
+{
+    if (l->count > f->max) {
+        return HS_ERR_LIMIT;
+    }
+    if (l->count > 0 && l->items == NULL) {
+        return HS_ERR_INVALID;
+    }
+    for (uint32_t i = 0; i < l->count; i++) {
+        if (!member_ok(&l->items[i])) {
+            return HS_ERR_INVALID;
+        }
+    }
+    return HS_OK;
+}
+
+static hs_status check_counter_list(const msg_field *f, const msg_counter_list *l)
+{
+    if (l->count > f->max) {
+        return HS_ERR_LIMIT;
+    }
+    if (l->count > 0 && l->items == NULL) {
+        return HS_ERR_INVALID;
+    }
+    for (uint32_t i = 0; i < l->count; i++) {
+        if (!counter_ok(&l->items[i])) {
+            return HS_ERR_INVALID;
+        }
+    }
+    return HS_OK;
+}
+
+/* The decoder's rules for a field that is written, applied before a byte
+ * is: HS_ERR_INVALID for a value it would refuse, HS_ERR_LIMIT for a list
+ * longer than the field allows. */
+static hs_status field_check(const msg_field *f, const void *body)
+{
+    HS_ASSERT(f->kind < MSG_K_COUNT);
+    const void *p = field_cptr(body, f->offset);
+    switch (f->kind) {
+    case MSG_K_BOOL:
         return HS_OK;
-    }
-    if (m->list_count > info->list_max) {
-        return HS_ERR_LIMIT;
-    }
-    if (m->list == NULL) {
-        return HS_ERR_INVALID;
-    }
-    for (uint32_t i = 0; i < m->list_count; i++) {
-        if (!member_ok(&m->list[i])) {
-            return HS_ERR_INVALID;
-        }
-    }
-    return HS_OK;
-}
-
-static void enc_list(enc *e, uint32_t key, const msg *m)
-{
-    enc_uint(e, key);
-    enc_array(e, m->list_count);
-    for (uint32_t i = 0; i < m->list_count; i++) {
-        enc_member(e, &m->list[i]);
+    case MSG_K_NAME:
+        return name_ok(p) ? HS_OK : HS_ERR_INVALID;
+    case MSG_K_ADDR:
+        return ((const hs_addr *)p)->port != 0 ? HS_OK : HS_ERR_INVALID;
+    case MSG_K_TEXT:
+        return get_len(f, body) <= f->max && detail_ok(p, get_len(f, body)) ? HS_OK
+                                                                              : HS_ERR_INVALID;
+    case MSG_K_BYTES:
+        return get_len(f, body) <= f->max ? HS_OK : HS_ERR_INVALID;
+    case MSG_K_MEMBER_LIST:
+        return check_member_list(f, p);
+    case MSG_K_COUNTER_LIST:
+        return check_counter_list(f, p);
+    default:
+        return get_uint(f, body) <= f->max ? HS_OK : HS_ERR_INVALID;
     }
 }
 
-static uint32_t popcount8(uint32_t bits)
+static void enc_member_list(enc *e, const msg_member_list *l)
 {
-    uint32_t n = 0;
-    for (; bits != 0; bits &= bits - 1) {
-        n++;
-    }
-    return n;
-}
-
-static hs_status check_probe(const msg *m, const msg_schema *s)
-{
-    const msg_probe *p = &m->u.probe;
-    if (p->seq > MSG_SEQ_MAX || !name_ok(&p->source)) {
-        return HS_ERR_INVALID;
-    }
-    if ((s->allowed & KEY_BIT(PROBE_KEY_TARGET)) && !name_ok(&p->target)) {
-        return HS_ERR_INVALID;
-    }
-    if ((s->allowed & KEY_BIT(PROBE_KEY_TARGET_ADDR)) && p->target_addr.port == 0) {
-        return HS_ERR_INVALID;
-    }
-    if (p->has_target_inc &&
-        (!(s->allowed & KEY_BIT(PROBE_KEY_TARGET_INC)) || p->target_inc > MSG_INCARNATION_MAX)) {
-        return HS_ERR_INVALID;
-    }
-    return HS_OK;
-}
-
-static void enc_probe(enc *e, const msg *m, uint32_t keys)
-{
-    const msg_probe *p = &m->u.probe;
-    enc_uint(e, PROBE_KEY_SEQ);
-    enc_uint(e, p->seq);
-    enc_uint(e, PROBE_KEY_SOURCE);
-    enc_name(e, &p->source);
-    if (keys & KEY_BIT(PROBE_KEY_TARGET)) {
-        enc_uint(e, PROBE_KEY_TARGET);
-        enc_name(e, &p->target);
-    }
-    if (keys & KEY_BIT(PROBE_KEY_TARGET_ADDR)) {
-        enc_uint(e, PROBE_KEY_TARGET_ADDR);
-        enc_uint(e, addr_wire(p->target_addr));
-    }
-    if (keys & KEY_BIT(PROBE_KEY_GOSSIP)) {
-        enc_list(e, PROBE_KEY_GOSSIP, m);
-    }
-    if (keys & KEY_BIT(PROBE_KEY_TARGET_INC)) {
-        enc_uint(e, PROBE_KEY_TARGET_INC);
-        enc_uint(e, p->target_inc);
+    enc_array(e, l->count);
+    for (uint32_t i = 0; i < l->count; i++) {
+        enc_member(e, &l->items[i]);
     }
 }
 
-static hs_status check_sync(const msg *m)
+static void enc_counter_list(enc *e, const msg_counter_list *l)
 {
-    const msg_sync *s = &m->u.sync;
-    return s->seq <= MSG_SEQ_MAX && name_ok(&s->source) ? HS_OK : HS_ERR_INVALID;
-}
-
-static void enc_sync(enc *e, const msg *m, uint32_t keys)
-{
-    const msg_sync *s = &m->u.sync;
-    enc_uint(e, SYNC_KEY_SEQ);
-    enc_uint(e, s->seq);
-    enc_uint(e, SYNC_KEY_SOURCE);
-    enc_name(e, &s->source);
-    enc_uint(e, SYNC_KEY_MAJOR);
-    enc_uint(e, s->proto_major);
-    enc_uint(e, SYNC_KEY_MINOR);
-    enc_uint(e, s->proto_minor);
-    if (keys & KEY_BIT(SYNC_KEY_STATUS)) {
-        enc_uint(e, SYNC_KEY_STATUS);
-        enc_uint(e, s->status);
-    }
-    if (keys & KEY_BIT(SYNC_KEY_MEMBERS)) {
-        enc_list(e, SYNC_KEY_MEMBERS, m);
+    enc_array(e, l->count);
+    for (uint32_t i = 0; i < l->count; i++) {
+        const msg_counter *c = &l->items[i];
+        enc_map(e, 2);
+        enc_uint(e, COUNTER_KEY_NAME);
+        enc_text(e, c->name, counter_name_len(c));
+        enc_uint(e, COUNTER_KEY_VALUE);
+        enc_uint(e, c->value);
     }
 }
 
-static hs_status check_error(const msg *m)
+static void enc_field(enc *e, const msg_field *f, const void *body)
 {
-    const msg_error *er = &m->u.error;
-    if (er->offending_type > UINT16_MAX || er->detail_len > MSG_DETAIL_MAX ||
-        !detail_ok(er->detail, er->detail_len)) {
-        return HS_ERR_INVALID;
-    }
-    return HS_OK;
-}
-
-static void enc_error(enc *e, const msg *m, uint32_t keys)
-{
-    const msg_error *er = &m->u.error;
-    enc_uint(e, ERROR_KEY_CODE);
-    enc_uint(e, er->code);
-    enc_uint(e, ERROR_KEY_TYPE);
-    enc_uint(e, er->offending_type);
-    if (keys & KEY_BIT(ERROR_KEY_DETAIL)) {
-        enc_uint(e, ERROR_KEY_DETAIL);
-        enc_text(e, er->detail, er->detail_len);
-    }
-}
-
-/* The name's length up to its NUL; sizeof(name) when there is none,
- * which check_stats then refuses as too long. */
-static size_t counter_name_len(const msg_counter *c)
-{
-    const char *nul = memchr(c->name, '\0', sizeof(c->name));
-    return nul != NULL ? (size_t)(nul - c->name) : sizeof(c->name);
-}
-
-static hs_status check_stats(const msg_stats *st)
-{
-    if (!name_ok(&st->node)) {
-        return HS_ERR_INVALID;
-    }
-    if (st->count > MSG_COUNTERS_MAX) {
-        return HS_ERR_LIMIT;
-    }
-    for (uint32_t i = 0; i < st->count; i++) {
-        size_t len = counter_name_len(&st->counters[i]);
-        if (len > MSG_COUNTER_NAME_MAX || !hs_name_valid(st->counters[i].name, len)) {
-            return HS_ERR_INVALID;
-        }
-    }
-    return HS_OK;
-}
-
-static void enc_request(enc *e, const msg *m, const msg_schema *s, uint32_t keys)
-{
-    enc_uint(e, REQ_KEY_ID);
-    if (s->family == FAMILY_STATS) {
-        const msg_stats *st = &m->u.stats;
-        enc_uint(e, st->request_id);
-        enc_uint(e, REQ_KEY_NODE);
-        enc_name(e, &st->node);
-        if (keys & KEY_BIT(REQ_KEY_LIST)) {
-            enc_uint(e, REQ_KEY_LIST);
-            enc_array(e, st->count);
-            for (uint32_t i = 0; i < st->count; i++) {
-                const msg_counter *c = &st->counters[i];
-                enc_map(e, 2);
-                enc_uint(e, COUNTER_KEY_NAME);
-                enc_text(e, c->name, counter_name_len(c));
-                enc_uint(e, COUNTER_KEY_VALUE);
-                enc_uint(e, c->value);
-            }
-        }
-        return;
-    }
-    enc_uint(e, m->u.request.request_id);
-    if (keys & KEY_BIT(REQ_KEY_NODE)) {
-        enc_uint(e, REQ_KEY_NODE);
-        enc_name(e, &m->u.request.node);
-    }
-    if (keys & KEY_BIT(REQ_KEY_LIST)) {
-        enc_list(e, REQ_KEY_LIST, m);
-    }
-}
-
-/* Validates the struct and works out which keys to write: every allowed
- * key, minus the optional ones whose value is empty. */
-static hs_status msg_encode_keys(const msg *m, const msg_schema *s, const msg_type_info *info,
-                                 uint32_t *keys)
-{
-    uint32_t k = s->allowed;
-    hs_status st = check_list(m, info);
-    if (st != HS_OK) {
-        return st;
-    }
-    if (s->list_key != 0 && s->family != FAMILY_STATS && m->list_count == 0) {
-        k &= ~KEY_BIT(s->list_key);
-    }
-    switch (s->family) {
-    case FAMILY_PROBE:
-        st = check_probe(m, s);
-        if (!m->u.probe.has_target_inc) {
-            k &= ~KEY_BIT(PROBE_KEY_TARGET_INC);
-        }
+    HS_ASSERT(f->kind < MSG_K_COUNT && f->key <= MSG_KEY_MAX);
+    const void *p = field_cptr(body, f->offset);
+    enc_uint(e, f->key);
+    switch (f->kind) {
+    case MSG_K_BOOL:
+        enc_bool(e, *(const bool *)p);
         break;
-    case FAMILY_SYNC:
-        st = check_sync(m);
+    case MSG_K_NAME:
+        enc_name(e, p);
         break;
-    case FAMILY_ERROR:
-        st = check_error(m);
-        if (m->u.error.detail_len == 0) {
-            k &= ~KEY_BIT(ERROR_KEY_DETAIL);
-        }
+    case MSG_K_ADDR:
+        enc_uint(e, addr_wire(*(const hs_addr *)p));
         break;
-    case FAMILY_REQUEST:
+    case MSG_K_TEXT:
+        enc_text(e, p, get_len(f, body));
         break;
-    case FAMILY_MEMBERS:
-        st = name_ok(&m->u.request.node) ? HS_OK : HS_ERR_INVALID;
+    case MSG_K_BYTES:
+        enc_bytes_short(e, p, get_len(f, body));
         break;
-    case FAMILY_STATS:
-        st = check_stats(&m->u.stats);
-        if (m->u.stats.count == 0) {
-            k &= ~KEY_BIT(REQ_KEY_LIST);
-        }
+    case MSG_K_MEMBER_LIST:
+        enc_member_list(e, p);
+        break;
+    case MSG_K_COUNTER_LIST:
+        enc_counter_list(e, p);
+        break;
+    default:
+        enc_uint(e, get_uint(f, body));
         break;
     }
-    *keys = k;
-    return st;
 }
 
-hs_status msg_encode(const msg *m, uint8_t *buf, size_t cap, size_t *len)
+hs_status msg_encode(const msg_desc *d, const void *body, uint8_t *buf, size_t cap, size_t *len)
 {
-    const msg_schema *s = msg_schema_of(m->type);
-    const msg_type_info *info = msg_info(m->type);
-    if (s == NULL || info == NULL) {
-        return HS_ERR_UNKNOWN_TYPE;
-    }
-    uint32_t keys = 0;
-    hs_status st = msg_encode_keys(m, s, info, &keys);
-    if (st != HS_OK) {
-        return st;
+    HS_ASSERT(d != NULL && body != NULL);
+    HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
+    uint64_t present = 0;
+    uint32_t pairs = 0;
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const msg_field *f = &d->fields[i];
+        if (!field_present(f, body)) {
+            continue;
+        }
+        hs_status st = field_check(f, body);
+        if (st != HS_OK) {
+            return st;
+        }
+        present |= UINT64_C(1) << i;
+        pairs++;
     }
     enc e;
     enc_init(&e, buf, cap);
-    enc_map(&e, popcount8(keys));
-    switch (s->family) {
-    case FAMILY_PROBE:
-        enc_probe(&e, m, keys);
-        break;
-    case FAMILY_SYNC:
-        enc_sync(&e, m, keys);
-        break;
-    case FAMILY_ERROR:
-        enc_error(&e, m, keys);
-        break;
-    case FAMILY_REQUEST:
-    case FAMILY_MEMBERS:
-    case FAMILY_STATS:
-        enc_request(&e, m, s, keys);
-        break;
+    enc_map(&e, pairs);
+    for (uint64_t bits = present; bits != 0; bits &= bits - 1) {
+        enc_field(&e, &d->fields[__builtin_ctzll(bits)], body);
     }
     return enc_finish(&e, len);
 }
 
-hs_status msg_encode_frame(const msg *m, uint8_t *buf, size_t cap, size_t *len)
+hs_status msg_encode_frame(const msg_desc *d, const void *body, uint8_t *buf, size_t cap,
+                           size_t *len)
 {
     if (cap < FRAME_HEADER_LEN) {
         return HS_ERR_TOO_SMALL;
     }
     size_t payload_len = 0;
-    hs_status st = msg_encode(m, buf + FRAME_HEADER_LEN, cap - FRAME_HEADER_LEN, &payload_len);
+    hs_status st =
+        msg_encode(d, body, buf + FRAME_HEADER_LEN, cap - FRAME_HEADER_LEN, &payload_len);
     if (st != HS_OK) {
         return st;
     }
     if (payload_len > UINT32_MAX) {
         return HS_ERR_LIMIT;
     }
-    frame_write_header(buf, m->type, (uint32_t)payload_len);
+    frame_write_header(buf, d->type, (uint32_t)payload_len);
     *len = FRAME_HEADER_LEN + payload_len;
+    HS_ASSERT(*len <= cap);
     return HS_OK;
 }
 
@@ -665,30 +593,12 @@ static hs_status dec_key(dec *d, uint64_t *seen, uint64_t *key)
     return HS_OK;
 }
 
-static bool key_in(uint64_t key, uint32_t mask)
-{
-    return key < 32 && (mask & (UINT32_C(1) << key)) != 0;
-}
-
-static hs_status check_required(uint64_t seen, uint32_t required)
-{
-    return (seen & required) == required ? HS_OK : HS_ERR_MISSING;
-}
-
 static hs_status dec_uint_max(dec *d, uint64_t max, uint64_t *value)
 {
     hs_status st = dec_uint(d, value);
     if (st == HS_OK && *value > max) {
         return HS_ERR_RANGE;
     }
-    return st;
-}
-
-static hs_status dec_u32(dec *d, uint32_t *out)
-{
-    uint64_t v = 0;
-    hs_status st = dec_uint_max(d, UINT32_MAX, &v);
-    *out = (uint32_t)v;
     return st;
 }
 
@@ -724,9 +634,6 @@ static hs_status dec_addr(dec *d, hs_addr *out)
     return HS_OK;
 }
 
-/* Parses a packed member record (see MEMBER_FIXED_LEN): every length is
- * checked against the record before it is read, trailing fields of a
- * later minor version are ignored. */
 static hs_status parse_member(const uint8_t *rec, size_t len, msg_member *m)
 {
     if (len < 1 + MEMBER_FIXED_LEN) {
@@ -775,16 +682,32 @@ static hs_status dec_member(dec *d, msg_member *m)
 }
 
 /* A member list into the caller's storage: the count is checked against
- * min(list_cap, the type's limit) before the first entry is written. */
-static hs_status dec_member_list(dec *d, msg *out, const msg_type_info *info)
+ * min(storage, the field's limit) before the first entry is written. */
+static hs_status dec_member_list(dec *d, const msg_field *f, msg_member_list *l)
 {
     uint64_t n = 0;
-    hs_status st = dec_array(d, &n, list_limit(out, info));
+    hs_status st = dec_array(d, &n, l->cap < f->max ? l->cap : f->max);
     for (uint64_t i = 0; st == HS_OK && i < n; i++) {
-        st = dec_member(d, &out->list[i]);
+        st = dec_member(d, &l->items[i]);
     }
     if (st == HS_OK) {
-        out->list_count = (uint32_t)n;
+        HS_ASSERT(n <= l->cap && n <= f->max);
+        l->count = (uint32_t)n;
+    }
+    return st;
+}
+
+static hs_status dec_counter_name(dec *d, msg_counter *c)
+{
+    const char *p = NULL;
+    size_t n = 0;
+    hs_status st = dec_text(d, &p, &n, MSG_COUNTER_NAME_MAX);
+    if (st == HS_OK && !hs_name_valid(p, n)) {
+        st = HS_ERR_RANGE;
+    }
+    if (st == HS_OK) {
+        memcpy(c->name, p, n);
+        c->name[n] = '\0';
     }
     return st;
 }
@@ -801,213 +724,251 @@ static hs_status dec_counter(dec *d, msg_counter *c)
             break;
         }
         if (key == COUNTER_KEY_NAME) {
-            const char *p = NULL;
-            size_t n = 0;
-            st = dec_text(d, &p, &n, MSG_COUNTER_NAME_MAX);
-            if (st == HS_OK && !hs_name_valid(p, n)) {
-                st = HS_ERR_RANGE;
-            }
-            if (st == HS_OK) {
-                memcpy(c->name, p, n);
-                c->name[n] = '\0';
-            }
+            st = dec_counter_name(d, c);
         } else if (key == COUNTER_KEY_VALUE) {
             st = dec_uint(d, &c->value);
         } else {
             st = dec_skip(d);
         }
     }
-    return st == HS_OK ? check_required(seen, COUNTER_KEYS) : st;
-}
-
-static hs_status dec_counter_list(dec *d, msg_stats *stats)
-{
-    uint64_t n = 0;
-    hs_status st = dec_array(d, &n, MSG_COUNTERS_MAX);
-    for (uint64_t i = 0; st == HS_OK && i < n; i++) {
-        st = dec_counter(d, &stats->counters[i]);
-    }
-    if (st == HS_OK) {
-        stats->count = (uint32_t)n;
+    uint64_t both = (UINT64_C(1) << COUNTER_KEY_NAME) | (UINT64_C(1) << COUNTER_KEY_VALUE);
+    if (st == HS_OK && (seen & both) != both) {
+        return HS_ERR_MISSING;
     }
     return st;
 }
 
-static hs_status dec_probe_field(dec *d, uint64_t key, msg *out, const msg_type_info *info)
+static hs_status dec_counter_list(dec *d, const msg_field *f, msg_counter_list *l)
 {
-    msg_probe *p = &out->u.probe;
-    switch (key) {
-    case PROBE_KEY_SEQ:
-        return dec_uint_max(d, MSG_SEQ_MAX, &p->seq);
-    case PROBE_KEY_SOURCE:
-        return dec_name(d, &p->source);
-    case PROBE_KEY_TARGET:
-        return dec_name(d, &p->target);
-    case PROBE_KEY_TARGET_ADDR:
-        return dec_addr(d, &p->target_addr);
-    case PROBE_KEY_GOSSIP:
-        return dec_member_list(d, out, info);
-    case PROBE_KEY_TARGET_INC: {
-        uint64_t v = 0;
-        hs_status st = dec_uint_max(d, MSG_INCARNATION_MAX, &v);
-        p->target_inc = (uint32_t)v;
-        p->has_target_inc = st == HS_OK;
+    uint64_t n = 0;
+    hs_status st = dec_array(d, &n, l->cap < f->max ? l->cap : f->max);
+    for (uint64_t i = 0; st == HS_OK && i < n; i++) {
+        st = dec_counter(d, &l->items[i]);
+    }
+    if (st == HS_OK) {
+        HS_ASSERT(n <= l->cap && n <= f->max);
+        l->count = (uint32_t)n;
+    }
+    return st;
+}
+
+/* TEXT (printable ASCII, NUL-terminated in its buffer) and BYTES. */
+static hs_status dec_string(dec *d, const msg_field *f, void *body)
+{
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    hs_status st;
+    if (f->kind == MSG_K_TEXT) {
+        const char *text = NULL;
+        st = dec_text(d, &text, &n, f->max);
+        if (st == HS_OK && !detail_ok(text, n)) {
+            st = HS_ERR_RANGE;
+        }
+        p = (const uint8_t *)text;
+    } else {
+        st = dec_bytes(d, &p, &n, f->max);
+    }
+    if (st != HS_OK) {
         return st;
     }
-    default:
-        HS_UNREACHABLE();
+    HS_ASSERT(n <= f->max && f->max <= UINT8_MAX);
+    uint8_t *out = field_ptr(body, f->offset);
+    if (n > 0) {
+        memcpy(out, p, n);
     }
+    if (f->kind == MSG_K_TEXT) {
+        out[n] = '\0';
+    }
+    *(uint8_t *)field_ptr(body, f->aux_offset) = (uint8_t)n;
+    return HS_OK;
 }
 
-static hs_status dec_sync_field(dec *d, uint64_t key, msg *out, const msg_type_info *info)
+static hs_status dec_field(dec *d, const msg_field *f, void *body)
 {
-    msg_sync *s = &out->u.sync;
-    switch (key) {
-    case SYNC_KEY_SEQ:
-        return dec_uint_max(d, MSG_SEQ_MAX, &s->seq);
-    case SYNC_KEY_SOURCE:
-        return dec_name(d, &s->source);
-    case SYNC_KEY_MAJOR:
-        return dec_u32(d, &s->proto_major);
-    case SYNC_KEY_MINOR:
-        return dec_u32(d, &s->proto_minor);
-    case SYNC_KEY_STATUS:
-        return dec_u32(d, &s->status);
-    case SYNC_KEY_MEMBERS:
-        return dec_member_list(d, out, info);
-    default:
-        HS_UNREACHABLE();
-    }
-}
-
-static hs_status dec_error_field(dec *d, uint64_t key, msg_error *er)
-{
+    HS_ASSERT(f->kind < MSG_K_COUNT);
+    void *p = field_ptr(body, f->offset);
     uint64_t v = 0;
     hs_status st;
-    switch (key) {
-    case ERROR_KEY_CODE:
-        return dec_u32(d, &er->code);
-    case ERROR_KEY_TYPE:
-        st = dec_uint_max(d, UINT16_MAX, &v);
-        er->offending_type = (uint32_t)v;
+    switch (f->kind) {
+    case MSG_K_BOOL:
+        return dec_bool(d, p);
+    case MSG_K_NAME:
+        return dec_name(d, p);
+    case MSG_K_ADDR:
+        return dec_addr(d, p);
+    case MSG_K_TEXT:
+    case MSG_K_BYTES:
+        return dec_string(d, f, body);
+    case MSG_K_MEMBER_LIST:
+        return dec_member_list(d, f, p);
+    case MSG_K_COUNTER_LIST:
+        return dec_counter_list(d, f, p);
+    default:
+        st = dec_uint_max(d, f->max, &v);
+        if (st == HS_OK) {
+            set_uint(f, body, v);
+        }
         return st;
-    case ERROR_KEY_DETAIL: {
-        const char *p = NULL;
-        size_t n = 0;
-        st = dec_text(d, &p, &n, MSG_DETAIL_MAX);
-        if (st != HS_OK) {
-            return st;
+    }
+}
+
+/* The field for a key: keys usually arrive in the encoder's (ascending)
+ * order, so the one after the last match is tried first. */
+static const msg_field *find_field(const msg_desc *d, uint64_t key, uint32_t *hint)
+{
+    uint32_t i = *hint;
+    HS_ASSERT(i <= d->field_count);
+    if (i < d->field_count && d->fields[i].key == key) {
+        *hint = i + 1;
+        return &d->fields[i];
+    }
+    for (i = 0; i < d->field_count; i++) {
+        if (d->fields[i].key == key) {
+            *hint = i + 1;
+            return &d->fields[i];
         }
-        if (!detail_ok(p, n)) {
-            return HS_ERR_RANGE;
+    }
+    return NULL;
+}
+
+/* Zeroes the body (every optional field starts empty) and points each list
+ * at the caller's storage. */
+static void decode_defaults(const msg_desc *d, void *body, const msg_rx_store *store)
+{
+    HS_ASSERT(d->size > 0 && d->size <= MSG_BODY_MAX);
+    memset(body, 0, d->size);
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const msg_field *f = &d->fields[i];
+        if (f->kind == MSG_K_MEMBER_LIST && store != NULL) {
+            msg_member_list *l = field_ptr(body, f->offset);
+            l->items = store->members;
+            l->cap = store->members_cap;
+        } else if (f->kind == MSG_K_COUNTER_LIST && store != NULL) {
+            msg_counter_list *l = field_ptr(body, f->offset);
+            l->items = store->counters;
+            l->cap = store->counters_cap;
         }
-        memcpy(er->detail, p, n);
-        er->detail[n] = '\0';
-        er->detail_len = (uint8_t)n;
-        return HS_OK;
-    }
-    default:
-        HS_UNREACHABLE();
     }
 }
 
-/* MEMBERS_REQ, STATS_REQ, MEMBERS_RESP and STATS_RESP share keys 1..3. */
-static hs_status dec_request_field(dec *d, uint64_t key, msg *out, const msg_schema *s,
-                                   const msg_type_info *info)
+static hs_status check_required(const msg_desc *d, uint64_t seen)
 {
-    bool stats = s->family == FAMILY_STATS;
-    switch (key) {
-    case REQ_KEY_ID:
-        return dec_uint(d, stats ? &out->u.stats.request_id : &out->u.request.request_id);
-    case REQ_KEY_NODE:
-        return dec_name(d, stats ? &out->u.stats.node : &out->u.request.node);
-    case REQ_KEY_LIST:
-        return stats ? dec_counter_list(d, &out->u.stats) : dec_member_list(d, out, info);
-    default:
-        HS_UNREACHABLE();
+    HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        const msg_field *f = &d->fields[i];
+        if ((f->flags & MSG_F_REQ) && (seen & (UINT64_C(1) << f->key)) == 0) {
+            return HS_ERR_MISSING;
+        }
     }
+    return HS_OK;
 }
 
-static hs_status dec_field(dec *d, uint64_t key, msg *out, const msg_schema *s,
-                           const msg_type_info *info)
+hs_status msg_decode(const msg_desc *d, const uint8_t *payload, size_t len, void *body,
+                     const msg_rx_store *store)
 {
-    switch (s->family) {
-    case FAMILY_PROBE:
-        return dec_probe_field(d, key, out, info);
-    case FAMILY_SYNC:
-        return dec_sync_field(d, key, out, info);
-    case FAMILY_ERROR:
-        return dec_error_field(d, key, &out->u.error);
-    case FAMILY_REQUEST:
-    case FAMILY_MEMBERS:
-    case FAMILY_STATS:
-        return dec_request_field(d, key, out, s, info);
-    }
-    HS_UNREACHABLE();
-}
-
-/* Optional fields start empty; required ones are written when seen.  Only
- * the few small fields are set: no bulk memset of the struct. */
-static void msg_decode_defaults(msg *out, const msg_schema *s)
-{
-    switch (s->family) {
-    case FAMILY_PROBE:
-        out->u.probe.target.len = 0;
-        out->u.probe.target.bytes[0] = '\0';
-        out->u.probe.target_addr.ip = 0;
-        out->u.probe.target_addr.port = 0;
-        out->u.probe.has_target_inc = false;
-        out->u.probe.target_inc = 0;
-        break;
-    case FAMILY_SYNC:
-        out->u.sync.status = 0;
-        break;
-    case FAMILY_ERROR:
-        out->u.error.detail_len = 0;
-        out->u.error.detail[0] = '\0';
-        break;
-    case FAMILY_REQUEST:
-    case FAMILY_MEMBERS:
-        out->u.request.node.len = 0;
-        out->u.request.node.bytes[0] = '\0';
-        break;
-    case FAMILY_STATS:
-        out->u.stats.count = 0;
-        break;
-    }
-}
-
-hs_status msg_decode(uint16_t type, const uint8_t *payload, size_t len, msg *out)
-{
-    const msg_schema *s = msg_schema_of(type);
-    const msg_type_info *info = msg_info(type);
-    if (s == NULL || info == NULL) {
-        return HS_ERR_UNKNOWN_TYPE;
-    }
+    HS_ASSERT(d != NULL && body != NULL);
     /* Caller contract, not input: storage must exist for the capacity. */
-    HS_ASSERT(out->list != NULL || out->list_cap == 0);
-    out->type = type;
-    out->list_count = 0;
-    msg_decode_defaults(out, s);
-
-    dec d;
-    dec_init(&d, payload, len);
+    HS_ASSERT(store == NULL || store->members != NULL || store->members_cap == 0);
+    HS_ASSERT(store == NULL || store->counters != NULL || store->counters_cap == 0);
+    decode_defaults(d, body, store);
+    dec r;
+    dec_init(&r, payload, len);
     uint64_t pairs = 0;
     uint64_t seen = 0;
-    hs_status st = dec_map(&d, &pairs);
+    uint32_t hint = 0;
+    hs_status st = dec_map(&r, &pairs);
     for (uint64_t i = 0; st == HS_OK && i < pairs; i++) {
         uint64_t key = 0;
-        st = dec_key(&d, &seen, &key);
-        if (st == HS_OK) {
-            st = key_in(key, s->allowed) ? dec_field(&d, key, out, s, info) : dec_skip(&d);
+        st = dec_key(&r, &seen, &key);
+        if (st != HS_OK) {
+            break;
+        }
+        const msg_field *f = find_field(d, key, &hint);
+        st = f != NULL ? dec_field(&r, f, body) : dec_skip(&r);
+        if (st == HS_OK && f != NULL && (f->flags & MSG_F_HAS)) {
+            *(bool *)field_ptr(body, f->aux_offset) = true;
         }
     }
     if (st != HS_OK) {
         return st;
     }
-    st = check_required(seen, s->required);
-    if (st != HS_OK) {
-        return st;
+    st = check_required(d, seen);
+    return st != HS_OK ? st : dec_finish(&r);
+}
+
+/* ---- comparison ---------------------------------------------------------- */
+
+static bool name_eq(const hs_name *a, const hs_name *b)
+{
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0 &&
+           a->bytes[a->len] == '\0' && b->bytes[b->len] == '\0';
+}
+
+static bool member_eq(const msg_member *a, const msg_member *b)
+{
+    return name_eq(&a->name, &b->name) && a->addr.ip == b->addr.ip &&
+           a->addr.port == b->addr.port && a->incarnation == b->incarnation &&
+           a->state == b->state && a->role == b->role;
+}
+
+static bool lists_eq(const msg_field *f, const void *pa, const void *pb)
+{
+    if (f->kind == MSG_K_MEMBER_LIST) {
+        const msg_member_list *a = pa;
+        const msg_member_list *b = pb;
+        bool eq = a->count == b->count;
+        for (uint32_t i = 0; eq && i < a->count; i++) {
+            eq = member_eq(&a->items[i], &b->items[i]);
+        }
+        return eq;
     }
-    return dec_finish(&d);
+    const msg_counter_list *a = pa;
+    const msg_counter_list *b = pb;
+    bool eq = a->count == b->count;
+    for (uint32_t i = 0; eq && i < a->count; i++) {
+        eq = strcmp(a->items[i].name, b->items[i].name) == 0 &&
+             a->items[i].value == b->items[i].value;
+    }
+    return eq;
+}
+
+static bool field_eq(const msg_field *f, const void *a, const void *b)
+{
+    const void *pa = field_cptr(a, f->offset);
+    const void *pb = field_cptr(b, f->offset);
+    if ((f->flags & MSG_F_HAS) && *(const bool *)field_cptr(a, f->aux_offset) !=
+                                      *(const bool *)field_cptr(b, f->aux_offset)) {
+        return false;
+    }
+    switch (f->kind) {
+    case MSG_K_BOOL:
+        return *(const bool *)pa == *(const bool *)pb;
+    case MSG_K_NAME:
+        return name_eq(pa, pb);
+    case MSG_K_ADDR:
+        return ((const hs_addr *)pa)->ip == ((const hs_addr *)pb)->ip &&
+               ((const hs_addr *)pa)->port == ((const hs_addr *)pb)->port;
+    case MSG_K_TEXT:
+        return get_len(f, a) == get_len(f, b) && memcmp(pa, pb, get_len(f, a)) == 0 &&
+               ((const char *)pa)[get_len(f, a)] == '\0' &&
+               ((const char *)pb)[get_len(f, b)] == '\0';
+    case MSG_K_BYTES:
+        return get_len(f, a) == get_len(f, b) && memcmp(pa, pb, get_len(f, a)) == 0;
+    case MSG_K_MEMBER_LIST:
+    case MSG_K_COUNTER_LIST:
+        return lists_eq(f, pa, pb);
+    default:
+        return get_uint(f, a) == get_uint(f, b);
+    }
+}
+
+const char *msg_body_diff(const msg_desc *d, const void *a, const void *b)
+{
+    HS_ASSERT(d != NULL && a != NULL && b != NULL);
+    for (uint32_t i = 0; i < d->field_count; i++) {
+        if (!field_eq(&d->fields[i], a, b)) {
+            return d->fields[i].name;
+        }
+    }
+    return NULL;
 }

@@ -37,7 +37,10 @@ FRAME_TCP_PAYLOAD_MAX = 1 << 20
 MSG_MEMBERS_REQ = 16
 MSG_PING = 1
 MSG_ERROR = 8
+MSG_HELLO = 9
 UNKNOWN_TYPE = 999
+HS_ERR_STATE = 21
+HS_ERR_VERSION = 16
 
 _xxh = None
 
@@ -63,6 +66,21 @@ def frame(msg_type: int, payload: bytes, length: int | None = None, good_sum: bo
 def members_req(request_id: int = 7) -> bytes:
     check(0 <= request_id < 24, "request ids here fit one CBOR byte")
     return frame(MSG_MEMBERS_REQ, bytes([0xA1, 0x01, request_id]))
+
+
+def hello(major: int = 1) -> bytes:
+    """The HELLO every TCP connection starts with (docs/wire.md): {1: name,
+    2: role (client), 3: proto major, 4: proto minor, 5: incarnation}."""
+    name = b"hostile"
+    return frame(MSG_HELLO, bytes([0xA5, 0x01, 0x60 | len(name)]) + name +
+                 bytes([0x02, 0x00, 0x03, major, 0x04, 0x00, 0x05, 0x00]))
+
+
+def error_code(payload: bytes) -> int:
+    """The code of an ERROR payload the node wrote: {1: code, ...}, code < 24."""
+    check(len(payload) >= 3 and payload[1] == 0x01 and payload[2] < 24,
+          f"unexpected ERROR payload {payload[:8].hex()}")
+    return payload[2]
 
 
 def deep_payload(depth: int = 1000) -> bytes:
@@ -218,7 +236,32 @@ def tcp_explicit_errors(p: Probe) -> str:
             s.close()
         p.wait_delta(counter, 1, f"tcp {what}")
         p.sample_rss()
-    return "unknown type, deep nesting, 1 MiB garbage: ERROR replies, counted"
+    # A request before HELLO, and a HELLO of another protocol major.
+    for what, data, counter, code in [
+        ("request before HELLO", members_req(), "hello_missing", HS_ERR_STATE),
+        ("HELLO of major 2", hello(2) + members_req(), "hello_refused", HS_ERR_VERSION),
+    ]:
+        p.rebase()
+        s = connect(p.addr)
+        try:
+            s.sendall(data)
+            msg_type, payload = read_frame(s)
+            check(msg_type == MSG_ERROR, f"tcp {what}: reply type {msg_type}, want ERROR")
+            got = error_code(payload)
+            check(got == code, f"tcp {what}: ERROR code {got}, want {code}")
+        finally:
+            s.close()
+        p.wait_delta(counter, 1, f"tcp {what}")
+    # With HELLO first the same request is answered: HELLO, then the reply.
+    s = connect(p.addr)
+    try:
+        s.sendall(hello() + members_req())
+        types = [read_frame(s)[0], read_frame(s)[0]]
+        check(types == [MSG_HELLO, 17], f"tcp HELLO + request: replies {types}")
+    finally:
+        s.close()
+    return ("unknown type, deep nesting, 1 MiB garbage, no HELLO, HELLO of major 2: "
+            "ERROR replies, counted")
 
 
 def tcp_slow_clients(p: Probe, count: int = 200) -> str:
@@ -333,6 +376,7 @@ def memory_budgets_full() -> str:
             s = socket.socket()
             _set_small_rcvbuf(s)
             s.connect(addr_tuple(addr))
+            s.sendall(hello())  # bound first: the flood's requests are served
             s.setblocking(False)
             socks.append(s)
             flood.append(s)

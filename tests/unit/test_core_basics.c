@@ -12,7 +12,9 @@
 #include "ctx.h"
 #include "event.h"
 #include "frame.h"
+#include "ctl_msg.h"
 #include "msg.h"
+#include "msg_registry.h"
 #include "step.h"
 
 #include <string.h>
@@ -239,12 +241,9 @@ static void test_ctx_send_counts_and_reports(void **state)
     memset(&counters, 0, sizeof(counters));
     rng r;
     rng_seed(&r, 1);
-    step_ctx ctx = {HS_SEC(1), &ob, &r, &counters};
-    msg m;
-    memset(&m, 0, sizeof(m));
-    m.type = MSG_MEMBERS_REQ;
-    m.u.request.request_id = 5;
-    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m), HS_OK);
+    step_ctx ctx = {HS_SEC(1), &ob, &r, &counters, msg_registry_find};
+    msg_request m = {5};
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m), HS_OK);
     assert_int_equal(counters.frames_tx, 1);
     frame_header h;
     const uint8_t *payload = NULL;
@@ -252,16 +251,17 @@ static void test_ctx_send_counts_and_reports(void **state)
                                   FRAME_TCP_PAYLOAD_MAX, &h, &payload),
                      HS_OK);
     assert_int_equal(h.type, MSG_MEMBERS_REQ);
-    /* A message that cannot be encoded is counted and reported. */
-    m.type = 999;
-    assert_int_not_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m), HS_OK);
+    /* A message that cannot be encoded (a reply without its node name) is
+     * counted and reported. */
+    msg_members bad = {0};
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_RESP, &bad),
+                     HS_ERR_INVALID);
     assert_int_equal(counters.encode_failures, 1);
     assert_int_equal(ob.items[ob.count - 1].u.event.code, HS_EV_ENCODE_FAILED);
     /* Once the arena is spent, sends are refused and counted. */
-    m.type = MSG_MEMBERS_REQ;
     hs_status st = HS_OK;
     for (int i = 0; i < 16 && st == HS_OK; i++) {
-        st = ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, &m);
+        st = ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m);
     }
     assert_int_not_equal(st, HS_OK);
     assert_true(counters.outbox_overflows + counters.encode_failures > 1);

@@ -12,6 +12,7 @@
 #include "frame.h"
 #include "meta.h"
 #include "msg.h"
+#include "msg_registry.h"
 #include "node.h"
 #include "swim_table.h"
 
@@ -150,6 +151,54 @@ static const hs_output *find_event(const harness *h, uint16_t code)
 }
 
 static msg_member decoded_list[MSG_MEMBERS_MAX];
+static msg_counter decoded_counters[MSG_COUNTERS_MAX];
+
+/* Any message as these tests build and read it: the type, its body, and
+ * its member list (gossip, sync list or members reply) beside the body. */
+typedef struct {
+    uint16_t type;
+    union {
+        msg_probe probe;
+        msg_sync sync;
+        msg_error error;
+        msg_hello hello;
+        msg_request request;
+        msg_members members;
+        msg_stats stats;
+    } u;
+    msg_member *list;
+    uint32_t list_count;
+} msg;
+
+static msg_member_list *body_list(msg *m)
+{
+    static msg_member_list none;
+    switch (m->type) {
+    case MSG_PING:
+    case MSG_ACK:
+    case MSG_PING_REQ:
+        return &m->u.probe.gossip;
+    case MSG_JOIN:
+    case MSG_JOIN_ACK:
+    case MSG_SYNC:
+    case MSG_SYNC_ACK:
+        return &m->u.sync.members;
+    case MSG_MEMBERS_RESP:
+        return &m->u.members.members;
+    default:
+        none = (msg_member_list){NULL, 0, 0};
+        return &none;
+    }
+}
+
+static hs_status msg_encode_frame_t(const msg *m, uint8_t *buf, size_t cap, size_t *len)
+{
+    msg copy = *m;
+    msg_member_list *l = body_list(&copy);
+    l->items = m->list;
+    l->count = m->list_count;
+    return msg_encode_frame(msg_registry_find(m->type), &copy.u, buf, cap, len);
+}
 
 /* Decodes a send output; returns the message type. */
 static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
@@ -159,10 +208,14 @@ static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
     assert_int_equal(frame_decode(hs_outbox_payload(&h->ob, o), o->u.send.len,
                                   FRAME_TCP_PAYLOAD_MAX, &header, &payload),
                      HS_OK);
-    m->list = decoded_list;
-    m->list_cap = MSG_MEMBERS_MAX;
-    m->list_count = 0;
-    assert_int_equal(msg_decode(header.type, payload, header.length, m), HS_OK);
+    msg_rx_store store = {decoded_list, MSG_MEMBERS_MAX, decoded_counters, MSG_COUNTERS_MAX};
+    memset(m, 0, sizeof(*m));
+    m->type = header.type;
+    assert_int_equal(
+        msg_decode(msg_registry_find(header.type), payload, header.length, &m->u, &store),
+        HS_OK);
+    m->list = body_list(m)->items;
+    m->list_count = body_list(m)->count;
     return header.type;
 }
 
@@ -184,7 +237,7 @@ static void deliver_msg(harness *h, hs_addr from, const msg *m)
 {
     static uint8_t buf[FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX];
     size_t len = 0;
-    assert_int_equal(msg_encode_frame(m, buf, sizeof(buf), &len), HS_OK);
+    assert_int_equal(msg_encode_frame_t(m, buf, sizeof(buf), &len), HS_OK);
     deliver(h, HS_CH_UDP, from, 0, buf, len);
 }
 
@@ -712,14 +765,14 @@ static void test_join_and_version_gate(void **state)
     start(&seed);
     uint8_t buf[2048];
     size_t len = 0;
-    assert_int_equal(msg_encode_frame(&join, buf, sizeof(buf), &len), HS_OK);
+    assert_int_equal(msg_encode_frame_t(&join, buf, sizeof(buf), &len), HS_OK);
     deliver(&seed, HS_CH_UDP, addr_of(2), 0, buf, len);
     assert_int_equal(swim_member_count(node_swim(seed.n)), 1);
     o = find_output(&seed, HS_OUT_SEND, 0);
     msg ack;
     assert_int_equal(decode_send(&seed, o, &ack), MSG_JOIN_ACK);
     assert_int_equal(ack.u.sync.status, HS_OK);
-    assert_int_equal(msg_encode_frame(&ack, buf, sizeof(buf), &len), HS_OK);
+    assert_int_equal(msg_encode_frame_t(&ack, buf, sizeof(buf), &len), HS_OK);
     deliver(&joiner, HS_CH_UDP, addr_of(1), 0, buf, len);
     assert_true(node_swim(joiner.n)->joined);
     assert_int_equal(swim_member_count(node_swim(joiner.n)), 1);
@@ -729,7 +782,7 @@ static void test_join_and_version_gate(void **state)
     join.u.sync.proto_major = MSG_PROTO_MAJOR + 1;
     join.u.sync.source = name_of("n9");
     join.list[0] = member_entry("n9", 9, 0, MEMBER_ALIVE);
-    assert_int_equal(msg_encode_frame(&join, buf, sizeof(buf), &len), HS_OK);
+    assert_int_equal(msg_encode_frame_t(&join, buf, sizeof(buf), &len), HS_OK);
     deliver(&seed, HS_CH_UDP, addr_of(9), 0, buf, len);
     assert_int_equal(decode_send(&seed, find_output(&seed, HS_OUT_SEND, 0), &ack),
                      MSG_JOIN_ACK);
@@ -821,6 +874,41 @@ static void test_unknown_type_and_garbage(void **state)
     harness_free(&h);
 }
 
+/* A frame of any message, for TCP deliveries. */
+static size_t frame_of(const msg *m, uint8_t *buf, size_t cap)
+{
+    size_t len = 0;
+    assert_int_equal(msg_encode_frame_t(m, buf, cap, &len), HS_OK);
+    return len;
+}
+
+static msg hello_msg(const char *name, uint32_t major)
+{
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_HELLO;
+    m.u.hello.name = name_of(name);
+    m.u.hello.role = ROLE_CLIENT;
+    m.u.hello.proto_major = major;
+    m.u.hello.proto_minor = MSG_PROTO_MINOR;
+    return m;
+}
+
+static void say_hello(harness *h, uint64_t conn, const char *name)
+{
+    uint8_t buf[256];
+    msg m = hello_msg(name, MSG_PROTO_MAJOR);
+    deliver(h, HS_CH_TCP, addr_of(50), conn, buf, frame_of(&m, buf, sizeof(buf)));
+    msg reply;
+    const hs_output *o = find_output(h, HS_OUT_SEND, 0);
+    assert_non_null(o);
+    assert_int_equal(o->u.send.conn_id, conn);
+    assert_int_equal(decode_send(h, o, &reply), MSG_HELLO);
+    assert_true(hs_name_eq(&reply.u.hello.name, &node_get_config(h->n)->name));
+    assert_int_equal(reply.u.hello.proto_major, MSG_PROTO_MAJOR);
+    assert_int_equal(reply.u.hello.role, node_get_config(h->n)->role);
+}
+
 static void test_members_and_stats_requests(void **state)
 {
     (void)state;
@@ -828,36 +916,132 @@ static void test_members_and_stats_requests(void **state)
     harness_create(&h, "n1", 1, 0);
     start(&h);
     learn(&h, 3);
+    say_hello(&h, 3, "hsctl");
     msg req;
     memset(&req, 0, sizeof(req));
     req.type = MSG_MEMBERS_REQ;
     req.u.request.request_id = 9;
     uint8_t buf[256];
-    size_t len = 0;
-    assert_int_equal(msg_encode_frame(&req, buf, sizeof(buf), &len), HS_OK);
+    size_t len = frame_of(&req, buf, sizeof(buf));
     deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
     const hs_output *o = find_output(&h, HS_OUT_SEND, 0);
     assert_int_equal(o->u.send.channel, HS_CH_TCP);
     assert_int_equal(o->u.send.conn_id, 3);
     msg resp;
     assert_int_equal(decode_send(&h, o, &resp), MSG_MEMBERS_RESP);
-    assert_int_equal(resp.u.request.request_id, 9);
+    assert_int_equal(resp.u.members.request_id, 9);
     assert_int_equal(resp.list_count, 4);
-    /* A UDP-only message on TCP is refused explicitly. */
+    /* A TCP-only message on UDP is refused explicitly. */
     req.type = MSG_STATS_REQ;
-    assert_int_equal(msg_encode_frame(&req, buf, sizeof(buf), &len), HS_OK);
+    len = frame_of(&req, buf, sizeof(buf));
     deliver(&h, HS_CH_UDP, addr_of(50), 0, buf, len);
     assert_int_equal(node_get_counters(h.n)->wrong_channel, 1);
     deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
     assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &resp), MSG_STATS_RESP);
     bool found = false;
-    for (uint32_t i = 0; i < resp.u.stats.count; i++) {
-        if (strcmp(resp.u.stats.counters[i].name, "wrong_channel") == 0) {
+    assert_int_equal(resp.u.stats.counters.count, NODE_COUNTER_COUNT);
+    for (uint32_t i = 0; i < resp.u.stats.counters.count; i++) {
+        if (strcmp(resp.u.stats.counters.items[i].name, "wrong_channel") == 0) {
             found = true;
-            assert_int_equal(resp.u.stats.counters[i].value, 1);
+            assert_int_equal(resp.u.stats.counters.items[i].value, 1);
         }
     }
     assert_true(found);
+    harness_free(&h);
+}
+
+/* Before its HELLO, a TCP connection gets nothing but ERROR replies; the
+ * binding is per connection and goes away with CONN_CLOSED. */
+static void test_tcp_needs_hello(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_MEMBERS_REQ;
+    req.u.request.request_id = 4;
+    uint8_t buf[256];
+    size_t len = frame_of(&req, buf, sizeof(buf));
+    deliver(&h, HS_CH_TCP, addr_of(50), 8, buf, len);
+    msg err;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(err.u.error.code, HS_ERR_STATE);
+    assert_int_equal(err.u.error.offending_type, MSG_MEMBERS_REQ);
+    assert_null(find_output(&h, HS_OUT_SEND, 1));
+    assert_non_null(find_event(&h, HS_EV_HELLO_MISSING));
+    assert_int_equal(node_get_counters(h.n)->hello_missing, 1);
+    assert_int_equal(node_get_counters(h.n)->control_requests, 0);
+    /* An ERROR before HELLO is counted, never answered. */
+    msg e;
+    memset(&e, 0, sizeof(e));
+    e.type = MSG_ERROR;
+    e.u.error.code = HS_ERR_STATE;
+    deliver(&h, HS_CH_TCP, addr_of(50), 8, buf, frame_of(&e, buf, sizeof(buf)));
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    assert_int_equal(node_get_counters(h.n)->error_replies_received, 1);
+
+    say_hello(&h, 8, "client-a");
+    assert_non_null(find_event(&h, HS_EV_HELLO_BOUND));
+    assert_int_equal(node_peers(h.n)->count, 1);
+    assert_non_null(peers_find(node_peers(h.n), 8));
+    len = frame_of(&req, buf, sizeof(buf));
+    deliver(&h, HS_CH_TCP, addr_of(50), 8, buf, len);
+    msg resp;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &resp), MSG_MEMBERS_RESP);
+    /* Another connection from the same address is not bound by it. */
+    deliver(&h, HS_CH_TCP, addr_of(50), 9, buf, len);
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    /* A second HELLO on a bound connection is refused. */
+    msg hello = hello_msg("client-a", MSG_PROTO_MAJOR);
+    deliver(&h, HS_CH_TCP, addr_of(50), 8, buf, frame_of(&hello, buf, sizeof(buf)));
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(err.u.error.code, HS_ERR_STATE);
+    assert_int_equal(node_get_counters(h.n)->hello_refused, 1);
+    /* Closed: the binding goes, the next request is refused again. */
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_CONN_CLOSED;
+    in.u.conn_closed.conn_id = 8;
+    in.u.conn_closed.reason = HS_OK;
+    step(&h, &in);
+    assert_int_equal(node_peers(h.n)->count, 0);
+    deliver(&h, HS_CH_TCP, addr_of(50), 8, buf, frame_of(&req, buf, sizeof(buf)));
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(node_get_counters(h.n)->hello_missing, 3);
+    harness_free(&h);
+}
+
+/* A HELLO with another protocol major is refused with HS_ERR_VERSION; the
+ * binding table refuses HELLOs beyond its capacity with HS_ERR_FULL. */
+static void test_hello_version_and_capacity(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    uint8_t buf[256];
+    msg hello = hello_msg("old-client", MSG_PROTO_MAJOR + 1);
+    deliver(&h, HS_CH_TCP, addr_of(50), 5, buf, frame_of(&hello, buf, sizeof(buf)));
+    msg err;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(err.u.error.code, HS_ERR_VERSION);
+    assert_int_equal(err.u.error.offending_type, MSG_HELLO);
+    assert_non_null(find_event(&h, HS_EV_HELLO_REFUSED));
+    assert_int_equal(node_get_counters(h.n)->hello_refused, 1);
+    assert_int_equal(node_peers(h.n)->count, 0);
+    for (uint32_t i = 0; i < PEERS_MAX; i++) {
+        h.now_ns += HS_SEC(1); /* keep the error-reply bucket out of it */
+        say_hello(&h, 100 + i, "client");
+    }
+    assert_int_equal(node_peers(h.n)->count, PEERS_MAX);
+    hello = hello_msg("one-too-many", MSG_PROTO_MAJOR);
+    deliver(&h, HS_CH_TCP, addr_of(50), 99, buf, frame_of(&hello, buf, sizeof(buf)));
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
+    assert_int_equal(err.u.error.code, HS_ERR_FULL);
+    assert_non_null(find_event(&h, HS_EV_TABLE_FULL));
+    assert_int_equal(node_peers(h.n)->high_water, PEERS_MAX);
     harness_free(&h);
 }
 
@@ -1252,6 +1436,8 @@ int main(void)
         cmocka_unit_test(test_replies_to_strangers_are_rate_limited),
         cmocka_unit_test(test_unknown_type_and_garbage),
         cmocka_unit_test(test_members_and_stats_requests),
+        cmocka_unit_test(test_tcp_needs_hello),
+        cmocka_unit_test(test_hello_version_and_capacity),
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_longest_names_fit_a_datagram),
         cmocka_unit_test(test_retransmit_and_bounds),

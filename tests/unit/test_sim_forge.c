@@ -13,6 +13,8 @@
 
 #include "frame.h"
 #include "msg.h"
+#include "msg_registry.h"
+#include "swim_msg.h"
 #include "sim.h"
 #include "simforge.h"
 
@@ -110,7 +112,7 @@ static void test_forged_frames(void **state)
         hs_status st = frame_decode(d.bytes, d.len, FRAME_UDP_PAYLOAD_MAX, &h, &payload);
         if (d.kind == SIMFORGE_UNKNOWN) {
             assert_int_equal(st, HS_OK);
-            const msg_type_info *info = msg_info(h.type);
+            const msg_desc *info = msg_registry_find(h.type);
             assert_true(info == NULL || (info->channels & MSG_ON_UDP) == 0);
         }
         if (d.kind != SIMFORGE_ACCUSE && d.kind != SIMFORGE_FAKE) {
@@ -118,15 +120,19 @@ static void test_forged_frames(void **state)
         }
         assert_int_equal(st, HS_OK);
         msg_member list[MSG_SYNC_MAX];
-        msg m;
-        m.list = list;
-        m.list_cap = MSG_SYNC_MAX;
-        m.list_count = 0;
-        assert_int_equal(msg_decode(h.type, payload, h.length, &m), HS_OK);
+        union {
+            msg_probe probe;
+            msg_sync sync;
+        } m;
+        msg_rx_store store = {list, MSG_SYNC_MAX, NULL, 0};
+        assert_int_equal(msg_decode(msg_registry_find(h.type), payload, h.length, &m, &store),
+                         HS_OK);
         assert_true(h.type == MSG_PING || h.type == MSG_ACK || h.type == MSG_SYNC ||
                     h.type == MSG_JOIN);
-        assert_true(m.list_count > 0);
-        for (uint32_t i = 0; i < m.list_count; i++) {
+        bool probe = h.type == MSG_PING || h.type == MSG_ACK;
+        uint32_t count = probe ? m.probe.gossip.count : m.sync.members.count;
+        assert_true(count > 0);
+        for (uint32_t i = 0; i < count; i++) {
             const msg_member *e = &list[i];
             /* Forged ALIVE records for real members are out of the model. */
             if (e->state == MEMBER_ALIVE) {

@@ -1,3 +1,0 @@
-/* libFuzzer target: the ERROR payload decoder (harness in fuzz_msg.inc). */
-#define FUZZ_MSG_TYPE MSG_ERROR
-#include "fuzz_msg.inc"
