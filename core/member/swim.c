@@ -47,7 +47,7 @@ typedef struct {
 static const swim_key swim_keys[] = {
     SWIM_KEY(probe_interval_ms, 10, 600000, "SWIM probe period"),
     SWIM_KEY(probe_timeout_ms, 1, 600000, "direct ack wait (below the period)"),
-    SWIM_KEY(indirect_checks, 0, 16, "ping-req proxies (k)"),
+    SWIM_KEY(indirect_checks, 0, SWIM_INDIRECT_CHECKS_MAX, "ping-req proxies (k)"),
     SWIM_KEY(suspicion_mult, 1, 100, "suspicion timeout multiplier"),
     SWIM_KEY(retransmit_mult, 1, 100, "gossip retransmit multiplier (lambda)"),
     SWIM_KEY(gossip_max_age_ms, 1, 86400000, "gossip lifetime"),
@@ -669,7 +669,8 @@ static void on_probe_timeout(swim *s, step_ctx *ctx)
         return;
     }
     ctx_event(ctx, HS_EV_PROBE_DIRECT_TIMEOUT, &target->name, s->probe_seq, 0, 0);
-    uint32_t proxies[16];
+    uint32_t proxies[SWIM_INDIRECT_CHECKS_MAX];
+    HS_ASSERT(s->cfg.indirect_checks <= HS_ARRAY_LEN(proxies));
     uint32_t count = swim_table_pick_alive(s, ctx, target->uid, proxies,
                                            s->cfg.indirect_checks);
     probe_target pt = target_of(target);
@@ -834,7 +835,8 @@ void swim_leave(swim *s, step_ctx *ctx)
     }
     swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
     /* Tell a few members directly; gossip carries it the rest of the way. */
-    uint32_t picks[16];
+    uint32_t picks[SWIM_INDIRECT_CHECKS_MAX];
+    HS_ASSERT(s->cfg.indirect_checks <= HS_ARRAY_LEN(picks));
     uint32_t count = swim_table_pick_alive(s, ctx, 0, picks, s->cfg.indirect_checks);
     for (uint32_t i = 0; i < count; i++) {
         const swim_member *m = swim_member_slot(s, picks[i]);

@@ -22,6 +22,13 @@
 #include "map.h"
 #include "msg.h"
 
+/* Fixed array sizes tied to config limits: swim_config_check refuses
+ * indirect_checks above SWIM_INDIRECT_CHECKS_MAX (the proxy and pick
+ * arrays on the stack are this long), and the node's NODE_SEEDS_MAX is
+ * asserted not to exceed SWIM_SEEDS_MAX (core/node/node.h). */
+#define SWIM_SEEDS_MAX 16u
+#define SWIM_INDIRECT_CHECKS_MAX 16u
+
 typedef struct {
     uint32_t probe_interval_ms;     /* one probe per period (SWIM T') */
     uint32_t probe_timeout_ms;      /* direct ack wait before indirect probes */
@@ -147,7 +154,7 @@ typedef struct {
     uint32_t retransmit_limit; /* derived from member_count, kept current */
 
     /* Join and push-pull. */
-    hs_addr seeds[16];
+    hs_addr seeds[SWIM_SEEDS_MAX];
     uint32_t seed_count;
     uint32_t join_attempts;
     uint32_t join_backoff_ms;

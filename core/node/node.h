@@ -27,6 +27,8 @@
 #include "swim.h"
 
 #define NODE_SEEDS_MAX 16u
+/* swim_init keeps at most SWIM_SEEDS_MAX seeds: never silently fewer. */
+HS_STATIC_ASSERT(NODE_SEEDS_MAX <= SWIM_SEEDS_MAX, "node seeds fit swim's seed array");
 
 typedef struct {
     hs_name name;
