@@ -218,5 +218,10 @@ uint32_t swim_retransmit_limit(const swim *s);
  * convergence bound. */
 uint64_t swim_detection_bound_ns(const swim_config *cfg, uint32_t n);
 uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n);
+/* Both bounds for n nodes, or HS_ERR_RANGE when they cannot be computed:
+ * n is 0, more than members_cap + 1 (no node could hold such a cluster),
+ * or a product overflows 64 bits.  hsctl bounds refuses those sizes. */
+HS_MUST_USE hs_status swim_bounds_ns(const swim_config *cfg, uint32_t n, uint64_t *detect_ns,
+                                     uint64_t *converge_ns);
 
 #endif /* HS_SWIM_H_ */

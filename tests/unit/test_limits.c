@@ -42,11 +42,28 @@ static void every_node_seed_reaches_swim(void **state)
     swim_free(&s);
 }
 
+static void bounds_refused_where_they_cannot_be_computed(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    uint64_t detect = 1;
+    uint64_t converge = 1;
+    assert_int_equal(swim_bounds_ns(&cfg, 0, &detect, &converge), HS_ERR_RANGE);
+    assert_int_equal(swim_bounds_ns(&cfg, cfg.members_cap + 2, &detect, &converge),
+                     HS_ERR_RANGE);
+    assert_int_equal(swim_bounds_ns(&cfg, UINT32_MAX, &detect, &converge), HS_ERR_RANGE);
+    assert_int_equal(swim_bounds_ns(&cfg, cfg.members_cap + 1, &detect, &converge), HS_OK);
+    assert_int_equal(detect, swim_detection_bound_ns(&cfg, cfg.members_cap + 1));
+    assert_int_equal(converge, swim_convergence_bound_ns(&cfg, cfg.members_cap + 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(indirect_checks_bounded_by_the_proxy_arrays),
         cmocka_unit_test(every_node_seed_reaches_swim),
+        cmocka_unit_test(bounds_refused_where_they_cannot_be_computed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
