@@ -413,6 +413,7 @@ hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why, si
     h->now_ns = loop_now_ns(&h->sink);
     hs_status status = create_parts(h, why, why_cap);
     if (status != HS_OK) {
+        files_abandon(&h->files); /* a refused start leaves no partial state */
         host_destroy(h);
         return status;
     }

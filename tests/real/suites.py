@@ -17,6 +17,9 @@ Suites, each returning (passed, failed, detail_lines):
   hsnode_errors  every bad flag, unreadable config, port in use, unwritable
                  or locked data directory, corrupt or foreign metadata exits
                  non-zero with a clear line.
+  start_refusals a full data directory refused at once and left as found;
+                 no partial state after a refusal; no mutable globals in core
+                 (tests/real/ops.py).
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
 
@@ -34,6 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hsreal  # noqa: E402
 import hostile  # noqa: E402
+import ops  # noqa: E402
 import hsctl_cli  # noqa: E402
 import scenario  # noqa: E402
 
@@ -177,6 +181,7 @@ def suites(root, quick=False):
     return [
         ("hsnode_errors", hostile.hsnode_errors),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
+        ("start_refusals", ops.start_refusals),
         ("kill_restart", kill_restart),
         ("hostile", hostile.hostile),
         ("scenario", scenario_suite),
