@@ -42,6 +42,8 @@ static const config_key keys[] = {
     {"error_reply_per_sec", KEY_U32, ND(error_reply_per_sec), 0, 100000, "error reply rate"},
     {"error_reply_burst", KEY_U32, ND(error_reply_burst), 0, 100000, "error reply burst"},
     {"tcp_conns_max", KEY_U32, TC(conns_max), 1, 1u << 20, "TCP connections + links"},
+    {"tcp_conns_per_source", KEY_U32, TC(conns_per_source), 1, 1u << 20,
+     "accepted TCP connections from one IPv4 address"},
     {"tcp_out_queue_max", KEY_U32, TC(out_queue_max), 1, UINT32_MAX, "bytes queued per conn"},
     {"tcp_in_budget", KEY_U32, TC(in_budget), 1, UINT32_MAX, "bytes of all input buffers"},
     {"tcp_out_budget", KEY_U32, TC(out_budget), 1, UINT32_MAX, "bytes of all output queues"},

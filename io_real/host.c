@@ -15,11 +15,10 @@
 #include "timers.h"
 #include "udp.h"
 
-/* A host-made input waiting for the current step to finish. */
-typedef struct {
-    uint64_t conn_id;
-    hs_status reason;
-} host_closed;
+/* Host-made inputs (CONN_CLOSED, SEND_FAILED: no pointers) waiting for the
+ * current step to finish, in the order they happened: a connection's
+ * unsent frames are reported before its close. */
+#define HOST_PENDING_EXTRA 4096u /* beyond one close per connection */
 
 struct host {
     config cfg;
@@ -32,7 +31,7 @@ struct host {
     timers timers;
     node *node;
     hs_outbox ob;
-    ring closed;          /* host_closed, delivered after the current step */
+    ring pending;         /* hs_input, delivered after the current step */
     uint64_t now_ns;
     uint64_t tick_at_ns;
     uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
@@ -143,14 +142,7 @@ static void flush_pending(host *h)
     h->flushing = true;
     for (;;) {
         hs_input in;
-        host_closed closed;
-        if (files_next_done(&h->files, &in)) {
-            step_once(h, &in);
-        } else if (ring_pop(&h->closed, &closed)) {
-            memset(&in, 0, sizeof(in));
-            in.kind = HS_IN_CONN_CLOSED;
-            in.u.conn_closed.conn_id = closed.conn_id;
-            in.u.conn_closed.reason = closed.reason;
+        if (files_next_done(&h->files, &in) || ring_pop(&h->pending, &in)) {
             step_once(h, &in);
         } else {
             break;
@@ -181,17 +173,43 @@ static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *f
 }
 
 /* May run inside the execution of a step's outputs: queue, never step. */
-static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
+static void queue_input(host *h, const hs_input *in)
 {
-    host *h = ctx;
-    host_closed closed = {conn_id, reason};
-    if (ring_push(&h->closed, &closed) != HS_OK) {
-        ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, HS_IN_CONN_CLOSED);
+    if (ring_push(&h->pending, in) != HS_OK) {
+        ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, in->kind);
         return;
     }
-    if (ring_count(&h->closed) > h->stats.pending_max) {
-        h->stats.pending_max = ring_count(&h->closed);
+    if (ring_count(&h->pending) > h->stats.pending_max) {
+        h->stats.pending_max = ring_count(&h->pending);
     }
+}
+
+static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_CONN_CLOSED;
+    in.u.conn_closed.conn_id = conn_id;
+    in.u.conn_closed.reason = reason;
+    queue_input(ctx, &in);
+}
+
+/* A TCP frame core asked for that will not be sent: core decides whether
+ * to retry (step.h, HS_IN_SEND_FAILED). */
+static void on_send_failed(void *ctx, uint64_t conn_id, hs_addr to, uint16_t type,
+                           hs_status reason)
+{
+    host *h = ctx;
+    ioerr_report(&h->sink, IOERR_OP_SEND_FAILED, 0, conn_id);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_SEND_FAILED;
+    in.u.send_failed.channel = HS_CH_TCP;
+    in.u.send_failed.to = to;
+    in.u.send_failed.conn_id = conn_id;
+    in.u.send_failed.msg_type = type;
+    in.u.send_failed.reason = reason;
+    queue_input(h, &in);
 }
 
 static void drain_udp(host *h)
@@ -348,7 +366,7 @@ static hs_status open_sockets(host *h, char *why, size_t cap)
         snprintf(why, cap, "listen %s: cannot watch the UDP socket", addr);
         return HS_ERR_IO;
     }
-    tcp_handlers handlers = {on_frame, on_closed, h};
+    tcp_handlers handlers = {on_frame, on_closed, on_send_failed, h};
     if (tcp_init(&h->tcp, &h->cfg.tcp, &h->loop, &h->sink, &handlers) != HS_OK) {
         snprintf(why, cap, "cannot allocate the TCP connection table");
         return HS_ERR_NOMEM;
@@ -379,7 +397,8 @@ static hs_status create_parts(host *h, char *why, size_t cap)
                          h->cfg.node.swim.relays_cap + HOST_TIMERS_EXTRA;
     if (timers_init(&h->timers, timer_cap) != HS_OK ||
         hs_outbox_init(&h->ob, HOST_OUTBOX_CAP, HOST_OUTBOX_ARENA) != HS_OK ||
-        ring_init(&h->closed, sizeof(host_closed), h->cfg.tcp.conns_max + 64) != HS_OK) {
+        ring_init(&h->pending, sizeof(hs_input),
+                  h->cfg.tcp.conns_max + 64 + HOST_PENDING_EXTRA) != HS_OK) {
         snprintf(why, cap, "out of memory creating the host tables");
         return HS_ERR_NOMEM;
     }
@@ -427,7 +446,7 @@ void host_destroy(host *h)
         return;
     }
     node_destroy(h->node);
-    ring_free(&h->closed);
+    ring_free(&h->pending);
     hs_outbox_free(&h->ob);
     timers_free(&h->timers);
     tcp_free(&h->tcp);
