@@ -37,6 +37,8 @@ static const config_key keys[] = {
     {"log", KEY_SPECIAL, 0, 0, 0, "text | json (default text)"},
     {"log_level", KEY_SPECIAL, 0, 0, 0, "debug | info | warn | error (default info)"},
     {"seed", KEY_SPECIAL, 0, 0, 0, "rng seed (default: getrandom, logged at start)"},
+    {"metrics_listen", KEY_SPECIAL, 0, 0, 0,
+     "IPv4:PORT serving Prometheus text on GET /metrics (default off)"},
     {"log_rate", KEY_U32, CF(log_rate), 0, 1000000, "log lines per second per event code"},
     {"leave_grace_ms", KEY_U32, CF(leave_grace_ms), 0, 60000, "time to gossip a leave"},
     {"error_reply_per_sec", KEY_U32, ND(error_reply_per_sec), 0, 100000, "error reply rate"},
@@ -288,6 +290,16 @@ static hs_status set_special(config *c, const char *key, const char *value, char
             return HS_ERR_INVALID;
         }
         c->has_listen = true;
+        return HS_OK;
+    }
+    if (strcmp(key, "metrics_listen") == 0) {
+        if (hs_addr_parse(value, &c->metrics_addr) != HS_OK) {
+            snprintf(why, cap,
+                     "metrics_listen: invalid address '%s' (want a.b.c.d:port, port 1..65535)",
+                     value);
+            return HS_ERR_INVALID;
+        }
+        c->has_metrics = true;
         return HS_OK;
     }
     if (strcmp(key, "join") == 0) {

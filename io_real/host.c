@@ -8,7 +8,9 @@
 #include <sys/epoll.h>
 
 #include "files.h"
+#include "frame.h"
 #include "loop.h"
+#include "metrics.h"
 #include "node.h"
 #include "ring.h"
 #include "tcp.h"
@@ -28,6 +30,7 @@ struct host {
     udp udp;
     tcp tcp;
     files files;
+    metrics metrics;
     timers timers;
     node *node;
     hs_outbox ob;
@@ -42,6 +45,11 @@ struct host {
     bool halted;          /* core said NODE_HALTED: its metadata is unusable */
     hs_event halt;        /* that record */
     host_stats stats;
+    /* The host's counters as handed to core (HS_IN_HOST_COUNTERS): names
+     * built once, values refreshed before each report. */
+    char counter_names[NODE_HOST_COUNTERS_MAX][MSG_COUNTER_NAME_MAX + 1];
+    hs_host_counter counters[NODE_HOST_COUNTERS_MAX];
+    uint32_t counter_count;
 };
 
 const host_stats *host_get_stats(const host *h)
@@ -54,6 +62,7 @@ static void on_error(void *ctx, uint32_t op, int err, uint64_t detail)
 {
     host *h = ctx;
     h->stats.host_errors++;
+    h->stats.op_errors[op < IOERR_OP_COUNT ? op : 0]++;
     log_host_error(h->log, op, err, detail, h->now_ns);
 }
 
@@ -157,10 +166,95 @@ static void deliver(host *h, const hs_input *in)
     flush_pending(h);
 }
 
+/* ---- the host's counters, for hsctl stats and /metrics ---------------- */
+
+static void add_counter(host *h, const char *name, uint64_t value)
+{
+    if (h->counter_count >= NODE_HOST_COUNTERS_MAX) {
+        return; /* NODE_HOST_COUNTERS_MAX is sized for the list below */
+    }
+    char *slot = h->counter_names[h->counter_count];
+    snprintf(slot, MSG_COUNTER_NAME_MAX + 1, "%s", name);
+    h->counters[h->counter_count].name = slot;
+    h->counters[h->counter_count].value = value;
+    h->counter_count++;
+}
+
+/* TCP counters by cause: refused_x -> host_tcp_refused.x, closed_x ->
+ * host_tcp_closed.x (a label), the rest host_tcp_<name>. */
+static void add_tcp_counter(host *h, const char *field, uint64_t value)
+{
+    char name[MSG_COUNTER_NAME_MAX + 1];
+    if (strncmp(field, "refused_", 8) == 0) {
+        snprintf(name, sizeof(name), "host_tcp_refused.%s", field + 8);
+    } else if (strncmp(field, "closed_", 7) == 0) {
+        snprintf(name, sizeof(name), "host_tcp_closed.%s", field + 7);
+    } else if (strcmp(field, "closed") == 0) {
+        snprintf(name, sizeof(name), "host_tcp_conns_ended");
+    } else {
+        snprintf(name, sizeof(name), "host_tcp_%s", field);
+    }
+    add_counter(h, name, value);
+}
+
+static void collect_counters(host *h)
+{
+    h->counter_count = 0;
+    add_counter(h, "host_steps", h->stats.steps);
+    add_counter(h, "host_timers_fired", h->stats.timers_fired);
+    add_counter(h, "host_udp_rx", h->udp.rx_datagrams);
+    add_counter(h, "host_udp_tx", h->udp.tx_datagrams);
+    add_counter(h, "host_udp_tx_dropped", h->udp.tx_dropped);
+#define HOST_TCP_COUNTER(field) add_tcp_counter(h, #field, h->tcp.stats.field);
+    TCP_STATS_LIST(HOST_TCP_COUNTER)
+#undef HOST_TCP_COUNTER
+    add_counter(h, "host_disk_ops", h->files.ops);
+    add_counter(h, "host_disk_failures", h->files.failures);
+    add_counter(h, "host_log_lines", h->log->lines);
+    add_counter(h, "host_log_suppressed", h->log->suppressed);
+    add_counter(h, "host_log_dropped", h->log->dropped);
+#define HOST_METRICS_COUNTER(field) add_counter(h, "host_metrics." #field, h->metrics.stats.field);
+    METRICS_STATS_LIST(HOST_METRICS_COUNTER)
+#undef HOST_METRICS_COUNTER
+    add_counter(h, "host_errors", h->stats.host_errors);
+    for (uint32_t op = 1; op < IOERR_OP_COUNT; op++) {
+        if (h->stats.op_errors[op] != 0) {
+            char name[MSG_COUNTER_NAME_MAX + 1];
+            snprintf(name, sizeof(name), "host_io_errors.%s", ioerr_op_name(op));
+            add_counter(h, name, h->stats.op_errors[op]);
+        }
+    }
+}
+
+/* Core copies the snapshot; its next stats reply carries it. */
+static void hand_counters_to_core(host *h)
+{
+    collect_counters(h);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_HOST_COUNTERS;
+    in.u.host_counters.items = h->counters;
+    in.u.host_counters.count = h->counter_count;
+    deliver(h, &in);
+}
+
+/* /metrics: the list STATS_RESP would carry now. */
+static uint32_t metrics_source(void *ctx, msg_counter *out, uint32_t cap)
+{
+    host *h = ctx;
+    hand_counters_to_core(h);
+    return node_counters_report(node_get_counters(h->node), out, cap);
+}
+
 static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *frame,
                      uint32_t len)
 {
     host *h = ctx;
+    frame_header header;
+    if (frame_parse_header(frame, len, FRAME_TCP_PAYLOAD_MAX, &header) == HS_OK &&
+        header.type == MSG_STATS_REQ) {
+        hand_counters_to_core(h);
+    }
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_RECV;
@@ -264,6 +358,8 @@ static void dispatch(host *h, const loop_fired *f)
         /* Due timers are fired at the top of every iteration. */
     } else if (f->token == HOST_TOKEN_UDP) {
         drain_udp(h);
+    } else if (metrics_owns(f->token)) {
+        metrics_on_event(&h->metrics, f->token, f->events, clock_now(h));
     } else {
         tcp_on_event(&h->tcp, f->token, f->events, clock_now(h));
     }
@@ -307,6 +403,7 @@ int host_run(host *h)
         uint64_t now = clock_now(h);
         if (now >= h->tick_at_ns) {
             (void)tcp_tick(&h->tcp, now);
+            metrics_tick(&h->metrics, now);
             flush_pending(h);
             log_tick(h->log, now);
             h->tick_at_ns = now + HOST_TICK_NS;
@@ -376,6 +473,12 @@ static hs_status open_sockets(host *h, char *why, size_t cap)
                  err == EADDRINUSE ? " (port in use)" : "");
         return HS_ERR_IO;
     }
+    if (h->cfg.has_metrics && metrics_listen(&h->metrics, h->cfg.metrics_addr, &err) != HS_OK) {
+        hs_addr_format(h->cfg.metrics_addr, addr);
+        snprintf(why, cap, "metrics_listen %s: cannot listen on TCP: %s%s", addr,
+                 strerror(err), err == EADDRINUSE ? " (port in use)" : "");
+        return HS_ERR_IO;
+    }
     return HS_OK;
 }
 
@@ -426,6 +529,7 @@ hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why, si
     h->udp.fd = -1;
     h->tcp.listen_fd = -1;
     h->tcp.spare_fd = -1;
+    metrics_init(&h->metrics, &h->loop, &h->sink, metrics_source, h);
     h->files.dir_fd = -1;
     h->files.lock_fd = -1;
     h->files.meta_fd = -1;
@@ -449,6 +553,7 @@ void host_destroy(host *h)
     ring_free(&h->pending);
     hs_outbox_free(&h->ob);
     timers_free(&h->timers);
+    metrics_free(&h->metrics);
     tcp_free(&h->tcp);
     udp_close(&h->udp);
     files_close(&h->files);

@@ -159,14 +159,7 @@ static void reply_stats(node *n, step_ctx *ctx, const hs_input *in, const msg *r
     m.type = MSG_STATS_RESP;
     m.u.stats.request_id = req->u.request.request_id;
     m.u.stats.node = n->cfg.name;
-    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        msg_counter *c = &m.u.stats.counters[m.u.stats.count++];
-        const char *name = node_counter_name(i);
-        size_t len = strlen(name);
-        HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
-        memcpy(c->name, name, len + 1);
-        c->value = node_counter_value(&n->counters, i);
-    }
+    m.u.stats.count = node_counters_report(&n->counters, m.u.stats.counters, MSG_COUNTERS_MAX);
     (void)ctx_send(ctx, HS_CH_TCP, in->u.recv.from, in->u.recv.conn_id, &m);
 }
 
@@ -235,6 +228,7 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
+    node_counters_msg(&n->counters, NODE_DIR_RX, header.type, in->u.recv.len);
     const msg_type_info *info = msg_info(header.type);
     if (info == NULL) {
         n->counters.unknown_type++;
@@ -380,6 +374,10 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
         break;
     case HS_IN_CONN_CLOSED:
         on_conn_closed(n, &ctx, in);
+        break;
+    case HS_IN_HOST_COUNTERS:
+        node_counters_set_host(&n->counters, in->u.host_counters.items,
+                               in->u.host_counters.count);
         break;
     default:
         n->counters.inputs_unhandled++;

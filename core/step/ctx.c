@@ -35,6 +35,7 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
         return status;
     }
     ctx->counters->frames_tx++;
+    node_counters_msg(ctx->counters, NODE_DIR_TX, m->type, (uint32_t)len);
     return HS_OK;
 }
 

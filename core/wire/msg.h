@@ -57,7 +57,7 @@ typedef enum {
 #define MSG_MEMBERS_MAX 4096u  /* members in a TCP members reply */
 #define MSG_DETAIL_MAX 96u     /* bytes of text in an error reply */
 #define MSG_COUNTER_NAME_MAX 40u
-#define MSG_COUNTERS_MAX 64u
+#define MSG_COUNTERS_MAX 256u
 #define MSG_DEPTH_MAX 8u       /* nesting accepted when skipping unknown fields */
 
 /* Member states on the wire.  Order matters: at equal incarnation the
