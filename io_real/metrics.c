@@ -391,7 +391,33 @@ static void count_reply(metrics *m, metrics_req req)
     }
 }
 
-/* Writes what the socket takes; closes once everything went. */
+/* After the reply: the write side is shut and whatever the client still
+ * sends is read and dropped until it closes (or the timeout), because
+ * closing with unread bytes would reset the connection and could destroy
+ * the reply before the client reads it (an oversized request). */
+static void linger(metrics *m, uint32_t slot)
+{
+    metrics_conn *c = &m->conns[slot];
+    free(c->out);
+    c->out = NULL;
+    c->replying = false;
+    c->lingering = true;
+    if (shutdown(c->fd, SHUT_WR) != 0 ||
+        loop_mod(m->loop, c->fd, EPOLLIN, conn_token(m, slot)) != HS_OK) {
+        close_conn(m, slot);
+    }
+}
+
+static void drain(metrics *m, uint32_t slot)
+{
+    metrics_conn *c = &m->conns[slot];
+    ssize_t n = recv(c->fd, c->in, sizeof(c->in), 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        close_conn(m, slot);
+    }
+}
+
+/* Writes what the socket takes; lingers once everything went. */
 static void write_some(metrics *m, uint32_t slot)
 {
     metrics_conn *c = &m->conns[slot];
@@ -402,11 +428,12 @@ static void write_some(metrics *m, uint32_t slot)
                 return;
             }
             m->stats.io_errors++;
-            break;
+            close_conn(m, slot);
+            return;
         }
         c->out_sent += (uint32_t)n;
     }
-    close_conn(m, slot);
+    linger(m, slot);
 }
 
 static void on_readable(metrics *m, uint32_t slot)
@@ -450,6 +477,8 @@ void metrics_on_event(metrics *m, uint64_t token, uint32_t events, uint64_t now_
     }
     if (m->conns[slot].replying) {
         write_some(m, slot);
+    } else if (m->conns[slot].lingering) {
+        drain(m, slot);
     } else if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
         on_readable(m, slot);
     }
@@ -459,8 +488,10 @@ void metrics_tick(metrics *m, uint64_t now_ns)
 {
     for (uint32_t i = 0; i < METRICS_CONNS_MAX; i++) {
         if (m->conns[i].used && now_ns - m->conns[i].accepted_ns >= METRICS_TIMEOUT_NS) {
-            m->stats.timeouts++;
-            ioerr_report(m->sink, IOERR_OP_METRICS_REFUSED, 0, 408);
+            if (!m->conns[i].lingering) {
+                m->stats.timeouts++;
+                ioerr_report(m->sink, IOERR_OP_METRICS_REFUSED, 0, 408);
+            }
             close_conn(m, i);
         }
     }

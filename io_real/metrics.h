@@ -75,6 +75,7 @@ typedef struct {
     uint32_t gen;
     bool used;
     bool replying;
+    bool lingering;  /* replied: reading and dropping until the client closes */
     uint64_t accepted_ns;
     uint32_t in_len;
     uint8_t in[METRICS_REQUEST_MAX];

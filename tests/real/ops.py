@@ -129,3 +129,215 @@ def start_refusals() -> tuple[int, int, list[str]]:
         ("port in use: no data directory left", port_refusal_leaves_nothing),
         ("core has no mutable globals", core_has_no_mutable_globals),
     ])
+
+
+# --------------------------------------------------------------------------
+# Idle TCP connections cannot lock others out (item 9a)
+
+def _start_node(tmp: Path, name: str, port: int, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen([str(hsreal.bin_dir() / "hsnode"), "--name", name, "--listen",
+                             f"127.0.0.1:{port}", "--data-dir", str(tmp / name), "--config",
+                             str(hsreal.HERE / "fast.conf"), "--log", "json", *flags],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+
+
+def _stop(p: subprocess.Popen) -> None:
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def _idle_conns(port: int, source: str, count: int) -> list[socket.socket]:
+    """count connections from `source` (a 127/8 address) that send nothing."""
+    out = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind((source, 0))
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        out.append(s)
+    return out
+
+
+def _closed_by_peer(s: socket.socket) -> bool:
+    s.setblocking(False)
+    try:
+        return s.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def idle_flood() -> str:
+    """A node with 64 slots, 32 per source and a 1.5 s slow timeout: 100
+    idle connections from one address (32 kept, 68 refused), then 100 from
+    20 others (the table fills, the oldest idle are evicted); `hsctl members`
+    is answered throughout; after the slow timeout every idle connection has
+    been closed by the node.  Without the three rules the first 64 idle
+    connections hold every slot for the 120 s idle timeout and hsctl is
+    refused."""
+    tmp = Path(tempfile.mkdtemp(prefix="hs-idle-"))
+    port = _free_port()
+    node = _start_node(tmp, "i1", port, "--tcp-conns-max", "64", "--tcp-conns-per-source", "32",
+                       "--tcp-slow-timeout-ms", "1500")
+    socks: list[socket.socket] = []
+    addr = f"127.0.0.1:{port}"
+    try:
+        hsreal.wait_until(lambda: hsreal.members(addr) is not None, 10, "i1 to answer")
+        socks += _idle_conns(port, "127.0.0.2", 100)
+        hsreal.wait_until(lambda: hsreal.stats(addr).get("host_tcp_refused.source_cap", 0) >= 68,
+                          10, "68 connections refused by the per-source cap")
+        check(hsreal.members(addr) is not None, "members not answered beside 100 idle conns")
+        for k in range(20):
+            socks += _idle_conns(port, f"127.0.1.{k + 1}", 5)
+        hsreal.wait_until(lambda: hsreal.stats(addr).get("host_tcp_evicted", 0) > 0, 10,
+                          "the oldest idle connections evicted")
+        check(hsreal.members(addr) is not None, "members not answered with the table full")
+        first = hsreal.stats(addr)
+        hsreal.wait_until(lambda: all(_closed_by_peer(s) for s in socks), 10,
+                          "every idle connection closed by the node")
+        st = hsreal.stats(addr)
+        slow = st.get("host_tcp_closed.slow_first", 0)
+        check(slow > 0, f"no connection closed for sending no frame: {st}")
+        check(st.get("tcp_conns_rejected", 0) >= 68, f"core did not count the refusals: {st}")
+        check(node.poll() is None, "hsnode exited")
+        return (f"refused by source cap {first['host_tcp_refused.source_cap']}, evicted "
+                f"{st['host_tcp_evicted']}, closed without a first frame {slow}")
+    finally:
+        for s in socks:
+            s.close()
+        _stop(node)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# hsctl stats and /metrics on a real cluster (item 10)
+
+def _scrape(url: str) -> tuple[int, str, str]:
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.headers.get("Content-Type", ""), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type", ""), e.read().decode()
+
+
+def _parse_exposition(text: str) -> dict[str, float]:
+    """Samples by 'name{labels}', checking the 0.0.4 shape: every family has
+    one HELP and one TYPE counter line before its samples, in one block."""
+    samples: dict[str, float] = {}
+    typed: set[str] = set()
+    current = None
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            fam = line.split()[2]
+            check(fam not in typed, f"family {fam} appears twice")
+            current = fam
+        elif line.startswith("# TYPE "):
+            _, _, fam, kind = line.split()
+            check(fam == current and kind == "counter", f"bad TYPE line {line!r}")
+            typed.add(fam)
+        else:
+            key, value = line.rsplit(" ", 1)
+            fam = key.split("{", 1)[0]
+            check(fam == current and fam in typed, f"sample outside its family block: {line!r}")
+            check(fam.endswith("_total"), f"counter without _total: {line!r}")
+            samples[key] = float(value)
+    return samples
+
+
+def _metric_key(stats_name: str) -> str:
+    fam, _, label = stats_name.partition(".")
+    if not label:
+        return f"hs_{fam}_total"
+    key = "type" if fam.startswith(("rx_", "tx_")) else "op" if fam == "host_io_errors" \
+        else "cause"
+    return f'hs_{fam}_total{{{key}="{label}"}}'
+
+
+def _raw_http(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(request)
+        out = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                return out
+            out += chunk
+
+
+def stats_and_metrics() -> str:
+    tmp = Path(tempfile.mkdtemp(prefix="hs-metrics-"))
+    node = None
+    try:
+        with hsreal.Cluster(3, hsreal.HERE / "fast.conf") as cl:
+            port, mport = _free_port(), _free_port()
+            node = _start_node(tmp, "m4", port, "--join", cl.addrs["n1"], "--metrics-listen",
+                               f"127.0.0.1:{mport}")
+            addr = f"127.0.0.1:{port}"
+
+            def converged():
+                states = hsreal.view_states(hsreal.members(addr))
+                return len(states) == 4 and all(s == "alive" for s, _ in states.values())
+            hsreal.wait_until(converged, 30, "m4 to see 4 members alive")
+            def probed():
+                got = hsreal.stats(addr)
+                return got.get("rx_msgs.ping", 0) > 0 and got.get("tx_msgs.ack", 0) > 0 and \
+                    got.get("rx_msgs.ack", 0) > 0
+            hsreal.wait_until(probed, 15, "m4 to be probed and to probe", interval=0.2)
+            st = hsreal.stats(addr)
+            for name in ("rx_msgs.ping", "rx_bytes.ping", "tx_msgs.ping", "tx_bytes.ping",
+                         "rx_msgs.ack", "tx_msgs.ack", "rx_msgs.stats_req", "host_tcp_accepted",
+                         "host_udp_rx", "host_tcp_refused.table_full",
+                         "host_tcp_refused.source_cap", "host_tcp_closed.slow_first",
+                         "host_errors", "host_metrics.ok"):
+                check(name in st, f"hsctl stats lacks {name}: {sorted(st)}")
+            check(st["rx_msgs.ping"] > 0 and st["tx_msgs.ping"] > 0, f"no pings counted: {st}")
+            check(st["rx_bytes.ping"] >= 16 * st["rx_msgs.ping"], "ping bytes below frame size")
+            check(st["host_tcp_accepted"] >= 1 and st["host_udp_rx"] > 0, f"host counters: {st}")
+            code, ctype, text = _scrape(f"http://127.0.0.1:{mport}/metrics")
+            check(code == 200 and ctype.startswith("text/plain; version=0.0.4"),
+                  f"/metrics: {code} {ctype}")
+            samples = _parse_exposition(text)
+            after = hsreal.stats(addr)
+            for name, value in st.items():
+                key = _metric_key(name)
+                check(key in samples, f"/metrics lacks {key} (from hsctl stats {name})")
+                if not name.startswith("host_metrics."):
+                    check(st[name] <= samples[key] <= after[name],
+                          f"{key} = {samples[key]} not between hsctl's {st[name]} and "
+                          f"{after[name]}")
+            check(after["host_metrics.ok"] == st["host_metrics.ok"] + 1,
+                  "the scrape was not counted")
+            code, _, _ = _scrape(f"http://127.0.0.1:{mport}/nothing")
+            check(code == 404, f"/nothing: {code}, want 404")
+            reply = _raw_http(mport, b"POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+            check(reply.startswith(b"HTTP/1.0 400 "), f"POST: {reply[:40]!r}")
+            reply = _raw_http(mport, b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 5000)
+            check(reply.startswith(b"HTTP/1.1 400 "), f"oversized: {reply[:40]!r}")
+            final = hsreal.stats(addr)
+            check(final["host_metrics.not_found"] == 1 and final["host_metrics.bad_request"] == 2,
+                  f"metrics refusals not counted: {final}")
+            check(node.poll() is None, "m4 exited")
+            return (f"{len(st)} counters in hsctl stats, {len(samples)} samples in /metrics; "
+                    f"rx ping {st['rx_msgs.ping']}, tx ack {st['tx_msgs.ack']}")
+    finally:
+        if node is not None:
+            _stop(node)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def operator_counters() -> tuple[int, int, list[str]]:
+    from suites import _run
+
+    return _run([
+        ("idle connections cannot lock others out", idle_flood),
+        ("hsctl stats and /metrics carry the same counters", stats_and_metrics),
+    ])

@@ -20,6 +20,10 @@ Suites, each returning (passed, failed, detail_lines):
   start_refusals a full data directory refused at once and left as found;
                  no partial state after a refusal; no mutable globals in core
                  (tests/real/ops.py).
+  operator_counters  idle connections cannot lock others out (per-source
+                 cap, eviction, first-frame timeout); hsctl stats and
+                 /metrics carry the same core, per-type and host counters
+                 on a real cluster (tests/real/ops.py).
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
 
@@ -182,6 +186,7 @@ def suites(root, quick=False):
         ("hsnode_errors", hostile.hsnode_errors),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
         ("start_refusals", ops.start_refusals),
+        ("operator_counters", ops.operator_counters),
         ("kill_restart", kill_restart),
         ("hostile", hostile.hostile),
         ("scenario", scenario_suite),
