@@ -214,6 +214,8 @@ static hs_status exchange(hs_addr addr, uint32_t timeout_ms, uint16_t req_type, 
     uint8_t *frame = NULL;
     frame_header header;
     status = dial(&c, addr);
+    /* The HELLO handshake (issue 6, item 3) goes here, between the dial and
+     * the request: every hsctl request passes through this one exchange. */
     if (status == HS_OK) {
         status = send_all(&c, buf, len);
     }

@@ -387,7 +387,7 @@ static void print_stats(const msg_stats *s, bool json)
         if (json) {
             printf("%s\"%s\":%llu", i == 0 ? "" : ",", s->counters[i].name, v);
         } else {
-            printf("%-28s %llu\n", s->counters[i].name, v);
+            printf("%-32s %llu\n", s->counters[i].name, v);
         }
     }
     if (json) {
