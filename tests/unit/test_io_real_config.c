@@ -229,7 +229,8 @@ static void test_every_documented_key_is_settable(void **state)
         const char *value = "1000";
         if (strcmp(key, "name") == 0 || strcmp(key, "data_dir") == 0) {
             value = "x";
-        } else if (strcmp(key, "listen") == 0 || strcmp(key, "join") == 0) {
+        } else if (strcmp(key, "listen") == 0 || strcmp(key, "join") == 0 ||
+                   strcmp(key, "metrics_listen") == 0) {
             value = "127.0.0.1:5";
         } else if (strcmp(key, "role") == 0) {
             value = "manager";
