@@ -62,6 +62,7 @@ void node_counters_set_host(node_counters *c, const hs_host_counter *items, uint
 
 static bool put(msg_counter *out, uint32_t cap, uint32_t *n, const char *name, uint64_t value)
 {
+    HS_ASSERT(name != NULL && *n <= cap);
     if (*n >= cap) {
         return false;
     }
@@ -75,6 +76,8 @@ static bool put(msg_counter *out, uint32_t cap, uint32_t *n, const char *name, u
 
 static void type_label(uint32_t slot, char *buf, size_t cap)
 {
+    HS_ASSERT(slot <= NODE_MSG_SLOT_OTHER);
+    HS_ASSERT(cap > 0);
     const char *name = slot == NODE_MSG_SLOT_OTHER ? "other" : msg_type_name((uint16_t)slot);
     if (strcmp(name, "unknown") == 0) {
         snprintf(buf, cap, "t%u", slot);
@@ -88,6 +91,7 @@ static void report_per_type(const node_msg_counters *t, msg_counter *out, uint32
                             uint32_t *n)
 {
     static const char *const families[2][2] = {{"rx_msgs", "rx_bytes"}, {"tx_msgs", "tx_bytes"}};
+    HS_ASSERT(*n <= cap);
     for (uint32_t slot = 0; slot <= NODE_MSG_SLOT_OTHER; slot++) {
         if (t->msgs[NODE_DIR_RX][slot] == 0 && t->msgs[NODE_DIR_TX][slot] == 0) {
             continue;
@@ -102,6 +106,7 @@ static void report_per_type(const node_msg_counters *t, msg_counter *out, uint32
             (void)put(out, cap, n, name, t->bytes[dir][slot]);
         }
     }
+    HS_ASSERT(*n <= cap);
 }
 
 uint32_t node_counters_report(const node_counters *c, msg_counter *out, uint32_t cap)

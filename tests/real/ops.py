@@ -42,10 +42,11 @@ mnt="$1"; hsnode="$2"; port="$3"
 mount -t tmpfs -o size=64k tmpfs "$mnt" || exit 90
 mkdir "$mnt/empty"
 dd if=/dev/zero of="$mnt/fill" bs=4k 2>/dev/null
-timeout 20 "$hsnode" --name n1 --listen "127.0.0.1:$port" --data-dir "$mnt/new" 2>"$mnt/../new.err" >/dev/null
-echo "new=$?"
-timeout 20 "$hsnode" --name n1 --listen "127.0.0.1:$port" --data-dir "$mnt/empty" 2>"$mnt/../empty.err" >/dev/null
-echo "empty=$?"
+for d in new empty; do
+    timeout 20 "$hsnode" --name n1 --listen "127.0.0.1:$port" --data-dir "$mnt/$d" \
+        2>"$mnt/../$d.err" >/dev/null
+    echo "$d=$?"
+done
 echo "top=$(ls -A "$mnt" | tr '\n' ' ')"
 echo "inside=$(ls -A "$mnt/empty" | tr '\n' ' ')"
 '''
