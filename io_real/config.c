@@ -38,11 +38,15 @@ static const cfgkey host_keys[] = {
             "log lines per second per event code (0: unlimited)"),
     CFGKEY_NUM(config, leave_grace_ms, "leave_grace_ms", CFGKEY_DURATION, CFGKEY_UNIT_MS, 0,
                60000, 300, "after SIGTERM, time to gossip the leave"),
+    {"metrics_listen", CFGKEY_ADDR, CFGKEY_UNIT_NONE, CFGKEY_AT(config, metrics_addr), 0, 0, 0, 0,
+     "off", NULL, CFGKEY_UNSET, NULL, "IPv4:PORT serving Prometheus text on GET /metrics"},
 };
 
 static const cfgkey tcp_keys[] = {
     CFG_U32(tcp_config, conns_max, "conns_max", CFGKEY_UNIT_NONE, 1, 1u << 20, 2048,
             "TCP connections + outbound links"),
+    CFG_U32(tcp_config, conns_per_source, "conns_per_source", CFGKEY_UNIT_NONE, 1, 1u << 20, 256,
+            "accepted TCP connections from one IPv4 address"),
     CFG_BYTES(tcp_config, out_queue_max, "out_queue_max", 1, UINT32_MAX, 4u << 20,
               "bytes queued per connection"),
     CFG_BYTES(tcp_config, in_budget, "in_budget", 1, UINT32_MAX, 24u << 20,
@@ -52,7 +56,7 @@ static const cfgkey tcp_keys[] = {
     CFG_MS_NS(tcp_config, idle_timeout_ns, "idle_timeout_ms", 1, UINT32_MAX, 120000,
               "no byte either way this long: close"),
     CFG_MS_NS(tcp_config, slow_timeout_ns, "slow_timeout_ms", 1, UINT32_MAX, 10000,
-              "partial frame or unread replies this long: close"),
+              "no first frame, a partial frame or unread replies this long: close"),
     CFG_MS_NS(tcp_config, connect_timeout_ns, "connect_timeout_ms", 1, UINT32_MAX, 3000,
               "outbound connect wait"),
     CFG_MS_NS(tcp_config, backoff_min_ns, "backoff_min_ms", 1, UINT32_MAX, 100,
@@ -96,6 +100,8 @@ static void unbind_all(config *c, const cfgkey_bind binds[CONFIG_TABLES])
     }
     int32_t seed = cfgkey_find(node_config_keys(), "seed");
     c->seed_given = seed >= 0 && cfgkey_given(binds, BIND_NODE, (uint32_t)seed);
+    int32_t metrics = cfgkey_find(&host_table, "metrics_listen");
+    c->has_metrics = metrics >= 0 && cfgkey_given(binds, BIND_HOST, (uint32_t)metrics);
 }
 
 size_t config_render_help(char *out, size_t cap)

@@ -44,6 +44,8 @@ typedef struct {
     uint32_t log_level;   /* hs_severity: lines below are not written */
     uint32_t log_rate;    /* lines per second per event code, 0 = unlimited */
     uint32_t leave_grace_ms; /* after SIGTERM: time for the leave gossip */
+    hs_addr metrics_addr; /* --metrics-listen: Prometheus text on GET /metrics */
+    bool has_metrics;
     bool seed_given;      /* rng_seed came from `seed`, not getrandom */
     uint64_t given[CONFIG_TABLES]; /* per table (config_tables order): keys given */
 } config;

@@ -1,8 +1,11 @@
 /* Data directory and synchronous disk operations.  See files.h. */
 #include "files.h"
 
+#include "meta.h"
+
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +21,24 @@ static void close_fd(files *f, int *fd)
     *fd = -1;
 }
 
-static hs_status fail(files *f, uint32_t op, int err, char *msg, size_t cap, const char *what)
+static bool no_space(int err)
+{
+    return err == ENOSPC || err == EDQUOT;
+}
+
+/* A start-up refusal: the entries this open created are removed again, so a
+ * refused start leaves the data directory as it found it. */
+static hs_status fail(files *f, uint32_t op, int err, char *why, size_t cap, const char *what)
 {
     ioerr_report(f->sink, op, err, 0);
-    snprintf(msg, cap, "data directory %s: %s: %s", f->dir, what, strerror(err));
-    files_close(f);
-    return HS_ERR_IO;
+    if (no_space(err)) {
+        snprintf(why, cap, "data directory %s: %s: %s; refusing to start (free space on its "
+                 "file system or give another --data-dir)", f->dir, what, strerror(err));
+    } else {
+        snprintf(why, cap, "data directory %s: %s: %s", f->dir, what, strerror(err));
+    }
+    files_abandon(f);
+    return no_space(err) ? HS_ERR_NOSPACE : HS_ERR_IO;
 }
 
 /* The directory that holds dir's entry: "a/b/" -> "a", "b" -> ".", "/b" -> "/". */
@@ -50,79 +65,113 @@ static void parent_of(const char *dir, char *out, size_t cap)
  * synced: without this a crash could lose the data directory (or its meta
  * file) after core was told its first write was durable, and a restart
  * would begin afresh at incarnation 0, reusing incarnations. */
-static hs_status sync_dir(files *f, int fd, char *msg, size_t cap, const char *what)
+static hs_status sync_dir(files *f, int fd, char *why, size_t cap, const char *what)
 {
     if (fsync(fd) != 0) {
-        return fail(f, IOERR_OP_FSYNC, errno, msg, cap, what);
+        return fail(f, IOERR_OP_FSYNC, errno, why, cap, what);
     }
     return HS_OK;
 }
 
-static hs_status sync_parent(files *f, char *msg, size_t cap)
+static hs_status sync_parent(files *f, char *why, size_t cap)
 {
     char parent[FILES_PATH_MAX];
     parent_of(f->dir, parent, sizeof(parent));
     int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
-        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open its parent to sync it");
+        return fail(f, IOERR_OP_OPEN, errno, why, cap, "cannot open its parent to sync it");
     }
-    hs_status status = sync_dir(f, fd, msg, cap, "cannot sync its parent after creating it");
+    hs_status status = sync_dir(f, fd, why, cap, "cannot sync its parent after creating it");
     close_fd(f, &fd);
     return status;
 }
 
-static hs_status open_dir(files *f, char *msg, size_t cap)
+static hs_status open_dir(files *f, char *why, size_t cap)
 {
     if (mkdir(f->dir, 0755) == 0) {
-        hs_status status = sync_parent(f, msg, cap);
+        f->created_dir = true;
+        hs_status status = sync_parent(f, why, cap);
         if (status != HS_OK) {
             return status;
         }
     } else if (errno != EEXIST) {
-        return fail(f, IOERR_OP_MKDIR, errno, msg, cap, "cannot create");
+        return fail(f, IOERR_OP_MKDIR, errno, why, cap, "cannot create");
     }
     f->dir_fd = open(f->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (f->dir_fd < 0) {
-        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open");
+        return fail(f, IOERR_OP_OPEN, errno, why, cap, "cannot open");
     }
     /* Creating the lock file is also the writability check: it fails with
      * EACCES or EROFS before any node state is touched. */
-    f->lock_fd = openat(f->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    f->lock_fd = openat(f->dir_fd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (f->lock_fd >= 0) {
+        f->created_lock = true;
+    } else if (errno == EEXIST) {
+        f->lock_fd = openat(f->dir_fd, "lock", O_RDWR | O_CLOEXEC);
+    }
     if (f->lock_fd < 0) {
-        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "not writable");
+        return fail(f, IOERR_OP_OPEN, errno, why, cap, "not writable");
     }
     if (flock(f->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         int err = errno;
         if (err == EWOULDBLOCK) {
             ioerr_report(f->sink, IOERR_OP_FLOCK, err, 0);
-            snprintf(msg, cap, "data directory %s: in use by another hsnode (lock held)",
+            snprintf(why, cap, "data directory %s: in use by another hsnode (lock held)",
                      f->dir);
-            files_close(f);
+            files_abandon(f);
             return HS_ERR_IO;
         }
-        return fail(f, IOERR_OP_FLOCK, err, msg, cap, "cannot lock");
+        return fail(f, IOERR_OP_FLOCK, err, why, cap, "cannot lock");
     }
     return HS_OK;
 }
 
 /* Opens <dir>/meta, creating it if missing; a new file's entry is synced
  * before any disk output runs, so before core hears of a completion. */
-static hs_status open_meta(files *f, char *msg, size_t cap)
+static hs_status open_meta(files *f, char *why, size_t cap)
 {
     f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (f->meta_fd >= 0) {
-        return sync_dir(f, f->dir_fd, msg, cap, "cannot sync it after creating meta");
-    }
-    if (errno == EEXIST) {
+        f->created_meta = true;
+    } else if (errno == EEXIST) {
         f->meta_fd = openat(f->dir_fd, "meta", O_RDWR | O_CLOEXEC);
     }
     if (f->meta_fd < 0) {
-        return fail(f, IOERR_OP_OPEN, errno, msg, cap, "cannot open meta");
+        return fail(f, IOERR_OP_OPEN, errno, why, cap, "cannot open meta");
+    }
+    /* Every block meta will ever use is allocated now, so a full file system
+     * refuses the start here, with a clear line, instead of failing each
+     * metadata write later while core retries forever.  KEEP_SIZE: the
+     * file's length and bytes are unchanged, only its blocks reserved.  A
+     * file system without fallocate is let through (its writes may still
+     * fail later, and core reports each). */
+    if (fallocate(f->meta_fd, FALLOC_FL_KEEP_SIZE, 0, META_FILE_SIZE) != 0 &&
+        errno != EOPNOTSUPP && errno != ENOSYS) {
+        return fail(f, IOERR_OP_FALLOCATE, errno, why, cap, "cannot allocate meta");
+    }
+    if (f->created_meta) {
+        return sync_dir(f, f->dir_fd, why, cap, "cannot sync it after creating meta");
     }
     return HS_OK;
 }
 
-hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, size_t msg_cap)
+void files_abandon(files *f)
+{
+    if (f->dir_fd >= 0 && f->created_meta && unlinkat(f->dir_fd, "meta", 0) != 0) {
+        ioerr_report(f->sink, IOERR_OP_UNLINK, errno, 0);
+    }
+    if (f->dir_fd >= 0 && f->created_lock && unlinkat(f->dir_fd, "lock", 0) != 0) {
+        ioerr_report(f->sink, IOERR_OP_UNLINK, errno, 0);
+    }
+    bool remove_dir = f->created_dir;
+    f->created_meta = f->created_lock = f->created_dir = false;
+    files_close(f);
+    if (remove_dir && rmdir(f->dir) != 0) {
+        ioerr_report(f->sink, IOERR_OP_UNLINK, errno, 0);
+    }
+}
+
+hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *why, size_t msg_cap)
 {
     memset(f, 0, sizeof(*f));
     f->dir_fd = -1;
@@ -131,17 +180,17 @@ hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg, siz
     f->sink = sink;
     size_t len = strlen(dir);
     if (len == 0 || len >= sizeof(f->dir)) {
-        snprintf(msg, msg_cap, "data directory: path empty or too long");
+        snprintf(why, msg_cap, "data directory: path empty or too long");
         return HS_ERR_INVALID;
     }
     memcpy(f->dir, dir, len + 1);
     if (ring_init(&f->done, sizeof(files_done), FILES_QUEUE_MAX) != HS_OK ||
         ring_init(&f->refused, sizeof(uint64_t), FILES_REFUSED_MAX) != HS_OK) {
-        snprintf(msg, msg_cap, "data directory: out of memory");
+        snprintf(why, msg_cap, "data directory: out of memory");
         return HS_ERR_NOMEM;
     }
-    hs_status status = open_dir(f, msg, msg_cap);
-    return status == HS_OK ? open_meta(f, msg, msg_cap) : status;
+    hs_status status = open_dir(f, why, msg_cap);
+    return status == HS_OK ? open_meta(f, why, msg_cap) : status;
 }
 
 void files_close(files *f)
@@ -174,8 +223,9 @@ static hs_status do_write(files *f, int fd, const hs_output *out, const uint8_t 
             continue;
         }
         if (n <= 0) {
-            ioerr_report(f->sink, IOERR_OP_PWRITE, n < 0 ? errno : EIO, out->u.disk.op_id);
-            return HS_ERR_IO;
+            int err = n < 0 ? errno : EIO;
+            ioerr_report(f->sink, IOERR_OP_PWRITE, err, out->u.disk.op_id);
+            return no_space(err) ? HS_ERR_NOSPACE : HS_ERR_IO;
         }
         done += (uint32_t)n;
     }

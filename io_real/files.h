@@ -51,16 +51,27 @@ typedef struct {
     ring refused;     /* uint64_t op ids answered HS_ERR_FULL, after done */
     files_done current; /* the completion being delivered: freed on the next call */
     ioerr_sink *sink;
+    bool created_dir;   /* entries this open created: removed by files_abandon */
+    bool created_lock;
+    bool created_meta;
     uint64_t ops;
     uint64_t failures;
 } files;
 
 /* Creates, locks and opens the data directory.  On failure writes a
  * sentence for the operator into msg (unwritable, not a directory, in use
- * by another node, ...). */
+ * by another node, ...), removes whatever it created and returns
+ * HS_ERR_NOSPACE when the file system is full (meta's blocks are allocated
+ * here, so a full disk is refused at start), HS_ERR_IO otherwise.  A write
+ * failing with ENOSPC or EDQUOT completes with HS_ERR_NOSPACE. */
 HS_MUST_USE hs_status files_open(files *f, const char *dir, ioerr_sink *sink, char *msg,
                                  size_t msg_cap);
 void files_close(files *f);
+/* A start-up refusal after files_open succeeded (a port in use, ...):
+ * removes the entries this open created (meta, lock, the directory) and
+ * closes, so the data directory is left as it was found.  Only before the
+ * node ran: meta is still all zeros then. */
+void files_abandon(files *f);
 
 /* Executes one DISK_* output now and queues its completion. */
 void files_submit(files *f, const hs_output *out, const uint8_t *payload);

@@ -8,18 +8,19 @@
 #include <sys/epoll.h>
 
 #include "files.h"
+#include "frame.h"
 #include "loop.h"
+#include "metrics.h"
 #include "node.h"
 #include "ring.h"
 #include "tcp.h"
 #include "timers.h"
 #include "udp.h"
 
-/* A host-made input waiting for the current step to finish. */
-typedef struct {
-    uint64_t conn_id;
-    hs_status reason;
-} host_closed;
+/* Host-made inputs (CONN_CLOSED, SEND_FAILED: no pointers) waiting for the
+ * current step to finish, in the order they happened: a connection's
+ * unsent frames are reported before its close. */
+#define HOST_PENDING_EXTRA 4096u /* beyond one close per connection */
 
 struct host {
     config cfg;
@@ -29,11 +30,12 @@ struct host {
     udp udp;
     tcp tcp;
     files files;
+    metrics metrics;
     timers timers;
     node *node;
     hs_outbox ob;
-    ring closed;          /* host_closed, delivered after the current step */
-    ring refused;         /* uint64_t timer ids the timer table refused, likewise */
+    ring pending;         /* hs_input, delivered after the current step */
+    ring refused;         /* uint64_t timer ids the timer table refused, delivered first */
     uint64_t now_ns;
     uint64_t tick_at_ns;
     uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
@@ -44,6 +46,11 @@ struct host {
     bool halted;          /* core said NODE_HALTED: its metadata is unusable */
     hs_event halt;        /* that record */
     host_stats stats;
+    /* The host's counters as handed to core (HS_IN_HOST_COUNTERS): names
+     * built once, values refreshed before each report. */
+    char counter_names[NODE_HOST_COUNTERS_MAX][MSG_COUNTER_NAME_MAX + 1];
+    hs_host_counter counters[NODE_HOST_COUNTERS_MAX];
+    uint32_t counter_count;
 };
 
 const host_stats *host_get_stats(const host *h)
@@ -56,6 +63,7 @@ static void on_error(void *ctx, uint32_t op, int err, uint64_t detail)
 {
     host *h = ctx;
     h->stats.host_errors++;
+    h->stats.op_errors[op < IOERR_OP_COUNT ? op : 0]++;
     log_host_error(h->log, op, err, detail, h->now_ns);
 }
 
@@ -140,8 +148,9 @@ static void step_once(host *h, const hs_input *in)
     hs_outbox_reset(&h->ob);
 }
 
-/* Delivers what the last steps caused: disk completions in order, then
- * closed connections; each may cause more, which queue behind. */
+/* Delivers what the last steps caused: refused timers, disk completions
+ * in order, then closed connections and refused sends; each may cause
+ * more, which queue behind. */
 static void flush_pending(host *h)
 {
     if (h->flushing) {
@@ -150,7 +159,6 @@ static void flush_pending(host *h)
     h->flushing = true;
     for (;;) {
         hs_input in;
-        host_closed closed;
         uint64_t timer_id = 0;
         /* Refused timers first: a TIMER_REFUSED step arms no timer (SWIM
          * parks it, META halts), so the ring never holds more than the
@@ -161,13 +169,7 @@ static void flush_pending(host *h)
             in.u.timer_refused.timer_id = timer_id;
             in.u.timer_refused.reason = HS_ERR_FULL;
             step_once(h, &in);
-        } else if (files_next_done(&h->files, &in)) {
-            step_once(h, &in);
-        } else if (ring_pop(&h->closed, &closed)) {
-            memset(&in, 0, sizeof(in));
-            in.kind = HS_IN_CONN_CLOSED;
-            in.u.conn_closed.conn_id = closed.conn_id;
-            in.u.conn_closed.reason = closed.reason;
+        } else if (files_next_done(&h->files, &in) || ring_pop(&h->pending, &in)) {
             step_once(h, &in);
         } else {
             break;
@@ -182,10 +184,95 @@ static void deliver(host *h, const hs_input *in)
     flush_pending(h);
 }
 
+/* ---- the host's counters, for hsctl stats and /metrics ---------------- */
+
+static void add_counter(host *h, const char *name, uint64_t value)
+{
+    if (h->counter_count >= NODE_HOST_COUNTERS_MAX) {
+        return; /* NODE_HOST_COUNTERS_MAX is sized for the list below */
+    }
+    char *slot = h->counter_names[h->counter_count];
+    snprintf(slot, MSG_COUNTER_NAME_MAX + 1, "%s", name);
+    h->counters[h->counter_count].name = slot;
+    h->counters[h->counter_count].value = value;
+    h->counter_count++;
+}
+
+/* TCP counters by cause: refused_x -> host_tcp_refused.x, closed_x ->
+ * host_tcp_closed.x (a label), the rest host_tcp_<name>. */
+static void add_tcp_counter(host *h, const char *field, uint64_t value)
+{
+    char name[MSG_COUNTER_NAME_MAX + 1];
+    if (strncmp(field, "refused_", 8) == 0) {
+        snprintf(name, sizeof(name), "host_tcp_refused.%s", field + 8);
+    } else if (strncmp(field, "closed_", 7) == 0) {
+        snprintf(name, sizeof(name), "host_tcp_closed.%s", field + 7);
+    } else if (strcmp(field, "closed") == 0) {
+        snprintf(name, sizeof(name), "host_tcp_conns_ended");
+    } else {
+        snprintf(name, sizeof(name), "host_tcp_%s", field);
+    }
+    add_counter(h, name, value);
+}
+
+static void collect_counters(host *h)
+{
+    h->counter_count = 0;
+    add_counter(h, "host_steps", h->stats.steps);
+    add_counter(h, "host_timers_fired", h->stats.timers_fired);
+    add_counter(h, "host_udp_rx", h->udp.rx_datagrams);
+    add_counter(h, "host_udp_tx", h->udp.tx_datagrams);
+    add_counter(h, "host_udp_tx_dropped", h->udp.tx_dropped);
+#define HOST_TCP_COUNTER(field) add_tcp_counter(h, #field, h->tcp.stats.field);
+    TCP_STATS_LIST(HOST_TCP_COUNTER)
+#undef HOST_TCP_COUNTER
+    add_counter(h, "host_disk_ops", h->files.ops);
+    add_counter(h, "host_disk_failures", h->files.failures);
+    add_counter(h, "host_log_lines", h->log->lines);
+    add_counter(h, "host_log_suppressed", h->log->suppressed);
+    add_counter(h, "host_log_dropped", h->log->dropped);
+#define HOST_METRICS_COUNTER(field) add_counter(h, "host_metrics." #field, h->metrics.stats.field);
+    METRICS_STATS_LIST(HOST_METRICS_COUNTER)
+#undef HOST_METRICS_COUNTER
+    add_counter(h, "host_errors", h->stats.host_errors);
+    for (uint32_t op = 1; op < IOERR_OP_COUNT; op++) {
+        if (h->stats.op_errors[op] != 0) {
+            char name[MSG_COUNTER_NAME_MAX + 1];
+            snprintf(name, sizeof(name), "host_io_errors.%s", ioerr_op_name(op));
+            add_counter(h, name, h->stats.op_errors[op]);
+        }
+    }
+}
+
+/* Core copies the snapshot; its next stats reply carries it. */
+static void hand_counters_to_core(host *h)
+{
+    collect_counters(h);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_HOST_COUNTERS;
+    in.u.host_counters.items = h->counters;
+    in.u.host_counters.count = h->counter_count;
+    deliver(h, &in);
+}
+
+/* /metrics: the list STATS_RESP would carry now. */
+static uint32_t metrics_source(void *ctx, msg_counter *out, uint32_t cap)
+{
+    host *h = ctx;
+    hand_counters_to_core(h);
+    return node_counters_report(node_get_counters(h->node), msg_registry_find, out, cap);
+}
+
 static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *frame,
                      uint32_t len)
 {
     host *h = ctx;
+    frame_header header;
+    if (frame_parse_header(frame, len, FRAME_TCP_PAYLOAD_MAX, &header) == HS_OK &&
+        header.type == MSG_STATS_REQ) {
+        hand_counters_to_core(h);
+    }
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_RECV;
@@ -198,17 +285,43 @@ static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *f
 }
 
 /* May run inside the execution of a step's outputs: queue, never step. */
-static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
+static void queue_input(host *h, const hs_input *in)
 {
-    host *h = ctx;
-    host_closed closed = {conn_id, reason};
-    if (ring_push(&h->closed, &closed) != HS_OK) {
-        ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, HS_IN_CONN_CLOSED);
+    if (ring_push(&h->pending, in) != HS_OK) {
+        ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, in->kind);
         return;
     }
-    if (ring_count(&h->closed) > h->stats.pending_max) {
-        h->stats.pending_max = ring_count(&h->closed);
+    if (ring_count(&h->pending) > h->stats.pending_max) {
+        h->stats.pending_max = ring_count(&h->pending);
     }
+}
+
+static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
+{
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_CONN_CLOSED;
+    in.u.conn_closed.conn_id = conn_id;
+    in.u.conn_closed.reason = reason;
+    queue_input(ctx, &in);
+}
+
+/* A TCP frame core asked for that will not be sent: core decides whether
+ * to retry (step.h, HS_IN_SEND_FAILED). */
+static void on_send_failed(void *ctx, uint64_t conn_id, hs_addr to, uint16_t type,
+                           hs_status reason)
+{
+    host *h = ctx;
+    ioerr_report(&h->sink, IOERR_OP_SEND_FAILED, 0, conn_id);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_SEND_FAILED;
+    in.u.send_failed.channel = HS_CH_TCP;
+    in.u.send_failed.to = to;
+    in.u.send_failed.conn_id = conn_id;
+    in.u.send_failed.msg_type = type;
+    in.u.send_failed.reason = reason;
+    queue_input(h, &in);
 }
 
 static void drain_udp(host *h)
@@ -263,6 +376,8 @@ static void dispatch(host *h, const loop_fired *f)
         /* Due timers are fired at the top of every iteration. */
     } else if (f->token == HOST_TOKEN_UDP) {
         drain_udp(h);
+    } else if (metrics_owns(f->token)) {
+        metrics_on_event(&h->metrics, f->token, f->events, clock_now(h));
     } else {
         tcp_on_event(&h->tcp, f->token, f->events, clock_now(h));
     }
@@ -306,6 +421,7 @@ int host_run(host *h)
         uint64_t now = clock_now(h);
         if (now >= h->tick_at_ns) {
             (void)tcp_tick(&h->tcp, now);
+            metrics_tick(&h->metrics, now);
             flush_pending(h);
             log_tick(h->log, now);
             h->tick_at_ns = now + HOST_TICK_NS;
@@ -365,7 +481,7 @@ static hs_status open_sockets(host *h, char *why, size_t cap)
         snprintf(why, cap, "listen %s: cannot watch the UDP socket", addr);
         return HS_ERR_IO;
     }
-    tcp_handlers handlers = {on_frame, on_closed, h};
+    tcp_handlers handlers = {on_frame, on_closed, on_send_failed, h};
     if (tcp_init(&h->tcp, &h->cfg.tcp, &h->loop, &h->sink, &handlers) != HS_OK) {
         snprintf(why, cap, "cannot allocate the TCP connection table");
         return HS_ERR_NOMEM;
@@ -373,6 +489,12 @@ static hs_status open_sockets(host *h, char *why, size_t cap)
     if (tcp_listen(&h->tcp, h->cfg.node.addr, &err) != HS_OK) {
         snprintf(why, cap, "listen %s: cannot listen on TCP: %s%s", addr, strerror(err),
                  err == EADDRINUSE ? " (port in use)" : "");
+        return HS_ERR_IO;
+    }
+    if (h->cfg.has_metrics && metrics_listen(&h->metrics, h->cfg.metrics_addr, &err) != HS_OK) {
+        hs_addr_format(h->cfg.metrics_addr, addr);
+        snprintf(why, cap, "metrics_listen %s: cannot listen on TCP: %s%s", addr,
+                 strerror(err), err == EADDRINUSE ? " (port in use)" : "");
         return HS_ERR_IO;
     }
     return HS_OK;
@@ -397,7 +519,8 @@ static hs_status create_parts(host *h, char *why, size_t cap)
     if (timers_init(&h->timers, lim.timers) != HS_OK ||
         hs_outbox_init(&h->ob, lim.outbox_outputs, lim.outbox_arena_bytes) != HS_OK ||
         ring_init(&h->refused, sizeof(uint64_t), lim.outbox_outputs) != HS_OK ||
-        ring_init(&h->closed, sizeof(host_closed), h->cfg.tcp.conns_max + 64) != HS_OK) {
+        ring_init(&h->pending, sizeof(hs_input),
+                  h->cfg.tcp.conns_max + 64 + HOST_PENDING_EXTRA) != HS_OK) {
         snprintf(why, cap, "out of memory creating the host tables");
         return HS_ERR_NOMEM;
     }
@@ -425,12 +548,14 @@ hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why, si
     h->udp.fd = -1;
     h->tcp.listen_fd = -1;
     h->tcp.spare_fd = -1;
+    metrics_init(&h->metrics, &h->loop, &h->sink, metrics_source, h);
     h->files.dir_fd = -1;
     h->files.lock_fd = -1;
     h->files.meta_fd = -1;
     h->now_ns = loop_now_ns(&h->sink);
     hs_status status = create_parts(h, why, why_cap);
     if (status != HS_OK) {
+        files_abandon(&h->files); /* a refused start leaves no partial state */
         host_destroy(h);
         return status;
     }
@@ -444,9 +569,11 @@ void host_destroy(host *h)
         return;
     }
     node_destroy(h->node);
-    ring_free(&h->closed);
+    ring_free(&h->pending);
+    ring_free(&h->refused);
     hs_outbox_free(&h->ob);
     timers_free(&h->timers);
+    metrics_free(&h->metrics);
     tcp_free(&h->tcp);
     udp_close(&h->udp);
     files_close(&h->files);

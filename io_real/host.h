@@ -24,6 +24,7 @@
 
 #include "base.h"
 #include "config.h"
+#include "ioerr.h"
 #include "log.h"
 
 #define HOST_TOKEN_UDP (UINT64_C(0x20) << 56)
@@ -37,6 +38,7 @@ typedef struct {
     uint64_t timers_fired;
     uint64_t udp_rx;
     uint64_t host_errors;
+    uint64_t op_errors[64]; /* by ioerr op */
     uint64_t pending_max;
 } host_stats;
 
@@ -56,5 +58,6 @@ bool host_halted(const host *h, char *why, size_t why_cap);
 void host_destroy(host *h);
 
 const host_stats *host_get_stats(const host *h);
+HS_STATIC_ASSERT(IOERR_OP_COUNT <= 64, "host_stats.op_errors holds every op");
 
 #endif /* HOST_H_ */

@@ -175,8 +175,17 @@ static int cmd_bounds(const args *a)
         return rc;
     }
     const swim_config *sw = &cfg.node.swim;
-    uint64_t detect = swim_detection_bound_ns(sw, a->nodes);
-    uint64_t converge = swim_convergence_bound_ns(sw, a->nodes);
+    uint64_t detect = 0;
+    uint64_t converge = 0;
+    if (swim_bounds_ns(sw, a->nodes, &detect, &converge) != HS_OK) {
+        fprintf(stderr,
+                "hsctl: bounds: cannot compute the bounds for --nodes %u: %s\n", a->nodes,
+                (uint64_t)a->nodes > (uint64_t)sw->members_cap + 1
+                    ? "more nodes than members_cap + 1 (no node could hold that cluster; "
+                      "raise members_cap)"
+                    : "the bound overflows 64-bit nanoseconds with these settings");
+        return EXIT_USAGE;
+    }
     if (a->json) {
         printf("{\"nodes\":%u,\"probe_interval_ms\":%u,\"detection_bound_ns\":%llu,"
                "\"detection_bound_ms\":%llu,\"convergence_bound_ns\":%llu,"
@@ -378,7 +387,7 @@ static void print_stats(const ctl_stats *s, bool json)
         if (json) {
             printf("%s\"%s\":%llu", i == 0 ? "" : ",", s->counters[i].name, v);
         } else {
-            printf("%-28s %llu\n", s->counters[i].name, v);
+            printf("%-32s %llu\n", s->counters[i].name, v);
         }
     }
     if (json) {

@@ -58,7 +58,13 @@
     X(CONN_TIMEOUT, "conn_timeout")        /* errno 0, c = conn id */      \
     X(LOG_WRITE, "log_write")                                              \
     X(OUTPUT_UNSUPPORTED, "output_unsupported") /* errno 0, c = kind */ \
-    X(FSYNC, "fsync")                      /* a directory: c = 0 */
+    X(FSYNC, "fsync")                      /* a directory: c = 0 */       \
+    X(FALLOCATE, "fallocate")              /* meta at start: c = 0 */     \
+    X(UNLINK, "unlink")                    /* undoing a refused start */  \
+    X(CONN_SOURCE_CAP, "conn_source_cap")  /* errno 0, c = source ip */   \
+    X(CONN_EVICTED, "conn_evicted")        /* errno 0, c = conn id */     \
+    X(SEND_FAILED, "send_failed")          /* errno 0, c = conn id */     \
+    X(METRICS_REFUSED, "metrics_refused")  /* errno 0, c = cause */
 
 typedef enum {
 #define IOERR_OP_ENUM(id, name) IOERR_OP_##id,

@@ -286,15 +286,16 @@ static uint32_t key_of(const hs_event *ev)
     return ev->code < HS_EV_COUNT ? ev->code : 0;
 }
 
-static const char *key_name(uint32_t key)
+static const char *key_name(uint32_t key, hs_event_name *name)
 {
-    return key < HS_EV_COUNT ? hs_event_code_name((uint16_t)key)
+    return key < HS_EV_COUNT ? hs_event_code_name((uint16_t)key, name)
                              : ioerr_op_name(key - HS_EV_COUNT);
 }
 
 static void summary(log_sink *lg, uint32_t key, log_key *k)
 {
-    log_field fields[2] = {{"code", key_name(key), 0}, {"count", NULL, k->suppressed}};
+    hs_event_name name;
+    log_field fields[2] = {{"code", key_name(key, &name), 0}, {"count", NULL, k->suppressed}};
     log_note(lg, HS_SEV_WARN, "log_suppressed", fields, 2);
     lg->suppressed += k->suppressed;
     k->suppressed = 0;

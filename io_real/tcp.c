@@ -27,6 +27,9 @@ void tcp_config_defaults(tcp_config *cfg)
     cfg->in_budget = 24u << 20;
     cfg->out_budget = 16u << 20;
     cfg->accept_batch = 64;
+    /* Above a 64-node loopback cluster's links to one node plus clients,
+     * far below the table: one address cannot hold most slots. */
+    cfg->conns_per_source = 256;
     cfg->idle_timeout_ns = HS_SEC(120);
     cfg->slow_timeout_ns = HS_SEC(10);
     cfg->connect_timeout_ns = HS_SEC(3);
@@ -37,7 +40,8 @@ void tcp_config_defaults(tcp_config *cfg)
 
 hs_status tcp_config_check(const tcp_config *cfg)
 {
-    if (cfg->conns_max == 0 || cfg->conns_max > (1u << 20) || cfg->accept_batch == 0) {
+    if (cfg->conns_max == 0 || cfg->conns_max > (1u << 20) || cfg->accept_batch == 0 ||
+        cfg->conns_per_source == 0) {
         return HS_ERR_RANGE;
     }
     /* One reply frame must always fit an empty queue. */
@@ -125,7 +129,8 @@ hs_status tcp_init(tcp *t, const tcp_config *cfg, loop *l, ioerr_sink *sink,
     t->free_slots = calloc(cfg->conns_max, sizeof(uint32_t));
     if (t->conns == NULL || t->free_slots == NULL ||
         map_init(&t->by_id, cfg->conns_max) != HS_OK ||
-        map_init(&t->links, cfg->conns_max) != HS_OK) {
+        map_init(&t->links, cfg->conns_max) != HS_OK ||
+        map_init(&t->sources, cfg->conns_max) != HS_OK) {
         tcp_free(t);
         return HS_ERR_NOMEM;
     }
@@ -198,6 +203,7 @@ void tcp_free(tcp *t)
     }
     close_fd(t, &t->listen_fd);
     close_fd(t, &t->spare_fd);
+    map_free(&t->sources);
     map_free(&t->links);
     map_free(&t->by_id);
     free(t->free_slots);
@@ -239,9 +245,103 @@ static void unregister(tcp *t, tcp_conn *c)
     c->events = 0;
 }
 
+static uint64_t source_count(const tcp *t, uint32_t ip)
+{
+    uint64_t count = 0;
+    return map_get(&t->sources, ip, &count) ? count : 0;
+}
+
+/* Cannot fail: one entry per counted connection at most, and sources has
+ * conns_max entries. */
+static void source_add(tcp *t, tcp_conn *c)
+{
+    hs_status status = map_put(&t->sources, c->peer.ip, source_count(t, c->peer.ip) + 1);
+    HS_ASSERT(status == HS_OK);
+    c->counted = status == HS_OK;
+}
+
+static void source_release(tcp *t, tcp_conn *c)
+{
+    uint64_t count = source_count(t, c->peer.ip);
+    HS_ASSERT(count > 0);
+    if (count <= 1) {
+        bool removed = map_remove(&t->sources, c->peer.ip);
+        HS_ASSERT(removed);
+    } else {
+        hs_status status = map_put(&t->sources, c->peer.ip, count - 1);
+        HS_ASSERT(status == HS_OK);
+    }
+    c->counted = false;
+}
+
+static uint16_t frame_type_of(const uint8_t *bytes, uint32_t len)
+{
+    frame_header h;
+    return frame_parse_header(bytes, len, FRAME_TCP_PAYLOAD_MAX, &h) == HS_OK ? h.type : 0;
+}
+
+static void send_failed(tcp *t, uint64_t conn_id, hs_addr to, uint16_t type, hs_status reason)
+{
+    t->stats.frames_dropped++;
+    t->stats.send_failed++;
+    if (t->handlers.on_send_failed != NULL) {
+        t->handlers.on_send_failed(t->handlers.ctx, conn_id, to, type, reason);
+    }
+}
+
+/* The frames of a queue that will never be sent, each reported: the head
+ * frame (perhaps cut after head_sent bytes) and every whole frame behind
+ * it.  Frames are queued whole, so the walk finds every header. */
+static void report_queue(tcp *t, const tcp_conn *c, uint64_t conn_id, hs_status reason)
+{
+    uint32_t len = 0;
+    const uint8_t *bytes = outq_peek(&c->out, &len);
+    uint32_t pos = 0;
+    if (c->head_sent > 0) {
+        send_failed(t, conn_id, c->peer, c->head_type, reason);
+        pos = c->head_len - c->head_sent;
+    }
+    while (pos + FRAME_HEADER_LEN <= len) {
+        frame_header h;
+        if (frame_parse_header(bytes + pos, len - pos, FRAME_TCP_PAYLOAD_MAX, &h) != HS_OK) {
+            HS_ASSERT(false); /* core queues valid frames only */
+            break;
+        }
+        send_failed(t, conn_id, c->peer, h.type, reason);
+        pos += FRAME_HEADER_LEN + h.length;
+    }
+}
+
+/* Follows frame boundaries through `sent` bytes leaving the queue head,
+ * so a dropped queue can name the frame cut half-way. */
+static void note_sent(tcp_conn *c, const uint8_t *bytes, uint32_t avail, uint32_t sent)
+{
+    uint32_t pos = 0;
+    while (pos < sent) {
+        if (c->head_sent == 0) {
+            frame_header h;
+            hs_status status = frame_parse_header(bytes + pos, avail - pos,
+                                                  FRAME_TCP_PAYLOAD_MAX, &h);
+            HS_ASSERT(status == HS_OK);
+            c->head_len = FRAME_HEADER_LEN + h.length;
+            c->head_type = h.type;
+        }
+        uint32_t take = c->head_len - c->head_sent;
+        take = take < sent - pos ? take : sent - pos;
+        c->head_sent += take;
+        pos += take;
+        if (c->head_sent == c->head_len) {
+            c->head_sent = 0;
+        }
+    }
+}
+
 static void release_slot(tcp *t, uint32_t slot)
 {
     tcp_conn *c = &t->conns[slot];
+    if (c->counted) {
+        source_release(t, c);
+    }
     if (c->outbound) {
         bool removed = map_remove(&t->links, hs_addr_key(c->peer));
         HS_ASSERT(removed);
@@ -280,8 +380,14 @@ static void end_connection(tcp *t, uint32_t slot, hs_status reason, bool notify)
     }
 }
 
+/* Replies still queued on an accepted connection the host closes will never
+ * be sent: each is reported to core before the queue goes. */
 static void close_slot(tcp *t, uint32_t slot, hs_status reason, bool notify)
 {
+    tcp_conn *c = &t->conns[slot];
+    if (notify && !c->outbound && outq_len(&c->out) > 0) {
+        report_queue(t, c, c->id, reason == HS_OK ? HS_ERR_CLOSED : reason);
+    }
     end_connection(t, slot, reason, notify);
     release_slot(t, slot);
 }
@@ -313,12 +419,16 @@ static hs_status assign_id(tcp *t, uint32_t slot)
 /* Accepting when the table is full: take the connection and close it at
  * once, so the client learns fast and the listener stops being readable;
  * core hears of it as a closed connection with reason HS_ERR_FULL. */
-static void reject(tcp *t, int fd)
+static void reject(tcp *t, int fd, uint32_t op, uint64_t detail)
 {
     close_fd(t, &fd);
-    t->stats.rejected++;
+    if (op == IOERR_OP_CONN_SOURCE_CAP) {
+        t->stats.refused_source_cap++;
+    } else {
+        t->stats.refused_table_full++;
+    }
     uint64_t id = t->next_id++;
-    ioerr_report(t->sink, IOERR_OP_CONN_TABLE_FULL, 0, t->cfg.conns_max);
+    ioerr_report(t->sink, op, 0, detail);
     if (t->handlers.on_closed != NULL) {
         t->handlers.on_closed(t->handlers.ctx, id, HS_ERR_FULL);
     }
@@ -334,7 +444,7 @@ static void shed_under_emfile(tcp *t)
     close_fd(t, &t->spare_fd);
     int fd = accept4(t->listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd >= 0) {
-        reject(t, fd);
+        reject(t, fd, IOERR_OP_CONN_TABLE_FULL, t->cfg.conns_max);
     }
     t->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (t->spare_fd < 0) {
@@ -342,13 +452,47 @@ static void shed_under_emfile(tcp *t)
     }
 }
 
+/* The table is full: the accepted connection idle longest (nothing
+ * queued either way, no partial frame) is closed so a new client gets a
+ * slot.  A client holding thousands of idle connections loses its oldest
+ * ones first; a connection doing work is never chosen.  One scan of the
+ * table, only when it is full.  Returns false if none is idle. */
+static bool evict_oldest_idle(tcp *t)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t slot = 0; slot < t->cfg.conns_max; slot++) {
+        const tcp_conn *c = &t->conns[slot];
+        if (c->state != TCP_OPEN || c->outbound || c->paused || outq_len(&c->out) > 0 ||
+            stream_buffered(&c->in) > 0) {
+            continue;
+        }
+        if (best == UINT32_MAX || c->active_ns < t->conns[best].active_ns) {
+            best = slot;
+        }
+    }
+    if (best == UINT32_MAX) {
+        return false;
+    }
+    t->stats.evicted++;
+    ioerr_report(t->sink, IOERR_OP_CONN_EVICTED, 0, t->conns[best].id);
+    close_slot(t, best, TCP_REASON_EVICTED, true);
+    return true;
+}
+
 static void adopt(tcp *t, int fd, const struct sockaddr_in *sa, uint64_t now_ns)
 {
-    uint32_t slot = 0;
-    if (alloc_slot(t, &slot) != HS_OK) {
-        reject(t, fd);
+    hs_addr peer = udp_from_sockaddr(sa);
+    if (source_count(t, peer.ip) >= t->cfg.conns_per_source) {
+        reject(t, fd, IOERR_OP_CONN_SOURCE_CAP, peer.ip);
         return;
     }
+    uint32_t slot = 0;
+    if (t->free_count == 0 && !evict_oldest_idle(t)) {
+        reject(t, fd, IOERR_OP_CONN_TABLE_FULL, t->cfg.conns_max);
+        return;
+    }
+    hs_status allocated = alloc_slot(t, &slot);
+    HS_ASSERT(allocated == HS_OK);
     int one = 1;
     if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
         ioerr_report(t->sink, IOERR_OP_SETSOCKOPT, errno, TCP_NODELAY);
@@ -356,13 +500,16 @@ static void adopt(tcp *t, int fd, const struct sockaddr_in *sa, uint64_t now_ns)
     tcp_conn *c = &t->conns[slot];
     c->fd = fd;
     c->state = TCP_OPEN;
-    c->peer = udp_from_sockaddr(sa);
+    c->peer = peer;
     c->active_ns = now_ns;
+    c->accepted_ns = now_ns;
+    source_add(t, c);
     hs_status status = assign_id(t, slot);
     HS_ASSERT(status == HS_OK);
     t->stats.accepted++;
     update_interest(t, slot);
     if (c->events == 0) {
+        t->stats.closed_io++;
         close_slot(t, slot, HS_ERR_IO, true);
     }
 }
@@ -386,7 +533,7 @@ static void on_listen(tcp *t, uint64_t now_ns)
             continue;
         }
         ioerr_report(t->sink, IOERR_OP_ACCEPT, errno, 0);
-        t->stats.rejected++;
+        t->stats.accept_errors++;
         if (errno == EMFILE || errno == ENFILE) {
             shed_under_emfile(t);
         }
@@ -440,10 +587,12 @@ static void dispatch(tcp *t, uint32_t slot, uint64_t now_ns)
             break;
         }
         if (status != HS_OK) {
+            t->stats.closed_bad_frame++;
             close_slot(t, slot, status, true);
             return;
         }
         t->stats.frames_in++;
+        c->got_frame = true;
         t->handlers.on_frame(t->handlers.ctx, id, c->peer, frame, len);
         if (!still_there(t, slot, id)) {
             return;
@@ -489,6 +638,9 @@ static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
     if (status != HS_OK) {
         if (status == HS_ERR_FULL || status == HS_ERR_NOMEM) {
             ioerr_report(t->sink, IOERR_OP_IN_BUDGET, 0, c->id);
+            t->stats.closed_in_budget++;
+        } else {
+            t->stats.closed_bad_frame++;
         }
         close_slot(t, slot, status, true);
         return false;
@@ -498,6 +650,7 @@ static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
     }
     ssize_t got = recv(c->fd, dst, room < TCP_READ_MAX ? room : TCP_READ_MAX, 0);
     if (got == 0) {
+        t->stats.closed_peer++;
         close_slot(t, slot, HS_OK, true);
         return false;
     }
@@ -506,6 +659,7 @@ static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
             return true;
         }
         ioerr_report(t->sink, IOERR_OP_READ, errno, c->id);
+        t->stats.closed_io++;
         close_slot(t, slot, HS_ERR_IO, true);
         return false;
     }
@@ -516,6 +670,7 @@ static bool read_some(tcp *t, uint32_t slot, uint64_t now_ns)
 }
 
 static void link_failed(tcp *t, uint32_t slot, uint64_t now_ns, bool keep_queue);
+static void drop_link_queue(tcp *t, tcp_conn *c, hs_status reason);
 
 /* Writes what the socket takes.  Returns false if the slot closed. */
 static bool flush(tcp *t, uint32_t slot, uint64_t now_ns)
@@ -534,10 +689,12 @@ static bool flush(tcp *t, uint32_t slot, uint64_t now_ns)
             if (c->outbound) {
                 link_failed(t, slot, now_ns, false);
             } else {
+                t->stats.closed_io++;
                 close_slot(t, slot, HS_ERR_IO, true);
             }
             return false;
         }
+        note_sent(c, bytes, len, (uint32_t)sent);
         uint32_t before = outq_capacity(&c->out);
         outq_consume(&c->out, (uint32_t)sent);
         t->out_used -= before - outq_capacity(&c->out);
@@ -578,13 +735,10 @@ static void link_failed(tcp *t, uint32_t slot, uint64_t now_ns, bool keep_queue)
 {
     tcp_conn *c = &t->conns[slot];
     t->stats.connect_failures += c->ever_open ? 0 : 1;
+    t->stats.closed_io += c->ever_open ? 1 : 0;
     end_connection(t, slot, HS_ERR_IO, c->ever_open);
     if (!keep_queue && outq_len(&c->out) > 0) {
-        ioerr_report(t->sink, IOERR_OP_LINK_DROPPED, 0, outq_len(&c->out));
-        t->stats.frames_dropped++;
-        uint32_t before = outq_capacity(&c->out);
-        outq_clear(&c->out);
-        t->out_used -= before - outq_capacity(&c->out);
+        drop_link_queue(t, c, HS_ERR_IO);
     }
     c->state = TCP_BACKOFF;
     c->ever_open = false;
@@ -695,22 +849,24 @@ void tcp_send(tcp *t, uint64_t conn_id, hs_addr to, const uint8_t *bytes, uint32
               uint64_t now_ns)
 {
     uint32_t slot = 0;
+    uint16_t type = frame_type_of(bytes, len);
     if (conn_id != 0) {
         if (conn_by_id(t, conn_id, &slot) == NULL) {
             /* The client hung up before its reply was ready. */
             ioerr_report(t->sink, IOERR_OP_SEND_NO_CONN, 0, conn_id);
+            send_failed(t, conn_id, to, type, HS_ERR_CLOSED);
             return;
         }
     } else if (link_get(t, to, now_ns, &slot) != HS_OK) {
-        t->stats.frames_dropped++;
+        send_failed(t, 0, to, type, HS_ERR_FULL);
         return;
     }
     tcp_conn *c = &t->conns[slot];
     if (queue(t, c, bytes, len) != HS_OK) {
         ioerr_report(t->sink, IOERR_OP_OUT_QUEUE_FULL, 0, c->id);
-        if (c->outbound) {
-            t->stats.frames_dropped++;
-        } else {
+        send_failed(t, c->outbound ? 0 : c->id, c->peer, type, HS_ERR_FULL);
+        if (!c->outbound) {
+            t->stats.closed_out_full++;
             close_slot(t, slot, HS_ERR_FULL, true);
         }
         return;
@@ -777,6 +933,11 @@ static void on_conn(tcp *t, uint32_t slot, uint32_t events, uint64_t now_ns)
         dispatch(t, slot, now_ns);
     } else if ((events & (EPOLLERR | EPOLLHUP)) != 0 && (events & EPOLLOUT) == 0) {
         /* Nothing to read or write will ever succeed again. */
+        if (events & EPOLLERR) {
+            t->stats.closed_io++;
+        } else {
+            t->stats.closed_peer++;
+        }
         close_slot(t, slot, (events & EPOLLERR) ? HS_ERR_IO : HS_OK, true);
         return;
     }
@@ -812,27 +973,40 @@ static void timed_out(tcp *t, uint32_t slot, hs_status reason)
     close_slot(t, slot, reason, true);
 }
 
-/* Accepted connections: a frame that stops arriving half-way, replies the
- * client does not read, and silence each end the connection. */
+/* Accepted connections: no complete frame within the slow timeout of the
+ * accept, a frame that stops arriving half-way, replies the client does
+ * not read, and silence each end the connection.  The first rule is what
+ * keeps a client that opens thousands of connections and sends nothing
+ * from holding slots for the whole idle timeout. */
 static void tick_inbound(tcp *t, uint32_t slot, uint64_t now_ns)
 {
-    const tcp_conn *c = &t->conns[slot];
+    tcp_conn *c = &t->conns[slot];
     const tcp_config *cfg = &t->cfg;
-    if (c->partial_since_ns != 0 && now_ns - c->partial_since_ns >= cfg->slow_timeout_ns) {
+    if (!c->got_frame && now_ns - c->accepted_ns >= cfg->slow_timeout_ns) {
+        t->stats.closed_slow_first++;
+        timed_out(t, slot, TCP_REASON_SLOW_FIRST);
+    } else if (c->partial_since_ns != 0 &&
+               now_ns - c->partial_since_ns >= cfg->slow_timeout_ns) {
+        t->stats.closed_slow_partial++;
         timed_out(t, slot, TCP_REASON_SLOW_PARTIAL);
     } else if (c->out_since_ns != 0 && now_ns - c->out_since_ns >= cfg->slow_timeout_ns) {
+        t->stats.closed_slow_output++;
         timed_out(t, slot, TCP_REASON_SLOW_OUTPUT);
     } else if (now_ns - c->active_ns >= cfg->idle_timeout_ns && outq_len(&c->out) == 0) {
+        t->stats.closed_idle++;
         timed_out(t, slot, TCP_REASON_IDLE);
     }
 }
 
-static void drop_link_queue(tcp *t, tcp_conn *c)
+/* Every frame of the queue is reported to core (SEND_FAILED, conn_id 0:
+ * sent by address) before the bytes go. */
+static void drop_link_queue(tcp *t, tcp_conn *c, hs_status reason)
 {
     ioerr_report(t->sink, IOERR_OP_LINK_DROPPED, 0, outq_len(&c->out));
-    t->stats.frames_dropped++;
+    report_queue(t, c, 0, reason);
     uint32_t before = outq_capacity(&c->out);
     outq_clear(&c->out);
+    c->head_sent = 0;
     t->out_used -= before - outq_capacity(&c->out);
 }
 
@@ -847,7 +1021,7 @@ static void tick_backoff(tcp *t, uint32_t slot, uint64_t now_ns)
         return;
     }
     if (c->unreachable_ns != 0 && now_ns - c->unreachable_ns >= t->cfg.give_up_ns) {
-        drop_link_queue(t, c);
+        drop_link_queue(t, c, HS_ERR_TIMEOUT);
         return;
     }
     if (now_ns >= c->retry_at_ns) {
@@ -871,6 +1045,7 @@ static void tick_outbound(tcp *t, uint32_t slot, uint64_t now_ns)
             ioerr_report(t->sink, IOERR_OP_CONN_TIMEOUT, 0, c->id);
             link_failed(t, slot, now_ns, false);
         } else if (now_ns - c->active_ns >= cfg->idle_timeout_ns && outq_len(&c->out) == 0) {
+            t->stats.closed_idle++;
             end_connection(t, slot, TCP_REASON_IDLE, true);
             release_slot(t, slot);
         }

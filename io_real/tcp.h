@@ -49,6 +49,8 @@
 #define TCP_REASON_IDLE HS_ERR_TIMEOUT        /* idle timeout */
 #define TCP_REASON_SLOW_PARTIAL HS_ERR_TRUNCATED /* a frame stopped half-way */
 #define TCP_REASON_SLOW_OUTPUT HS_ERR_FULL    /* replies not read */
+#define TCP_REASON_SLOW_FIRST HS_ERR_TRUNCATED /* no complete frame since accept */
+#define TCP_REASON_EVICTED HS_ERR_FULL         /* oldest idle, closed for a new client */
 
 typedef struct {
     uint32_t conns_max;        /* accepted connections + outbound links */
@@ -56,8 +58,10 @@ typedef struct {
     uint32_t in_budget;        /* bytes of all input buffers together */
     uint32_t out_budget;       /* bytes of all output queues together */
     uint32_t accept_batch;     /* accepts per readiness event */
+    uint32_t conns_per_source; /* accepted connections from one IPv4 address */
     uint64_t idle_timeout_ns;  /* no byte either way for this long: close */
-    uint64_t slow_timeout_ns;  /* partial frame or stalled output this long: close */
+    uint64_t slow_timeout_ns;  /* partial frame, stalled output, or no first frame
+                                * this long after accept: close */
     uint64_t connect_timeout_ns;
     uint64_t backoff_min_ns;   /* first reconnect delay; doubles per failure */
     uint64_t backoff_max_ns;
@@ -73,6 +77,12 @@ typedef struct {
                      uint32_t len);
     /* conn_id went away; reason HS_OK when the peer closed it. */
     void (*on_closed)(void *ctx, uint64_t conn_id, hs_status reason);
+    /* A frame core asked to send will not be sent (HS_IN_SEND_FAILED):
+     * conn_id is the connection it was for (0 if none), msg_type from its
+     * header.  Called from tcp_send and from ticks and events; the host
+     * queues it like on_closed.  May be NULL. */
+    void (*on_send_failed)(void *ctx, uint64_t conn_id, hs_addr to, uint16_t type,
+                           hs_status reason);
     void *ctx;
 } tcp_handlers;
 
@@ -91,6 +101,8 @@ typedef struct {
     bool outbound;
     bool paused;           /* back-pressure: not reading, not dispatching */
     bool ever_open;        /* outbound: the current connection got through */
+    bool got_frame;        /* accepted: a complete frame arrived */
+    bool counted;          /* accepted: counted against its source address */
     uint32_t events;       /* epoll mask registered, 0 when not registered */
     hs_addr peer;
     stream in;
@@ -102,20 +114,43 @@ typedef struct {
     uint64_t retry_at_ns;      /* outbound in BACKOFF */
     uint64_t backoff_ns;
     uint64_t unreachable_ns;   /* outbound: failing since; 0 when fine */
+    uint64_t accepted_ns;      /* accepted: when */
+    uint32_t head_len;         /* length of the frame at the queue head ... */
+    uint32_t head_sent;        /* ... and bytes of it sent; 0 at a frame boundary */
+    uint16_t head_type;        /* its message type */
 } tcp_conn;
 
+/* Counters by cause; the host reports them (hsctl stats, /metrics). */
+#define TCP_STATS_LIST(X)                                                         \
+    X(accepted)              /* connections accepted and kept */                  \
+    X(refused_table_full)    /* accepted and closed at once: no slot, none idle */ \
+    X(refused_source_cap)    /* accepted and closed at once: per-address cap */   \
+    X(accept_errors)         /* accept() failed (EMFILE, ...) */                  \
+    X(evicted)               /* oldest idle closed to make room */                \
+    X(closed)                /* every connection ended, links included */         \
+    X(closed_peer)           /* the peer closed */                                \
+    X(closed_bad_frame)      /* invalid header */                                 \
+    X(closed_slow_first)     /* no complete frame within the slow timeout */      \
+    X(closed_slow_partial)   /* a frame stopped half-way */                       \
+    X(closed_slow_output)    /* replies not read */                               \
+    X(closed_idle)           /* idle timeout */                                   \
+    X(closed_io)             /* read or write error */                            \
+    X(closed_in_budget)      /* input buffer may not grow */                      \
+    X(closed_out_full)       /* output queue over its cap */                      \
+    X(frames_in)                                                                  \
+    X(bytes_in)                                                                   \
+    X(bytes_out)                                                                  \
+    X(connects)                                                                   \
+    X(connect_failures)                                                           \
+    X(frames_dropped)        /* outbound frames that will not be sent */          \
+    X(send_failed)           /* ... each reported to core as SEND_FAILED */       \
+    X(paused)                /* back-pressure engagements */                      \
+    X(timeouts)
+
 typedef struct {
-    uint64_t accepted;
-    uint64_t rejected;        /* table full or accept failed */
-    uint64_t closed;
-    uint64_t frames_in;
-    uint64_t bytes_in;
-    uint64_t bytes_out;
-    uint64_t connects;
-    uint64_t connect_failures;
-    uint64_t frames_dropped;  /* outbound frames that could not be queued or sent */
-    uint64_t paused;          /* back-pressure engagements */
-    uint64_t timeouts;
+#define TCP_STATS_FIELD(name) uint64_t name;
+    TCP_STATS_LIST(TCP_STATS_FIELD)
+#undef TCP_STATS_FIELD
 } tcp_stats;
 
 typedef struct {
@@ -130,6 +165,7 @@ typedef struct {
     uint32_t free_count;
     map by_id;             /* connection id -> slot */
     map links;             /* peer address key -> slot of its outbound link */
+    map sources;           /* source IPv4 -> accepted connections from it */
     uint64_t next_id;
     uint64_t in_used;      /* bytes allocated by all input buffers */
     uint64_t out_used;     /* bytes allocated by all output queues */

@@ -22,11 +22,13 @@ void check_ids_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *e
     case HS_EV_TIMER_STALE:
     case HS_EV_TIMER_UNOWNED:
     case HS_EV_DISK_STALE:
-    case HS_EV_MEMBER_QUEUE_FULL:
+    case HS_EV_MEMBER_QUEUE_FULL: {
+        hs_event_name name;
         simcheck_report(c, SIMCHECK_OWNED_IDS, now_ns, (int32_t)i, "%s a=%llu b=%llu",
-                        hs_event_code_name(ev->code), (unsigned long long)ev->a,
+                        hs_event_code_name(ev->code, &name), (unsigned long long)ev->a,
                         (unsigned long long)ev->b);
         break;
+    }
     default:
         break;
     }

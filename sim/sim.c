@@ -185,22 +185,18 @@ static void trace_new_violations(sim *s, uint32_t before)
 /* ------------------------------------------------------------------ */
 /* Hashing                                                             */
 
-/* A frame's payload reaches the hash through its header: bytes 8..15 are
- * the XXH3 checksum of the payload seeded with the rest of the header, so
- * hashing the 16 header bytes and the length stands for the whole frame and
- * spares hashing every message twice more (docs/simulator.md).  Anything
- * shorter than a header is hashed whole. */
+/* Every payload byte is hashed.  The frame checksum in the header is not
+ * enough: a frame whose checksum is wrong (forged, or cut by a fault) would
+ * differ from another in its payload without the hash seeing it, and
+ * detcheck would miss a divergence.  The length goes in first (by
+ * simhash_bytes), so payloads that are prefixes of each other differ. */
 static void hash_payload(simhash *h, const uint8_t *bytes, uint32_t len)
 {
-    simhash_bytes(h, bytes, len < FRAME_HEADER_LEN ? len : FRAME_HEADER_LEN);
-    simhash_u32(h, len);
+    simhash_bytes(h, bytes, len);
 }
 
-static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in)
+void sim_hash_input_fields(simhash *h, const hs_input *in)
 {
-    simhash *h = &s->hash;
-    simhash_begin(h, TAG_INPUT, s->now_ns, i, (uint32_t)in->kind);
-    simhash_u64(h, local_ns);
     switch (in->kind) {
     case HS_IN_RECV:
         simhash_u8(h, (uint8_t)in->u.recv.channel);
@@ -223,6 +219,14 @@ static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in
     default:
         break; /* START carries nothing */
     }
+}
+
+static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in)
+{
+    simhash *h = &s->hash;
+    simhash_begin(h, TAG_INPUT, s->now_ns, i, (uint32_t)in->kind);
+    simhash_u64(h, local_ns);
+    sim_hash_input_fields(h, in);
     if (s->events + 1 == s->perturb_event) {
         /* The checker's self-test: one byte more in this record changes
          * the hash from here on and nothing else (sim_set_perturb_event). */

@@ -21,6 +21,7 @@
 #include "node.h"
 #include "simcheck.h"
 #include "simopt.h"
+#include "simhash.h"
 
 #define SIM_BIT(id) (UINT64_C(1) << ((id) - 1))
 #define SIM_PORT 7946u
@@ -129,5 +130,10 @@ uint32_t sim_violation_count(const sim *s); /* stored ones */
 const simcheck_violation *sim_violation(const sim *s, uint32_t i);
 void sim_result_get(const sim *s, sim_result *r);
 const char *sim_fault_name(uint32_t fault);
+
+/* The fields of an input as the trace hash records them (the record's
+ * header, time and perturbation are hash_input's): every payload byte is
+ * included.  Exposed for tests/unit/test_sim_hash.c. */
+void sim_hash_input_fields(simhash *h, const hs_input *in);
 
 #endif /* SIM_H_ */

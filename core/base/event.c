@@ -30,26 +30,19 @@ static const char *const table_names[] = {
 HS_STATIC_ASSERT(HS_ARRAY_LEN(table_names) == HS_TABLE_COUNT, "table names");
 
 /* Event names are rendered lower-case ("member_state"); the table keeps the
- * enum spelling, so convert once into a static cache. */
-static char lower_names[HS_EV_COUNT][40];
-static bool lower_ready[HS_EV_COUNT];
-
-const char *hs_event_code_name(uint16_t code)
+ * enum spelling, converted into the caller's buffer on every call. */
+const char *hs_event_code_name(uint16_t code, hs_event_name *out)
 {
-    if (code >= HS_EV_COUNT) {
-        return "unknown_event";
+    HS_ASSERT(out != NULL);
+    const char *src = code < HS_EV_COUNT ? event_rows[code].name : "unknown_event";
+    size_t i = 0;
+    for (; src[i] != '\0' && i + 1 < sizeof(out->text); i++) {
+        char c = src[i];
+        out->text[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
     }
-    if (!lower_ready[code]) {
-        const char *src = event_rows[code].name;
-        size_t i = 0;
-        for (; src[i] != '\0' && i + 1 < sizeof(lower_names[code]); i++) {
-            char c = src[i];
-            lower_names[code][i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-        }
-        lower_names[code][i] = '\0';
-        lower_ready[code] = true;
-    }
-    return lower_names[code];
+    out->text[i] = '\0';
+    HS_ASSERT(i < sizeof(out->text));
+    return out->text;
 }
 
 hs_severity hs_event_code_severity(uint16_t code)
@@ -154,7 +147,8 @@ size_t hs_event_format_text(const hs_event *event, char *out, size_t cap)
     uint16_t code = event->code < HS_EV_COUNT ? event->code : 0;
     const event_row *row = &event_rows[code];
     HS_ASSERT(code < HS_EV_COUNT && row->name != NULL);
-    append(cap, &used, snprintf(out, cap, "%s", hs_event_code_name(event->code)));
+    hs_event_name name;
+    append(cap, &used, snprintf(out, cap, "%s", hs_event_code_name(event->code, &name)));
     if (row->subject_label != NULL) {
         append(cap, &used,
                snprintf(out + used, cap - used, " %s=%s", row->subject_label,
@@ -181,9 +175,10 @@ size_t hs_event_format_json(const hs_event *event, char *out, size_t cap)
     uint16_t code = event->code < HS_EV_COUNT ? event->code : 0;
     const event_row *row = &event_rows[code];
     HS_ASSERT(code < HS_EV_COUNT && row->name != NULL);
+    hs_event_name name;
     append(cap, &used,
            snprintf(out, cap, "\"event\":\"%s\",\"severity\":\"%s\"",
-                    hs_event_code_name(event->code), hs_severity_name(event->severity)));
+                    hs_event_code_name(event->code, &name), hs_severity_name(event->severity)));
     if (row->subject_label != NULL) {
         /* Names are printable ASCII without quotes or backslashes?  Not
          * guaranteed: escape the two characters JSON cares about. */

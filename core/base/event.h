@@ -124,7 +124,14 @@ typedef enum {
         HS_TABLE_COUNT
 } hs_table_id;
 
-const char *hs_event_code_name(uint16_t code);
+/* An event's name as rendered ("member_state"): written lower-case into
+ * storage the caller owns, so core keeps no mutable cache (a host thread
+ * formatting events must not race on one).  Returns out->text. */
+#define HS_EVENT_NAME_MAX 48u
+typedef struct {
+    char text[HS_EVENT_NAME_MAX];
+} hs_event_name;
+const char *hs_event_code_name(uint16_t code, hs_event_name *out);
 hs_severity hs_event_code_severity(uint16_t code);
 const char *hs_severity_name(uint8_t severity);
 const char *hs_table_name(uint32_t table);

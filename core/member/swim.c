@@ -84,6 +84,48 @@ uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n)
     return bound + bound / 10;
 }
 
+/* a * b + c, false on overflow (the bounds below are products of
+ * operator-chosen sizes and periods). */
+static bool mul_add(uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
+{
+    uint64_t product = 0;
+    return !__builtin_mul_overflow(a, b, &product) && !__builtin_add_overflow(product, c, out);
+}
+
+/* Both bounds with every product checked: each term is at most the sum,
+ * so checking the largest forms below covers the formulas above. */
+hs_status swim_bounds_ns(const swim_config *cfg, uint32_t n, uint64_t *detect_ns,
+                         uint64_t *converge_ns)
+{
+    HS_ASSERT(detect_ns != NULL && converge_ns != NULL);
+    *detect_ns = 0;
+    *converge_ns = 0;
+    if (n == 0 || (uint64_t)n > (uint64_t)cfg->members_cap + 1) {
+        return HS_ERR_RANGE;
+    }
+    uint64_t period = ms_to_ns(cfg->probe_interval_ms);
+    uint64_t scale = ilog10(n) > 1 ? ilog10(n) : 1;
+    uint64_t suspicion = 0;
+    uint64_t walks = 0;     /* 4n periods + 2 periods of slack */
+    uint64_t reconnect = 0;
+    uint64_t detect = 0;    /* 2 suspicions + walks */
+    uint64_t converge = 0;  /* suspicion + reconnect + walks, plus 10% */
+    if (!mul_add((uint64_t)cfg->suspicion_mult * scale, period, 0, &suspicion) ||
+        !mul_add(4 * (uint64_t)n, period, 2 * period, &walks) ||
+        !mul_add((uint64_t)n - 1, ms_to_ns(cfg->reconnect_interval_ms), 0, &reconnect) ||
+        !mul_add(2, suspicion, walks, &detect) ||
+        __builtin_add_overflow(suspicion, walks, &converge) ||
+        __builtin_add_overflow(converge, reconnect, &converge) ||
+        converge > UINT64_MAX - converge / 10) {
+        return HS_ERR_RANGE;
+    }
+    *detect_ns = swim_detection_bound_ns(cfg, n);
+    *converge_ns = swim_convergence_bound_ns(cfg, n);
+    HS_ASSERT(*detect_ns == detect);
+    HS_ASSERT(*converge_ns == converge + converge / 10);
+    return HS_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Init                                                               */
 
@@ -572,7 +614,8 @@ static void on_probe_timeout(swim *s, step_ctx *ctx)
         return;
     }
     ctx_event(ctx, HS_EV_PROBE_DIRECT_TIMEOUT, &target->name, s->probe_seq, 0, 0);
-    uint32_t proxies[16];
+    uint32_t proxies[SWIM_INDIRECT_CHECKS_MAX];
+    HS_ASSERT(s->cfg.indirect_checks <= HS_ARRAY_LEN(proxies));
     uint32_t count = swim_table_pick_alive(s, ctx, target->uid, proxies,
                                            s->cfg.indirect_checks);
     probe_target pt = target_of(target);
@@ -748,7 +791,8 @@ void swim_leave(swim *s, step_ctx *ctx)
     }
     swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
     /* Tell a few members directly; gossip carries it the rest of the way. */
-    uint32_t picks[16];
+    uint32_t picks[SWIM_INDIRECT_CHECKS_MAX];
+    HS_ASSERT(s->cfg.indirect_checks <= HS_ARRAY_LEN(picks));
     uint32_t count = swim_table_pick_alive(s, ctx, 0, picks, s->cfg.indirect_checks);
     for (uint32_t i = 0; i < count; i++) {
         const swim_member *m = swim_member_slot(s, picks[i]);

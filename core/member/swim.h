@@ -24,6 +24,12 @@
 #include "swim_config.h"
 #include "swim_msg.h"
 
+/* Fixed array sizes tied to config limits: the node's NODE_SEEDS_MAX is
+ * asserted not to exceed SWIM_SEEDS_MAX (core/node/node_config.h), and
+ * swim_config_check refuses indirect_checks above SWIM_INDIRECT_CHECKS_MAX
+ * (swim_config.h; the proxy and pick arrays on the stack are this long). */
+#define SWIM_SEEDS_MAX 16u
+
 typedef struct {
     hs_name name;
     uint64_t name_key;  /* hash of the name: the members map key */
@@ -136,7 +142,7 @@ typedef struct {
     uint32_t retransmit_limit; /* derived from member_count, kept current */
 
     /* Join and push-pull. */
-    hs_addr seeds[16];
+    hs_addr seeds[SWIM_SEEDS_MAX];
     uint32_t seed_count;
     uint32_t join_attempts;
     uint32_t join_backoff_ms;
@@ -222,5 +228,10 @@ uint32_t swim_retransmit_limit(const swim *s);
  * convergence bound. */
 uint64_t swim_detection_bound_ns(const swim_config *cfg, uint32_t n);
 uint64_t swim_convergence_bound_ns(const swim_config *cfg, uint32_t n);
+/* Both bounds for n nodes, or HS_ERR_RANGE when they cannot be computed:
+ * n is 0, more than members_cap + 1 (no node could hold such a cluster),
+ * or a product overflows 64 bits.  hsctl bounds refuses those sizes. */
+HS_MUST_USE hs_status swim_bounds_ns(const swim_config *cfg, uint32_t n, uint64_t *detect_ns,
+                                     uint64_t *converge_ns);
 
 #endif /* HS_SWIM_H_ */

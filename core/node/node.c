@@ -256,6 +256,7 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
+    node_counters_msg(&n->counters, NODE_DIR_RX, header.type, in->u.recv.len);
     hs_msg_in raw = msg_in_of(in, header.type, NULL);
     const msg_desc *desc = admit_type(n, ctx, &raw);
     if (desc == NULL) {
@@ -463,6 +464,12 @@ static void route_input(node *n, step_ctx *ctx, const hs_input *in)
         break;
     case HS_IN_TIMER_REFUSED:
         on_timer_refused(n, ctx, in);
+        break;
+    case HS_IN_HOST_COUNTERS:
+        /* The host's own counters, handed over just before a stats reply
+         * or a metrics scrape so both show them (docs/design/ops.md). */
+        node_counters_set_host(&n->counters, in->u.host_counters.items,
+                               in->u.host_counters.count);
         break;
     default:
         /* EXEC_REPORT and RESOURCE arrive with the executor's issue. */

@@ -97,14 +97,8 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
     m.node = c->name;
     m.counters.items = c->reply_counters;
     m.counters.cap = MSG_COUNTERS_MAX;
-    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        msg_counter *mc = &m.counters.items[m.counters.count++];
-        const char *name = node_counter_name(i);
-        size_t len = strlen(name);
-        HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
-        memcpy(mc->name, name, len + 1);
-        mc->value = node_counter_value(ctx->counters, i);
-    }
+    m.counters.count =
+        node_counters_report(ctx->counters, ctx->find_msg, m.counters.items, m.counters.cap);
     HS_ASSERT(m.counters.count <= m.counters.cap);
     (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
 }

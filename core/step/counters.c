@@ -1,5 +1,11 @@
-/* Counter names for reports, in declaration order. */
+/* Counter names for reports, in declaration order; per-type and host
+ * counters and the stats-reply list built from all three. */
 #include "counters.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "module_list.h"
 
 static const char *const counter_names[] = {
 #define NODE_COUNTER_NAME(name) #name,
@@ -8,6 +14,14 @@ static const char *const counter_names[] = {
 };
 
 HS_STATIC_ASSERT(HS_ARRAY_LEN(counter_names) == NODE_COUNTER_COUNT, "counter names");
+HS_STATIC_ASSERT(NODE_HOST_COUNTERS_MAX <= MSG_COUNTERS_MAX, "host counters fit a reply");
+
+/* Every module's message types have a per-type counter slot of their own:
+ * a module declaring higher types must raise NODE_MSG_TYPE_SLOTS. */
+#define NODE_TYPES_FIT(id, prefix, tlo, thi, mlo, mhi, flo, fhi) \
+    HS_STATIC_ASSERT((mhi) < NODE_MSG_TYPE_SLOTS, #prefix " types fit the counter slots");
+HS_MODULE_LIST(NODE_TYPES_FIT)
+#undef NODE_TYPES_FIT
 
 const char *node_counter_name(uint32_t i)
 {
@@ -19,4 +33,98 @@ uint64_t node_counter_value(const node_counters *c, uint32_t i)
     HS_ASSERT(i < NODE_COUNTER_COUNT);
     const uint64_t *values = (const uint64_t *)c;
     return values[i];
+}
+
+void node_counters_msg(node_counters *c, node_msg_dir dir, uint16_t type, uint32_t bytes)
+{
+    HS_ASSERT(dir == NODE_DIR_RX || dir == NODE_DIR_TX);
+    uint32_t slot = type < NODE_MSG_TYPE_SLOTS ? type : NODE_MSG_SLOT_OTHER;
+    HS_ASSERT(slot <= NODE_MSG_SLOT_OTHER);
+    c->per_type.msgs[dir][slot]++;
+    c->per_type.bytes[dir][slot] += bytes;
+}
+
+void node_counters_set_host(node_counters *c, const hs_host_counter *items, uint32_t count)
+{
+    HS_ASSERT(items != NULL || count == 0);
+    node_host_counters *h = &c->host;
+    h->count = 0;
+    for (uint32_t i = 0; i < count && h->count < NODE_HOST_COUNTERS_MAX; i++) {
+        size_t len = items[i].name != NULL ? strlen(items[i].name) : 0;
+        if (len == 0 || len > MSG_COUNTER_NAME_MAX) {
+            continue;
+        }
+        memcpy(h->names[h->count], items[i].name, len + 1);
+        h->values[h->count++] = items[i].value;
+    }
+    HS_ASSERT(h->count <= NODE_HOST_COUNTERS_MAX);
+}
+
+static bool put(msg_counter *out, uint32_t cap, uint32_t *n, const char *name, uint64_t value)
+{
+    HS_ASSERT(name != NULL && *n <= cap);
+    if (*n >= cap) {
+        return false;
+    }
+    size_t len = strlen(name);
+    HS_ASSERT(len <= MSG_COUNTER_NAME_MAX);
+    memcpy(out[*n].name, name, len + 1);
+    out[*n].value = value;
+    (*n)++;
+    return true;
+}
+
+/* find names the types (the node's message registry: this layer cannot
+ * see it); a slot no descriptor claims is labelled by its number. */
+static void type_label(msg_find_fn find, uint32_t slot, char *buf, size_t cap)
+{
+    HS_ASSERT(slot <= NODE_MSG_SLOT_OTHER);
+    HS_ASSERT(cap > 0 && find != NULL);
+    const msg_desc *d = slot == NODE_MSG_SLOT_OTHER ? NULL : find((uint16_t)slot);
+    if (slot == NODE_MSG_SLOT_OTHER) {
+        snprintf(buf, cap, "other");
+    } else if (d == NULL) {
+        snprintf(buf, cap, "t%u", slot);
+    } else {
+        snprintf(buf, cap, "%s", d->name);
+    }
+}
+
+/* "rx_msgs.ping" and its three siblings for every slot that saw traffic. */
+static void report_per_type(const node_msg_counters *t, msg_find_fn find, msg_counter *out,
+                            uint32_t cap, uint32_t *n)
+{
+    static const char *const families[2][2] = {{"rx_msgs", "rx_bytes"}, {"tx_msgs", "tx_bytes"}};
+    HS_ASSERT(*n <= cap);
+    for (uint32_t slot = 0; slot <= NODE_MSG_SLOT_OTHER; slot++) {
+        if (t->msgs[NODE_DIR_RX][slot] == 0 && t->msgs[NODE_DIR_TX][slot] == 0) {
+            continue;
+        }
+        char label[24];
+        type_label(find, slot, label, sizeof(label));
+        for (uint32_t dir = 0; dir < 2; dir++) {
+            char name[MSG_COUNTER_NAME_MAX + 1];
+            snprintf(name, sizeof(name), "%s.%s", families[dir][0], label);
+            (void)put(out, cap, n, name, t->msgs[dir][slot]);
+            snprintf(name, sizeof(name), "%s.%s", families[dir][1], label);
+            (void)put(out, cap, n, name, t->bytes[dir][slot]);
+        }
+    }
+    HS_ASSERT(*n <= cap);
+}
+
+uint32_t node_counters_report(const node_counters *c, msg_find_fn find, msg_counter *out,
+                              uint32_t cap)
+{
+    HS_ASSERT(out != NULL);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
+        (void)put(out, cap, &n, counter_names[i], node_counter_value(c, i));
+    }
+    report_per_type(&c->per_type, find, out, cap, &n);
+    for (uint32_t i = 0; i < c->host.count; i++) {
+        (void)put(out, cap, &n, c->host.names[i], c->host.values[i]);
+    }
+    HS_ASSERT(n <= cap);
+    return n;
 }

@@ -4,7 +4,11 @@
 #ifndef HS_COUNTERS_H_
 #define HS_COUNTERS_H_
 
+#include <stddef.h>
+
 #include "base.h"
+#include "msg.h"
+#include "step.h"
 
 #define NODE_COUNTER_LIST(X)                                               \
     X(frames_rx)                                                           \
@@ -55,16 +59,72 @@
     X(sends_failed)                                                        \
     X(member_changes)
 
+/* Messages and bytes received and sent, per message type.  Counted where
+ * core decodes a frame (node's on_recv) and encodes one (ctx_send), so the
+ * simulator's figures are the real node's.  Types at or above
+ * NODE_MSG_TYPE_SLOTS share the last slot ("other"); the node layer
+ * asserts at compile time that every module's types fit below it. */
+#define NODE_MSG_TYPE_SLOTS 64u
+#define NODE_MSG_SLOT_OTHER NODE_MSG_TYPE_SLOTS
+
+typedef enum {
+    NODE_DIR_RX = 0,
+    NODE_DIR_TX = 1,
+} node_msg_dir;
+
+typedef struct {
+    uint64_t msgs[2][NODE_MSG_TYPE_SLOTS + 1];
+    uint64_t bytes[2][NODE_MSG_TYPE_SLOTS + 1];
+} node_msg_counters;
+
+/* The host's own counters (accepts and refusals by cause, I/O errors, ...),
+ * as the host last handed them over (HS_IN_HOST_COUNTERS), so STATS_RESP
+ * carries them beside core's.  Names are copied: an input's memory is the
+ * host's and lives for one step only. */
+#define NODE_HOST_COUNTERS_MAX 96u
+
+typedef struct {
+    uint32_t count;
+    char names[NODE_HOST_COUNTERS_MAX][MSG_COUNTER_NAME_MAX + 1];
+    uint64_t values[NODE_HOST_COUNTERS_MAX];
+} node_host_counters;
+
+typedef enum {
+#define NODE_COUNTER_INDEX(name) NODE_COUNTER_IDX_##name,
+    NODE_COUNTER_LIST(NODE_COUNTER_INDEX)
+#undef NODE_COUNTER_INDEX
+        NODE_COUNTER_COUNT
+} node_counter_index;
+
+/* The named counters come first, in list order (node_counter_value reads
+ * them as an array); the per-type and host tables follow. */
 typedef struct {
 #define NODE_COUNTER_FIELD(name) uint64_t name;
     NODE_COUNTER_LIST(NODE_COUNTER_FIELD)
 #undef NODE_COUNTER_FIELD
+    node_msg_counters per_type;
+    node_host_counters host;
 } node_counters;
 
-#define NODE_COUNTER_COUNT (sizeof(node_counters) / sizeof(uint64_t))
+HS_STATIC_ASSERT(offsetof(node_counters, per_type) == NODE_COUNTER_COUNT * sizeof(uint64_t),
+                 "named counters are one array");
 
 /* Name of counter i in declaration order, NULL past the end. */
 const char *node_counter_name(uint32_t i);
 uint64_t node_counter_value(const node_counters *c, uint32_t i);
+
+/* One message of `type` and `bytes` (frame included) received or sent. */
+void node_counters_msg(node_counters *c, node_msg_dir dir, uint16_t type, uint32_t bytes);
+/* Replaces the host table with `count` (name, value) pairs; names longer
+ * than MSG_COUNTER_NAME_MAX and pairs past the cap are left out (the
+ * host's table is sized to fit). */
+void node_counters_set_host(node_counters *c, const hs_host_counter *items, uint32_t count);
+
+/* Fills a stats reply: every named counter, then the non-zero per-type
+ * counters ("rx_msgs.ping", "rx_bytes.ping", "tx_msgs.ping",
+ * "tx_bytes.ping"; "other" for the shared slot), then the host's.  Returns
+ * how many were written; stops at cap (the caller sizes it). */
+uint32_t node_counters_report(const node_counters *c, msg_find_fn find, msg_counter *out,
+                              uint32_t cap);
 
 #endif /* HS_COUNTERS_H_ */

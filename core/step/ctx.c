@@ -21,6 +21,13 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
     }
     size_t len = 0;
     hs_status status = msg_encode_frame(d, body, buf, room, &len);
+    if (status == HS_ERR_TOO_SMALL && room < max_frame) {
+        /* The arena offered less than the channel allows: the message would
+         * fit a frame, the outbox is what ran out (review 4.9). */
+        ctx->counters->outbox_overflows++;
+        ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_SEND, room, type);
+        return HS_ERR_FULL;
+    }
     if (status != HS_OK) {
         ctx->counters->encode_failures++;
         ctx_event(ctx, HS_EV_ENCODE_FAILED, NULL, type, status, 0);
@@ -32,6 +39,7 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
         return status;
     }
     ctx->counters->frames_tx++;
+    node_counters_msg(ctx->counters, NODE_DIR_TX, type, (uint32_t)len);
     return HS_OK;
 }
 

@@ -40,7 +40,8 @@ typedef enum {
     X(COMMAND, "command")         /* local operator command */              \
     X(CONN_CLOSED, "conn_closed") /* a TCP connection went away */        \
     X(SEND_FAILED, "send_failed") /* the host could not send an output */   \
-    X(TIMER_REFUSED, "timer_refused") /* the host could not arm a timer */
+    X(TIMER_REFUSED, "timer_refused") /* the host could not arm a timer */ \
+    X(HOST_COUNTERS, "host_counters") /* the host's own counters, for reports */
 
 typedef enum {
 #define HS_INPUT_ENUM(id, name) HS_IN_##id,
@@ -58,6 +59,13 @@ typedef enum {
 typedef enum {
     HS_FILE_META = 1, /* durable node metadata (incarnation ceiling, ...) */
 } hs_file_id;
+
+/* One host counter (HS_IN_HOST_COUNTERS): a name in the stats-reply form
+ * ("family" or "family.label", at most MSG_COUNTER_NAME_MAX bytes). */
+typedef struct {
+    const char *name;
+    uint64_t value;
+} hs_host_counter;
 
 typedef struct {
     hs_input_kind kind;
@@ -110,6 +118,14 @@ typedef struct {
             uint64_t timer_id;
             hs_status reason; /* HS_ERR_FULL */
         } timer_refused;
+        /* A snapshot of the host's counters (accepts and refusals by cause,
+         * I/O errors), handed over before a stats request is decoded so the
+         * reply carries them; core copies them (valid for this step only)
+         * and decides nothing from them. */
+        struct {
+            const hs_host_counter *items;
+            uint32_t count;
+        } host_counters;
     } u;
 } hs_input;
 

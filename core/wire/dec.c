@@ -66,57 +66,45 @@ static void cb_text(void *ctx, cbor_data ptr, size_t len)
     ((dec *)ctx)->tok_ptr = ptr;
 }
 
-/* Started from cbor_empty_callbacks so that no slot is ever NULL, then
- * every slot is overridden so that every token is classified.  (libcbor's
- * header swaps the comments of the definite and indefinite slots; the
- * names below follow the code: byte_string/string are definite.) */
-static struct cbor_callbacks dec_callbacks;
-static bool dec_callbacks_ready;
+/* A const table filled at compile time, so no thread ever races on it and
+ * nothing is initialised lazily.  Every slot is set, so every token is
+ * classified; the static assert fails if a libcbor upgrade adds a slot
+ * this table would leave NULL.  (libcbor's header swaps the comments of
+ * the definite and indefinite slots; the names below follow the code:
+ * byte_string/string are definite.) */
+static const struct cbor_callbacks dec_callbacks = {
+    .uint8 = cb_uint8,
+    .uint16 = cb_uint16,
+    .uint32 = cb_uint32,
+    .uint64 = cb_uint64,
+    .negint64 = cb_negint64,
+    .negint32 = cb_negint32,
+    .negint16 = cb_negint16,
+    .negint8 = cb_negint8,
+    .byte_string_start = cb_unsupported, /* indefinite */
+    .byte_string = cb_bytes,
+    .string = cb_text,
+    .string_start = cb_unsupported, /* indefinite */
+    .indef_array_start = cb_unsupported,
+    .array_start = cb_array,
+    .indef_map_start = cb_unsupported,
+    .map_start = cb_map,
+    .tag = cb_tag,
+    .float2 = cb_float,
+    .float4 = cb_float,
+    .float8 = cb_double,
+    .undefined = cb_unsupported,
+    .null = cb_unsupported,
+    .boolean = cb_bool,
+    .indef_break = cb_break,
+};
 
-static void dec_callbacks_init(void)
-{
-    struct cbor_callbacks cb = cbor_empty_callbacks;
-    cb.uint8 = cb_uint8;
-    cb.uint16 = cb_uint16;
-    cb.uint32 = cb_uint32;
-    cb.uint64 = cb_uint64;
-    cb.negint8 = cb_negint8;
-    cb.negint16 = cb_negint16;
-    cb.negint32 = cb_negint32;
-    cb.negint64 = cb_negint64;
-    cb.byte_string = cb_bytes;
-    cb.byte_string_start = cb_unsupported; /* indefinite */
-    cb.string = cb_text;
-    cb.string_start = cb_unsupported; /* indefinite */
-    cb.array_start = cb_array;
-    cb.indef_array_start = cb_unsupported;
-    cb.map_start = cb_map;
-    cb.indef_map_start = cb_unsupported;
-    cb.tag = cb_tag;
-    cb.float2 = cb_float;
-    cb.float4 = cb_float;
-    cb.float8 = cb_double;
-    cb.undefined = cb_unsupported;
-    cb.null = cb_unsupported;
-    cb.boolean = cb_bool;
-    cb.indef_break = cb_break;
-    dec_callbacks = cb;
-    dec_callbacks_ready = true;
-}
-
-/* Filled before main() so that a multi-threaded host never races on it;
- * dec_init also checks, for callers that run before constructors. */
-__attribute__((constructor)) static void dec_callbacks_ctor(void)
-{
-    dec_callbacks_init();
-}
+HS_STATIC_ASSERT(sizeof(struct cbor_callbacks) == 24 * sizeof(void (*)(void)),
+                 "libcbor's callback table changed: set every slot above");
 
 void dec_init(dec *d, const uint8_t *bytes, size_t len)
 {
     HS_ASSERT(bytes != NULL || len == 0);
-    if (!dec_callbacks_ready) {
-        dec_callbacks_init();
-    }
     d->bytes = bytes;
     d->len = len;
     d->pos = 0;

@@ -3,7 +3,8 @@ to run half a demo (called from tests/real/suites.py).
 
 hsctl_cli():
   - usage errors exit 2 with one clear line: --nodes above the maximum,
-    `cluster` without a command, a broken SWIM rule in `bounds`;
+    `cluster` without a command, a broken SWIM rule in `bounds`, and
+    `bounds` sizes it cannot compute (0, above 2^32, beyond members_cap + 1);
   - `cluster stop-node` signals a pid from a pid file only when the process
     carries both --name <node> and --data-dir D/<node>: a decoy with the
     right name but another data directory survives, one with both is
@@ -13,6 +14,7 @@ hsctl_cli():
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -34,6 +36,17 @@ def _usage(needle: str, *args: str) -> str:
     check(line.startswith("hsctl: ") and needle in line, f"unclear message: {line!r}")
     check("  " not in line, f"double space in {line!r}")
     return line
+
+
+def _bounds_at_cap() -> str:
+    r = hsreal.hsctl("bounds", "--nodes", "4096", "--json", "--", "--members-cap", "4095",
+                     "--probe-interval-ms", "600000", "--reconnect-interval-ms", "86400000",
+                     "--dead-retention-ms", "604800000", "--gossip-max-age-ms", "86400000",
+                     "--suspicion-mult", "100")
+    b = json.loads(r.stdout)
+    check(0 < b["detection_bound_ns"] < b["convergence_bound_ns"] < 2**64,
+          f"bounds at the largest settings: {b}")
+    return f"convergence {b['convergence_bound_ms']} ms"
 
 
 def _decoy(name: str, data_dir: str) -> subprocess.Popen:
@@ -111,6 +124,17 @@ def hsctl_cli() -> tuple[int, int, list[str]]:
         ("bounds names the broken SWIM rule",
          lambda: _usage("dead_retention_ms must exceed gossip_max_age_ms", "bounds", "--nodes",
                         "5", "--", "--gossip-max-age-ms", "200000")),
+        ("bounds --nodes 0 refused",
+         lambda: _usage("--nodes: invalid count '0'", "bounds", "--nodes", "0")),
+        ("bounds --nodes above 2^32 refused",
+         lambda: _usage("--nodes: invalid count", "bounds", "--nodes", "99999999999")),
+        ("bounds beyond members_cap + 1 refused",
+         lambda: _usage("cannot compute the bounds for --nodes 1026: more nodes than "
+                        "members_cap + 1", "bounds", "--nodes", "1026")),
+        ("bounds --nodes 2^32-1 refused",
+         lambda: _usage("cannot compute the bounds for --nodes 4294967295", "bounds",
+                        "--nodes", "4294967295", "--", "--members-cap", "4095")),
+        ("bounds at members_cap + 1 computed", _bounds_at_cap),
         ("stop-node checks --name and --data-dir before signalling", pid_file_safety),
         ("demo.sh fails without hsim or hsctl", demo_refuses_half),
     ]

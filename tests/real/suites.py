@@ -21,6 +21,13 @@ Suites, each returning (passed, failed, detail_lines):
                  --print-config` prints (so it cannot drift), loads as the
                  defaults, every key in it is a flag in --help, and a config
                  file and the same settings as flags give the same bounds.
+  start_refusals a full data directory refused at once and left as found;
+                 no partial state after a refusal; no mutable globals in core
+                 (tests/real/ops.py).
+  operator_counters  idle connections cannot lock others out (per-source
+                 cap, eviction, first-frame timeout); hsctl stats and
+                 /metrics carry the same core, per-type and host counters
+                 on a real cluster (tests/real/ops.py).
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
 
@@ -38,6 +45,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import hsreal  # noqa: E402
 import hostile  # noqa: E402
+import ops  # noqa: E402
 import hsctl_cli  # noqa: E402
 import scenario  # noqa: E402
 
@@ -247,6 +255,8 @@ def suites(root, quick=False):
         ("hsnode_errors", hostile.hsnode_errors),
         ("config_docs", config_docs),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
+        ("start_refusals", ops.start_refusals),
+        ("operator_counters", ops.operator_counters),
         ("kill_restart", kill_restart),
         ("hostile", hostile.hostile),
         ("scenario", scenario_suite),

@@ -141,10 +141,14 @@ static void test_event_truncates_safely(void **state)
         assert_int_equal(buf[len], '\0');
     }
     for (uint16_t code = 0; code < HS_EV_COUNT; code++) {
-        assert_non_null(hs_event_code_name(code));
+        hs_event_name name;
+        assert_non_null(hs_event_code_name(code, &name));
+        assert_true(strlen(name.text) > 0);
         assert_true(hs_event_code_severity(code) <= HS_SEV_ERROR);
     }
-    assert_string_equal(hs_event_code_name(HS_EV_COUNT), "unknown_event");
+    hs_event_name name;
+    assert_string_equal(hs_event_code_name(HS_EV_COUNT, &name), "unknown_event");
+    assert_string_equal(hs_event_code_name(HS_EV_MEMBER_STATE, &name), "member_state");
     assert_string_equal(hs_table_name(HS_TABLE_GOSSIP), "gossip");
 }
 
@@ -258,13 +262,27 @@ static void test_ctx_send_counts_and_reports(void **state)
                      HS_ERR_INVALID);
     assert_int_equal(counters.encode_failures, 1);
     assert_int_equal(ob.items[ob.count - 1].u.event.code, HS_EV_ENCODE_FAILED);
-    /* Once the arena is spent, sends are refused and counted. */
-    hs_status st = HS_OK;
-    for (int i = 0; i < 16 && st == HS_OK; i++) {
-        st = ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m);
-    }
-    assert_int_not_equal(st, HS_OK);
-    assert_true(counters.outbox_overflows + counters.encode_failures > 1);
+    /* An arena with room for a header but not the frame: the send is
+     * refused as outbox-full, never as an encoding error (the message is
+     * fine, the outbox ran out). */
+    uint32_t frame_len = ob.items[0].u.send.len;
+    hs_outbox_free(&ob);
+    assert_true(frame_len > FRAME_HEADER_LEN + 1);
+    assert_int_equal(hs_outbox_init(&ob, 32, frame_len + FRAME_HEADER_LEN + 1), HS_OK);
+    ctx.ob = &ob;
+    memset(&counters, 0, sizeof(counters));
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m), HS_OK);
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m),
+                     HS_ERR_FULL);
+    assert_int_equal(counters.encode_failures, 0);
+    assert_int_equal(counters.outbox_overflows, 1);
+    assert_int_equal(ob.items[ob.count - 1].u.event.code, HS_EV_OUTBOX_FULL);
+    /* ... and so is one with no room at all. */
+    ob.arena_used = ob.arena_cap;
+    assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m),
+                     HS_ERR_FULL);
+    assert_int_equal(counters.encode_failures, 0);
+    assert_int_equal(counters.outbox_overflows, 2);
     hs_outbox_free(&ob);
 }
 

@@ -24,6 +24,7 @@
 
 #define REPLY_LEN 600000u
 #define MAX_CLOSED 16u
+#define MAX_FAILED 16u
 
 typedef struct {
     loop loop;
@@ -34,6 +35,14 @@ typedef struct {
     uint64_t last_conn;
     uint32_t closed;
     hs_status reasons[MAX_CLOSED];
+    uint64_t closed_ids[MAX_CLOSED];
+    uint32_t failed;
+    struct {
+        uint64_t conn_id;
+        hs_addr to;
+        uint16_t type;
+        hs_status reason;
+    } fails[MAX_FAILED];
     bool reply_big;
     uint8_t *reply;
     hs_addr addr;
@@ -72,12 +81,25 @@ static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *f
 
 static void on_closed(void *ctx, uint64_t conn_id, hs_status reason)
 {
-    (void)conn_id;
     fixture *f = ctx;
     if (f->closed < MAX_CLOSED) {
         f->reasons[f->closed] = reason;
+        f->closed_ids[f->closed] = conn_id;
     }
     f->closed++;
+}
+
+static void on_send_failed(void *ctx, uint64_t conn_id, hs_addr to, uint16_t type,
+                           hs_status reason)
+{
+    fixture *f = ctx;
+    if (f->failed < MAX_FAILED) {
+        f->fails[f->failed].conn_id = conn_id;
+        f->fails[f->failed].to = to;
+        f->fails[f->failed].type = type;
+        f->fails[f->failed].reason = reason;
+    }
+    f->failed++;
 }
 
 static hs_addr bound_addr(int fd)
@@ -88,7 +110,7 @@ static hs_addr bound_addr(int fd)
     return udp_from_sockaddr(&sa);
 }
 
-static int setup_with(uint32_t in_budget)
+static int setup_with(uint32_t in_budget, uint32_t per_source)
 {
     memset(&fx, 0, sizeof(fx));
     fx.sink.fn = on_report;
@@ -100,7 +122,8 @@ static int setup_with(uint32_t in_budget)
     cfg.out_queue_max = FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX;
     cfg.out_budget = cfg.out_queue_max;
     cfg.in_budget = in_budget;
-    tcp_handlers h = {on_frame, on_closed, &fx};
+    cfg.conns_per_source = per_source;
+    tcp_handlers h = {on_frame, on_closed, on_send_failed, &fx};
     assert_int_equal(tcp_init(&fx.tcp, &cfg, &fx.loop, &fx.sink, &h), HS_OK);
     int err = 0;
     assert_int_equal(tcp_listen(&fx.tcp, (hs_addr){0x7f000001u, 0}, &err), HS_OK);
@@ -116,14 +139,25 @@ static int setup(void **state)
     (void)state;
     tcp_config cfg;
     tcp_config_defaults(&cfg);
-    return setup_with(cfg.in_budget);
+    return setup_with(cfg.in_budget, cfg.conns_per_source);
+}
+
+/* At most two connections from one address. */
+static int setup_per_source(void **state)
+{
+    (void)state;
+    tcp_config cfg;
+    tcp_config_defaults(&cfg);
+    return setup_with(cfg.in_budget, 2);
 }
 
 /* An input budget of one maximal frame plus 8 KiB: the reserve is 8 KiB. */
 static int setup_tight(void **state)
 {
     (void)state;
-    return setup_with(FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX + 8192u);
+    tcp_config cfg;
+    tcp_config_defaults(&cfg);
+    return setup_with(FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX + 8192u, cfg.conns_per_source);
 }
 
 static int teardown(void **state)
@@ -150,14 +184,33 @@ static void pump(uint32_t ms)
     }
 }
 
-static int dial(hs_addr addr)
+/* Connects from source address `from` (any 127/8 address is local). */
+static void pump_frames(uint32_t want)
+{
+    for (uint32_t i = 0; i < 5000 && fx.frames < want; i++) {
+        pump(1);
+    }
+    assert_int_equal(fx.frames, want);
+}
+
+static int dial_from(hs_addr addr, uint32_t from)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
+    if (from != 0) {
+        struct sockaddr_in src;
+        udp_sockaddr((hs_addr){from, 0}, &src);
+        assert_int_equal(bind(fd, (struct sockaddr *)&src, sizeof(src)), 0);
+    }
     struct sockaddr_in sa;
     udp_sockaddr(addr, &sa);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
     return fd;
+}
+
+static int dial(hs_addr addr)
+{
+    return dial_from(addr, 0);
 }
 
 static uint32_t request(uint8_t *buf)
@@ -207,7 +260,9 @@ static void test_bad_header_closes_with_reason(void **state)
     close(fd);
 }
 
-static void test_table_full_rejects(void **state)
+/* The table is full of idle connections: a new client gets the slot of the
+ * one idle longest, which is closed with HS_ERR_FULL. */
+static void test_table_full_evicts_oldest_idle(void **state)
 {
     (void)state;
     int fds[4];
@@ -217,14 +272,108 @@ static void test_table_full_rejects(void **state)
     }
     assert_int_equal(tcp_conn_count(&fx.tcp), 3);
     assert_int_equal(fx.closed, 1);
+    assert_int_equal(fx.reasons[0], TCP_REASON_EVICTED);
+    assert_int_equal(fx.closed_ids[0], 1); /* the first, oldest connection */
+    assert_int_equal(fx.tcp.stats.evicted, 1);
+    assert_int_equal(fx.tcp.stats.refused_table_full, 0);
+    assert_true(fx.reports[IOERR_OP_CONN_EVICTED] >= 1);
+    char c;
+    assert_int_equal(recv(fds[0], &c, 1, 0), 0); /* the evicted client sees the close */
+    /* The newest client is served. */
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    assert_int_equal(send(fds[3], buf, len, 0), (ssize_t)len);
+    pump_frames(1);
+    for (int i = 0; i < 4; i++) {
+        close(fds[i]);
+    }
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 0);
+}
+
+/* No connection is idle (each holds part of a frame): the new one is
+ * refused at once instead. */
+static void test_table_full_none_idle_refuses(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    int fds[4];
+    for (int i = 0; i < 3; i++) {
+        fds[i] = dial(fx.addr);
+        assert_int_equal(send(fds[i], buf, len - 2, 0), (ssize_t)(len - 2));
+        pump(10);
+    }
+    fds[3] = dial(fx.addr);
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 3);
+    assert_int_equal(fx.closed, 1);
     assert_int_equal(fx.reasons[0], HS_ERR_FULL);
-    assert_int_equal(fx.tcp.stats.rejected, 1);
+    assert_int_equal(fx.tcp.stats.refused_table_full, 1);
+    assert_int_equal(fx.tcp.stats.evicted, 0);
     assert_true(fx.reports[IOERR_OP_CONN_TABLE_FULL] >= 1);
     for (int i = 0; i < 4; i++) {
         close(fds[i]);
     }
     pump(20);
     assert_int_equal(tcp_conn_count(&fx.tcp), 0);
+}
+
+/* Two connections per address: a third from 127.0.0.1 is refused, one from
+ * 127.0.0.2 is accepted, and a slot freed is usable again. */
+static void test_per_source_cap(void **state)
+{
+    (void)state;
+    int a = dial_from(fx.addr, 0x7f000001u);
+    int b = dial_from(fx.addr, 0x7f000001u);
+    pump(10);
+    int c = dial_from(fx.addr, 0x7f000001u);
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 2);
+    assert_int_equal(fx.tcp.stats.refused_source_cap, 1);
+    assert_int_equal(fx.closed, 1);
+    assert_int_equal(fx.reasons[0], HS_ERR_FULL);
+    assert_true(fx.reports[IOERR_OP_CONN_SOURCE_CAP] >= 1);
+    int other = dial_from(fx.addr, 0x7f000002u);
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 3);
+    close(a);
+    pump(20);
+    int again = dial_from(fx.addr, 0x7f000001u);
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 3);
+    assert_int_equal(fx.tcp.stats.refused_source_cap, 1);
+    close(b);
+    close(c);
+    close(other);
+    close(again);
+    pump(20);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 0);
+    assert_int_equal(map_count(&fx.tcp.sources), 0);
+}
+
+/* A connection that sends no complete frame within the slow timeout of
+ * its accept is closed; one that sent a frame is left to the idle rule. */
+static void test_no_first_frame_times_out(void **state)
+{
+    (void)state;
+    int silent = dial(fx.addr);
+    int talker = dial(fx.addr);
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    assert_int_equal(send(talker, buf, len, 0), (ssize_t)len);
+    pump_frames(1);
+    uint64_t now = loop_now_ns(NULL);
+    (void)tcp_tick(&fx.tcp, now);
+    assert_int_equal(fx.closed, 0);
+    (void)tcp_tick(&fx.tcp, now + fx.tcp.cfg.slow_timeout_ns + HS_MS(1));
+    assert_int_equal(fx.closed, 1);
+    assert_int_equal(fx.reasons[0], TCP_REASON_SLOW_FIRST);
+    assert_int_equal(fx.tcp.stats.closed_slow_first, 1);
+    assert_int_equal(tcp_conn_count(&fx.tcp), 1);
+    close(silent);
+    close(talker);
+    pump(20);
 }
 
 /* A client that sends requests and never reads the replies: the node stops
@@ -288,7 +437,10 @@ static void test_idle_times_out(void **state)
 {
     (void)state;
     int fd = dial(fx.addr);
-    pump(20);
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+    pump_frames(1);
     uint64_t now = loop_now_ns(NULL);
     (void)tcp_tick(&fx.tcp, now + fx.tcp.cfg.slow_timeout_ns + HS_MS(1));
     assert_int_equal(fx.closed, 0); /* idle is not slow */
@@ -474,6 +626,67 @@ static void test_send_to_gone_conn_is_reported(void **state)
     tcp_send(&fx.tcp, 12345, fx.addr, buf, len, loop_now_ns(NULL));
     assert_int_equal(fx.reports[IOERR_OP_SEND_NO_CONN], 1);
     assert_int_equal(tcp_conn_count(&fx.tcp), 0);
+    /* ... and reported to core, with the frame's type. */
+    assert_int_equal(fx.failed, 1);
+    assert_int_equal(fx.fails[0].conn_id, 12345);
+    assert_int_equal(fx.fails[0].type, 16);
+    assert_int_equal(fx.fails[0].reason, HS_ERR_CLOSED);
+    assert_int_equal(fx.tcp.stats.send_failed, 1);
+}
+
+/* Frames queued on a link to an address that never answers are each
+ * reported as SEND_FAILED when the link gives up, never dropped silently. */
+static void test_link_give_up_reports_each_frame(void **state)
+{
+    (void)state;
+    hs_addr peer;
+    close(plain_listener(&peer, 0));
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    uint64_t start = loop_now_ns(NULL);
+    tcp_send(&fx.tcp, 0, peer, buf, len, start);
+    frame_write_header(buf, 18, 4);
+    tcp_send(&fx.tcp, 0, peer, buf, len, start);
+    pump(20);
+    assert_int_equal(fx.failed, 0);
+    (void)tcp_tick(&fx.tcp, start + fx.tcp.cfg.give_up_ns + HS_MS(500));
+    assert_int_equal(fx.failed, 2);
+    assert_int_equal(fx.fails[0].type, 16);
+    assert_int_equal(fx.fails[1].type, 18);
+    for (uint32_t i = 0; i < 2; i++) {
+        assert_int_equal(fx.fails[i].conn_id, 0);
+        assert_true(hs_addr_eq(fx.fails[i].to, peer));
+        assert_int_equal(fx.fails[i].reason, HS_ERR_TIMEOUT);
+    }
+}
+
+/* Replies queued for a client that is closed for not reading them are
+ * reported, one SEND_FAILED per frame, before its CONN_CLOSED. */
+static void test_unread_replies_reported(void **state)
+{
+    (void)state;
+    fx.reply_big = true;
+    int fd = dial(fx.addr);
+    uint8_t buf[64];
+    uint32_t len = request(buf);
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(send(fd, buf, len, 0), (ssize_t)len);
+    }
+    pump(100);
+    const tcp_conn *c = tcp_find(&fx.tcp, fx.last_conn);
+    assert_non_null(c);
+    assert_true(outq_len(&c->out) > 0);
+    uint64_t id = c->id;
+    (void)tcp_tick(&fx.tcp, loop_now_ns(NULL) + fx.tcp.cfg.slow_timeout_ns + HS_MS(1));
+    assert_int_equal(fx.closed, 1);
+    assert_int_equal(fx.reasons[0], TCP_REASON_SLOW_OUTPUT);
+    assert_true(fx.failed >= 1);
+    for (uint32_t i = 0; i < fx.failed && i < MAX_FAILED; i++) {
+        assert_int_equal(fx.fails[i].conn_id, id);
+        assert_int_equal(fx.fails[i].type, 17);
+    }
+    assert_int_equal(fx.tcp.stats.send_failed, fx.failed);
+    close(fd);
 }
 
 int main(void)
@@ -481,7 +694,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_frames_from_byte_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_header_closes_with_reason, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_table_full_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_full_evicts_oldest_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_full_none_idle_refuses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_per_source_cap, setup_per_source, teardown),
+        cmocka_unit_test_setup_teardown(test_no_first_frame_times_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_give_up_reports_each_frame, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unread_replies_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_back_pressure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_partial_frame_times_out, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idle_times_out, setup, teardown),

@@ -939,7 +939,8 @@ static void test_members_and_stats_requests(void **state)
     deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
     assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &resp), MSG_STATS_RESP);
     bool found = false;
-    assert_int_equal(resp.u.stats.counters.count, NODE_COUNTER_COUNT);
+    /* Every named counter, then per-type and host counters. */
+    assert_true(resp.u.stats.counters.count >= NODE_COUNTER_COUNT);
     for (uint32_t i = 0; i < resp.u.stats.counters.count; i++) {
         if (strcmp(resp.u.stats.counters.items[i].name, "wrong_channel") == 0) {
             found = true;
@@ -1042,6 +1043,66 @@ static void test_hello_version_and_capacity(void **state)
     assert_int_equal(err.u.error.code, HS_ERR_FULL);
     assert_non_null(find_event(&h, HS_EV_TABLE_FULL));
     assert_int_equal(node_peers(h.n)->high_water, PEERS_MAX);
+    harness_free(&h);
+}
+
+static const msg_counter *find_counter(const msg *resp, const char *name)
+{
+    const msg_counter_list *l = &resp->u.stats.counters;
+    for (uint32_t i = 0; i < l->count; i++) {
+        if (strcmp(l->items[i].name, name) == 0) {
+            return &l->items[i];
+        }
+    }
+    return NULL;
+}
+
+/* A stats reply carries messages and bytes per type (counted where core
+ * decodes and encodes frames) and the host's counters as last handed over. */
+static void test_stats_carry_per_type_and_host_counters(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    hs_host_counter host[2] = {{"host_tcp_refused.source_cap", 44}, {"host_udp_rx", 7}};
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_HOST_COUNTERS;
+    in.u.host_counters.items = host;
+    in.u.host_counters.count = 2;
+    step(&h, &in);
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_STATS_REQ;
+    req.u.request.request_id = 4;
+    uint8_t buf[256];
+    say_hello(&h, 3, "client-s");
+    size_t len = frame_of(&req, buf, sizeof(buf));
+    deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
+    deliver(&h, HS_CH_TCP, addr_of(50), 3, buf, len);
+    const hs_output *o = find_output(&h, HS_OUT_SEND, 0);
+    msg resp;
+    assert_int_equal(decode_send(&h, o, &resp), MSG_STATS_RESP);
+    const msg_counter *c = find_counter(&resp, "rx_msgs.stats_req");
+    assert_non_null(c);
+    assert_int_equal(c->value, 2);
+    c = find_counter(&resp, "rx_bytes.stats_req");
+    assert_non_null(c);
+    assert_int_equal(c->value, 2 * len);
+    c = find_counter(&resp, "tx_msgs.stats_resp");
+    assert_non_null(c);
+    assert_int_equal(c->value, 1); /* the first reply; this one is counted once sent */
+    c = find_counter(&resp, "host_tcp_refused.source_cap");
+    assert_non_null(c);
+    assert_int_equal(c->value, 44);
+    assert_non_null(find_counter(&resp, "host_udp_rx"));
+    assert_null(find_counter(&resp, "rx_msgs.ping")); /* no traffic, no entry */
+    const node_counters *nc = node_get_counters(h.n);
+    assert_int_equal(nc->per_type.msgs[NODE_DIR_TX][MSG_STATS_RESP], 2);
+    /* Two replies of slightly different lengths (their values differ). */
+    assert_true(nc->per_type.bytes[NODE_DIR_TX][MSG_STATS_RESP] > o->u.send.len);
+    assert_true(nc->per_type.bytes[NODE_DIR_TX][MSG_STATS_RESP] < 2 * o->u.send.len + 64);
     harness_free(&h);
 }
 
@@ -1438,6 +1499,7 @@ int main(void)
         cmocka_unit_test(test_members_and_stats_requests),
         cmocka_unit_test(test_tcp_needs_hello),
         cmocka_unit_test(test_hello_version_and_capacity),
+        cmocka_unit_test(test_stats_carry_per_type_and_host_counters),
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_longest_names_fit_a_datagram),
         cmocka_unit_test(test_retransmit_and_bounds),
