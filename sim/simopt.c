@@ -49,6 +49,12 @@ static const flag_row flag_rows[] = {
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000, "per datagram sent, a forged datagram to a random node"},
     {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX, "fake member names forged records use"},
+    {"tcp-connect-ms", OPT(tcp_connect_ms), 1, 600000, "TCP connect across a cut link times out"},
+    {"tcp-stall-ms", OPT(tcp_stall_ms), 1, 600000, "TCP data stalled at a cut link this long: reset"},
+    {"tcp-sendbuf", OPT(tcp_sendbuf), 64, 1u << 24, "TCP bytes buffered per direction (back-pressure)"},
+    {"op-every-ms", OPT(op_every_ms), 0, 86400000, "mean gap between operator TCP sessions (0: none)"},
+    {"op-burst", OPT(op_burst), 1, 32, "most control requests per operator session"},
+    {"forge-tcp-ppm", OPT(forge_tcp_ppm), 0, 1000000, "per operator session, a forged TCP stream"},
 };
 
 #define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
@@ -180,6 +186,25 @@ static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)
     o->forge_fakes = none || !on ? 0 : fakes;
 }
 
+/* TCP and the operator: every profile drives connections (the operator
+ * is traffic, not a fault); back-pressure comes from small send buffers,
+ * resets from partitions and crashes; forged streams ride the forge
+ * class's switch but draw their own rate. */
+static void derive_tcp(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("tcp"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    o->tcp_connect_ms = pick(&r, 500, 5000);
+    o->tcp_stall_ms = pick(&r, 200, heavy ? 3000 : 8000);
+    /* Small buffers for a quarter of the seeds: replies then stop fitting. */
+    o->tcp_sendbuf = rng_below(&r, 4) == 0 ? pick(&r, 256, 8192) : pick(&r, 65536, 1u << 20);
+    o->op_every_ms = pick(&r, 100, heavy ? 1000 : 3000);
+    o->op_burst = pick(&r, 1, heavy ? 32 : 16);
+    uint32_t ppm = pick(&r, 50000, 300000);
+    o->forge_tcp_ppm = o->forge_ppm == 0 ? 0 : ppm;
+}
+
 void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
 {
     memset(o, 0, sizeof(*o));
@@ -193,6 +218,7 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_clock(o, seed, faults);
     derive_disk(o, seed, faults);
     derive_forge(o, seed, faults);
+    derive_tcp(o, seed, faults);
     /* Keep at least two nodes up for the liveness phase. */
     uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
     if (o->perm_down > limit) {
@@ -415,6 +441,12 @@ hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
     }
     if (o->crash_every_ms != 0 && o->crash_every_ms < 100) {
         snprintf(err, err_cap, "--crash-every-ms must be 0 or >= 100");
+        return HS_ERR_INVALID;
+    }
+    if (o->tcp_connect_ms == 0 || o->tcp_stall_ms == 0 || o->tcp_sendbuf < 64 ||
+        o->op_burst == 0 || o->op_burst > 32) {
+        snprintf(err, err_cap, "--tcp-connect-ms and --tcp-stall-ms must be >= 1, "
+                               "--tcp-sendbuf >= 64 and --op-burst in [1, 32]");
         return HS_ERR_INVALID;
     }
     /* hsim's nodes run the default SWIM tunables; sim_create_swim checks
