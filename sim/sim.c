@@ -129,7 +129,7 @@ static const char *const fault_names[] = {
 HS_STATIC_ASSERT(HS_ARRAY_LEN(fault_names) == SIM_FAULT_COUNT, "fault names");
 
 static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg);
-static hs_status tcp_init(sim *s);
+static hs_status tcp_setup(sim *s);
 static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_t *bytes,
                           uint32_t len);
 
@@ -562,7 +562,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         st = create_nodes(s);
     }
     if (st == HS_OK) {
-        st = tcp_init(s);
+        st = tcp_setup(s);
     }
     if (st == HS_OK) {
         st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
@@ -924,7 +924,7 @@ static void tcp_model_violation(void *ctx, uint32_t slot, const char *what)
     tcp_violation_at(ctx, -1, SIMCHECK_TCP_STREAM, what, slot);
 }
 
-static hs_status tcp_init(sim *s)
+static hs_status tcp_setup(sim *s)
 {
     simtcp_params p = {
         .connect_timeout_ns = HS_MS(s->opt.tcp_connect_ms),

@@ -357,12 +357,11 @@ const char *simforge_tcp_kind_name(uint32_t kind)
     return kind < SIMFORGE_TCP_KIND_COUNT ? tcp_kind_names[kind] : "unknown";
 }
 
-static void stream_desc(simforge_stream *s, bool describe, const char *what, uint32_t type)
+static void stream_desc(simforge_stream *s, bool describe, const char *what)
 {
     if (describe) {
         snprintf(s->desc, sizeof(s->desc), "tcp %s %s %uB", tcp_kind_names[s->kind], what,
                  s->len);
-        (void)type;
     }
 }
 
@@ -375,12 +374,12 @@ static void stream_bad_header(rng *r, simforge_stream *s, bool describe)
     switch (below(r, 3)) {
     case 0:
         s->bytes[0] = (uint8_t)(FRAME_VERSION + 1 + below(r, 200));
-        stream_desc(s, describe, "bad version", 0);
+        stream_desc(s, describe, "bad version");
         break;
     case 1:
         frame_write_header(s->bytes, MSG_MEMBERS_REQ, s->len - FRAME_HEADER_LEN);
         s->bytes[1] = (uint8_t)(1u << below(r, 8));
-        stream_desc(s, describe, "reserved flag", 0);
+        stream_desc(s, describe, "reserved flag");
         break;
     default:
         frame_write_header(s->bytes, MSG_MEMBERS_REQ, 0);
@@ -389,7 +388,7 @@ static void stream_bad_header(rng *r, simforge_stream *s, bool describe)
         s->bytes[5] = (uint8_t)(declared >> 16);
         s->bytes[6] = (uint8_t)(declared >> 8);
         s->bytes[7] = (uint8_t)declared;
-        stream_desc(s, describe, "length over the limit", 0);
+        stream_desc(s, describe, "length over the limit");
         break;
     }
 }
@@ -405,7 +404,7 @@ static void stream_reply(rng *r, simforge_stream *s, bool describe)
         random_bytes(r, s->bytes + FRAME_HEADER_LEN, payload);
         frame_write_header(s->bytes, MSG_STATS_REQ, payload);
         s->len = FRAME_HEADER_LEN + payload;
-        stream_desc(s, describe, "undecodable stats_req", 0);
+        stream_desc(s, describe, "undecodable stats_req");
         return;
     }
     if (roll == 1) {
@@ -416,7 +415,7 @@ static void stream_reply(rng *r, simforge_stream *s, bool describe)
         s->bytes[FRAME_HEADER_LEN] = 0xa0; /* an empty CBOR map */
         frame_write_header(s->bytes, type, 1);
         s->len = FRAME_HEADER_LEN + 1;
-        stream_desc(s, describe, "unknown type", type);
+        stream_desc(s, describe, "unknown type");
         return;
     }
     /* A UDP-only ACK on TCP, or a control request with no HELLO first. */
@@ -432,7 +431,7 @@ static void stream_reply(rng *r, simforge_stream *s, bool describe)
     hs_status st = msg_encode_frame(&m, s->bytes, sizeof(s->bytes), &len);
     HS_ASSERT(st == HS_OK);
     s->len = (uint32_t)len;
-    stream_desc(s, describe, roll == 2 ? "ack on tcp" : "members_req without hello", 0);
+    stream_desc(s, describe, roll == 2 ? "ack on tcp" : "members_req without hello");
 }
 
 void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
@@ -450,7 +449,7 @@ void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
         frame_write_header(out->bytes, MSG_MEMBERS_REQ, payload);
         out->len = below(r, 2) == 0 ? below(r, FRAME_HEADER_LEN - 1) + 1
                                     : FRAME_HEADER_LEN + below(r, payload);
-        stream_desc(out, describe, "stops half-way", 0);
+        stream_desc(out, describe, "stops half-way");
         break;
     }
     case SIMFORGE_TCP_CORE_CLOSES: {
@@ -459,7 +458,7 @@ void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
         frame_write_header(out->bytes, MSG_STATS_REQ, payload);
         out->bytes[FRAME_HEADER_LEN + below(r, payload)] ^= (uint8_t)(1u << below(r, 8));
         out->len = FRAME_HEADER_LEN + payload;
-        stream_desc(out, describe, "bad checksum", 0);
+        stream_desc(out, describe, "bad checksum");
         break;
     }
     default:

@@ -197,10 +197,11 @@ static void derive_tcp(simopt *o, uint64_t seed, uint32_t faults)
     bool heavy = faults == SIMOPT_FAULTS_HEAVY;
     o->tcp_connect_ms = pick(&r, 500, 5000);
     o->tcp_stall_ms = pick(&r, 200, heavy ? 3000 : 8000);
-    /* Small buffers for a quarter of the seeds: replies then stop fitting. */
-    o->tcp_sendbuf = rng_below(&r, 4) == 0 ? pick(&r, 256, 8192) : pick(&r, 65536, 1u << 20);
-    o->op_every_ms = pick(&r, 100, heavy ? 1000 : 3000);
-    o->op_burst = pick(&r, 1, heavy ? 32 : 16);
+    /* Small buffers for a third of the seeds: replies then stop fitting. */
+    o->tcp_sendbuf = rng_below(&r, 3) == 0 ? pick(&r, 128, 2048) : pick(&r, 65536, 1u << 20);
+    /* Background load: a few sessions a minute per cluster, not a flood. */
+    o->op_every_ms = pick(&r, heavy ? 300 : 1000, heavy ? 3000 : 6000);
+    o->op_burst = pick(&r, 1, heavy ? 16 : 8);
     uint32_t ppm = pick(&r, 50000, 300000);
     o->forge_tcp_ppm = o->forge_ppm == 0 ? 0 : ppm;
 }
