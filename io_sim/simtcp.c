@@ -62,12 +62,30 @@ const simtcp_conn *simtcp_conn_at(const simtcp *t, uint32_t slot)
     return &t->conns[slot];
 }
 
+HS_STATIC_ASSERT(SIMTCP_CONNS_MAX % 64 == 0, "live mask words");
+
+/* The first slot in use at or after `from`, or t->cap. */
+static uint32_t next_live(const simtcp *t, uint32_t from)
+{
+    while (from < t->cap) {
+        uint64_t w = t->live[from / 64] >> (from % 64);
+        if (w != 0) {
+            uint32_t slot = from + (uint32_t)__builtin_ctzll(w);
+            return slot < t->cap ? slot : t->cap;
+        }
+        from = (from / 64 + 1) * 64;
+    }
+    return t->cap;
+}
+
+#define FOR_LIVE(t, i) for (uint32_t i = next_live((t), 0); i < (t)->cap; i = next_live((t), i + 1))
+
 int32_t simtcp_find(const simtcp *t, uint32_t node, uint64_t conn_id)
 {
     if (conn_id == 0) {
         return -1;
     }
-    for (uint32_t i = 0; i < t->cap; i++) {
+    FOR_LIVE(t, i) {
         const simtcp_conn *c = &t->conns[i];
         if (c->state == SIMTCP_FREE) {
             continue;
@@ -154,11 +172,17 @@ static void dir_reset(simtcp_dir *d)
 
 static simtcp_conn *alloc_conn(simtcp *t, uint32_t *slot)
 {
-    for (uint32_t i = 0; i < t->cap; i++) {
-        simtcp_conn *c = &t->conns[i];
-        if (c->state != SIMTCP_FREE) {
+    for (uint32_t w = 0; w * 64 < t->cap; w++) {
+        if (t->live[w] == UINT64_MAX) {
             continue;
         }
+        uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(~t->live[w]);
+        if (i >= t->cap) {
+            break;
+        }
+        simtcp_conn *c = &t->conns[i];
+        HS_ASSERT(c->state == SIMTCP_FREE);
+        t->live[w] |= UINT64_C(1) << (i % 64);
         uint32_t gen = c->gen;
         simtcp_dir d0 = c->dir[0];
         simtcp_dir d1 = c->dir[1];
@@ -187,7 +211,9 @@ static void free_conn(simtcp *t, simtcp_conn *c)
     c->end[1].open = false;
     c->gen++;
     t->used--;
-    t->h.arm(t->h.ctx, slot_of(t, c), HS_TIME_NEVER);
+    uint32_t slot = slot_of(t, c);
+    t->live[slot / 64] &= ~(UINT64_C(1) << (slot % 64));
+    t->h.arm(t->h.ctx, slot, HS_TIME_NEVER);
 }
 
 /* ------------------------------------------------------------------ */
@@ -281,7 +307,7 @@ hs_status simtcp_connect(simtcp *t, uint64_t now_ns, uint32_t from_ip, uint32_t 
 
 static simtcp_conn *node_link(simtcp *t, uint32_t node, uint32_t to)
 {
-    for (uint32_t i = 0; i < t->cap; i++) {
+    FOR_LIVE(t, i) {
         simtcp_conn *c = &t->conns[i];
         if ((c->state == SIMTCP_SYN || c->state == SIMTCP_OPEN) && c->end[0].open &&
             c->end[0].node == node && c->end[1].node == to) {
@@ -542,7 +568,7 @@ bool simtcp_node_close(simtcp *t, uint64_t now_ns, uint32_t node, uint64_t conn_
 
 void simtcp_node_down(simtcp *t, uint64_t now_ns, uint32_t node)
 {
-    for (uint32_t i = 0; i < t->cap; i++) {
+    FOR_LIVE(t, i) {
         simtcp_conn *c = &t->conns[i];
         if (c->state == SIMTCP_SYN && c->end[0].node == node) {
             free_conn(t, c); /* its SYN dies with it; nothing was sent */
@@ -721,7 +747,7 @@ void simtcp_wake(simtcp *t, uint64_t now_ns, uint32_t slot)
 
 void simtcp_links_changed(simtcp *t, uint64_t now_ns)
 {
-    for (uint32_t i = 0; i < t->cap; i++) {
+    FOR_LIVE(t, i) {
         simtcp_conn *c = &t->conns[i];
         if (c->state == SIMTCP_FREE) {
             continue;
@@ -752,7 +778,7 @@ void simtcp_links_changed(simtcp *t, uint64_t now_ns)
 uint32_t simtcp_check_closes(simtcp *t, uint64_t now_ns, uint64_t bound_ns)
 {
     uint32_t late = 0;
-    for (uint32_t i = 0; i < t->cap; i++) {
+    FOR_LIVE(t, i) {
         simtcp_conn *c = &t->conns[i];
         if (c->state != SIMTCP_CLOSING || now_ns - c->closed_at_ns <= bound_ns) {
             continue;

@@ -157,6 +157,7 @@ typedef struct {
     rng rng;
     simtcp_hooks h;
     simtcp_conn *conns;
+    uint64_t live[SIMTCP_CONNS_MAX / 64]; /* bit per slot in use: scans skip the rest */
     uint32_t cap;
     uint32_t used;
     uint32_t high_water;

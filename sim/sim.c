@@ -78,16 +78,6 @@ struct sim {
     rng rng_topo;
     rng rng_forge;
     uint32_t forge_inflight;
-    /* simulated TCP, its operator workload and forged streams */
-    simtcp tcp;
-    simoper oper;
-    rng rng_oper;
-    theap_handle tcp_ev[SIM_TCP_CONNS];
-    bool tcp_armed[SIM_TCP_CONNS];
-    hs_input send_failed[SIM_SEND_FAILED_MAX]; /* for after the current step */
-    uint32_t send_failed_count;
-    uint64_t tcp_close_bound_ns;
-    uint64_t op_bound_ns;
     sim_host nodes[SIMOPT_NODES_MAX];
     hs_outbox ob;
     simhash hash;
@@ -105,6 +95,7 @@ struct sim {
     void *frame_ctx;
     /* run state */
     uint64_t events;
+    uint32_t send_failed_count; /* read every step: beside the other hot fields */
     uint64_t faults[SIM_FAULT_COUNT];
     bool stopped;
     bool liveness;
@@ -119,6 +110,16 @@ struct sim {
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
     swim_config swim;
+    /* Simulated TCP, its operator workload and forged streams: last, so
+     * the rarely used tables stay out of the hot fields' cache lines. */
+    uint64_t tcp_close_bound_ns;
+    uint64_t op_bound_ns;
+    simtcp tcp;
+    rng rng_oper;
+    theap_handle tcp_ev[SIM_TCP_CONNS];
+    bool tcp_armed[SIM_TCP_CONNS];
+    hs_input send_failed[SIM_SEND_FAILED_MAX]; /* for after the current step */
+    simoper oper;
 };
 
 static const char *const fault_names[] = {
@@ -620,6 +621,7 @@ void sim_destroy(sim *s)
     }
     simq_free(&s->q);
     simtcp_free(&s->tcp);
+    simoper_free(&s->oper);
     simnet_free(&s->net);
     hs_outbox_free(&s->ob);
     simhash_free(&s->hash);
@@ -937,7 +939,10 @@ static hs_status tcp_setup(sim *s)
     rng r;
     stream(&r, s->opt.seed, "tcp/run");
     stream(&s->rng_oper, s->opt.seed, "operator/run");
-    simoper_init(&s->oper, rng_next(&s->rng_oper));
+    hs_status st = simoper_init(&s->oper, rng_next(&s->rng_oper));
+    if (st != HS_OK) {
+        return st;
+    }
     uint64_t net_max = simdist_delay_max(s->net_p.latency_min_ns, s->net_p.latency_mean_ns) +
                        s->net_p.tail_max_ns;
     s->tcp_close_bound_ns = p.stall_timeout_ns + 3 * net_max + HS_SEC(1);

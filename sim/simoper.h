@@ -50,11 +50,12 @@ typedef struct {
     rng rng;
     simoper_session s[SIMOPER_SESSIONS];
     uint64_t next_request_id;
-    msg_member list[MSG_MEMBERS_MAX]; /* decoding MEMBERS_RESP */
+    msg_member *list; /* [MSG_MEMBERS_MAX], decoding a MEMBERS_RESP whole */
     simoper_stats stats;
 } simoper;
 
-void simoper_init(simoper *o, uint64_t seed);
+HS_MUST_USE hs_status simoper_init(simoper *o, uint64_t seed);
+void simoper_free(simoper *o);
 /* Opens a session to node `target` from beside node `via` with `requests`
  * control requests.  false when no session or connection is free. */
 bool simoper_start(simoper *o, simtcp *t, uint64_t now_ns, uint32_t target, uint32_t via,
