@@ -142,7 +142,9 @@ static void fuzz_stream_random_splits(const uint8_t *data, size_t n, uint32_t li
     uint64_t x = XXH3_64bits(data, n) | 1u;
     /* The same byte budget as the single splits: fewer rounds when long. */
     size_t rounds = FUZZ_STREAM_BYTES / 4 / (n + 1);
-    rounds = rounds > FUZZ_STREAM_RANDOM_SPLITS ? FUZZ_STREAM_RANDOM_SPLITS : rounds < 2 ? 2 : rounds;
+    rounds = rounds > FUZZ_STREAM_RANDOM_SPLITS ? FUZZ_STREAM_RANDOM_SPLITS
+             : rounds < 2                       ? 2
+                                                : rounds;
     for (uint32_t round = 0; round < rounds; round++) {
         size_t cuts[FUZZ_STREAM_CUTS_MAX];
         uint32_t count = (uint32_t)(fuzz_stream_next_random(&x) % FUZZ_STREAM_CUTS_MAX);

@@ -85,7 +85,8 @@ uint64_t simclock_global_at(const simclock *c, uint64_t now_global_ns, uint64_t 
     while (local_wide(c, (uint64_t)t) < (__int128)local_deadline_ns) {
         t++;
     }
-    while (t > (__int128)now_global_ns && local_wide(c, (uint64_t)(t - 1)) >= (__int128)local_deadline_ns) {
+    while (t > (__int128)now_global_ns &&
+           local_wide(c, (uint64_t)(t - 1)) >= (__int128)local_deadline_ns) {
         t--;
     }
     if (t > (__int128)(UINT64_MAX - 1)) {

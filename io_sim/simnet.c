@@ -1,4 +1,4 @@
-/* Simulated network: message pool, fault draws, link cuts. */
+/* Simulated network: datagram pool, fault draws, link cuts. */
 #include "simnet.h"
 
 #include <stdlib.h>
@@ -137,35 +137,14 @@ static void fill(simnet *net, uint32_t slot, uint32_t from, uint32_t to, hs_chan
     }
 }
 
-static hs_status send_tcp(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
-                          const uint8_t *bytes, uint32_t len, uint32_t from_gen, uint32_t to_gen,
-                          simnet_send_result *res)
-{
-    bool spiked = false;
-    uint64_t at = now_ns + draw_latency(net, &spiked);
-    /* FIFO per link: never before the previous message on it.  Equal times
-     * keep send order because the event queue breaks ties by insertion. */
-    if (at < net->tcp_last_ns[from][to]) {
-        at = net->tcp_last_ns[from][to];
-    }
-    net->tcp_last_ns[from][to] = at;
-    uint32_t slot = take_slot(net);
-    fill(net, slot, from, to, HS_CH_TCP, bytes, len, from_gen, to_gen, 0);
-    res->count = 1;
-    res->slots[0] = slot;
-    res->at_ns[0] = at;
-    res->spiked = spiked;
-    net->stats.spiked += spiked ? 1u : 0u;
-    return HS_OK;
-}
-
 hs_status simnet_send(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
                       hs_channel channel, const uint8_t *bytes, uint32_t len, uint32_t from_gen,
                       uint32_t to_gen, simnet_send_result *res)
 {
     memset(res, 0, sizeof(*res));
     HS_ASSERT(from < net->nodes && to < net->nodes);
-    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP);
+    /* TCP is connections, not datagrams: io_sim/simtcp.h. */
+    HS_ASSERT(channel == HS_CH_UDP);
     if (len > SIMNET_PAYLOAD_MAX) {
         return HS_ERR_LIMIT;
     }
@@ -180,9 +159,6 @@ hs_status simnet_send(simnet *net, uint64_t now_ns, uint32_t from, uint32_t to,
     if (net->free_count < 2) {
         net->stats.pool_full++;
         return HS_ERR_FULL;
-    }
-    if (channel == HS_CH_TCP) {
-        return send_tcp(net, now_ns, from, to, bytes, len, from_gen, to_gen, res);
     }
     const simnet_params *p = &net->p;
     if (rng_chance_ppm(&net->rng, p->loss_ppm)) {

@@ -5,10 +5,9 @@
  * own rng stream, whether the datagram is lost, duplicated or delayed extra
  * (reordering), and its latency (minimum, mean, occasional tail spike).
  *
- * Channels:
- * - HS_CH_UDP: every fault applies.
- * - HS_CH_TCP: never lost, duplicated or reordered; delivered in send order
- *   per (from, to) link.  Only a cut link or a crashed endpoint drops it.
+ * Only HS_CH_UDP datagrams travel here, and every fault applies to them.
+ * TCP is modelled as connections by io_sim/simtcp.h, which reads the links
+ * and the latency parameters from this module.
  *
  * Links: blocked[from] is a bitmask of destinations that from cannot
  * reach.  A symmetric partition cuts both directions between two groups;
@@ -28,7 +27,7 @@ typedef struct {
     uint32_t loss_ppm;     /* UDP datagram dropped */
     uint32_t dup_ppm;      /* UDP datagram delivered twice (independent latencies) */
     uint32_t reorder_ppm;  /* UDP datagram delayed by up to reorder_max_ns extra */
-    uint32_t tail_ppm;     /* latency spike of up to tail_max_ns extra (any channel) */
+    uint32_t tail_ppm;     /* latency spike of up to tail_max_ns extra (UDP and simtcp) */
     uint64_t reorder_max_ns;
     uint64_t tail_max_ns;
     uint64_t latency_min_ns;
@@ -38,10 +37,10 @@ typedef struct {
 typedef struct {
     uint8_t from;
     uint8_t to;
-    uint8_t channel;  /* hs_channel */
+    uint8_t channel;  /* hs_channel: HS_CH_UDP */
     uint8_t copy;     /* 1 for a duplicate */
     uint32_t len;
-    uint32_t from_gen; /* sender's process generation at send (TCP dies with it) */
+    uint32_t from_gen; /* sender's process generation at send */
     uint32_t to_gen;   /* receiver's process generation at send */
 } simnet_msg;
 
@@ -72,7 +71,6 @@ typedef struct {
     rng rng;
     uint32_t nodes;
     uint64_t blocked[SIMNET_NODES_MAX];
-    uint64_t tcp_last_ns[SIMNET_NODES_MAX][SIMNET_NODES_MAX];
     simnet_msg *msgs;
     uint8_t *payloads;    /* cap * SIMNET_PAYLOAD_MAX */
     uint32_t *free_slots; /* LIFO: reuse keeps the touched memory small */

@@ -85,11 +85,7 @@ ALLOWED = {
 # than the number tolerated fails the whole (file, rule) test.  Fix the lines
 # and delete the entry: this list must only shrink.
 WAIVED = {
-    ("fuzz/fuzz_stream.c", "line-length"): (1, "pre-existing; codec helper's file"),
-    ("io_sim/simclock.c", "line-length"): (1, "pre-existing; simtcp helper's file"),
     ("sim/main.c", "line-length"): (3, "pre-existing; simulator front end"),
-    ("sim/simopt.c", "line-length"): (4, "pre-existing; config helper redoes the options"),
-    ("sim/simscen.c", "line-length"): (3, "pre-existing; simulator scenarios"),
 }
 
 

@@ -18,13 +18,17 @@
 #include "simforge.h"
 #include "simhash.h"
 #include "simnet.h"
+#include "simoper.h"
 #include "simq.h"
 #include "simsched.h"
+#include "simtcp.h"
 
 #define SIM_NET_CAP 8192u
 #define SIM_EVENTS_MAX UINT64_C(200000000) /* a runaway run stops here */
 #define SIM_LINE_MAX 512u
 #define SIM_FORGE_INFLIGHT_MAX 64u /* forged datagrams queued at once */
+#define SIM_TCP_CONNS 64u          /* simulated TCP connections at once */
+#define SIM_SEND_FAILED_MAX 64u    /* SEND_FAILED inputs one step can cause */
 
 /* Checks queued as SIMQ_CHECK events. */
 enum {
@@ -43,6 +47,8 @@ enum {
 enum {
     FAULT_LIVENESS = 0x80,
     FAULT_FORGE = 0x81,
+    FAULT_OPER = 0x82,      /* an operator session opens */
+    FAULT_FORGE_TCP = 0x83, /* a forged TCP stream opens */
 };
 
 typedef struct {
@@ -88,6 +94,7 @@ struct sim {
     void *frame_ctx;
     /* run state */
     uint64_t events;
+    uint32_t send_failed_count; /* read every step: beside the other hot fields */
     uint64_t faults[SIM_FAULT_COUNT];
     bool stopped;
     bool liveness;
@@ -102,6 +109,16 @@ struct sim {
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
     swim_config swim;
+    /* Simulated TCP, its operator workload and forged streams: last, so
+     * the rarely used tables stay out of the hot fields' cache lines. */
+    uint64_t tcp_close_bound_ns;
+    uint64_t op_bound_ns;
+    simtcp tcp;
+    rng rng_oper;
+    theap_handle tcp_ev[SIM_TCP_CONNS];
+    bool tcp_armed[SIM_TCP_CONNS];
+    hs_input send_failed[SIM_SEND_FAILED_MAX]; /* for after the current step */
+    simoper oper;
 };
 
 static const char *const fault_names[] = {
@@ -110,6 +127,11 @@ static const char *const fault_names[] = {
 #undef SIM_FAULT_NAME
 };
 HS_STATIC_ASSERT(HS_ARRAY_LEN(fault_names) == SIM_FAULT_COUNT, "fault names");
+
+static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg);
+static hs_status tcp_setup(sim *s);
+static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_t *bytes,
+                          uint32_t len);
 
 const char *sim_fault_name(uint32_t fault)
 {
@@ -215,6 +237,18 @@ void sim_hash_input_fields(simhash *h, const hs_input *in)
         break;
     case HS_IN_COMMAND:
         simhash_u32(h, in->u.command.command);
+        break;
+    case HS_IN_CONN_CLOSED:
+        simhash_u64(h, in->u.conn_closed.conn_id);
+        simhash_u32(h, (uint32_t)in->u.conn_closed.reason);
+        break;
+    case HS_IN_SEND_FAILED:
+        simhash_u8(h, (uint8_t)in->u.send_failed.channel);
+        simhash_u32(h, in->u.send_failed.to.ip);
+        simhash_u16(h, in->u.send_failed.to.port);
+        simhash_u64(h, in->u.send_failed.conn_id);
+        simhash_u16(h, in->u.send_failed.msg_type);
+        simhash_u32(h, (uint32_t)in->u.send_failed.reason);
         break;
     default:
         break; /* START carries nothing */
@@ -408,6 +442,7 @@ void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes)
     o->disk_mean_us = 100;
     o->offset_max_ms = 0;
     o->drift_max_ppm = 0;
+    o->op_every_ms = 0; /* scripted runs drive TCP themselves (golden traces) */
 }
 
 static void net_params_from(const simopt *o, simnet_params *p)
@@ -507,11 +542,14 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         st = hs_outbox_init(&s->ob, lim.outbox_outputs, lim.outbox_arena_bytes);
     }
     if (st == HS_OK) {
+        st = tcp_setup(s);
+    }
+    if (st == HS_OK) {
         st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
     }
     if (st == HS_OK) {
         uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
-                       SIMSCHED_MAX + SIM_FORGE_INFLIGHT_MAX + 16;
+                       SIMSCHED_MAX + SIM_FORGE_INFLIGHT_MAX + SIM_TCP_CONNS + 1 + 16;
         st = simq_init(&s->q, cap);
     }
     if (st != HS_OK) {
@@ -534,6 +572,9 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
          * it exists for and still report a pass. */
         sim_destroy(s);
         return HS_ERR_RANGE;
+    }
+    if (s->opt.op_every_ms != 0) {
+        push_control(s, HS_MS(rng_range(&s->rng_oper, 0, s->opt.op_every_ms)), SIMQ_OPER, 0);
     }
     /* Each process comes up at its drawn start time; until then it is down
      * and traffic to it is dropped. */
@@ -558,6 +599,8 @@ void sim_destroy(sim *s)
         map_free(&sn->timers);
     }
     simq_free(&s->q);
+    simtcp_free(&s->tcp);
+    simoper_free(&s->oper);
     simnet_free(&s->net);
     hs_outbox_free(&s->ob);
     simhash_free(&s->hash);
@@ -649,6 +692,10 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
     if (s->opt.forge_ppm != 0) {
         maybe_forge(s);
     }
+    if (out->u.send.channel == HS_CH_TCP) {
+        exec_send_tcp(s, i, out, bytes, len);
+        return;
+    }
     int32_t to = addr_index(s, out->u.send.to);
     if (to < 0) {
         s->unroutable++;
@@ -707,6 +754,311 @@ static void exec_disk(sim *s, uint32_t i, const hs_output *out)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Simulated TCP (io_sim/simtcp.h)                                     */
+
+static void step_node(sim *s, uint32_t i, const hs_input *in);
+
+static void tcp_violation_at(sim *s, int32_t node_index, uint32_t id, const char *what,
+                             uint32_t slot)
+{
+    simcheck_count(&s->chk, id);
+    note_violation(s, simcheck_report(&s->chk, id, s->now_ns, node_index, "%s (conn slot %u)",
+                                      what, slot));
+}
+
+static bool tcp_listening(void *ctx, uint32_t node_index, uint32_t *gen)
+{
+    const sim *s = ctx;
+    *gen = s->nodes[node_index].gen;
+    return s->nodes[node_index].node != NULL;
+}
+
+static void tcp_arm(void *ctx, uint32_t slot, uint64_t at_ns)
+{
+    sim *s = ctx;
+    HS_ASSERT(slot < SIM_TCP_CONNS);
+    if (at_ns == HS_TIME_NEVER) {
+        if (s->tcp_armed[slot]) {
+            bool cancelled = simq_cancel(&s->q, s->tcp_ev[slot]);
+            HS_ASSERT(cancelled);
+            s->tcp_armed[slot] = false;
+        }
+        return;
+    }
+    at_ns = at_ns < s->now_ns ? s->now_ns : at_ns;
+    if (s->tcp_armed[slot]) {
+        bool moved = simq_reschedule(&s->q, s->tcp_ev[slot], at_ns);
+        HS_ASSERT(moved);
+        return;
+    }
+    if (simq_push(&s->q, at_ns, SIMQ_TCP, 0, 0, slot, &s->tcp_ev[slot]) != HS_OK) {
+        bounds_violation(s, -1, "event queue full", simq_cap(&s->q));
+        return;
+    }
+    s->tcp_armed[slot] = true;
+}
+
+/* A forged stream core must refuse: after the step that received it, the
+ * connection must be closed at the node. */
+static void check_forged_refused(sim *s, const simtcp_conn *c, uint32_t slot, uint32_t e)
+{
+    uint32_t kind = c->tag & 0xffu;
+    simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
+    if (kind == SIMFORGE_TCP_HOST_CLOSES || kind == SIMFORGE_TCP_PARTIAL) {
+        tcp_violation_at(s, c->end[e].node, SIMCHECK_TCP_STREAM,
+                         "a frame the host's stream must refuse reached core", slot);
+    } else if (kind == SIMFORGE_TCP_CORE_CLOSES && c->end[e].open) {
+        tcp_violation_at(s, c->end[e].node, SIMCHECK_TCP_STREAM,
+                         "core kept a forged stream with a corrupt frame open", slot);
+    }
+}
+
+static void tcp_frame(void *ctx, uint32_t slot, uint32_t e, const uint8_t *bytes, uint32_t len)
+{
+    sim *s = ctx;
+    const simtcp_conn *c = simtcp_conn_at(&s->tcp, slot);
+    const simtcp_end *end = &c->end[e];
+    if (end->node == SIMTCP_NONE) {
+        char why[SIMOPER_WHY_MAX];
+        if (simoper_owns(c->tag) &&
+            !simoper_on_frame(&s->oper, &s->tcp, s->now_ns, c->tag, bytes, len, why,
+                              sizeof(why))) {
+            tcp_violation_at(s, -1, SIMCHECK_CONTROL_REPLY, why, slot);
+        }
+        return; /* a forged peer ignores what it gets back */
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, end->node, "recv tcp conn=%llu %s %uB", (unsigned long long)end->id,
+              frame_type_name(bytes, len), len);
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = HS_CH_TCP;
+    in.u.recv.from = c->end[1 - e].addr;
+    in.u.recv.conn_id = end->id;
+    in.u.recv.bytes = bytes;
+    in.u.recv.len = len;
+    uint32_t gen = c->gen;
+    uint32_t tag = c->tag;
+    step_node(s, end->node, &in);
+    if ((tag & ~0xffu) == SIMFORGE_TCP_TAG && c->gen == gen) {
+        check_forged_refused(s, c, slot, e);
+    }
+}
+
+static void tcp_closed(void *ctx, uint32_t slot, uint32_t e, hs_status reason)
+{
+    sim *s = ctx;
+    const simtcp_conn *c = simtcp_conn_at(&s->tcp, slot);
+    const simtcp_end *end = &c->end[e];
+    s->faults[SIM_FAULT_TCP_REFUSED] += reason == HS_ERR_REFUSED ? 1u : 0u;
+    if (end->node == SIMTCP_NONE) {
+        if (simoper_owns(c->tag)) {
+            simoper_on_closed(&s->oper, c->tag, reason);
+        }
+        return;
+    }
+    /* Core hears of a connection its host accepted or opened in this
+     * process, once; the simulator's table is the authority. */
+    simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
+    const sim_host *sn = &s->nodes[end->node];
+    if (sn->node == NULL || end->gen != sn->gen || end->id == 0) {
+        tcp_violation_at(s, end->node, SIMCHECK_TCP_STREAM, "CONN_CLOSED for a conn core's "
+                         "host never had in this process", slot);
+        return;
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, end->node, "tcp conn=%llu closed: %s", (unsigned long long)end->id,
+              hs_status_name(reason));
+    }
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_CONN_CLOSED;
+    in.u.conn_closed.conn_id = end->id;
+    in.u.conn_closed.reason = reason;
+    step_node(s, end->node, &in);
+}
+
+static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, uint16_t type,
+                                  hs_status reason)
+{
+    memset(in, 0, sizeof(*in));
+    in->kind = HS_IN_SEND_FAILED;
+    in->u.send_failed.channel = HS_CH_TCP;
+    in->u.send_failed.to = to;
+    in->u.send_failed.conn_id = conn_id;
+    in->u.send_failed.msg_type = type;
+    in->u.send_failed.reason = reason;
+}
+
+static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint16_t type,
+                            hs_status reason)
+{
+    sim *s = ctx;
+    if (s->nodes[node_index].node == NULL) {
+        return; /* the sender died before its connect failed */
+    }
+    hs_input in;
+    tcp_send_failed_input(&in, to, 0, type, reason);
+    step_node(s, node_index, &in);
+}
+
+static void tcp_model_violation(void *ctx, uint32_t slot, const char *what)
+{
+    tcp_violation_at(ctx, -1, SIMCHECK_TCP_STREAM, what, slot);
+}
+
+static hs_status tcp_setup(sim *s)
+{
+    simtcp_params p = {
+        .connect_timeout_ns = HS_MS(s->opt.tcp_connect_ms),
+        .stall_timeout_ns = HS_MS(s->opt.tcp_stall_ms),
+        .slow_timeout_ns = HS_SEC(10), /* io_real's slow_timeout default */
+        .sendbuf_bytes = s->opt.tcp_sendbuf,
+    };
+    simtcp_hooks h = {tcp_listening, tcp_arm, tcp_frame, tcp_closed, tcp_send_failed,
+                      tcp_model_violation, s};
+    rng r;
+    stream(&r, s->opt.seed, "tcp/run");
+    stream(&s->rng_oper, s->opt.seed, "operator/run");
+    hs_status st = simoper_init(&s->oper, rng_next(&s->rng_oper));
+    if (st != HS_OK) {
+        return st;
+    }
+    uint64_t net_max = simdist_delay_max(s->net_p.latency_min_ns, s->net_p.latency_mean_ns) +
+                       s->net_p.tail_max_ns;
+    s->tcp_close_bound_ns = p.stall_timeout_ns + 3 * net_max + HS_SEC(1);
+    s->op_bound_ns = p.connect_timeout_ns + 2 * p.stall_timeout_ns + 8 * net_max + HS_SEC(2);
+    return simtcp_init(&s->tcp, SIM_TCP_CONNS, &p, &s->net, rng_next(&r), &h);
+}
+
+/* A TCP SEND: a refusal goes back to core as SEND_FAILED after the step
+ * (and, for an operator's reply, to the operator waiting for it). */
+static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_t *bytes,
+                          uint32_t len)
+{
+    int32_t to = addr_index(s, out->u.send.to);
+    uint32_t slot = 0;
+    hs_status st = HS_ERR_REFUSED; /* conn_id 0 to an address no node has */
+    if (out->u.send.conn_id != 0 || to >= 0) {
+        st = simtcp_node_send(&s->tcp, s->now_ns, i, out->u.send.conn_id, node_addr(i),
+                              to < 0 ? 0 : (uint32_t)to, out->u.send.to, bytes, len, &slot);
+    }
+    if (tracing(s, SIM_TRACE_MSGS)) {
+        trace(s, (int32_t)i, "send tcp conn=%llu %s %uB%s%s",
+              (unsigned long long)out->u.send.conn_id, frame_type_name(bytes, len), len,
+              st == HS_OK ? "" : " refused: ", st == HS_OK ? "" : hs_status_name(st));
+    }
+    if (st == HS_OK) {
+        return;
+    }
+    s->faults[SIM_FAULT_TCP_FULL] += st == HS_ERR_FULL ? 1u : 0u;
+    if (st == HS_ERR_FULL) {
+        const simtcp_conn *c = simtcp_conn_at(&s->tcp, slot);
+        if (simoper_owns(c->tag) && c->end[0].open && c->end[0].node == SIMTCP_NONE) {
+            char why[SIMOPER_WHY_MAX];
+            if (!simoper_on_reply_refused(&s->oper, &s->tcp, s->now_ns, c->tag, bytes, len,
+                                          why, sizeof(why))) {
+                tcp_violation_at(s, (int32_t)i, SIMCHECK_CONTROL_REPLY, why, slot);
+            }
+        }
+    }
+    if (s->send_failed_count == SIM_SEND_FAILED_MAX) {
+        bounds_violation(s, (int32_t)i, "send-failed queue full", SIM_SEND_FAILED_MAX);
+        return;
+    }
+    uint16_t type = len >= 4 ? (uint16_t)((bytes[2] << 8) | bytes[3]) : 0;
+    tcp_send_failed_input(&s->send_failed[s->send_failed_count++], out->u.send.to,
+                          out->u.send.conn_id, type, st);
+}
+
+/* SEND_FAILED inputs the step's outputs caused, delivered after it. */
+static void deliver_send_failed(sim *s, uint32_t i)
+{
+    hs_input pending[SIM_SEND_FAILED_MAX];
+    uint32_t count = s->send_failed_count;
+    memcpy(pending, s->send_failed, count * sizeof(hs_input));
+    s->send_failed_count = 0;
+    for (uint32_t k = 0; k < count && s->nodes[i].node != NULL; k++) {
+        step_node(s, i, &pending[k]);
+    }
+}
+
+static void deliver_tcp(sim *s, const simq_event *ev)
+{
+    uint32_t slot = (uint32_t)ev->arg;
+    HS_ASSERT(slot < SIM_TCP_CONNS && s->tcp_armed[slot]);
+    s->tcp_armed[slot] = false; /* the event has fired: nothing to cancel */
+    uint64_t resets = s->tcp.stats.resets;
+    simtcp_wake(&s->tcp, s->now_ns, slot);
+    s->faults[SIM_FAULT_TCP_RESET] += s->tcp.stats.resets - resets;
+}
+
+/* A forged TCP stream: a fake peer connects to node target and writes
+ * one chunk (sim/simforge.h); it closes at once unless the host or core
+ * is expected to. */
+static void forge_stream(sim *s, uint32_t target)
+{
+    simforge_stream fs;
+    simforge_stream_build(&s->rng_oper, tracing(s, SIM_TRACE_EVENTS), &fs);
+    uint32_t slot = 0;
+    hs_addr to = node_addr(target);
+    if (simtcp_connect(&s->tcp, s->now_ns, fs.from_ip, SIMTCP_NONE, target, to,
+                       SIMFORGE_TCP_TAG | fs.kind, &slot) != HS_OK) {
+        return; /* table full: the operator's sessions come first */
+    }
+    s->faults[SIM_FAULT_TCP_FORGE]++;
+    hash_fault(s, FAULT_FORGE_TCP, target, fs.kind, fs.len);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, "forge -> n%u %s", target + 1, fs.desc);
+    }
+    hs_status st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.bytes, fs.len);
+    HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
+    if (fs.kind == SIMFORGE_TCP_CORE_REPLIES) {
+        simtcp_close(&s->tcp, s->now_ns, slot, 0);
+    }
+}
+
+/* The operator's turn: check what is outstanding, then open a session (or,
+ * with forge_tcp_ppm in the safety phase, a forged stream). */
+static void operator_tick(sim *s)
+{
+    uint32_t before = s->chk.stored_count;
+    simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
+    (void)simtcp_check_closes(&s->tcp, s->now_ns, s->tcp_close_bound_ns);
+    simcheck_count(&s->chk, SIMCHECK_CONTROL_REPLY);
+    char why[SIMOPER_WHY_MAX];
+    while (simoper_check(&s->oper, s->now_ns, s->op_bound_ns, why, sizeof(why))) {
+        note_violation(s, simcheck_report(&s->chk, SIMCHECK_CONTROL_REPLY, s->now_ns, -1, "%s",
+                                          why));
+    }
+    simoper_tick(&s->oper, &s->tcp, s->now_ns);
+    rng *r = &s->rng_oper;
+    uint32_t target = (uint32_t)rng_below(r, s->n);
+    if (!s->liveness && s->opt.forge_tcp_ppm != 0 && rng_chance_ppm(r, s->opt.forge_tcp_ppm)) {
+        forge_stream(s, target);
+    } else {
+        uint32_t via = (uint32_t)rng_below(r, s->n);
+        uint32_t requests = 1 + (uint32_t)rng_below(r, s->opt.op_burst);
+        bool early = rng_below(r, 8) == 0;
+        uint32_t rounds = (uint32_t)rng_below(r, 4);
+        if (simoper_start(&s->oper, &s->tcp, s->now_ns, target, via, node_addr(target),
+                          requests, rounds, early)) {
+            hash_fault(s, FAULT_OPER, target, via, ((uint64_t)requests << 1) | early);
+            if (tracing(s, SIM_TRACE_EVENTS)) {
+                trace(s, -1, "operator -> n%u from beside n%u: %u requests%s", target + 1,
+                      via + 1, requests, early ? ", closes early" : "");
+            }
+        }
+    }
+    uint32_t every = s->opt.op_every_ms;
+    push_control(s, s->now_ns + HS_MS(rng_range(r, every / 2 + 1, every + every / 2)), SIMQ_OPER,
+                 0);
+    trace_new_violations(s, before);
+}
+
 static void exec_output(sim *s, uint32_t i, const hs_output *out)
 {
     switch (out->kind) {
@@ -731,8 +1083,16 @@ static void exec_output(sim *s, uint32_t i, const hs_output *out)
             trace(s, (int32_t)i, "%s", text);
         }
         break;
-    case HS_OUT_CLOSE: /* no connections are modelled yet */
-    case HS_OUT_EXEC:  /* no executor yet */
+    case HS_OUT_CLOSE:
+        /* An unknown id is a connection that already ended: io_real's
+         * tcp_close ignores it the same way. */
+        if (!simtcp_node_close(&s->tcp, s->now_ns, i, out->u.close.conn_id) &&
+            tracing(s, SIM_TRACE_MSGS)) {
+            trace(s, (int32_t)i, "close tcp conn=%llu: already gone",
+                  (unsigned long long)out->u.close.conn_id);
+        }
+        break;
+    case HS_OUT_EXEC: /* no executor yet */
     default:
         break;
     }
@@ -773,6 +1133,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     hs_outbox_reset(&s->ob);
     uint64_t overflows = s->ob.overflows;
     node_step(sn->node, local, in, &s->ob);
+    HS_ASSERT(s->send_failed_count == 0);
     for (uint32_t k = 0; k < s->ob.count; k++) {
         hash_output(s, i, &s->ob.items[k]);
         if (s->ob.items[k].kind == HS_OUT_EVENT) {
@@ -794,6 +1155,9 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         bounds_violation(s, -1, "event budget exhausted", SIM_EVENTS_MAX);
         s->stopped = true;
     }
+    if (s->send_failed_count > 0) {
+        deliver_send_failed(s, i);
+    }
 }
 
 static void deliver_net(sim *s, const simq_event *ev)
@@ -808,9 +1172,6 @@ static void deliver_net(sim *s, const simq_event *ev)
         drop = "down";
     } else if (!simnet_link_ok(&s->net, from, to)) {
         drop = "cut";
-    } else if (m->channel == HS_CH_TCP &&
-               (m->to_gen != dst->gen || m->from_gen != s->nodes[from].gen)) {
-        drop = "connection gone"; /* a TCP stream dies with either process */
     }
     const uint8_t *bytes = simnet_payload(&s->net, slot);
     if (drop != NULL) {
@@ -830,8 +1191,7 @@ static void deliver_net(sim *s, const simq_event *ev)
     in.kind = HS_IN_RECV;
     in.u.recv.channel = (hs_channel)m->channel;
     in.u.recv.from = node_addr(from);
-    /* One simulated connection per (sender, sender process). */
-    in.u.recv.conn_id = m->channel == HS_CH_TCP ? ((uint64_t)(from + 1) << 32) | m->from_gen : 0;
+    HS_ASSERT(m->channel == HS_CH_UDP); /* TCP goes through simtcp */
     in.u.recv.bytes = bytes;
     in.u.recv.len = m->len;
     step_node(s, to, &in);
@@ -955,6 +1315,8 @@ static void do_crash(sim *s, uint32_t i)
         HS_ASSERT(cancelled);
         map_remove(&sn->timers, map_key_at(&sn->timers, last));
     }
+    /* Its connections reset: every peer hears it (simtcp_node_down). */
+    simtcp_node_down(&s->tcp, s->now_ns, i);
     simdisk_crash_result cr;
     simdisk_crash(&sn->disk, &cr);
     s->faults[SIM_FAULT_TORN_WRITE] += cr.torn;
@@ -1027,6 +1389,7 @@ static void do_restart(sim *s, uint32_t i)
 static void do_heal(sim *s)
 {
     simnet_heal(&s->net);
+    simtcp_links_changed(&s->tcp, s->now_ns);
     s->faults[SIM_FAULT_HEAL]++;
     hash_fault(s, SIMSCHED_HEAL, 0xff, 0, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
@@ -1054,6 +1417,7 @@ static void do_partition(sim *s, uint32_t kind, uint64_t a, uint64_t b, uint32_t
     default:
         HS_UNREACHABLE();
     }
+    simtcp_links_changed(&s->tcp, s->now_ns);
     hash_fault(s, kind, node_index, a, b);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         simsched_action act;
@@ -1345,6 +1709,12 @@ static void dispatch(sim *s, const simq_event *ev)
         HS_ASSERT(s->forge_inflight > 0);
         s->forge_inflight--;
         deliver_forge(s, ev->arg);
+        break;
+    case SIMQ_TCP:
+        deliver_tcp(s, ev);
+        break;
+    case SIMQ_OPER:
+        operator_tick(s);
         break;
     default:
         HS_UNREACHABLE();

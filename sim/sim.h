@@ -44,7 +44,11 @@
     X(DISK_FAIL, "disk_fail")                                              \
     X(TORN_WRITE, "torn_write")                                            \
     X(LOST_WRITE, "lost_write")                                            \
-    X(FORGE, "forge")
+    X(FORGE, "forge")                                                      \
+    X(TCP_RESET, "tcp_reset")                                              \
+    X(TCP_REFUSED, "tcp_refused")                                          \
+    X(TCP_FULL, "tcp_backpressure")                                        \
+    X(TCP_FORGE, "tcp_forge")
 
 typedef enum {
 #define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,

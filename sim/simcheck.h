@@ -43,7 +43,9 @@
     X(MEMBERSHIP_CONVERGED, "membership_converged")                        \
     X(CRASHED_NODE_DECLARED_DEAD, "crashed_node_declared_dead")            \
     X(LIVE_NODE_NOT_DEAD, "live_node_not_dead")                            \
-    X(OWNED_IDS, "owned_ids")
+    X(OWNED_IDS, "owned_ids")                                              \
+    X(TCP_STREAM, "tcp_stream")                                            \
+    X(CONTROL_REPLY, "control_reply")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,

@@ -351,3 +351,128 @@ void simforge_build(rng *r, const simforge_cluster *c, simforge_datagram *out)
         build_list_msg(r, c, true, out);
     }
 }
+
+/* ------------------------------------------------------------------ */
+/* Forged TCP streams                                                  */
+
+static const char *const tcp_kind_names[] = {"host_closes", "partial", "core_closes",
+                                             "core_replies"};
+HS_STATIC_ASSERT(HS_ARRAY_LEN(tcp_kind_names) == SIMFORGE_TCP_KIND_COUNT, "tcp kind names");
+
+const char *simforge_tcp_kind_name(uint32_t kind)
+{
+    return kind < SIMFORGE_TCP_KIND_COUNT ? tcp_kind_names[kind] : "unknown";
+}
+
+static void stream_desc(simforge_stream *s, bool describe, const char *what)
+{
+    if (describe) {
+        snprintf(s->desc, sizeof(s->desc), "tcp %s %s %uB", tcp_kind_names[s->kind], what,
+                 s->len);
+    }
+}
+
+/* A header the stream refuses: noise with a wrong version, a reserved
+ * flag, or a declared length over the TCP limit. */
+static void stream_bad_header(rng *r, simforge_stream *s, bool describe)
+{
+    s->len = FRAME_HEADER_LEN + below(r, 64);
+    random_bytes(r, s->bytes, s->len);
+    switch (below(r, 3)) {
+    case 0:
+        s->bytes[0] = (uint8_t)(FRAME_VERSION + 1 + below(r, 200));
+        stream_desc(s, describe, "bad version");
+        break;
+    case 1:
+        frame_write_header(s->bytes, MSG_MEMBERS_REQ, s->len - FRAME_HEADER_LEN);
+        s->bytes[1] = (uint8_t)(1u << below(r, 8));
+        stream_desc(s, describe, "reserved flag");
+        break;
+    default:
+        frame_write_header(s->bytes, MSG_MEMBERS_REQ, 0);
+        uint32_t declared = FRAME_TCP_PAYLOAD_MAX + 1 + below(r, 1000);
+        s->bytes[4] = (uint8_t)(declared >> 24);
+        s->bytes[5] = (uint8_t)(declared >> 16);
+        s->bytes[6] = (uint8_t)(declared >> 8);
+        s->bytes[7] = (uint8_t)declared;
+        stream_desc(s, describe, "length over the limit");
+        break;
+    }
+}
+
+/* A frame core must answer with an error reply. */
+static void stream_reply(rng *r, simforge_stream *s, bool describe)
+{
+    uint32_t roll = below(r, 4);
+    if (roll == 0) {
+        uint32_t payload = 1 + below(r, 100);
+        random_bytes(r, s->bytes + FRAME_HEADER_LEN, payload);
+        frame_write_header(s->bytes, MSG_STATS_REQ, payload);
+        s->len = FRAME_HEADER_LEN + payload;
+        stream_desc(s, describe, "undecodable stats_req");
+        return;
+    }
+    if (roll == 1) {
+        uint16_t type = 0;
+        do {
+            type = (uint16_t)rng_next(r);
+        } while (msg_registry_find(type) != NULL);
+        s->bytes[FRAME_HEADER_LEN] = 0xa0; /* an empty CBOR map */
+        frame_write_header(s->bytes, type, 1);
+        s->len = FRAME_HEADER_LEN + 1;
+        stream_desc(s, describe, "unknown type");
+        return;
+    }
+    /* A UDP-only ACK on TCP, or a control request with no HELLO first. */
+    uint16_t type = roll == 2 ? MSG_ACK : MSG_MEMBERS_REQ;
+    msg_probe ack = {0};
+    msg_request req = {0};
+    if (type == MSG_ACK) {
+        hs_status st = hs_name_set(&ack.source, "ghost9", 6);
+        HS_ASSERT(st == HS_OK);
+        ack.seq = rng_next(r) & MSG_SEQ_MAX;
+    } else {
+        req.request_id = rng_next(r);
+    }
+    size_t len = 0;
+    const void *body = type == MSG_ACK ? (const void *)&ack : (const void *)&req;
+    hs_status st =
+        msg_encode_frame(msg_registry_find(type), body, s->bytes, sizeof(s->bytes), &len);
+    HS_ASSERT(st == HS_OK);
+    s->len = (uint32_t)len;
+    stream_desc(s, describe, roll == 2 ? "ack on tcp" : "members_req without hello");
+}
+
+void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
+{
+    out->desc[0] = '\0';
+    out->from_ip = (UINT32_C(10) << 24) | (UINT32_C(3) << 8) | (1 + below(r, 250));
+    out->kind = (uint8_t)below(r, SIMFORGE_TCP_KIND_COUNT);
+    switch (out->kind) {
+    case SIMFORGE_TCP_HOST_CLOSES:
+        stream_bad_header(r, out, describe);
+        break;
+    case SIMFORGE_TCP_PARTIAL: {
+        uint32_t payload = 8 + below(r, 500);
+        random_bytes(r, out->bytes + FRAME_HEADER_LEN, payload);
+        frame_write_header(out->bytes, MSG_MEMBERS_REQ, payload);
+        out->len = below(r, 2) == 0 ? below(r, FRAME_HEADER_LEN - 1) + 1
+                                    : FRAME_HEADER_LEN + below(r, payload);
+        stream_desc(out, describe, "stops half-way");
+        break;
+    }
+    case SIMFORGE_TCP_CORE_CLOSES: {
+        uint32_t payload = 1 + below(r, 200);
+        random_bytes(r, out->bytes + FRAME_HEADER_LEN, payload);
+        frame_write_header(out->bytes, MSG_STATS_REQ, payload);
+        out->bytes[FRAME_HEADER_LEN + below(r, payload)] ^= (uint8_t)(1u << below(r, 8));
+        out->len = FRAME_HEADER_LEN + payload;
+        stream_desc(out, describe, "bad checksum");
+        break;
+    }
+    default:
+        stream_reply(r, out, describe);
+        break;
+    }
+    HS_ASSERT(out->len > 0 && out->len <= SIMFORGE_TCP_MAX);
+}

@@ -61,6 +61,41 @@ typedef struct {
     char desc[SIMFORGE_DESC_MAX]; /* empty unless the cluster asked for it */
 } simforge_datagram;
 
+/* Forged TCP streams: a fake peer connects from an address no node has
+ * and writes one chunk; what must happen to it:
+ * - HOST_CLOSES: bytes whose header the stream cannot resynchronise after
+ *   (noise, a bad version or flag, a declared length over the limit): the
+ *   host closes and core hears CONN_CLOSED with the header's status;
+ * - PARTIAL: a valid header and fewer bytes than it declares: the host
+ *   closes at the slow timeout (HS_ERR_TRUNCATED);
+ * - CORE_CLOSES: a whole frame whose checksum is wrong: core must CLOSE the
+ *   connection in the step that receives it;
+ * - CORE_REPLIES: a whole frame core answers with an error reply
+ *   (undecodable payload, unknown type, a UDP type on TCP), and a control
+ *   request without a HELLO first (answered on this branch; refused once
+ *   the HELLO handshake lands).  The fake peer closes after writing. */
+typedef enum {
+    SIMFORGE_TCP_HOST_CLOSES = 0,
+    SIMFORGE_TCP_PARTIAL = 1,
+    SIMFORGE_TCP_CORE_CLOSES = 2,
+    SIMFORGE_TCP_CORE_REPLIES = 3,
+    SIMFORGE_TCP_KIND_COUNT
+} simforge_tcp_kind;
+
+#define SIMFORGE_TCP_MAX 2048u
+#define SIMFORGE_TCP_TAG 0x20000u /* simtcp tag: SIMFORGE_TCP_TAG | kind */
+
+typedef struct {
+    uint8_t bytes[SIMFORGE_TCP_MAX];
+    uint32_t len;
+    uint32_t from_ip;
+    uint8_t kind; /* simforge_tcp_kind */
+    char desc[SIMFORGE_DESC_MAX]; /* empty unless describe */
+} simforge_stream;
+
+void simforge_stream_build(rng *r, bool describe, simforge_stream *out);
+const char *simforge_tcp_kind_name(uint32_t kind);
+
 /* Builds one forged datagram for c->target. */
 void simforge_build(rng *r, const simforge_cluster *c, simforge_datagram *out);
 /* Fake member k (0-based): "ghost<k+1>"; never a cluster member's name. */

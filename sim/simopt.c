@@ -24,7 +24,8 @@ typedef struct {
 static const flag_row flag_rows[] = {
     {"nodes", OPT(nodes), 1, SIMOPT_NODES_MAX, "nodes in the cluster (n1..nN)"},
     {"time", OPT(time_s), 1, 86400, "safety phase length, simulated seconds"},
-    {"liveness-ms", OPT(liveness_ms), 0, 86400000, "liveness phase length (0: SWIM bounds + margin)"},
+    {"liveness-ms", OPT(liveness_ms), 0, 86400000,
+     "liveness phase length (0: SWIM bounds + margin)"},
     {"start-spread-ms", OPT(start_spread_ms), 0, 600000, "first starts drawn in [0, this]"},
     {"latency-min-us", OPT(latency_min_us), 0, 10000000, "one-way latency minimum"},
     {"latency-mean-us", OPT(latency_mean_us), 0, 10000000, "one-way latency mean (>= minimum)"},
@@ -34,7 +35,8 @@ static const flag_row flag_rows[] = {
     {"reorder-max-ms", OPT(reorder_max_ms), 0, 60000, "largest reordering delay"},
     {"tail-ppm", OPT(tail_ppm), 0, 1000000, "latency spike on any message"},
     {"tail-max-ms", OPT(tail_max_ms), 0, 60000, "largest latency spike"},
-    {"partition-every-ms", OPT(partition_every_ms), 0, 86400000, "mean gap between partitions (0: none)"},
+    {"partition-every-ms", OPT(partition_every_ms), 0, 86400000,
+     "mean gap between partitions (0: none)"},
     {"partition-len-ms", OPT(partition_len_ms), 0, 86400000, "mean partition length"},
     {"partition-kinds", OPT(partition_kinds), 0, 7, "bits: 1 split, 2 one-way split, 4 isolate"},
     {"crash-every-ms", OPT(crash_every_ms), 0, 86400000, "mean gap between crashes (0: none)"},
@@ -47,9 +49,20 @@ static const flag_row flag_rows[] = {
     {"disk-mean-us", OPT(disk_mean_us), 0, 10000000, "disk operation latency mean (>= minimum)"},
     {"disk-fail-ppm", OPT(disk_fail_ppm), 0, 1000000, "write or sync fails with HS_ERR_IO"},
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
-    {"forge-ppm", OPT(forge_ppm), 0, 1000000, "per datagram sent, a forged datagram to a random node"},
-    {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX, "fake member names forged records use"},
+    {"forge-ppm", OPT(forge_ppm), 0, 1000000,
+     "per datagram sent, a forged datagram to a random node"},
+    {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX,
+     "fake member names forged records use"},
     {"swim-draw", OPT(swim_draw), 0, 1, "1: draw the SWIM settings from the seed"},
+    {"tcp-connect-ms", OPT(tcp_connect_ms), 1, 600000, "TCP connect across a cut link times out"},
+    {"tcp-stall-ms", OPT(tcp_stall_ms), 1, 600000,
+     "TCP data stalled at a cut link this long: reset"},
+    {"tcp-sendbuf", OPT(tcp_sendbuf), 64, 1u << 24,
+     "TCP bytes buffered per direction (back-pressure)"},
+    {"op-every-ms", OPT(op_every_ms), 0, 86400000,
+     "mean gap between operator TCP sessions (0: none)"},
+    {"op-burst", OPT(op_burst), 1, 32, "most control requests per operator session"},
+    {"forge-tcp-ppm", OPT(forge_tcp_ppm), 0, 1000000, "per operator session, a forged TCP stream"},
 };
 
 #define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
@@ -181,6 +194,26 @@ static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)
     o->forge_fakes = none || !on ? 0 : fakes;
 }
 
+/* TCP and the operator: every profile drives connections (the operator
+ * is traffic, not a fault); back-pressure comes from small send buffers,
+ * resets from partitions and crashes; forged streams ride the forge
+ * class's switch but draw their own rate. */
+static void derive_tcp(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("tcp"));
+    bool heavy = faults == SIMOPT_FAULTS_HEAVY;
+    o->tcp_connect_ms = pick(&r, 500, 5000);
+    o->tcp_stall_ms = pick(&r, 200, heavy ? 3000 : 8000);
+    /* Small buffers for a third of the seeds: replies then stop fitting. */
+    o->tcp_sendbuf = rng_below(&r, 3) == 0 ? pick(&r, 128, 2048) : pick(&r, 65536, 1u << 20);
+    /* Background load: a few sessions a minute per cluster, not a flood. */
+    o->op_every_ms = pick(&r, heavy ? 300 : 1000, heavy ? 3000 : 6000);
+    o->op_burst = pick(&r, 1, heavy ? 16 : 8);
+    uint32_t ppm = pick(&r, 50000, 300000);
+    o->forge_tcp_ppm = o->forge_ppm == 0 ? 0 : ppm;
+}
+
 void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
 {
     memset(o, 0, sizeof(*o));
@@ -196,6 +229,7 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_forge(o, seed, faults);
     o->swim_draw = 0;
     swim_config_defaults(&o->swim);
+    derive_tcp(o, seed, faults);
     /* Keep at least two nodes up for the liveness phase. */
     uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
     if (o->perm_down > limit) {
@@ -457,6 +491,12 @@ hs_status simopt_check(const simopt *o, char *err, size_t err_cap)
     }
     if (o->crash_every_ms != 0 && o->crash_every_ms < 100) {
         snprintf(err, err_cap, "--crash-every-ms must be 0 or >= 100");
+        return HS_ERR_INVALID;
+    }
+    if (o->tcp_connect_ms == 0 || o->tcp_stall_ms == 0 || o->tcp_sendbuf < 64 ||
+        o->op_burst == 0 || o->op_burst > 32) {
+        snprintf(err, err_cap, "--tcp-connect-ms and --tcp-stall-ms must be >= 1, "
+                               "--tcp-sendbuf >= 64 and --op-burst in [1, 32]");
         return HS_ERR_INVALID;
     }
     /* The nodes' SWIM settings (sim_create_swim checks replaced ones again). */

@@ -77,6 +77,13 @@ typedef struct {
      * (simopt_draw_swim); --swim-KEY flags override single keys. */
     uint32_t swim_draw;
     swim_config swim;
+    /* simulated TCP (io_sim/simtcp.h) and the operator workload (sim/simoper.h) */
+    uint32_t tcp_connect_ms; /* a SYN held at a cut link times out after this */
+    uint32_t tcp_stall_ms;   /* data held at a cut link this long: both ends reset */
+    uint32_t tcp_sendbuf;    /* bytes per direction written and not yet delivered */
+    uint32_t op_every_ms;    /* mean gap between operator sessions (0: none) */
+    uint32_t op_burst;       /* most control requests per session */
+    uint32_t forge_tcp_ppm;  /* per operator session, a forged TCP stream instead */
 } simopt;
 
 /* Command-line state: the seed, the profile and explicit overrides. */

@@ -19,6 +19,8 @@ typedef enum {
     SIMQ_RESTART,   /* node, gen: restart after a crash aimed at a write */
     SIMQ_FORGE,     /* arg: the forged datagram's seed (sim/simforge.h) */
     SIMQ_TIMER_REFUSED, /* node, gen, arg: timer id the timer table refused */
+    SIMQ_TCP,       /* arg: simulated TCP connection slot wakes (io_sim/simtcp.h) */
+    SIMQ_OPER,      /* the operator workload's next session (sim/simoper.h) */
 } simq_kind;
 
 typedef struct {

@@ -157,7 +157,9 @@ static void print_transitions(const transition_log *log, FILE *out)
         for (uint32_t i = 0; i < log->count; i++) {
             const transition *t = &log->rows[i];
             if (!done[i] && strcmp(t->observer, observer) == 0) {
-                fprintf(out, "{\"observer\":\"%s\",\"member\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}\n",
+                fprintf(out,
+                        "{\"observer\":\"%s\",\"member\":\"%s\",\"from\":\"%s\","
+                        "\"to\":\"%s\"}\n",
                         t->observer, t->member, t->from, t->to);
                 done[i] = true;
             }
@@ -357,7 +359,8 @@ static hs_status run_lines(runner *r, const char *script, const swim_config *cfg
     const char *cursor = script;
     char buf[SCEN_LINE_MAX];
     bool too_long = false;
-    for (char *line; (line = content_line(&cursor, buf, sizeof(buf), &line_no, &too_long)) != NULL;) {
+    for (char *line;
+         (line = content_line(&cursor, buf, sizeof(buf), &line_no, &too_long)) != NULL;) {
         char *words[SCEN_WORDS_MAX];
         uint32_t count = too_long ? 0 : split_words(line, words);
         char inner[160] = "line too long";

@@ -1,5 +1,5 @@
 /* Unit tests for the simulated network: loss, duplication, partitions
- * (symmetric, one-way, isolate, heal), TCP order per link, latency bounds
+ * (symmetric, one-way, isolate, heal), latency bounds
  * and the bounded message pool. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,10 +42,6 @@ static void test_loss_and_dup(void **state)
         assert_true(r.lost);
         assert_int_equal(r.count, 0);
     }
-    /* TCP ignores loss. */
-    assert_int_equal(simnet_send(&net, 0, 0, 1, HS_CH_TCP, bytes, 4, 0, 0, &r), HS_OK);
-    assert_int_equal(r.count, 1);
-    release_all(&net, &r);
     p.loss_ppm = 0;
     p.dup_ppm = 1000000;
     simnet_set_params(&net, &p);
@@ -85,7 +81,7 @@ static void test_partitions(void **state)
     assert_int_equal(simnet_send(&net, 0, 0, 1, HS_CH_UDP, &b, 1, 0, 0, &r), HS_OK);
     assert_true(r.cut);
     assert_int_equal(r.count, 0);
-    assert_int_equal(simnet_send(&net, 0, 1, 0, HS_CH_TCP, &b, 1, 0, 0, &r), HS_OK);
+    assert_int_equal(simnet_send(&net, 0, 1, 0, HS_CH_UDP, &b, 1, 0, 0, &r), HS_OK);
     assert_true(r.cut);
     simnet_heal(&net);
     assert_false(simnet_any_cut(&net));
@@ -113,36 +109,6 @@ static void test_partitions(void **state)
         for (uint32_t j = 0; j < 4; j++) {
             assert_true(simnet_link_ok(&net, i, j));
         }
-    }
-    simnet_free(&net);
-}
-
-/* TCP keeps send order per link even with wild latency spikes, and
- * never loses, duplicates or reorders. */
-static void test_tcp_fifo(void **state)
-{
-    (void)state;
-    simnet net;
-    simnet_params p = quiet();
-    p.loss_ppm = 500000;
-    p.dup_ppm = 500000;
-    p.reorder_ppm = 500000;
-    p.reorder_max_ns = HS_MS(500);
-    p.tail_ppm = 300000;
-    p.tail_max_ns = HS_MS(2000);
-    assert_int_equal(simnet_init(&net, 2, 4096, &p, 3), HS_OK);
-    uint64_t last = 0;
-    for (uint32_t i = 0; i < 1000; i++) {
-        simnet_send_result r;
-        uint8_t b = (uint8_t)i;
-        uint64_t now = (uint64_t)i * HS_MS(1);
-        assert_int_equal(simnet_send(&net, now, 0, 1, HS_CH_TCP, &b, 1, 0, 0, &r), HS_OK);
-        assert_int_equal(r.count, 1);
-        assert_false(r.lost || r.duplicated || r.reordered);
-        assert_true(r.at_ns[0] >= last);
-        assert_true(r.at_ns[0] >= now + p.latency_min_ns);
-        last = r.at_ns[0];
-        release_all(&net, &r);
     }
     simnet_free(&net);
 }
@@ -247,7 +213,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_and_dup),
         cmocka_unit_test(test_partitions),
-        cmocka_unit_test(test_tcp_fifo),
         cmocka_unit_test(test_latency_bounds),
         cmocka_unit_test(test_pool_bounds),
         cmocka_unit_test(test_deterministic),
