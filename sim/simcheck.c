@@ -27,12 +27,20 @@ hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
     }
     c->nodes = nodes;
     c->members_cap = members_cap;
+    c->reported_words = (nodes + SIMOPT_FORGE_FAKES_MAX + 63) / 64;
     for (uint32_t i = 0; i < nodes; i++) {
         c->epoch[i] = 1; /* calloc'd views (epoch 0) start invalid */
     }
     for (uint32_t i = 0; i < nodes; i++) {
         c->views[i] = calloc(members_cap, sizeof(simcheck_view));
         if (c->views[i] == NULL) {
+            simcheck_free(c);
+            return HS_ERR_NOMEM;
+        }
+    }
+    for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
+        c->reported[id] = calloc((size_t)nodes * c->reported_words, sizeof(uint64_t));
+        if (c->reported[id] == NULL) {
             simcheck_free(c);
             return HS_ERR_NOMEM;
         }
@@ -44,6 +52,9 @@ void simcheck_free(simcheck *c)
 {
     for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
         free(c->views[i]);
+    }
+    for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
+        free(c->reported[id]);
     }
     memset(c, 0, sizeof(*c));
 }
@@ -112,38 +123,54 @@ static void check_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const no
     c->inc_last[i] = inc;
 }
 
+static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s,
+                            uint32_t slot)
+{
+    const swim_member *m = swim_member_slot(s, slot);
+    if (m == NULL) {
+        return; /* removed: a later record in the slot has another uid */
+    }
+    HS_ASSERT(slot < c->members_cap);
+    simcheck_view *v = &c->views[i][slot];
+    uint8_t rank = (uint8_t)swim_state_rank(m->state);
+    if (v->epoch == c->epoch[i] && v->uid == m->uid &&
+        (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
+        simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
+                        "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s", m->name.bytes,
+                        (unsigned long long)m->uid, v->inc, v->rank, m->incarnation,
+                        member_state_name(m->state));
+    }
+    v->epoch = c->epoch[i];
+    v->uid = m->uid;
+    v->inc = m->incarnation;
+    v->rank = rank;
+}
+
 static void check_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     const swim *s = node_swim(n);
-    simcheck_view *views = c->views[i];
     simcheck_count(c, SIMCHECK_MEMBER_VIEW_MONOTONIC);
     /* Every change to a member record bumps view_version (core/swim.h), so
      * an unchanged version means nothing could have gone backwards. */
-    if (c->views_read[i] && c->views_epoch[i] == c->epoch[i] &&
-        c->views_version[i] == s->view_version) {
+    bool same_epoch = c->views_read[i] && c->views_epoch[i] == c->epoch[i];
+    if (same_epoch && c->views_version[i] == s->view_version) {
         return;
     }
+    uint64_t from = c->views_version[i];
     c->views_read[i] = true;
     c->views_epoch[i] = c->epoch[i];
     c->views_version[i] = s->view_version;
+    if (same_epoch && s->view_version - from <= SWIM_CHANGES_MAX) {
+        /* Only the slots that changed (swim.changed_slot): the others hold
+         * what this checker saw last time.  O(changes), not O(members). */
+        for (uint64_t v = from; v < s->view_version; v++) {
+            check_view_slot(c, now_ns, i, s, s->changed_slot[v % SWIM_CHANGES_MAX]);
+        }
+        return;
+    }
     /* The name index is dense: O(members), not O(members_cap). */
     for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
-        uint32_t slot = (uint32_t)map_value_at(&s->by_name, k);
-        const swim_member *m = swim_member_slot(s, slot);
-        HS_ASSERT(m != NULL && slot < c->members_cap);
-        simcheck_view *v = &views[slot];
-        uint8_t rank = (uint8_t)swim_state_rank(m->state);
-        if (v->epoch == c->epoch[i] && v->uid == m->uid &&
-            (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
-            simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
-                            "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s",
-                            m->name.bytes, (unsigned long long)m->uid, v->inc, v->rank,
-                            m->incarnation, member_state_name(m->state));
-        }
-        v->epoch = c->epoch[i];
-        v->uid = m->uid;
-        v->inc = m->incarnation;
-        v->rank = rank;
+        check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k));
     }
 }
 
@@ -188,7 +215,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
 
 static bool expected_up(const simcheck_cluster *cl, uint32_t i)
 {
-    return (cl->perm_down & (UINT64_C(1) << i)) == 0;
+    return !simset_has(&cl->perm_down, i);
 }
 
 static bool running(const simcheck_cluster *cl, uint32_t i)
@@ -246,34 +273,64 @@ bool simcheck_converged(const simcheck_cluster *cl)
     return true;
 }
 
-bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped, bool all)
+/* Whether a row result computed under *k still holds for observer i. */
+static bool key_fresh(const simcheck *c, const simcheck_cluster *cl, uint32_t i,
+                      const simcheck_key *k)
 {
-    if (all) {
-        for (uint32_t i = 0; i < cl->count; i++) {
-            c->row_ok[i] = simcheck_row_converged(cl, i);
-        }
-    } else {
-        HS_ASSERT(stepped < cl->count);
-        c->row_ok[stepped] = simcheck_row_converged(cl, stepped);
+    if (!k->valid || k->epoch != c->epoch[i] || k->cluster_version != cl->version) {
+        return false;
     }
-    for (uint32_t i = 0; i < cl->count; i++) {
-        if (!c->row_ok[i]) {
-            return false;
-        }
-    }
-    return true;
+    return cl->nodes[i] == NULL || k->view_version == node_swim(cl->nodes[i])->view_version;
 }
 
-/* Subjects j: node indexes, then SIMOPT_NODES_MAX + k for fake member k. */
-HS_STATIC_ASSERT(SIMOPT_NODES_MAX + SIMOPT_FORGE_FAKES_MAX <= 64, "reported is a u64 mask");
+static void key_take(const simcheck *c, const simcheck_cluster *cl, uint32_t i, simcheck_key *k)
+{
+    k->valid = true;
+    k->epoch = c->epoch[i];
+    k->cluster_version = cl->version;
+    k->view_version = cl->nodes[i] == NULL ? 0 : node_swim(cl->nodes[i])->view_version;
+}
+
+static void track_row(simcheck *c, const simcheck_cluster *cl, uint32_t i)
+{
+    if (key_fresh(c, cl, i, &c->conv_key[i])) {
+        return;
+    }
+    c->rows_valid += c->conv_key[i].valid ? 0u : 1u;
+    bool counted_bad = c->conv_key[i].valid && !c->row_ok[i];
+    c->row_ok[i] = simcheck_row_converged(cl, i);
+    key_take(c, cl, i, &c->conv_key[i]);
+    if (!c->row_ok[i] && !counted_bad) {
+        c->rows_bad++;
+    } else if (c->row_ok[i] && counted_bad) {
+        c->rows_bad--;
+    }
+}
+
+bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped, bool all)
+{
+    HS_ASSERT(stepped < cl->count);
+    if (all) {
+        for (uint32_t i = 0; i < cl->count; i++) {
+            track_row(c, cl, i);
+        }
+    } else {
+        track_row(c, cl, stepped);
+    }
+    HS_ASSERT(c->rows_bad <= c->rows_valid && c->rows_valid <= cl->count);
+    /* Rows never computed count as not converged. */
+    return c->rows_bad == 0 && c->rows_valid == cl->count;
+}
 
 static bool first_report(simcheck *c, uint32_t id, uint32_t i, uint32_t j)
 {
-    uint64_t bit = UINT64_C(1) << j;
-    if ((c->reported[id][i] & bit) != 0) {
+    HS_ASSERT(i < c->nodes && j < c->reported_words * 64);
+    uint64_t *word = &c->reported[id][(size_t)i * c->reported_words + j / 64];
+    uint64_t bit = UINT64_C(1) << (j % 64);
+    if ((*word & bit) != 0) {
         return false;
     }
-    c->reported[id][i] |= bit;
+    *word |= bit;
     return true;
 }
 
@@ -320,6 +377,11 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         return;
     }
     simcheck_count(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD);
+    /* The row reads i's view and the cluster only: unmoved, it holds. */
+    if (key_fresh(c, cl, i, &c->dead_key[i])) {
+        return;
+    }
+    key_take(c, cl, i, &c->dead_key[i]);
     const swim *si = node_swim(cl->nodes[i]);
     for (uint32_t j = 0; j < cl->count; j++) {
         if (expected_up(cl, j) || j == i) {
@@ -341,7 +403,7 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         if (m == NULL || m->state == MEMBER_DEAD || m->state == MEMBER_LEFT) {
             continue;
         }
-        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, SIMOPT_NODES_MAX + k)) {
+        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, c->nodes + k)) {
             simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
                             "n%u still sees fake member %s %s inc=%u", i + 1,
                             cl->fakes[k].bytes, member_state_name(m->state), m->incarnation);
@@ -363,6 +425,10 @@ static void check_live_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         return;
     }
     simcheck_count(c, SIMCHECK_LIVE_NODE_NOT_DEAD);
+    if (key_fresh(c, cl, i, &c->live_key[i])) {
+        return;
+    }
+    key_take(c, cl, i, &c->live_key[i]);
     const swim *si = node_swim(cl->nodes[i]);
     for (uint32_t j = 0; j < cl->count; j++) {
         if (j == i || !running(cl, j)) {

@@ -341,8 +341,16 @@ static void fill_sync_list(swim *s, msg *m, const swim_member *dest)
         budget -= msg_member_size(&m->list[1]);
         m->list_count = 2;
     }
-    for (uint32_t i = 0; i < s->slot_end && m->list_count < MSG_SYNC_MAX; i++) {
-        const swim_member *mem = swim_member_slot(s, i);
+    /* A datagram holds a few dozen members, a table of a thousand does
+     * not fit: each list goes on in slot order where the previous one
+     * stopped (sync_list_next), so successive lists carry the whole table,
+     * every member within ceil(members / per_list) lists.  When the table
+     * fits, the cursor stays where it is and every list is the table. */
+    uint32_t end = s->slot_end;
+    uint32_t start = s->sync_list_next < end ? s->sync_list_next : 0;
+    uint32_t step = 0;
+    for (; step < end && m->list_count < MSG_SYNC_MAX; step++) {
+        const swim_member *mem = swim_member_slot(s, (start + step) % end);
         if (mem == NULL || mem == dest) {
             continue;
         }
@@ -350,11 +358,13 @@ static void fill_sync_list(swim *s, msg *m, const swim_member *dest)
         swim_table_entry_of(mem, &entry);
         size_t size = msg_member_size(&entry);
         if (size > budget) {
-            continue;
+            break; /* the next list starts with this member */
         }
         m->list[m->list_count++] = entry;
         budget -= size;
     }
+    s->sync_list_next = end == 0 ? 0 : (start + step) % end;
+    HS_ASSERT(m->list_count <= MSG_SYNC_MAX && s->sync_list_next <= end);
 }
 
 static void send_sync_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
@@ -401,9 +411,9 @@ static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
     if (old == MEMBER_DEAD || old == MEMBER_LEFT) {
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_REAP, m->uid));
     }
-    m->state = state;
+    swim_table_set_state(s, m, state);
     m->state_since_ns = ctx->now_ns;
-    s->view_version++;
+    swim_table_view_changed(s, m);
     if (state == MEMBER_SUSPECT) {
         ctx->counters->suspicions_started++;
         arm_suspicion(s, ctx, m);
@@ -584,7 +594,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     bool inc_changed = e->incarnation != m->incarnation;
     m->incarnation = e->incarnation;
     m->role = e->role;
-    s->view_version++;
+    swim_table_view_changed(s, m);
     if (m->state == e->state && inc_changed) {
         /* Same state at a newer incarnation: still one transition worth a
          * record, so observers can follow incarnations. */
@@ -749,12 +759,21 @@ static void on_sync_timer(swim *s, step_ctx *ctx)
     }
 }
 
-/* True when no member record (in any state) has this address. */
-static bool seed_unknown(const swim *s, hs_addr seed)
+/* True when no member record (in any state) has seed k's address.  The
+ * record found last time is checked first: a scan of the table only when
+ * it is gone or moved. */
+static bool seed_unknown(swim *s, uint32_t k)
 {
+    HS_ASSERT(k < s->seed_count);
+    hs_addr seed = s->seeds[k];
+    const swim_member *cached = swim_table_find_uid(s, s->seed_uid[k]);
+    if (cached != NULL && hs_addr_eq(cached->addr, seed)) {
+        return false;
+    }
     for (uint32_t i = 0; i < s->slot_end; i++) {
         const swim_member *m = swim_member_slot(s, i);
         if (m != NULL && hs_addr_eq(m->addr, seed)) {
+            s->seed_uid[k] = m->uid;
             return false;
         }
     }
@@ -777,6 +796,10 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
     uint32_t span = s->slot_end + s->seed_count;
     for (uint32_t step = 0; step < span; step++) {
         uint32_t pos = (s->reconnect_next + step) % span;
+        if (pos < s->slot_end && s->dead_count == 0) {
+            step += s->slot_end - pos - 1; /* no dead member: on to the seeds */
+            continue;
+        }
         if (pos < s->slot_end) {
             const swim_member *m = swim_member_slot(s, pos);
             if (m == NULL || m->state != MEMBER_DEAD) {
@@ -787,7 +810,7 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
             return;
         }
         hs_addr seed = s->seeds[pos - s->slot_end];
-        if (seed_unknown(s, seed)) {
+        if (seed_unknown(s, pos - s->slot_end)) {
             s->reconnect_next = pos + 1;
             send_sync_to(s, ctx, NULL, seed);
             return;

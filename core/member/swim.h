@@ -98,6 +98,8 @@ typedef struct {
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
 #define SWIM_INC_WINDOW 64u
+/* View changes whose slots are remembered (swim.view_version). */
+#define SWIM_CHANGES_MAX 32u
 
 typedef struct {
     swim_config cfg;
@@ -118,10 +120,15 @@ typedef struct {
     uint32_t free_count;
     uint32_t member_count;
     uint32_t slot_end;      /* one past the highest used slot */
+    uint32_t dead_count;    /* members in state DEAD (the reconnect walk's) */
     /* Bumped whenever a member record is added, removed or changes state,
      * incarnation, address or role: an observer (the simulator's checkers)
      * re-reads the table only when it moved. */
     uint64_t view_version;
+    /* The slot of each of the last SWIM_CHANGES_MAX changes: change v (the
+     * bump from v to v + 1) is at changed_slot[v % SWIM_CHANGES_MAX], so an
+     * observer at most that far behind re-reads those slots only. */
+    uint32_t changed_slot[SWIM_CHANGES_MAX];
     map by_name;            /* name key -> slot */
     map by_uid;             /* uid -> slot */
     uint64_t next_uid;
@@ -148,12 +155,16 @@ typedef struct {
 
     /* Join and push-pull. */
     hs_addr seeds[16];
+    /* uid of a member record last seen at each seed's address (0: none),
+     * so "is this seed known" costs a lookup, not a table scan. */
+    uint64_t seed_uid[16];
     uint32_t seed_count;
     uint32_t join_attempts;
     uint32_t join_backoff_ms;
     uint32_t seed_next;      /* round-robin over seeds when isolated */
     uint32_t sync_next;      /* slot cursor: next live member to sync with */
     uint32_t reconnect_next; /* cursor over dead members, then lost seeds */
+    uint32_t sync_list_next; /* slot cursor: where the next member list starts */
 
     /* Outgoing member lists are built here, never on the stack. */
     msg_member scratch[MSG_SYNC_MAX];

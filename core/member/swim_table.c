@@ -94,6 +94,24 @@ const swim_member *swim_member_slot(const swim *s, uint32_t i)
     return &s->slots[i];
 }
 
+void swim_table_view_changed(swim *s, const swim_member *m)
+{
+    HS_ASSERT(m >= s->slots && m < s->slots + s->cfg.members_cap);
+    uint32_t slot = (uint32_t)(m - s->slots);
+    HS_ASSERT(s->slot_used[slot]);
+    s->changed_slot[s->view_version % SWIM_CHANGES_MAX] = slot;
+    s->view_version++;
+}
+
+void swim_table_set_state(swim *s, swim_member *m, uint8_t state)
+{
+    HS_ASSERT(state <= MEMBER_LEFT);
+    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
+    s->dead_count += state == MEMBER_DEAD ? 1u : 0u;
+    m->state = state;
+    HS_ASSERT(s->dead_count <= s->member_count);
+}
+
 static swim_member *by_key(swim *s, const map *index, uint64_t key)
 {
     uint64_t slot;
@@ -258,7 +276,8 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     HS_ASSERT(st == HS_OK);
     s->slot_used[slot] = true;
     s->member_count++;
-    s->view_version++;
+    s->dead_count += m->state == MEMBER_DEAD ? 1u : 0u;
+    swim_table_view_changed(s, m);
     if (slot >= s->slot_end) {
         s->slot_end = slot + 1;
     }
@@ -306,6 +325,7 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
             s->relays[i].target_uid = 0;
         }
     }
+    swim_table_view_changed(s, m); /* the slot's record goes away */
     gossip_remove_uid(s, m->uid);
     order_remove(s, slot);
     bool removed = map_remove(&s->by_name, m->name_key);
@@ -314,8 +334,8 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
     HS_ASSERT(removed);
     s->slot_used[slot] = false;
     s->free_slots[s->free_count++] = slot;
+    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
     s->member_count--;
-    s->view_version++;
     while (s->slot_end > 0 && !s->slot_used[s->slot_end - 1]) {
         s->slot_end--;
     }

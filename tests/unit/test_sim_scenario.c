@@ -210,6 +210,44 @@ static void test_swarm_run(void **state)
     sim_destroy(s);
 }
 
+static uint32_t suspected_by(sim *s, uint32_t id)
+{
+    const swim *w = node_swim(sim_node(s, id));
+    uint32_t count = 0;
+    for (uint32_t slot = 0; slot < swim_slot_end(w); slot++) {
+        const swim_member *m = swim_member_slot(w, slot);
+        count += m != NULL && m->state != MEMBER_ALIVE ? 1u : 0u;
+    }
+    return count;
+}
+
+/* Beyond the old limits: 300 nodes (addresses past 10.0.0.255, node
+ * indexes past one byte, sets past one 64-bit word).  The last node joins
+ * through its seeds, and isolating it cuts exactly its links. */
+static void test_large_cluster(void **state)
+{
+    (void)state;
+    sim *s = make(7, 300, NULL);
+    sim_run_until(s, HS_SEC(20));
+    assert_int_equal(sim_violation_count(s), 0);
+    for (uint32_t id = 1; id <= 300; id++) {
+        assert_true(sim_node_running(s, id));
+    }
+    const swim_member *m = view(s, 1, 300);
+    assert_non_null(m);
+    assert_int_equal(m->state, MEMBER_ALIVE);
+    assert_non_null(view(s, 300, 1));
+    assert_int_equal(suspected_by(s, 300), 0);
+    assert_int_equal(suspected_by(s, 299), 0);
+    sim_isolate(s, 300);
+    sim_run_until(s, HS_SEC(30));
+    /* Its probes fail from the first round on; nobody else's do. */
+    assert_true(suspected_by(s, 300) >= 5);
+    assert_int_equal(suspected_by(s, 299), 0);
+    assert_int_equal(sim_violation_count(s), 0);
+    sim_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_partition_heals),
         cmocka_unit_test(test_trace_is_deterministic),
         cmocka_unit_test(test_swarm_run),
+        cmocka_unit_test(test_large_cluster),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
