@@ -495,7 +495,7 @@ static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
     s->refute_pending = false;
     ctx->counters->refutations++;
     ctx_event(ctx, HS_EV_SELF_REFUTED, NULL, accused, old, next);
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     if (next + SWIM_INC_WINDOW / 2 > s->inc_ceiling) {
         want_ceiling(s, next + SWIM_INC_WINDOW);
     }
@@ -551,7 +551,7 @@ static void learn_member(swim *s, step_ctx *ctx, const msg_member *e)
     ctx->counters->members_added++;
     ctx_event(ctx, HS_EV_MEMBER_ADDED, &m->name, hs_addr_key(m->addr), m->state,
               m->incarnation);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
@@ -605,7 +605,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
         }
     }
     set_state(s, ctx, m, e->state);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void apply_list(swim *s, step_ctx *ctx, const msg *m)
@@ -629,7 +629,7 @@ static void probe_failed(swim *s, step_ctx *ctx)
     ctx_event(ctx, HS_EV_PROBE_FAILED, &m->name, s->probe_seq, s->cfg.indirect_checks, 0);
     if (m->state == MEMBER_ALIVE) {
         set_state(s, ctx, m, MEMBER_SUSPECT);
-        swim_table_gossip_enqueue(s, ctx, m->uid);
+        swim_table_gossip_enqueue(s, ctx, m);
     }
 }
 
@@ -698,7 +698,7 @@ static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t uid)
     ctx_event(ctx, HS_EV_SUSPICION_EXPIRED, &m->name, m->incarnation,
               ctx->now_ns - m->state_since_ns, 0);
     set_state(s, ctx, m, MEMBER_DEAD);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void on_reap(swim *s, step_ctx *ctx, uint64_t uid)
@@ -834,7 +834,7 @@ void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling)
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.sync_interval_ms)));
     ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0),
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.reconnect_interval_ms)));
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     if (s->seed_count == 0) {
         s->joined = true;
         ctx_event(ctx, HS_EV_JOIN_DONE, &s->self.name, 0, 0, 0);
@@ -855,7 +855,7 @@ void swim_leave(swim *s, step_ctx *ctx)
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0));
         s->joined = true;
     }
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     /* Tell a few members directly; gossip carries it the rest of the way. */
     uint32_t picks[16];
     uint32_t count = swim_table_pick_alive(s, ctx, 0, picks, s->cfg.indirect_checks);

@@ -71,6 +71,7 @@ typedef struct {
     hs_addr addr;
     uint8_t role;       /* node_role */
     uint8_t state;      /* member_state */
+    bool gossip_queued; /* an entry for this record is in the gossip queue */
     uint32_t incarnation;
     uint64_t uid;       /* unique per record, never reused: owns its timers */
     uint64_t state_since_ns;
@@ -90,8 +91,11 @@ typedef struct {
 typedef struct {
     uint64_t uid;
     uint32_t transmits;
+    uint32_t slot;       /* the member's slot, SWIM_GOSSIP_SELF for ourselves */
     uint64_t queued_ns;
 } swim_gossip;
+
+#define SWIM_GOSSIP_SELF UINT32_MAX
 
 #define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
 

@@ -286,20 +286,40 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     return m;
 }
 
+/* The record a gossip entry is about, by its slot: no index lookup. */
+static swim_member *gossip_owner(swim *s, const swim_gossip *g)
+{
+    HS_ASSERT(g->slot == SWIM_GOSSIP_SELF || g->slot < s->cfg.members_cap);
+    swim_member *m = g->slot == SWIM_GOSSIP_SELF ? &s->self : &s->slots[g->slot];
+    HS_ASSERT(m->uid == g->uid);
+    return m;
+}
+
 static void gossip_remove_at(swim *s, uint32_t i)
 {
     HS_ASSERT(i < s->gossip_count);
+    swim_member *owner = gossip_owner(s, &s->gossip[i]);
+    HS_ASSERT(owner->gossip_queued); /* removal paths drop entries first */
+    owner->gossip_queued = false;
     memmove(&s->gossip[i], &s->gossip[i + 1], (s->gossip_count - i - 1) * sizeof(swim_gossip));
     s->gossip_count--;
 }
 
-static void gossip_remove_uid(swim *s, uint64_t uid)
+/* The queue index of uid's entry; the caller knows there is one. */
+static uint32_t gossip_index(const swim *s, uint64_t uid)
 {
     for (uint32_t i = 0; i < s->gossip_count; i++) {
         if (s->gossip[i].uid == uid) {
-            gossip_remove_at(s, i);
-            return;
+            return i;
         }
+    }
+    HS_UNREACHABLE();
+}
+
+static void gossip_remove_member(swim *s, const swim_member *m)
+{
+    if (m->gossip_queued) {
+        gossip_remove_at(s, gossip_index(s, m->uid));
     }
 }
 
@@ -326,7 +346,7 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
         }
     }
     swim_table_view_changed(s, m); /* the slot's record goes away */
-    gossip_remove_uid(s, m->uid);
+    gossip_remove_member(s, m);
     order_remove(s, slot);
     bool removed = map_remove(&s->by_name, m->name_key);
     HS_ASSERT(removed);
@@ -384,14 +404,18 @@ uint32_t swim_retransmit_limit(const swim *s)
     return s->retransmit_limit;
 }
 
-void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid)
+void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
 {
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == uid) {
-            s->gossip[i].transmits = 0;
-            s->gossip[i].queued_ns = ctx->now_ns;
-            return;
-        }
+    HS_ASSERT(owner == &s->self || (owner >= s->slots && owner < s->slots + s->cfg.members_cap));
+    uint64_t uid = owner->uid;
+    /* News about a record already queued resets its entry in place (a
+     * scan); a record not queued, the common case while a big cluster
+     * forms, is appended without one. */
+    if (owner->gossip_queued) {
+        uint32_t i = gossip_index(s, uid);
+        s->gossip[i].transmits = 0;
+        s->gossip[i].queued_ns = ctx->now_ns;
+        return;
     }
     if (s->gossip_count == s->cfg.gossip_cap) {
         /* Evict the most-sent entry (the oldest of those): it has had the
@@ -407,7 +431,9 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid)
         ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
     swim_gossip *g = &s->gossip[s->gossip_count++];
+    owner->gossip_queued = true;
     g->uid = uid;
+    g->slot = owner == &s->self ? SWIM_GOSSIP_SELF : (uint32_t)(owner - s->slots);
     g->transmits = 0;
     g->queued_ns = ctx->now_ns;
 }
@@ -458,6 +484,9 @@ static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uin
             pos--;
         }
         best[pos] = i;
+        if (n == k && s->gossip[best[n - 1]].transmits == 0) {
+            break; /* k never-sent entries: no later entry ranks before them */
+        }
     }
     return n;
 }

@@ -42,8 +42,9 @@ uint32_t swim_table_pick_alive(swim *s, step_ctx *ctx, uint64_t exclude_uid, uin
 const swim_member *swim_table_next_in_state(const swim *s, uint32_t *cursor, uint8_t a,
                                             uint8_t b);
 
-/* Gossip queue: one entry per member (uid), newest news resets its count. */
-void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid);
+/* Gossip queue: one entry per member (uid), newest news resets its count.
+ * m is a member record or &s->self. */
+void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *m);
 /* Drops entries queued longer than gossip_max_age_ms ago. */
 void swim_table_gossip_expire(swim *s, uint64_t now_ns);
 /* Selects up to max entries, least-sent first, that fit in budget bytes,
