@@ -71,7 +71,7 @@ typedef struct {
     hs_addr addr;
     uint8_t role;       /* node_role */
     uint8_t state;      /* member_state */
-    bool gossip_queued; /* an entry for this record is in the gossip queue */
+    uint32_t gossip_pos; /* 1 + index of this record's gossip entry, 0: none */
     uint32_t incarnation;
     uint64_t uid;       /* unique per record, never reused: owns its timers */
     uint64_t state_since_ns;
@@ -96,6 +96,7 @@ typedef struct {
 } swim_gossip;
 
 #define SWIM_GOSSIP_SELF UINT32_MAX
+#define SWIM_GOSSIP_HOLE UINT64_MAX /* uid of a removed entry */
 
 #define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
 
@@ -153,8 +154,12 @@ typedef struct {
     uint32_t relay_count;
     bucket unknown_replies;
 
+    /* The gossip queue in queue order: removed entries stay as holes (uid
+     * SWIM_GOSSIP_HOLE) until a compaction, so a removal moves nothing. */
     swim_gossip *gossip;
-    uint32_t gossip_count;
+    uint32_t gossip_count;   /* live entries */
+    uint32_t gossip_end;     /* entries in use, live or holes */
+    bool gossip_limit_dropped; /* the retransmit limit fell since the last sweep */
     uint32_t retransmit_limit; /* derived from member_count, kept current */
 
     /* Join and push-pull. */

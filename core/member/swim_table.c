@@ -295,31 +295,50 @@ static swim_member *gossip_owner(swim *s, const swim_gossip *g)
     return m;
 }
 
-static void gossip_remove_at(swim *s, uint32_t i)
+/* Moves the live entries to the front, in order, and renumbers them. */
+static void gossip_compact(swim *s)
 {
-    HS_ASSERT(i < s->gossip_count);
-    swim_member *owner = gossip_owner(s, &s->gossip[i]);
-    HS_ASSERT(owner->gossip_queued); /* removal paths drop entries first */
-    owner->gossip_queued = false;
-    memmove(&s->gossip[i], &s->gossip[i + 1], (s->gossip_count - i - 1) * sizeof(swim_gossip));
-    s->gossip_count--;
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid == SWIM_GOSSIP_HOLE) {
+            continue;
+        }
+        s->gossip[out] = s->gossip[i];
+        gossip_owner(s, &s->gossip[out])->gossip_pos = out + 1;
+        out++;
+    }
+    HS_ASSERT(out == s->gossip_count);
+    s->gossip_end = out;
 }
 
-/* The queue index of uid's entry; the caller knows there is one. */
-static uint32_t gossip_index(const swim *s, uint64_t uid)
+/* Once holes outnumber the live entries (amortised O(1) per removal);
+ * called where no entry index is held. */
+static void gossip_maybe_compact(swim *s)
 {
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == uid) {
-            return i;
-        }
+    if (s->gossip_end - s->gossip_count > s->gossip_count + 16) {
+        gossip_compact(s);
     }
-    HS_UNREACHABLE();
+}
+
+/* Leaves a hole: every other entry keeps its index. */
+static void gossip_remove_at(swim *s, uint32_t i)
+{
+    HS_ASSERT(i < s->gossip_end && s->gossip[i].uid != SWIM_GOSSIP_HOLE);
+    swim_member *owner = gossip_owner(s, &s->gossip[i]);
+    HS_ASSERT(owner->gossip_pos == i + 1);
+    owner->gossip_pos = 0;
+    s->gossip[i].uid = SWIM_GOSSIP_HOLE;
+    s->gossip_count--;
+    while (s->gossip_end > 0 && s->gossip[s->gossip_end - 1].uid == SWIM_GOSSIP_HOLE) {
+        s->gossip_end--;
+    }
 }
 
 static void gossip_remove_member(swim *s, const swim_member *m)
 {
-    if (m->gossip_queued) {
-        gossip_remove_at(s, gossip_index(s, m->uid));
+    if (m->gossip_pos != 0) {
+        gossip_remove_at(s, m->gossip_pos - 1);
+        gossip_maybe_compact(s);
     }
 }
 
@@ -396,7 +415,9 @@ static void update_retransmit_limit(swim *s)
     uint64_t n = (uint64_t)s->member_count + 1;
     uint64_t ln_q32 = log2_q16(n + 1) * 45426u;
     uint64_t limit = (s->cfg.retransmit_mult * ln_q32) >> 32;
-    s->retransmit_limit = limit < 1 ? 1 : (uint32_t)limit;
+    uint32_t next = limit < 1 ? 1 : (uint32_t)limit;
+    s->gossip_limit_dropped = s->gossip_limit_dropped || next < s->retransmit_limit;
+    s->retransmit_limit = next;
 }
 
 uint32_t swim_retransmit_limit(const swim *s)
@@ -407,22 +428,21 @@ uint32_t swim_retransmit_limit(const swim *s)
 void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
 {
     HS_ASSERT(owner == &s->self || (owner >= s->slots && owner < s->slots + s->cfg.members_cap));
-    uint64_t uid = owner->uid;
-    /* News about a record already queued resets its entry in place (a
-     * scan); a record not queued, the common case while a big cluster
-     * forms, is appended without one. */
-    if (owner->gossip_queued) {
-        uint32_t i = gossip_index(s, uid);
-        s->gossip[i].transmits = 0;
-        s->gossip[i].queued_ns = ctx->now_ns;
+    /* Newer news about a queued record resets its entry in place. */
+    if (owner->gossip_pos != 0) {
+        swim_gossip *g = &s->gossip[owner->gossip_pos - 1];
+        HS_ASSERT(g->uid == owner->uid);
+        g->transmits = 0;
+        g->queued_ns = ctx->now_ns;
         return;
     }
     if (s->gossip_count == s->cfg.gossip_cap) {
         /* Evict the most-sent entry (the oldest of those): it has had the
          * most chances to spread already. */
-        uint32_t victim = 0;
-        for (uint32_t i = 1; i < s->gossip_count; i++) {
-            if (s->gossip[i].transmits > s->gossip[victim].transmits) {
+        uint32_t victim = UINT32_MAX;
+        for (uint32_t i = 0; i < s->gossip_end; i++) {
+            if (s->gossip[i].uid != SWIM_GOSSIP_HOLE &&
+                (victim == UINT32_MAX || s->gossip[i].transmits > s->gossip[victim].transmits)) {
                 victim = i;
             }
         }
@@ -430,9 +450,14 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
         ctx->counters->gossip_evicted++;
         ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
-    swim_gossip *g = &s->gossip[s->gossip_count++];
-    owner->gossip_queued = true;
-    g->uid = uid;
+    if (s->gossip_end == s->cfg.gossip_cap) {
+        gossip_compact(s);
+    }
+    HS_ASSERT(s->gossip_end < s->cfg.gossip_cap);
+    swim_gossip *g = &s->gossip[s->gossip_end++];
+    s->gossip_count++;
+    owner->gossip_pos = s->gossip_end;
+    g->uid = owner->uid;
     g->slot = owner == &s->self ? SWIM_GOSSIP_SELF : (uint32_t)(owner - s->slots);
     g->transmits = 0;
     g->queued_ns = ctx->now_ns;
@@ -455,14 +480,12 @@ static bool gossip_entry(const swim *s, uint64_t uid, msg_member *out)
 void swim_table_gossip_expire(swim *s, uint64_t now_ns)
 {
     uint64_t max_age = (uint64_t)s->cfg.gossip_max_age_ms * HS_NS_PER_MS;
-    uint32_t i = 0;
-    while (i < s->gossip_count) {
-        if (now_ns - s->gossip[i].queued_ns > max_age) {
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid != SWIM_GOSSIP_HOLE && now_ns - s->gossip[i].queued_ns > max_age) {
             gossip_remove_at(s, i);
-        } else {
-            i++;
         }
     }
+    gossip_maybe_compact(s);
 }
 
 /* The up to k least-sent entries (ties: queue order), in that order, in
@@ -470,8 +493,9 @@ void swim_table_gossip_expire(swim *s, uint64_t now_ns)
 static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uint64_t skip_uid)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == skip_uid && skip_uid != SWIM_SELF_UID) {
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid == SWIM_GOSSIP_HOLE ||
+            (s->gossip[i].uid == skip_uid && skip_uid != SWIM_SELF_UID)) {
             continue;
         }
         uint32_t t = s->gossip[i].transmits;
@@ -520,18 +544,32 @@ uint32_t swim_table_gossip_select(swim *s, const swim_member *dest, msg_member *
         budget -= size;
         out[count++] = entry;
     }
-    /* Count the sends; drop entries that reached the retransmit limit,
-     * highest index first so earlier indices stay valid. */
+    /* Count the sends; drop entries that reached the retransmit limit.
+     * Only the chosen ones can have reached it, unless the limit fell
+     * (the member count shrank): then every entry at or above it goes,
+     * at the first send that retires one, as it always did. */
     uint32_t limit = swim_retransmit_limit(s);
     bool expired = false;
     for (uint32_t c = 0; c < chosen; c++) {
         expired = ++s->gossip[best[c]].transmits >= limit || expired;
     }
-    for (uint32_t i = s->gossip_count; expired && i-- > 0;) {
-        if (s->gossip[i].transmits >= limit) {
-            gossip_remove_at(s, i);
+    if (expired && s->gossip_limit_dropped) {
+        s->gossip_limit_dropped = false;
+        for (uint32_t i = 0; i < s->gossip_end; i++) {
+            if (s->gossip[i].uid != SWIM_GOSSIP_HOLE && s->gossip[i].transmits >= limit) {
+                gossip_remove_at(s, i);
+            }
+        }
+    } else if (expired) {
+        /* Holes never move entries, so the chosen indices stay valid. */
+        for (uint32_t c = 0; c < chosen; c++) {
+            if (s->gossip[best[c]].uid != SWIM_GOSSIP_HOLE &&
+                s->gossip[best[c]].transmits >= limit) {
+                gossip_remove_at(s, best[c]);
+            }
         }
     }
+    gossip_maybe_compact(s);
     return count;
 }
 
