@@ -17,7 +17,10 @@ hs_status simnet_init(simnet *net, uint32_t nodes, uint32_t cap, const simnet_pa
     net->msgs = calloc(cap, sizeof(simnet_msg));
     net->payloads = calloc(cap, SIMNET_PAYLOAD_MAX);
     net->free_slots = calloc(cap, sizeof(uint32_t));
-    if (net->msgs == NULL || net->payloads == NULL || net->free_slots == NULL) {
+    net->row_words = simset_words_for(nodes);
+    net->blocked = calloc((size_t)nodes * net->row_words, sizeof(uint64_t));
+    if (net->msgs == NULL || net->payloads == NULL || net->free_slots == NULL ||
+        net->blocked == NULL) {
         simnet_free(net);
         return HS_ERR_NOMEM;
     }
@@ -38,6 +41,7 @@ void simnet_free(simnet *net)
     free(net->msgs);
     free(net->payloads);
     free(net->free_slots);
+    free(net->blocked);
     memset(net, 0, sizeof(*net));
 }
 
@@ -47,27 +51,34 @@ void simnet_set_params(simnet *net, const simnet_params *p)
     net->p = *p;
 }
 
-static uint64_t bit(uint32_t i)
+static uint64_t *row(const simnet *net, uint32_t from)
 {
-    return UINT64_C(1) << i;
+    HS_ASSERT(from < net->nodes);
+    return &net->blocked[(size_t)from * net->row_words];
 }
 
-bool simnet_link_ok(const simnet *net, uint32_t from, uint32_t to)
-{
-    HS_ASSERT(from < net->nodes && to < net->nodes);
-    return (net->blocked[from] & bit(to)) == 0;
-}
-
-void simnet_cut(simnet *net, uint64_t from_mask, uint64_t to_mask)
+void simnet_cut(simnet *net, const simset *from, const simset *to)
 {
     for (uint32_t i = 0; i < net->nodes; i++) {
-        if ((from_mask & bit(i)) != 0) {
-            net->blocked[i] |= to_mask & ~bit(i);
+        if (!simset_has(from, i)) {
+            continue;
         }
+        uint64_t *r = row(net, i);
+        uint64_t any = 0;
+        for (uint32_t k = 0; k < net->row_words; k++) {
+            any |= r[k];
+            r[k] |= to->w[k];
+        }
+        r[i / 64] &= ~(UINT64_C(1) << (i % 64)); /* a node always reaches itself */
+        uint64_t now = 0;
+        for (uint32_t k = 0; k < net->row_words; k++) {
+            now |= r[k];
+        }
+        net->cut_rows += any == 0 && now != 0 ? 1u : 0u;
     }
 }
 
-void simnet_partition(simnet *net, uint64_t group_a, uint64_t group_b, bool one_way)
+void simnet_partition(simnet *net, const simset *group_a, const simset *group_b, bool one_way)
 {
     /* One way: a still reaches b, but b's replies never reach a. */
     simnet_cut(net, group_b, group_a);
@@ -79,23 +90,24 @@ void simnet_partition(simnet *net, uint64_t group_a, uint64_t group_b, bool one_
 void simnet_isolate(simnet *net, uint32_t node)
 {
     HS_ASSERT(node < net->nodes);
-    uint64_t all = net->nodes == 64 ? UINT64_MAX : bit(net->nodes) - 1;
-    simnet_partition(net, bit(node), all & ~bit(node), false);
+    simset one;
+    simset_clear(&one);
+    simset_add(&one, node);
+    simset rest;
+    simset_all(&rest, net->nodes);
+    simset_minus(&rest, &rest, &one);
+    simnet_partition(net, &one, &rest, false);
 }
 
 void simnet_heal(simnet *net)
 {
-    memset(net->blocked, 0, sizeof(net->blocked));
+    memset(net->blocked, 0, (size_t)net->nodes * net->row_words * sizeof(uint64_t));
+    net->cut_rows = 0;
 }
 
 bool simnet_any_cut(const simnet *net)
 {
-    for (uint32_t i = 0; i < net->nodes; i++) {
-        if (net->blocked[i] != 0) {
-            return true;
-        }
-    }
-    return false;
+    return net->cut_rows != 0;
 }
 
 static uint32_t take_slot(simnet *net)
@@ -125,8 +137,8 @@ static void fill(simnet *net, uint32_t slot, uint32_t from, uint32_t to, hs_chan
                  uint8_t copy)
 {
     simnet_msg *m = &net->msgs[slot];
-    m->from = (uint8_t)from;
-    m->to = (uint8_t)to;
+    m->from = (uint16_t)from;
+    m->to = (uint16_t)to;
     m->channel = (uint8_t)channel;
     m->copy = copy;
     m->len = len;

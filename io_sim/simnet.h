@@ -9,8 +9,8 @@
  * TCP is modelled as connections by io_sim/simtcp.h, which reads the links
  * and the latency parameters from this module.
  *
- * Links: blocked[from] is a bitmask of destinations that from cannot
- * reach.  A symmetric partition cuts both directions between two groups;
+ * Links: row `from` of the blocked bit matrix holds the destinations
+ * that from cannot reach.  A symmetric partition cuts both directions between two groups;
  * an asymmetric one cuts a single direction, so one side still sends but
  * never hears back.  Links are checked at send and again at delivery. */
 #ifndef SIMNET_H_
@@ -18,9 +18,10 @@
 
 #include "base.h"
 #include "rng.h"
+#include "simset.h"
 #include "step.h"
 
-#define SIMNET_NODES_MAX 32u
+#define SIMNET_NODES_MAX SIMSET_BITS
 #define SIMNET_PAYLOAD_MAX HS_UDP_PAYLOAD_MAX
 
 typedef struct {
@@ -35,8 +36,8 @@ typedef struct {
 } simnet_params;
 
 typedef struct {
-    uint8_t from;
-    uint8_t to;
+    uint16_t from;
+    uint16_t to;
     uint8_t channel;  /* hs_channel: HS_CH_UDP */
     uint8_t copy;     /* 1 for a duplicate */
     uint32_t len;
@@ -70,7 +71,9 @@ typedef struct {
     simnet_params p;
     rng rng;
     uint32_t nodes;
-    uint64_t blocked[SIMNET_NODES_MAX];
+    uint32_t row_words;   /* words per row of blocked: ceil(nodes / 64) */
+    uint64_t *blocked;    /* nodes rows: bit to of row from is set when cut */
+    uint32_t cut_rows;    /* rows with a bit set (simnet_any_cut in O(1)) */
     simnet_msg *msgs;
     uint8_t *payloads;    /* cap * SIMNET_PAYLOAD_MAX */
     uint32_t *free_slots; /* LIFO: reuse keeps the touched memory small */
@@ -96,10 +99,18 @@ void simnet_release(simnet *net, uint32_t slot);
 static inline uint32_t simnet_in_flight(const simnet *net) { return net->cap - net->free_count; }
 
 /* Links. */
-bool simnet_link_ok(const simnet *net, uint32_t from, uint32_t to);
-/* Cuts every link from a node in from_mask to a node in to_mask. */
-void simnet_cut(simnet *net, uint64_t from_mask, uint64_t to_mask);
-void simnet_partition(simnet *net, uint64_t group_a, uint64_t group_b, bool one_way);
+/* Inline: it runs at every send and every delivery. */
+static inline bool simnet_link_ok(const simnet *net, uint32_t from, uint32_t to)
+{
+    HS_ASSERT(from < net->nodes && to < net->nodes);
+    if (net->cut_rows == 0) {
+        return true; /* the common case: no partition, no matrix read */
+    }
+    return (net->blocked[(size_t)from * net->row_words + to / 64] >> (to % 64) & 1u) == 0;
+}
+/* Cuts every link from a node in from to a node in to. */
+void simnet_cut(simnet *net, const simset *from, const simset *to);
+void simnet_partition(simnet *net, const simset *group_a, const simset *group_b, bool one_way);
 void simnet_isolate(simnet *net, uint32_t node);
 void simnet_heal(simnet *net);
 bool simnet_any_cut(const simnet *net);

@@ -15,7 +15,17 @@
    speed varies) and the median over the seeds is the figure compared with
    the targets (1,000,000 events/s, 1,000x); the median of all runs is
    printed too.
-3. With --real, bench/bench_real.py: convergence of 5 real processes and the
+3. Scale: `build/bin/hsim run --seed 1 --nodes N --faults none --time T --json`
+   for N in 32 and 1,024 (--scale-nodes) with T = 10,000 and 60 s
+   (--scale-times: the 1,024-node run lasts 11,000 simulated seconds anyway,
+   its liveness bounds grow with n, so the 32-node run gets a similar span
+   and a wall time long enough to measure), each a whole run (safety phase,
+   then the liveness phase until its bounds, which must pass), one after
+   the other in this process.  Recorded per size: wall ns per simulated
+   node-second (wall_ms / (N * sim_time_ms / 1000)) and the load average;
+   the ratio of the last size to the first is compared with the target (at
+   most 2).  Instruction counts come from callgrind (docs/benchmarks.md).
+4. With --real, bench/bench_real.py: convergence of 5 real processes and the
    1,000-idle-connection plus 100,000 datagrams/s garbage flood.
 
 Prints a summary table and writes build/bench/results.json.  Exit status 1 if
@@ -79,6 +89,11 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--nodes", type=int, default=5)
     ap.add_argument("--faults", default="default")
     ap.add_argument("--timeout", type=float, default=600.0, help="per run, seconds")
+    ap.add_argument("--scale-nodes", default="32,1024",
+                    help="cluster sizes of the scale benchmark (comma-separated; empty: skip)")
+    ap.add_argument("--scale-seed", type=int, default=1)
+    ap.add_argument("--scale-times", default="10000,60",
+                    help="safety phase of each scale run, simulated seconds (one per size)")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
 
@@ -171,6 +186,8 @@ def main(argv: list[str]) -> int:
         results["hsim_realtime_factor_median"] = statistics.median(rtf)
         print(f"hsim simulated/wall median: {_fmt(statistics.median(rtf))}x (target 1,000x)")
 
+    failures += scale_bench(args, results)
+
     if args.real:
         rc, out, _ = run([sys.executable, "bench/bench_real.py"], args.timeout)
         print(out.rstrip())
@@ -184,6 +201,61 @@ def main(argv: list[str]) -> int:
     os.replace(tmp, RESULTS)
     print(f"bench: wrote {RESULTS.relative_to(ROOT)}; {failures} failure(s)")
     return 1 if failures else 0
+
+
+def scale_bench(args, results: dict) -> int:
+    """Wall time per simulated node-second at each size, in one run of this
+    script (so under the same machine load, back to back); returns failures."""
+    sizes = [int(n) for n in args.scale_nodes.split(",") if n.strip()]
+    times = [int(t) for t in args.scale_times.split(",") if t.strip()]
+    if not sizes:
+        return 0
+    if len(times) != len(sizes):
+        print("bench: --scale-times needs one time per --scale-nodes size")
+        return 1
+    failures = 0
+    rows = []
+    for n, t in zip(sizes, times):
+        cmd = ["build/bin/hsim", "run", "--seed", str(args.scale_seed), "--nodes", str(n),
+               "--faults", "none", "--time", str(t), "--json"]
+        load = os.getloadavg()[0]
+        rc, out, wall_ms = run(cmd, max(args.timeout, 1800.0))
+        obj = last_json(out) or {}
+        row = {"nodes": n, "cmd": " ".join(cmd), "rc": rc, "load_1min": load,
+               "process_wall_ms": round(wall_ms, 1)}
+        for f in ("events", "sim_time_ms", "wall_ms", "events_per_sec", "converged_ms",
+                  "bound_ms", "passed", "trace_hash"):
+            row[f] = obj.get(f)
+        if rc == 0 and obj.get("sim_time_ms"):
+            node_s = n * obj["sim_time_ms"] / 1000.0
+            row["node_seconds"] = node_s
+            row["wall_ns_per_node_second"] = obj["wall_ms"] * 1e6 / node_s
+            row["events_per_node_second"] = obj["events"] / node_s
+        else:
+            failures += 1
+            print(f"bench: scale run at {n} nodes failed (exit {rc}):\n"
+                  + "\n".join(out.splitlines()[-10:]))
+        rows.append(row)
+    results["scale"] = {"runs": rows, "target_ratio": 2.0}
+    print()
+    print(f"{'scale nodes':<12} {'events':>12} {'sim s':>10} {'wall s':>8} "
+          f"{'ns/node-s':>10} {'ev/node-s':>9} {'converged s':>11} {'bound s':>9} load")
+    for r in rows:
+        print(f"{r['nodes']:<12} {_fmt(r.get('events')):>12} "
+              f"{_fmt((r.get('sim_time_ms') or 0) / 1000.0):>10} "
+              f"{_fmt((r.get('wall_ms') or 0) / 1000.0):>8} "
+              f"{_fmt(r.get('wall_ns_per_node_second')):>10} "
+              f"{_fmt(r.get('events_per_node_second')):>9} "
+              f"{_fmt((r.get('converged_ms') or 0) / 1000.0):>11} "
+              f"{_fmt((r.get('bound_ms') or 0) / 1000.0):>9} {r['load_1min']:.2f}")
+    per = [r["wall_ns_per_node_second"] for r in rows if "wall_ns_per_node_second" in r]
+    if len(per) == len(rows) and len(per) >= 2:
+        ratio = per[-1] / per[0]
+        results["scale"]["ratio"] = ratio
+        verdict = "meets" if ratio <= 2.0 else "misses"
+        print(f"wall per node-second, {rows[-1]['nodes']} vs {rows[0]['nodes']} nodes: "
+              f"{ratio:.2f}x ({verdict} the target of at most 2x)")
+    return failures
 
 
 def _fmt(v) -> str:

@@ -29,37 +29,53 @@ void check_swim_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node
     c->inc_last[i] = inc;
 }
 
+static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s,
+                            uint32_t slot)
+{
+    const swim_member *m = swim_member_slot(s, slot);
+    if (m == NULL) {
+        return; /* removed: a later record in the slot has another uid */
+    }
+    HS_ASSERT(slot < c->members_cap);
+    simcheck_view *v = &c->views[i][slot];
+    uint8_t rank = (uint8_t)swim_state_rank(m->state);
+    if (v->epoch == c->epoch[i] && v->uid == m->uid &&
+        (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
+        simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
+                        "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s", m->name.bytes,
+                        (unsigned long long)m->uid, v->inc, v->rank, m->incarnation,
+                        member_state_name(m->state));
+    }
+    v->epoch = c->epoch[i];
+    v->uid = m->uid;
+    v->inc = m->incarnation;
+    v->rank = rank;
+}
+
 void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     const swim *s = node_swim(n);
-    simcheck_view *views = c->views[i];
     simcheck_count(c, SIMCHECK_MEMBER_VIEW_MONOTONIC);
     /* Every change to a member record bumps view_version (core/swim.h), so
      * an unchanged version means nothing could have gone backwards. */
-    if (c->views_read[i] && c->views_epoch[i] == c->epoch[i] &&
-        c->views_version[i] == s->view_version) {
+    bool same_epoch = c->views_read[i] && c->views_epoch[i] == c->epoch[i];
+    if (same_epoch && c->views_version[i] == s->view_version) {
         return;
     }
+    uint64_t from = c->views_version[i];
     c->views_read[i] = true;
     c->views_epoch[i] = c->epoch[i];
     c->views_version[i] = s->view_version;
+    if (same_epoch && s->view_version - from <= SWIM_VIEW_CHANGES_MAX) {
+        /* Only the slots that changed (swim.changed_slot): the others hold
+         * what this checker saw last time.  O(changes), not O(members). */
+        for (uint64_t v = from; v < s->view_version; v++) {
+            check_view_slot(c, now_ns, i, s, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX]);
+        }
+        return;
+    }
     /* The name index is dense: O(members), not O(members_cap). */
     for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
-        uint32_t slot = (uint32_t)map_value_at(&s->by_name, k);
-        const swim_member *m = swim_member_slot(s, slot);
-        HS_ASSERT(m != NULL && slot < c->members_cap);
-        simcheck_view *v = &views[slot];
-        uint8_t rank = (uint8_t)swim_state_rank(m->state);
-        if (v->epoch == c->epoch[i] && v->uid == m->uid &&
-            (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
-            simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
-                            "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s",
-                            m->name.bytes, (unsigned long long)m->uid, v->inc, v->rank,
-                            m->incarnation, member_state_name(m->state));
-        }
-        v->epoch = c->epoch[i];
-        v->uid = m->uid;
-        v->inc = m->incarnation;
-        v->rank = rank;
+        check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k));
     }
 }

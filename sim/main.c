@@ -36,6 +36,7 @@ typedef struct {
     uint64_t last;
     uint32_t jobs;
     uint64_t perturb_event; /* detcheck self-test; 0 = off */
+    bool safety_only;       /* run: end at the heal (sim_run_safety) */
 } cli;
 
 static void usage(FILE *f)
@@ -43,7 +44,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage:\n"
             "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR] "
-            "[options]\n"
+            "[--safety-only] [options]\n"
+            "      --safety-only ends the run at the heal: safety invariants only, for\n"
+            "      clusters whose liveness bounds are hours of simulated time\n"
             "  hsim sweep --seeds A..B [--jobs J] [--json] [options]\n"
             "  hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]\n"
             "      --perturb-event N checks the checker: the second run of each seed hashes\n"
@@ -125,6 +128,8 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
             c->trace |= SIM_TRACE_EVENTS;
         } else if (is_run && (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
             c->trace |= SIM_TRACE_EVENTS | SIM_TRACE_MSGS;
+        } else if (is_run && strcmp(arg, "--safety-only") == 0) {
+            c->safety_only = true;
         } else if (is_run && strcmp(arg, "--capture") == 0) {
             if (next == NULL || *next == '\0') {
                 return usage_error("--capture needs a directory");
@@ -180,8 +185,8 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     if (simopt_resolve_seed(&c->args, seed, &o, err, sizeof(err)) == HS_OK) {
         simopt_format_set(&c->args, &o, flags, sizeof(flags));
     }
-    snprintf(out, cap, "%s run --seed %llu%s%s", argv0, (unsigned long long)seed,
-             flags[0] != '\0' ? " " : "", flags);
+    snprintf(out, cap, "%s run --seed %llu%s%s%s", argv0, (unsigned long long)seed,
+             flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "");
 }
 
 static void json_string(FILE *f, const char *s)
@@ -335,7 +340,7 @@ static int cmd_run(const char *argv0, const cli *c)
         sim_set_trace(s, c->trace, print_line, stdout);
     }
     uint64_t t0 = wall_ns();
-    st = sim_run(s);
+    st = c->safety_only ? sim_run_safety(s) : sim_run(s);
     uint64_t wall = wall_ns() - t0;
     if (st != HS_OK) {
         fprintf(stderr, "hsim: cannot run: %s\n", hs_status_name(st));

@@ -21,6 +21,7 @@
 #include "simoper.h"
 #include "simq.h"
 #include "simsched.h"
+#include "simset.h"
 #include "simtcp.h"
 
 #define SIM_NET_CAP 8192u
@@ -77,7 +78,8 @@ struct sim {
     rng rng_topo;
     rng rng_forge;
     uint32_t forge_inflight;
-    sim_host nodes[SIMOPT_NODES_MAX];
+    sim_host *nodes; /* n of them */
+    simset perm_down; /* drawn by sim_run for the liveness phase */
     hs_outbox ob;
     simhash hash;
     simcheck chk;
@@ -335,11 +337,30 @@ static void hash_fault(sim *s, uint32_t kind, uint32_t node_index, uint64_t a, u
     simhash_end(&s->hash);
 }
 
+/* A fault record carrying two node sets.  The first word of each is the
+ * record's a and b (what a 64-bit mask was when clusters had at most 32
+ * nodes, so their hashes are unchanged); above 64 nodes the other words
+ * follow. */
+static void hash_fault_sets(sim *s, uint32_t kind, uint32_t node_index, const simset *a,
+                            const simset *b)
+{
+    simhash_begin(&s->hash, TAG_FAULT, s->now_ns, node_index, kind);
+    simhash_u64(&s->hash, a->w[0]);
+    simhash_u64(&s->hash, b->w[0]);
+    for (uint32_t k = 1; k < simset_words_for(s->n); k++) {
+        simhash_u64(&s->hash, a->w[k]);
+        simhash_u64(&s->hash, b->w[k]);
+    }
+    simhash_end(&s->hash);
+}
+
 /* ------------------------------------------------------------------ */
 /* Addresses and node configuration                                   */
 
+/* Node i is at 10.0.0.0 + i + 1 (10.0.0.1 .. 10.0.4.0 for 1,024 nodes). */
 static hs_addr node_addr(uint32_t i)
 {
+    HS_ASSERT(i < SIMOPT_NODES_MAX);
     hs_addr a = {(UINT32_C(10) << 24) | (i + 1), SIM_PORT};
     return a;
 }
@@ -347,8 +368,8 @@ static hs_addr node_addr(uint32_t i)
 /* Node index for an address, or -1 when no node has it. */
 static int32_t addr_index(const sim *s, hs_addr a)
 {
-    uint32_t host = a.ip & 0xffu;
-    if ((a.ip & 0xffffff00u) != (UINT32_C(10) << 24) || a.port != SIM_PORT || host == 0 ||
+    uint32_t host = a.ip & 0xffffu;
+    if ((a.ip & 0xffff0000u) != (UINT32_C(10) << 24) || a.port != SIM_PORT || host == 0 ||
         host > s->n) {
         return -1;
     }
@@ -517,6 +538,11 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     }
     s->opt = *o;
     s->n = o->nodes;
+    s->nodes = calloc(s->n, sizeof(sim_host));
+    if (s->nodes == NULL) {
+        free(s);
+        return HS_ERR_NOMEM;
+    }
     stream(&s->rng_disk, o->seed, "disk/run");
     stream(&s->rng_clock, o->seed, "clock/run");
     stream(&s->rng_faults, o->seed, "faults/run");
@@ -592,12 +618,13 @@ void sim_destroy(sim *s)
     if (s == NULL) {
         return;
     }
-    for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
+    for (uint32_t i = 0; i < s->n && s->nodes != NULL; i++) {
         sim_host *sn = &s->nodes[i];
         node_destroy(sn->node);
         simdisk_free(&sn->disk);
         map_free(&sn->timers);
     }
+    free(s->nodes);
     simq_free(&s->q);
     simtcp_free(&s->tcp);
     simoper_free(&s->oper);
@@ -1101,13 +1128,21 @@ static void exec_output(sim *s, uint32_t i, const hs_output *out)
 /* ------------------------------------------------------------------ */
 /* Stepping                                                            */
 
-static void liveness_after_step(sim *s, uint32_t i, bool cluster_changed)
+/* A node crashed or started, or its running state or own incarnation
+ * changed: the cluster-wide checks must look again. */
+static void cluster_changed(sim *s)
+{
+    s->conv_dirty = true;
+    s->cl.version++;
+}
+
+static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
 {
     if (!s->liveness) {
         return;
     }
     if (!s->converged) {
-        bool all = cluster_changed || s->conv_dirty;
+        bool all = cluster_moved || s->conv_dirty;
         s->conv_dirty = false;
         if (simcheck_track_converged(&s->chk, &s->cl, i, all)) {
             s->converged = true;
@@ -1146,6 +1181,9 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
                         s->ob.high_water, s->ob.cap);
     bool changed = node_running(sn->node) != was_running ||
                    node_swim(sn->node)->self.incarnation != inc_before;
+    if (changed) {
+        s->cl.version++;
+    }
     liveness_after_step(s, i, changed);
     trace_new_violations(s, violations_before);
     if (s->event_fn != NULL) {
@@ -1287,7 +1325,7 @@ static void deliver_start(sim *s, const simq_event *ev)
     HS_ASSERT(st == HS_OK); /* node_config_check accepted it at creation */
     sn->node = nd;
     s->cl.nodes[ev->node] = nd;
-    s->conv_dirty = true;
+    cluster_changed(s);
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_START;
@@ -1323,7 +1361,7 @@ static void do_crash(sim *s, uint32_t i)
     s->faults[SIM_FAULT_LOST_WRITE] += cr.lost;
     sn->gen++;
     s->faults[SIM_FAULT_CRASH]++;
-    s->conv_dirty = true;
+    cluster_changed(s);
     simcheck_node_down(&s->chk, i);
     hash_fault(s, SIMSCHED_CRASH, i, cr.torn, cr.lost);
     if (tracing(s, SIM_TRACE_EVENTS)) {
@@ -1376,7 +1414,7 @@ static void do_restart(sim *s, uint32_t i)
     sn->restarts++;
     sn->start_pending = true;
     s->faults[SIM_FAULT_RESTART]++;
-    s->conv_dirty = true;
+    cluster_changed(s);
     hash_fault(s, SIMSCHED_RESTART, i, sn->restarts, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "restart n%u (restart #%u)", i + 1, sn->restarts);
@@ -1391,13 +1429,14 @@ static void do_heal(sim *s)
     simnet_heal(&s->net);
     simtcp_links_changed(&s->tcp, s->now_ns);
     s->faults[SIM_FAULT_HEAL]++;
-    hash_fault(s, SIMSCHED_HEAL, 0xff, 0, 0);
+    hash_fault(s, SIMSCHED_HEAL, SIMHASH_CLUSTER, 0, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "heal");
     }
 }
 
-static void do_partition(sim *s, uint32_t kind, uint64_t a, uint64_t b, uint32_t node_index)
+static void do_partition(sim *s, uint32_t kind, const simset *a, const simset *b,
+                         uint32_t node_index)
 {
     /* Partitions replace each other: the schedule never overlaps them, and
      * a scripted test that stacks them means the newest. */
@@ -1418,14 +1457,14 @@ static void do_partition(sim *s, uint32_t kind, uint64_t a, uint64_t b, uint32_t
         HS_UNREACHABLE();
     }
     simtcp_links_changed(&s->tcp, s->now_ns);
-    hash_fault(s, kind, node_index, a, b);
+    hash_fault_sets(s, kind, node_index, a, b);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         simsched_action act;
         memset(&act, 0, sizeof(act));
         act.kind = (uint8_t)kind;
-        act.node = (uint8_t)node_index;
-        act.group_a = a;
-        act.group_b = b;
+        act.node = (uint16_t)node_index;
+        act.group_a = *a;
+        act.group_b = *b;
         char text[400];
         simsched_format(&act, text, sizeof(text));
         trace(s, -1, "%s", text);
@@ -1519,7 +1558,7 @@ static void apply_action(sim *s, const simsched_action *a)
     case SIMSCHED_PARTITION:
     case SIMSCHED_ASYM:
     case SIMSCHED_ISOLATE:
-        do_partition(s, a->kind, a->group_a, a->group_b, a->node);
+        do_partition(s, a->kind, &a->group_a, &a->group_b, a->node);
         break;
     case SIMSCHED_HEAL:
         do_heal(s);
@@ -1546,65 +1585,81 @@ static void apply_action(sim *s, const simsched_action *a)
  * each node to each of its seeds) must be connected, or convergence is
  * impossible and a liveness failure would mean nothing (VOPR's "core").
  * Connectivity by repeated relaxation: N is small. */
-static bool survivors_connected(const sim *s, uint64_t down)
+static bool survivors_connected(const sim *s, const simset *down)
 {
-    uint64_t all = (UINT64_C(1) << s->n) - 1;
-    uint64_t alive = all & ~down;
-    if (alive == 0) {
+    simset alive;
+    simset_all(&alive, s->n);
+    simset_minus(&alive, &alive, down);
+    simset reached;
+    simset_clear(&reached);
+    uint32_t first = 0;
+    while (first < s->n && !simset_has(&alive, first)) {
+        first++;
+    }
+    if (first == s->n) {
         return true;
     }
-    uint64_t reached = alive & (~alive + 1); /* lowest survivor */
+    simset_add(&reached, first); /* lowest survivor */
+    uint32_t reached_count = 1;
+    uint32_t alive_count = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        alive_count += simset_has(&alive, i) ? 1u : 0u;
+    }
     for (bool grew = true; grew;) {
         grew = false;
         for (uint32_t i = 0; i < s->n; i++) {
-            if ((alive & (UINT64_C(1) << i)) == 0) {
+            if (!simset_has(&alive, i)) {
                 continue;
             }
             const node_config *cfg = &s->nodes[i].cfg;
             for (uint32_t k = 0; k < cfg->seed_count; k++) {
                 int32_t j = addr_index(s, cfg->seeds[k]);
-                if (j < 0 || (alive & (UINT64_C(1) << j)) == 0) {
+                if (j < 0 || !simset_has(&alive, (uint32_t)j)) {
                     continue;
                 }
-                uint64_t pair = (UINT64_C(1) << i) | (UINT64_C(1) << j);
-                if ((reached & pair) != 0 && (reached & pair) != pair) {
-                    reached |= pair;
+                bool ri = simset_has(&reached, i);
+                bool rj = simset_has(&reached, (uint32_t)j);
+                if (ri != rj) {
+                    simset_add(&reached, ri ? (uint32_t)j : i);
+                    reached_count++;
                     grew = true;
                 }
             }
         }
     }
-    return reached == alive;
+    return reached_count == alive_count;
 }
 
 static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg);
 
-static uint64_t draw_perm_down(sim *s)
+static void draw_perm_down(sim *s, simset *down)
 {
-    uint32_t order[SIMOPT_NODES_MAX];
+    uint32_t *order = calloc(s->n, sizeof(uint32_t));
+    HS_ASSERT(order != NULL);
     for (uint32_t attempt = 0; attempt < 64; attempt++) {
         for (uint32_t i = 0; i < s->n; i++) {
             order[i] = i;
         }
         rng_shuffle_u32(&s->rng_topo, order, s->n);
-        uint64_t mask = 0;
+        simset_clear(down);
         for (uint32_t k = 0; k < s->opt.perm_down && k < s->n; k++) {
-            mask |= UINT64_C(1) << order[k];
+            simset_add(down, order[k]);
         }
-        if (survivors_connected(s, mask)) {
-            return mask;
+        if (survivors_connected(s, down)) {
+            free(order);
+            return;
         }
     }
+    free(order);
     /* Keeping n1 and n2 up always works: they seed each other and every
      * other node has n1 among its seeds. */
-    uint64_t mask = 0;
+    simset_clear(down);
     for (uint32_t k = 0; k < s->opt.perm_down && k < s->n; k++) {
-        mask |= UINT64_C(1) << (s->n - 1 - k);
+        simset_add(down, s->n - 1 - k);
     }
-    return mask;
 }
 
-static void start_liveness(sim *s, uint64_t perm_down)
+static void start_liveness(sim *s, const simset *perm_down)
 {
     s->liveness = true;
     s->heal_ns = s->now_ns;
@@ -1619,26 +1674,29 @@ static void start_liveness(sim *s, uint64_t perm_down)
     p.tail_ppm = 0;
     simnet_set_params(&s->net, &p);
     s->disk_p.fail_ppm = 0;
-    hash_fault(s, FAULT_LIVENESS, 0xff, perm_down, 0);
+    simset none;
+    simset_clear(&none);
+    hash_fault_sets(s, FAULT_LIVENESS, SIMHASH_CLUSTER, perm_down, &none);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "liveness phase: faults off; bounds: converge by +%llu ms, detect by +%llu ms",
               (unsigned long long)(s->conv_bound_ns / HS_NS_PER_MS),
               (unsigned long long)(s->det_bound_ns / HS_NS_PER_MS));
     }
-    s->cl.perm_down = perm_down;
+    s->cl.perm_down = *perm_down;
     for (uint32_t i = 0; i < s->n; i++) {
-        if ((perm_down & (UINT64_C(1) << i)) != 0) {
+        if (simset_has(perm_down, i)) {
             do_crash(s, i);
         } else {
             do_restart(s, i);
         }
     }
-    s->conv_dirty = true;
+    cluster_changed(s);
     uint64_t end = s->heal_ns + HS_MS(s->opt.liveness_ms);
     if (s->heal_ns + s->conv_bound_ns <= end) {
         push_control(s, s->heal_ns + s->conv_bound_ns, SIMQ_CHECK, SIM_CHECK_CONVERGED);
     }
-    if ((perm_down != 0 || s->cl.fake_count != 0) && s->heal_ns + s->det_bound_ns <= end) {
+    if ((!simset_empty(perm_down) || s->cl.fake_count != 0) &&
+        s->heal_ns + s->det_bound_ns <= end) {
         push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
     }
 }
@@ -1691,7 +1749,7 @@ static void dispatch(sim *s, const simq_event *ev)
         }
         break;
     case SIMQ_PHASE:
-        start_liveness(s, ev->arg);
+        start_liveness(s, &s->perm_down);
         break;
     case SIMQ_CHECK:
         run_check(s, ev->arg);
@@ -1721,6 +1779,8 @@ static void dispatch(sim *s, const simq_event *ev)
     }
 }
 
+static hs_status run_phases(sim *s, bool liveness);
+
 void sim_run_until(sim *s, uint64_t t_ns)
 {
     uint64_t at = 0;
@@ -1739,12 +1799,22 @@ void sim_run_until(sim *s, uint64_t t_ns)
 
 hs_status sim_run(sim *s)
 {
+    return run_phases(s, true);
+}
+
+hs_status sim_run_safety(sim *s)
+{
+    return run_phases(s, false);
+}
+
+static hs_status run_phases(sim *s, bool liveness)
+{
     uint64_t safety_end = HS_SEC(s->opt.time_s);
     hs_status st = simsched_build(&s->sched, &s->opt, safety_end, &s->rng_faults);
     if (st != HS_OK) {
         return st;
     }
-    uint64_t perm_down = draw_perm_down(s);
+    draw_perm_down(s, &s->perm_down);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         char text[400];
         for (uint32_t k = 0; k < s->sched.count; k++) {
@@ -1755,7 +1825,7 @@ hs_status sim_run(sim *s)
                   (unsigned long long)((a->at_ns / HS_NS_PER_US) % 1000), text);
         }
         for (uint32_t i = 0; i < s->n; i++) {
-            if ((perm_down & (UINT64_C(1) << i)) != 0) {
+            if (simset_has(&s->perm_down, i)) {
                 trace(s, -1, "schedule liveness keeps n%u down", i + 1);
             }
         }
@@ -1763,8 +1833,11 @@ hs_status sim_run(sim *s)
     if (s->sched.count > 0) {
         push_control(s, s->sched.actions[0].at_ns, SIMQ_FAULT, 0);
     }
-    push_control(s, safety_end, SIMQ_PHASE, perm_down);
-    uint64_t end = safety_end + HS_MS(s->opt.liveness_ms);
+    uint64_t end = safety_end;
+    if (liveness) {
+        push_control(s, safety_end, SIMQ_PHASE, 0);
+        end = safety_end + HS_MS(s->opt.liveness_ms);
+    }
     push_control(s, end, SIMQ_END, 0);
     sim_run_until(s, end);
     return HS_OK;
@@ -1809,14 +1882,23 @@ void sim_restart(sim *s, uint32_t id)
 
 void sim_partition(sim *s, uint64_t group_a, uint64_t group_b, bool one_way)
 {
-    do_partition(s, one_way ? SIMSCHED_ASYM : SIMSCHED_PARTITION, group_a, group_b, 0xff);
+    simset a;
+    simset b;
+    simset_from_mask(&a, group_a);
+    simset_from_mask(&b, group_b);
+    do_partition(s, one_way ? SIMSCHED_ASYM : SIMSCHED_PARTITION, &a, &b, SIMHASH_CLUSTER);
 }
 
 void sim_isolate(sim *s, uint32_t id)
 {
     uint32_t i = index_of(s, id);
-    uint64_t all = (UINT64_C(1) << s->n) - 1;
-    do_partition(s, SIMSCHED_ISOLATE, UINT64_C(1) << i, all & ~(UINT64_C(1) << i), i);
+    simset one;
+    simset rest;
+    simset_clear(&one);
+    simset_add(&one, i);
+    simset_all(&rest, s->n);
+    simset_minus(&rest, &rest, &one);
+    do_partition(s, SIMSCHED_ISOLATE, &one, &rest, i);
 }
 
 void sim_heal(sim *s)

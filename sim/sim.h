@@ -109,6 +109,10 @@ void sim_set_perturb_event(sim *s, uint64_t index);
 /* The whole swarm run: schedule, safety phase, liveness phase.  Fails
  * only when the schedule cannot be allocated; call it once. */
 HS_MUST_USE hs_status sim_run(sim *s);
+/* The safety phase only: the same schedule and checks as sim_run, and the
+ * run ends at the heal (no liveness phase, no liveness checks).  For big
+ * clusters whose liveness bounds are hours of simulated time. */
+HS_MUST_USE hs_status sim_run_safety(sim *s);
 
 /* Scripted control. */
 uint64_t sim_now_ns(const sim *s);

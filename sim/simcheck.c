@@ -30,12 +30,20 @@ hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
     }
     c->nodes = nodes;
     c->members_cap = members_cap;
+    c->reported_words = (nodes + SIMOPT_FORGE_FAKES_MAX + 63) / 64;
     for (uint32_t i = 0; i < nodes; i++) {
         c->epoch[i] = 1; /* calloc'd views (epoch 0) start invalid */
     }
     for (uint32_t i = 0; i < nodes; i++) {
         c->views[i] = calloc(members_cap, sizeof(simcheck_view));
         if (c->views[i] == NULL) {
+            simcheck_free(c);
+            return HS_ERR_NOMEM;
+        }
+    }
+    for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
+        c->reported[id] = calloc((size_t)nodes * c->reported_words, sizeof(uint64_t));
+        if (c->reported[id] == NULL) {
             simcheck_free(c);
             return HS_ERR_NOMEM;
         }
@@ -47,6 +55,9 @@ void simcheck_free(simcheck *c)
 {
     for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
         free(c->views[i]);
+    }
+    for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
+        free(c->reported[id]);
     }
     memset(c, 0, sizeof(*c));
 }
@@ -110,7 +121,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
 
 static bool expected_up(const simcheck_cluster *cl, uint32_t i)
 {
-    return (cl->perm_down & (UINT64_C(1) << i)) == 0;
+    return !simset_has(&cl->perm_down, i);
 }
 
 static bool running(const simcheck_cluster *cl, uint32_t i)
@@ -168,34 +179,64 @@ bool simcheck_converged(const simcheck_cluster *cl)
     return true;
 }
 
-bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped, bool all)
+/* Whether a row result computed under *k still holds for observer i. */
+static bool key_fresh(const simcheck *c, const simcheck_cluster *cl, uint32_t i,
+                      const simcheck_key *k)
 {
-    if (all) {
-        for (uint32_t i = 0; i < cl->count; i++) {
-            c->row_ok[i] = simcheck_row_converged(cl, i);
-        }
-    } else {
-        HS_ASSERT(stepped < cl->count);
-        c->row_ok[stepped] = simcheck_row_converged(cl, stepped);
+    if (!k->valid || k->epoch != c->epoch[i] || k->cluster_version != cl->version) {
+        return false;
     }
-    for (uint32_t i = 0; i < cl->count; i++) {
-        if (!c->row_ok[i]) {
-            return false;
-        }
-    }
-    return true;
+    return cl->nodes[i] == NULL || k->view_version == node_swim(cl->nodes[i])->view_version;
 }
 
-/* Subjects j: node indexes, then SIMOPT_NODES_MAX + k for fake member k. */
-HS_STATIC_ASSERT(SIMOPT_NODES_MAX + SIMOPT_FORGE_FAKES_MAX <= 64, "reported is a u64 mask");
+static void key_take(const simcheck *c, const simcheck_cluster *cl, uint32_t i, simcheck_key *k)
+{
+    k->valid = true;
+    k->epoch = c->epoch[i];
+    k->cluster_version = cl->version;
+    k->view_version = cl->nodes[i] == NULL ? 0 : node_swim(cl->nodes[i])->view_version;
+}
+
+static void track_row(simcheck *c, const simcheck_cluster *cl, uint32_t i)
+{
+    if (key_fresh(c, cl, i, &c->conv_key[i])) {
+        return;
+    }
+    c->rows_valid += c->conv_key[i].valid ? 0u : 1u;
+    bool counted_bad = c->conv_key[i].valid && !c->row_ok[i];
+    c->row_ok[i] = simcheck_row_converged(cl, i);
+    key_take(c, cl, i, &c->conv_key[i]);
+    if (!c->row_ok[i] && !counted_bad) {
+        c->rows_bad++;
+    } else if (c->row_ok[i] && counted_bad) {
+        c->rows_bad--;
+    }
+}
+
+bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t stepped, bool all)
+{
+    HS_ASSERT(stepped < cl->count);
+    if (all) {
+        for (uint32_t i = 0; i < cl->count; i++) {
+            track_row(c, cl, i);
+        }
+    } else {
+        track_row(c, cl, stepped);
+    }
+    HS_ASSERT(c->rows_bad <= c->rows_valid && c->rows_valid <= cl->count);
+    /* Rows never computed count as not converged. */
+    return c->rows_bad == 0 && c->rows_valid == cl->count;
+}
 
 static bool first_report(simcheck *c, uint32_t id, uint32_t i, uint32_t j)
 {
-    uint64_t bit = UINT64_C(1) << j;
-    if ((c->reported[id][i] & bit) != 0) {
+    HS_ASSERT(i < c->nodes && j < c->reported_words * 64);
+    uint64_t *word = &c->reported[id][(size_t)i * c->reported_words + j / 64];
+    uint64_t bit = UINT64_C(1) << (j % 64);
+    if ((*word & bit) != 0) {
         return false;
     }
-    c->reported[id][i] |= bit;
+    *word |= bit;
     return true;
 }
 
@@ -242,6 +283,11 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         return;
     }
     simcheck_count(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD);
+    /* The row reads i's view and the cluster only: unmoved, it holds. */
+    if (key_fresh(c, cl, i, &c->dead_key[i])) {
+        return;
+    }
+    key_take(c, cl, i, &c->dead_key[i]);
     const swim *si = node_swim(cl->nodes[i]);
     for (uint32_t j = 0; j < cl->count; j++) {
         if (expected_up(cl, j) || j == i) {
@@ -263,7 +309,7 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         if (m == NULL || m->state == MEMBER_DEAD || m->state == MEMBER_LEFT) {
             continue;
         }
-        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, SIMOPT_NODES_MAX + k)) {
+        if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, c->nodes + k)) {
             simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
                             "n%u still sees fake member %s %s inc=%u", i + 1,
                             cl->fakes[k].bytes, member_state_name(m->state), m->incarnation);
@@ -285,6 +331,10 @@ static void check_live_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
         return;
     }
     simcheck_count(c, SIMCHECK_LIVE_NODE_NOT_DEAD);
+    if (key_fresh(c, cl, i, &c->live_key[i])) {
+        return;
+    }
+    key_take(c, cl, i, &c->live_key[i]);
     const swim *si = node_swim(cl->nodes[i]);
     for (uint32_t j = 0; j < cl->count; j++) {
         if (j == i || !running(cl, j)) {

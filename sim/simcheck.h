@@ -1,8 +1,11 @@
 /* Invariant checkers, run by the simulator after every step.
  *
- * Each check costs O(members of the stepped node) or less; checks that
- * look at the whole cluster run only when something cluster-wide changed
- * (a crash, a restart, a node's own incarnation).  The names below are
+ * Per step, a check costs O(1) unless what it reads moved: the stepped
+ * node's view (swim.view_version; the slots that changed are re-read when
+ * at most SWIM_CHANGES_MAX changes behind, else all of them) or the
+ * cluster (simcheck_cluster.version: a crash, a start, a node's running
+ * state or own incarnation).  A row's result is a function of exactly
+ * those, so skipping an unmoved row loses nothing.  The names below are
  * the invariants' names everywhere: code, JSON, docs.
  *
  * Safety (always):
@@ -34,6 +37,7 @@
 #include "base.h"
 #include "node.h"
 #include "simopt.h"
+#include "simset.h"
 
 #define SIMCHECK_LIST(X)                                                   \
     X(INCARNATION_MONOTONIC, "incarnation_monotonic")                      \
@@ -72,12 +76,23 @@ typedef struct {
     uint8_t rank;
 } simcheck_view;
 
+/* What a cached row result was computed from; valid false: never. */
+typedef struct {
+    uint64_t view_version;
+    uint64_t cluster_version;
+    uint32_t epoch;
+    bool valid;
+} simcheck_key;
+
 /* The cluster as the cluster-wide checks see it. */
 typedef struct {
     uint32_t count;
     const node *nodes[SIMOPT_NODES_MAX]; /* NULL while crashed */
     hs_name names[SIMOPT_NODES_MAX];
-    uint64_t perm_down;                  /* bit i: node i stays down */
+    simset perm_down;                    /* node i stays down */
+    /* Bumped by the simulator whenever a node crashes or starts, or its
+     * running state or own incarnation changes. */
+    uint64_t version;
     /* Fake members forged records may have introduced: never running,
      * so held to crashed_node_declared_dead like a kept-down node. */
     hs_name fakes[SIMOPT_FORGE_FAKES_MAX];
@@ -97,11 +112,20 @@ typedef struct {
     bool inc_seen[SIMOPT_NODES_MAX];
     bool inc_restarted[SIMOPT_NODES_MAX]; /* next running inc must exceed inc_last */
     uint32_t inc_last[SIMOPT_NODES_MAX];
-    /* Liveness state. */
+    /* Liveness state.  A row (what observer i sees) is recomputed only
+     * when its key moved: (observer epoch, view_version, cluster version). */
     bool row_ok[SIMOPT_NODES_MAX];
+    simcheck_key conv_key[SIMOPT_NODES_MAX];
+    uint32_t rows_bad;   /* computed rows with row_ok false */
+    uint32_t rows_valid; /* rows computed at least once */
+    simcheck_key dead_key[SIMOPT_NODES_MAX];
+    simcheck_key live_key[SIMOPT_NODES_MAX];
     bool dead_armed;    /* crashed_node_declared_dead checked after each step */
     bool live_armed;    /* live_node_not_dead checked after each step */
-    uint64_t reported[SIMCHECK_COUNT][SIMOPT_NODES_MAX]; /* (observer, subject) reported */
+    /* (observer, subject) reported: a bit matrix per invariant, a row of
+     * reported_words per observer; subjects are nodes, then fakes. */
+    uint64_t *reported[SIMCHECK_COUNT];
+    uint32_t reported_words;
     uint64_t checks[SIMCHECK_COUNT];
     simcheck_violation stored[SIMCHECK_STORED_MAX];
     uint32_t stored_count;

@@ -72,10 +72,24 @@ void simhash_begin(simhash *h, uint8_t tag, uint64_t time_ns, uint32_t node, uin
     if (h->rolling || h->used + 64 > SIMHASH_RECORD_MAX) {
         simhash_flush_chunk(h);
     }
-    simhash_u8(h, tag);
-    simhash_u64(h, time_ns);
-    simhash_u8(h, (uint8_t)node);
-    simhash_u8(h, (uint8_t)kind);
+    /* Node indexes below 0xfe are one byte (as when clusters had at most
+     * 32 nodes, so their hashes did not change); 0xff is the cluster;
+     * larger indexes are escaped as 0xfe and a u16.  The flush above left
+     * room for the whole header: it is written without per-field checks. */
+    HS_STATIC_ASSERT(SIMHASH_RECORD_MAX > 64, "a record header fits after a flush");
+    uint8_t first = node < 0xfe ? (uint8_t)node : node == SIMHASH_CLUSTER ? 0xff : 0xfe;
+    uint8_t *p = h->buf + h->used;
+    p[0] = tag;
+    simhash_le(p + 1, time_ns, 8);
+    p[9] = first;
+    uint32_t len = 11;
+    if (first == 0xfe) {
+        HS_ASSERT(node <= UINT16_MAX);
+        simhash_le(p + 10, node, 2);
+        len = 13;
+    }
+    p[len - 1] = (uint8_t)kind;
+    h->used += len;
 }
 
 void simhash_end(simhash *h)

@@ -34,6 +34,8 @@ HS_MUST_USE hs_status simhash_init(simhash *h);
 void simhash_free(simhash *h);
 void simhash_set_rolling(simhash *h, bool on);
 
+/* node: a 0-based node index, or SIMHASH_CLUSTER for a cluster-wide record. */
+#define SIMHASH_CLUSTER UINT32_MAX
 void simhash_begin(simhash *h, uint8_t tag, uint64_t time_ns, uint32_t node, uint32_t kind);
 void simhash_end(simhash *h);
 /* Feeds a full buffer to the stream mid-record (long records). */

@@ -17,7 +17,7 @@
 #include "base.h"
 #include "swim_config.h"
 
-#define SIMOPT_NODES_MAX 32u
+#define SIMOPT_NODES_MAX 1024u /* SIMSET_BITS: sets of nodes are simsets */
 #define SIMOPT_ERR_MAX 320u /* room for any message simopt writes into err */
 /* Largest clock drift inside the liveness model: sim.c stretches every
  * deadline by 10^6 / (10^6 - drift), and the suites sweep up to this

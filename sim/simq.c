@@ -1,4 +1,5 @@
-/* Event queue: packs (kind, node, gen) into the heap's first payload word. */
+/* Event queue: packs (kind, node, gen) into the heap's first payload word:
+ * kind in bits 56..63, node in 32..47, gen in 0..31. */
 #include "simq.h"
 
 hs_status simq_init(simq *q, uint32_t cap)
@@ -14,8 +15,8 @@ void simq_free(simq *q)
 
 static uint64_t pack(simq_kind kind, uint32_t node, uint32_t gen)
 {
-    HS_ASSERT(node < 256);
-    return ((uint64_t)kind << 56) | ((uint64_t)node << 48) | gen;
+    HS_ASSERT(node <= UINT16_MAX);
+    return ((uint64_t)kind << 56) | ((uint64_t)node << 32) | gen;
 }
 
 hs_status simq_push(simq *q, uint64_t at_ns, simq_kind kind, uint32_t node, uint32_t gen,
@@ -42,7 +43,7 @@ bool simq_pop(simq *q, simq_event *ev)
         return false;
     }
     ev->kind = (uint8_t)(a >> 56);
-    ev->node = (uint8_t)(a >> 48);
+    ev->node = (uint16_t)(a >> 32);
     ev->gen = (uint32_t)a;
     return true;
 }

@@ -26,7 +26,7 @@ typedef enum {
 typedef struct {
     uint64_t at_ns;
     uint8_t kind;  /* simq_kind */
-    uint8_t node;
+    uint16_t node;
     uint32_t gen;
     uint64_t arg;
 } simq_event;

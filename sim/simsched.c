@@ -43,6 +43,28 @@ static uint64_t all_mask(uint32_t n)
     return (UINT64_C(1) << n) - 1;
 }
 
+/* A non-empty proper subset of n nodes into a, the rest into b.  Below 64
+ * nodes one draw of a mask (the draws every schedule of up to 32 nodes
+ * has always made); above, one word per 64 nodes, redrawn while empty or
+ * full (probability 2^(1-n) per try). */
+static void draw_split(rng *r, uint32_t n, simset *a, simset *b)
+{
+    HS_ASSERT(n >= 2 && n <= SIMSET_BITS);
+    simset all;
+    simset_all(&all, n);
+    if (n < 64) {
+        simset_from_mask(a, rng_below(r, all_mask(n) - 1) + 1);
+    } else {
+        do {
+            simset_clear(a);
+            for (uint32_t k = 0; k < simset_words_for(n); k++) {
+                a->w[k] = rng_next(r) & all.w[k];
+            }
+        } while (simset_empty(a) || simset_eq(a, &all));
+    }
+    simset_minus(b, &all, a);
+}
+
 static void draw_partitions(list *l, const simopt *o, uint64_t end_ns, rng *r)
 {
     if (o->partition_every_ms == 0 || o->partition_kinds == 0 || o->nodes < 2) {
@@ -70,13 +92,12 @@ static void draw_partitions(list *l, const simopt *o, uint64_t end_ns, rng *r)
         a.at_ns = t;
         a.kind = (uint8_t)kinds[rng_below(r, nkinds)];
         if (a.kind == SIMSCHED_ISOLATE) {
-            a.node = (uint8_t)rng_below(r, o->nodes);
-            a.group_a = UINT64_C(1) << a.node;
-            a.group_b = all_mask(o->nodes) & ~a.group_a;
+            a.node = (uint16_t)rng_below(r, o->nodes);
+            simset_add(&a.group_a, a.node);
+            simset_all(&a.group_b, o->nodes);
+            simset_minus(&a.group_b, &a.group_b, &a.group_a);
         } else {
-            /* A non-empty proper subset of the nodes. */
-            a.group_a = rng_below(r, all_mask(o->nodes) - 1) + 1;
-            a.group_b = all_mask(o->nodes) & ~a.group_a;
+            draw_split(r, o->nodes, &a.group_a, &a.group_b);
         }
         if (!list_add(l, a)) {
             return;
@@ -124,7 +145,7 @@ static void draw_crashes(list *l, const simopt *o, uint64_t end_ns, rng *r)
         memset(&a, 0, sizeof(a));
         a.at_ns = t;
         a.kind = SIMSCHED_CRASH;
-        a.node = (uint8_t)victim;
+        a.node = (uint16_t)victim;
         if (!list_add(l, a)) {
             return;
         }
@@ -199,14 +220,14 @@ void simsched_free(simsched *s)
     memset(s, 0, sizeof(*s));
 }
 
-static size_t group(uint64_t mask, char *out, size_t cap)
+static size_t group(const simset *set, char *out, size_t cap)
 {
     size_t used = 0;
     const char *sep = "";
     int n = snprintf(out, cap, "{");
     used = n > 0 && (size_t)n < cap ? (size_t)n : 0;
-    for (uint32_t i = 0; i < 64 && used < cap; i++) {
-        if ((mask & (UINT64_C(1) << i)) != 0) {
+    for (uint32_t i = 0; i < SIMSET_BITS && used < cap; i++) {
+        if (simset_has(set, i)) {
             n = snprintf(out + used, cap - used, "%sn%u", sep, i + 1);
             if (n < 0 || (size_t)n >= cap - used) {
                 return used;
@@ -229,13 +250,13 @@ size_t simsched_format(const simsched_action *a, char *out, size_t cap)
     int n = 0;
     switch (a->kind) {
     case SIMSCHED_PARTITION:
-        group(a->group_a, ga, sizeof(ga));
-        group(a->group_b, gb, sizeof(gb));
+        group(&a->group_a, ga, sizeof(ga));
+        group(&a->group_b, gb, sizeof(gb));
         n = snprintf(out, cap, "partition %s | %s", ga, gb);
         break;
     case SIMSCHED_ASYM:
-        group(a->group_a, ga, sizeof(ga));
-        group(a->group_b, gb, sizeof(gb));
+        group(&a->group_a, ga, sizeof(ga));
+        group(&a->group_b, gb, sizeof(gb));
         n = snprintf(out, cap, "asym_partition %s -> %s (replies cut)", ga, gb);
         break;
     case SIMSCHED_ISOLATE:

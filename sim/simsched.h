@@ -17,6 +17,7 @@
 #include "base.h"
 #include "rng.h"
 #include "simopt.h"
+#include "simset.h"
 
 #define SIMSCHED_MAX 8192u
 
@@ -33,9 +34,9 @@ typedef enum {
 typedef struct {
     uint64_t at_ns;
     uint8_t kind; /* simsched_kind */
-    uint8_t node; /* isolate, crash, restart: node index (0-based) */
-    uint64_t group_a;
-    uint64_t group_b;
+    uint16_t node; /* isolate, crash, restart: node index (0-based) */
+    simset group_a;
+    simset group_b;
 } simsched_action;
 
 typedef struct {

@@ -310,6 +310,40 @@ def _capture_suite(root: Path):
         return 1, 0, [f"{len(files)} frames in {len(types)} types"]
 
 
+def _scale_suite(root: Path):
+    """Clusters past the old 32-node limit: 1,024 nodes through a short
+    safety phase with every fault class (the liveness phase of 1,024 nodes
+    lasts hours of simulated time: `ninja bench` runs it), and 128 nodes
+    through a whole run, liveness bounds included."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    runs = [
+        ["run", "--seed", "1", "--nodes", "1024", "--faults", "default", "--time", "20",
+         "--safety-only", "--json"],
+        ["run", "--seed", "2", "--nodes", "128", "--faults", "default", "--time", "60", "--json"],
+    ]
+    passed = failed = 0
+    detail = []
+    for args in runs:
+        cmd = [hsim] + args
+        rc, out, err = _run(cmd, root, timeout=120)
+        try:
+            res = _last_json(out)
+        except (ValueError, json.JSONDecodeError):
+            res = {}
+        ok = rc == 0 and res.get("passed") is True and res.get("nodes") == int(args[4])
+        passed += ok
+        failed += not ok
+        detail.append(f"$ {_cmd_text(cmd)}")
+        detail.append(f"exit {rc}, {res.get('events')} events, {res.get('wall_ms')} ms, "
+                      f"violations {res.get('violation_count')}, converged_ms "
+                      f"{res.get('converged_ms')}")
+        if not ok:
+            detail += [str(v) for v in res.get("violations", [])[:5]] + err.splitlines()[-5:]
+    return passed, failed, detail
+
+
 def suites(root, quick=False):
     root = Path(root)
     # CI has minutes to spare: sweep thousands of seeds, and check the
@@ -338,6 +372,7 @@ def suites(root, quick=False):
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),
         ("capture", bind(_capture_suite)),
+        ("scale", bind(_scale_suite)),
     ]
 
 

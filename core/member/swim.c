@@ -244,8 +244,16 @@ static void fill_sync_list(swim *s, msg_member_list *l, const swim_member *dest)
         budget -= msg_member_size(&l->items[1]);
         l->count = 2;
     }
-    for (uint32_t i = 0; i < s->slot_end && l->count < MSG_SYNC_MAX; i++) {
-        const swim_member *mem = swim_member_slot(s, i);
+    /* A datagram holds a few dozen members, a table of a thousand does
+     * not fit: each list goes on in slot order where the previous one
+     * stopped (sync_list_next), so successive lists carry the whole table,
+     * every member within ceil(members / per_list) lists.  When the table
+     * fits, the cursor stays where it is and every list is the table. */
+    uint32_t end = s->slot_end;
+    uint32_t start = s->sync_list_next < end ? s->sync_list_next : 0;
+    uint32_t step = 0;
+    for (; step < end && l->count < MSG_SYNC_MAX; step++) {
+        const swim_member *mem = swim_member_slot(s, (start + step) % end);
         if (mem == NULL || mem == dest) {
             continue;
         }
@@ -253,12 +261,13 @@ static void fill_sync_list(swim *s, msg_member_list *l, const swim_member *dest)
         swim_table_entry_of(mem, &entry);
         size_t size = msg_member_size(&entry);
         if (size > budget) {
-            continue;
+            break; /* the next list starts with this member */
         }
         l->items[l->count++] = entry;
         budget -= size;
     }
-    HS_ASSERT(l->count <= l->cap);
+    s->sync_list_next = end == 0 ? 0 : (start + step) % end;
+    HS_ASSERT(l->count <= MSG_SYNC_MAX && s->sync_list_next <= end);
 }
 
 static void send_sync_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, uint64_t seq,
@@ -343,9 +352,9 @@ static void set_state(swim *s, step_ctx *ctx, swim_member *m, uint8_t state)
     if (old == MEMBER_DEAD || old == MEMBER_LEFT) {
         ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_REAP, m));
     }
-    m->state = state;
+    swim_table_set_state(s, m, state);
     m->state_since_ns = ctx->now_ns;
-    s->view_version++;
+    swim_table_view_changed(s, m);
     if (state == MEMBER_SUSPECT) {
         ctx->counters->suspicions_started++;
         arm_suspicion(s, ctx, m);
@@ -429,7 +438,7 @@ static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
     s->refute_pending = false;
     ctx->counters->refutations++;
     ctx_event(ctx, HS_EV_SELF_REFUTED, NULL, accused, old, next);
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     if (next + SWIM_INC_WINDOW / 2 > s->inc_ceiling) {
         want_ceiling(s, next + SWIM_INC_WINDOW);
     }
@@ -486,7 +495,7 @@ static void learn_member(swim *s, step_ctx *ctx, const msg_member *e)
     note_change(s, ctx, m, HS_MEMBER_ALIVE);
     ctx_event(ctx, HS_EV_MEMBER_ADDED, &m->name, hs_addr_key(m->addr), m->state,
               m->incarnation);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
@@ -529,7 +538,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     bool inc_changed = e->incarnation != m->incarnation;
     m->incarnation = e->incarnation;
     m->role = e->role;
-    s->view_version++;
+    swim_table_view_changed(s, m);
     if (m->state == e->state && inc_changed) {
         /* Same state at a newer incarnation: still one transition worth a
          * record, so observers can follow incarnations. */
@@ -540,7 +549,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
         }
     }
     set_state(s, ctx, m, e->state);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void apply_list(swim *s, step_ctx *ctx, const msg_member_list *l)
@@ -564,7 +573,7 @@ static void probe_failed(swim *s, step_ctx *ctx)
     ctx_event(ctx, HS_EV_PROBE_FAILED, &m->name, s->probe_seq, s->cfg.indirect_checks, 0);
     if (m->state == MEMBER_ALIVE) {
         set_state(s, ctx, m, MEMBER_SUSPECT);
-        swim_table_gossip_enqueue(s, ctx, m->uid);
+        swim_table_gossip_enqueue(s, ctx, m);
     }
 }
 
@@ -644,7 +653,7 @@ static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
     ctx_event(ctx, HS_EV_SUSPICION_EXPIRED, &m->name, m->incarnation,
               ctx->now_ns - m->state_since_ns, 0);
     set_state(s, ctx, m, MEMBER_DEAD);
-    swim_table_gossip_enqueue(s, ctx, m->uid);
+    swim_table_gossip_enqueue(s, ctx, m);
 }
 
 static void on_reap(swim *s, step_ctx *ctx, uint64_t timer_id)
@@ -706,12 +715,21 @@ static void on_sync_timer(swim *s, step_ctx *ctx)
     }
 }
 
-/* True when no member record (in any state) has this address. */
-static bool seed_unknown(const swim *s, hs_addr seed)
+/* True when no member record (in any state) has seed k's address.  The
+ * record found last time is checked first: a scan of the table only when
+ * it is gone or moved. */
+static bool seed_unknown(swim *s, uint32_t k)
 {
+    HS_ASSERT(k < s->seed_count);
+    hs_addr seed = s->seeds[k];
+    const swim_member *cached = swim_table_find_uid(s, s->seed_uid[k]);
+    if (cached != NULL && hs_addr_eq(cached->addr, seed)) {
+        return false;
+    }
     for (uint32_t i = 0; i < s->slot_end; i++) {
         const swim_member *m = swim_member_slot(s, i);
         if (m != NULL && hs_addr_eq(m->addr, seed)) {
+            s->seed_uid[k] = m->uid;
             return false;
         }
     }
@@ -734,6 +752,10 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
     uint32_t span = s->slot_end + s->seed_count;
     for (uint32_t step = 0; step < span; step++) {
         uint32_t pos = (s->reconnect_next + step) % span;
+        if (pos < s->slot_end && s->dead_count == 0) {
+            step += s->slot_end - pos - 1; /* no dead member: on to the seeds */
+            continue;
+        }
         if (pos < s->slot_end) {
             const swim_member *m = swim_member_slot(s, pos);
             if (m == NULL || m->state != MEMBER_DEAD) {
@@ -744,7 +766,7 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
             return;
         }
         hs_addr seed = s->seeds[pos - s->slot_end];
-        if (seed_unknown(s, seed)) {
+        if (seed_unknown(s, pos - s->slot_end)) {
             s->reconnect_next = pos + 1;
             send_sync_to(s, ctx, NULL, seed);
             return;
@@ -768,7 +790,7 @@ void swim_start(swim *s, step_ctx *ctx, uint32_t incarnation, uint32_t ceiling)
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.sync_interval_ms)));
     ctx_timer_set(ctx, hs_timer_id(SWIM_TIMER_RECONNECT, 0, 0),
                   ctx->now_ns + 1 + rng_below(ctx->rng, ms_to_ns(s->cfg.reconnect_interval_ms)));
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     if (s->seed_count == 0) {
         s->joined = true;
         ctx_event(ctx, HS_EV_JOIN_DONE, &s->self.name, 0, 0, 0);
@@ -789,7 +811,7 @@ void swim_leave(swim *s, step_ctx *ctx)
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0));
         s->joined = true;
     }
-    swim_table_gossip_enqueue(s, ctx, SWIM_SELF_UID);
+    swim_table_gossip_enqueue(s, ctx, &s->self);
     /* Tell a few members directly; gossip carries it the rest of the way. */
     uint32_t picks[SWIM_INDIRECT_CHECKS_MAX];
     HS_ASSERT(s->cfg.indirect_checks <= HS_ARRAY_LEN(picks));
@@ -1240,12 +1262,22 @@ void swim_check(const swim *s)
         live += s->relays[i].live ? 1u : 0u;
     }
     HS_ASSERT_MSG(live == s->relay_count, "swim: relay_count equals the live relays");
-    HS_ASSERT_MSG(s->gossip_count <= s->cfg.gossip_cap, "swim: gossip within its cap");
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        uint64_t uid = s->gossip[i].uid;
-        HS_ASSERT_MSG(uid == SWIM_SELF_UID || map_contains(&s->by_uid, uid),
-                      "swim: every gossip entry names a member or self");
+    HS_ASSERT_MSG(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap,
+                  "swim: gossip entries, holes included, within the cap");
+    uint32_t gossip_live = 0;
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        const swim_gossip *g = &s->gossip[i];
+        if (g->uid == SWIM_GOSSIP_HOLE) {
+            continue;
+        }
+        gossip_live++;
+        uint64_t slot = 0;
+        bool named = g->uid == SWIM_SELF_UID || map_get(&s->by_uid, g->uid, &slot);
+        HS_ASSERT_MSG(named, "swim: every gossip entry names a member or self");
+        const swim_member *owner = g->uid == SWIM_SELF_UID ? &s->self : &s->slots[slot];
+        HS_ASSERT_MSG(owner->gossip_pos == i + 1, "swim: a gossip entry's record points back");
     }
+    HS_ASSERT_MSG(gossip_live == s->gossip_count, "swim: gossip_count equals the live entries");
     HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
                   "swim: an armed probe timeout has a probe in flight");
     HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");

@@ -36,6 +36,7 @@ typedef struct {
     hs_addr addr;
     uint8_t role;       /* node_role */
     uint8_t state;      /* member_state */
+    uint32_t gossip_pos; /* 1 + index of this record's gossip entry, 0: none */
     uint32_t incarnation;
     uint64_t uid;       /* unique per record, never reused: names it in gossip */
     uint32_t gen;       /* generation of its slot: with the slot, owns its timers */
@@ -57,8 +58,12 @@ typedef struct {
 typedef struct {
     uint64_t uid;
     uint32_t transmits;
+    uint32_t slot;       /* the member's slot, SWIM_GOSSIP_SELF for ourselves */
     uint64_t queued_ns;
 } swim_gossip;
+
+#define SWIM_GOSSIP_SELF UINT32_MAX
+#define SWIM_GOSSIP_HOLE UINT64_MAX /* uid of a removed entry */
 
 #define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
 
@@ -77,6 +82,8 @@ typedef struct {
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
 #define SWIM_INC_WINDOW 64u
+/* View changes whose slots are remembered (swim.view_version). */
+#define SWIM_VIEW_CHANGES_MAX 32u
 
 typedef struct {
     swim_config cfg;
@@ -97,10 +104,15 @@ typedef struct {
     uint32_t free_count;
     uint32_t member_count;
     uint32_t slot_end;      /* one past the highest used slot */
+    uint32_t dead_count;    /* members in state DEAD (the reconnect walk's) */
     /* Bumped whenever a member record is added, removed or changes state,
      * incarnation, address or role: an observer (the simulator's checkers)
      * re-reads the table only when it moved. */
     uint64_t view_version;
+    /* The slot of each of the last SWIM_VIEW_CHANGES_MAX changes: change v
+     * (the bump from v to v + 1) is at changed_slot[v % SWIM_VIEW_CHANGES_MAX], so an
+     * observer at most that far behind re-reads those slots only. */
+    uint32_t changed_slot[SWIM_VIEW_CHANGES_MAX];
     map by_name;            /* name key -> slot */
     map by_uid;             /* uid -> slot */
     uint64_t next_uid;
@@ -137,18 +149,26 @@ typedef struct {
     uint32_t relay_count;
     bucket unknown_replies;
 
+    /* The gossip queue in queue order: removed entries stay as holes (uid
+     * SWIM_GOSSIP_HOLE) until a compaction, so a removal moves nothing. */
     swim_gossip *gossip;
-    uint32_t gossip_count;
+    uint32_t gossip_count;   /* live entries */
+    uint32_t gossip_end;     /* entries in use, live or holes */
+    bool gossip_limit_dropped; /* the retransmit limit fell since the last sweep */
     uint32_t retransmit_limit; /* derived from member_count, kept current */
 
     /* Join and push-pull. */
     hs_addr seeds[SWIM_SEEDS_MAX];
+    /* uid of a member record last seen at each seed's address (0: none),
+     * so "is this seed known" costs a lookup, not a table scan. */
+    uint64_t seed_uid[SWIM_SEEDS_MAX];
     uint32_t seed_count;
     uint32_t join_attempts;
     uint32_t join_backoff_ms;
     uint32_t seed_next;      /* round-robin over seeds when isolated */
     uint32_t sync_next;      /* slot cursor: next live member to sync with */
     uint32_t reconnect_next; /* cursor over dead members, then lost seeds */
+    uint32_t sync_list_next; /* slot cursor: where the next member list starts */
 
     /* Outgoing member lists are built here, never on the stack. */
     msg_member scratch[MSG_SYNC_MAX];

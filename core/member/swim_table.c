@@ -97,6 +97,24 @@ const swim_member *swim_member_slot(const swim *s, uint32_t i)
     return &s->slots[i];
 }
 
+void swim_table_view_changed(swim *s, const swim_member *m)
+{
+    HS_ASSERT(m >= s->slots && m < s->slots + s->cfg.members_cap);
+    uint32_t slot = (uint32_t)(m - s->slots);
+    HS_ASSERT(s->slot_used[slot]);
+    s->changed_slot[s->view_version % SWIM_VIEW_CHANGES_MAX] = slot;
+    s->view_version++;
+}
+
+void swim_table_set_state(swim *s, swim_member *m, uint8_t state)
+{
+    HS_ASSERT(state <= MEMBER_LEFT);
+    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
+    s->dead_count += state == MEMBER_DEAD ? 1u : 0u;
+    m->state = state;
+    HS_ASSERT(s->dead_count <= s->member_count);
+}
+
 static swim_member *by_key(swim *s, const map *index, uint64_t key)
 {
     uint64_t slot;
@@ -264,7 +282,8 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     s->slot_used[slot] = true;
     s->member_count++;
     s->members_high = s->member_count > s->members_high ? s->member_count : s->members_high;
-    s->view_version++;
+    s->dead_count += m->state == MEMBER_DEAD ? 1u : 0u;
+    swim_table_view_changed(s, m);
     if (slot >= s->slot_end) {
         s->slot_end = slot + 1;
     }
@@ -273,20 +292,59 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     return m;
 }
 
-static void gossip_remove_at(swim *s, uint32_t i)
+/* The record a gossip entry is about, by its slot: no index lookup. */
+static swim_member *gossip_owner(swim *s, const swim_gossip *g)
 {
-    HS_ASSERT(i < s->gossip_count);
-    memmove(&s->gossip[i], &s->gossip[i + 1], (s->gossip_count - i - 1) * sizeof(swim_gossip));
-    s->gossip_count--;
+    HS_ASSERT(g->slot == SWIM_GOSSIP_SELF || g->slot < s->cfg.members_cap);
+    swim_member *m = g->slot == SWIM_GOSSIP_SELF ? &s->self : &s->slots[g->slot];
+    HS_ASSERT(m->uid == g->uid);
+    return m;
 }
 
-static void gossip_remove_uid(swim *s, uint64_t uid)
+/* Moves the live entries to the front, in order, and renumbers them. */
+static void gossip_compact(swim *s)
 {
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == uid) {
-            gossip_remove_at(s, i);
-            return;
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid == SWIM_GOSSIP_HOLE) {
+            continue;
         }
+        s->gossip[out] = s->gossip[i];
+        gossip_owner(s, &s->gossip[out])->gossip_pos = out + 1;
+        out++;
+    }
+    HS_ASSERT(out == s->gossip_count);
+    s->gossip_end = out;
+}
+
+/* Once holes outnumber the live entries (amortised O(1) per removal);
+ * called where no entry index is held. */
+static void gossip_maybe_compact(swim *s)
+{
+    if (s->gossip_end - s->gossip_count > s->gossip_count + 16) {
+        gossip_compact(s);
+    }
+}
+
+/* Leaves a hole: every other entry keeps its index. */
+static void gossip_remove_at(swim *s, uint32_t i)
+{
+    HS_ASSERT(i < s->gossip_end && s->gossip[i].uid != SWIM_GOSSIP_HOLE);
+    swim_member *owner = gossip_owner(s, &s->gossip[i]);
+    HS_ASSERT(owner->gossip_pos == i + 1);
+    owner->gossip_pos = 0;
+    s->gossip[i].uid = SWIM_GOSSIP_HOLE;
+    s->gossip_count--;
+    while (s->gossip_end > 0 && s->gossip[s->gossip_end - 1].uid == SWIM_GOSSIP_HOLE) {
+        s->gossip_end--;
+    }
+}
+
+static void gossip_remove_member(swim *s, const swim_member *m)
+{
+    if (m->gossip_pos != 0) {
+        gossip_remove_at(s, m->gossip_pos - 1);
+        gossip_maybe_compact(s);
     }
 }
 
@@ -312,7 +370,8 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
             s->relays[i].target_uid = 0;
         }
     }
-    gossip_remove_uid(s, m->uid);
+    swim_table_view_changed(s, m); /* the slot's record goes away */
+    gossip_remove_member(s, m);
     order_remove(s, slot);
     bool removed = map_remove(&s->by_name, m->name_key);
     HS_ASSERT(removed);
@@ -320,8 +379,8 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
     HS_ASSERT(removed);
     s->slot_used[slot] = false;
     s->free_slots[s->free_count++] = slot;
+    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
     s->member_count--;
-    s->view_version++;
     while (s->slot_end > 0 && !s->slot_used[s->slot_end - 1]) {
         s->slot_end--;
     }
@@ -362,7 +421,9 @@ static void update_retransmit_limit(swim *s)
     uint64_t n = (uint64_t)s->member_count + 1;
     uint64_t ln_q32 = log2_q16(n + 1) * 45426u;
     uint64_t limit = (s->cfg.retransmit_mult * ln_q32) >> 32;
-    s->retransmit_limit = limit < 1 ? 1 : (uint32_t)limit;
+    uint32_t next = limit < 1 ? 1 : (uint32_t)limit;
+    s->gossip_limit_dropped = s->gossip_limit_dropped || next < s->retransmit_limit;
+    s->retransmit_limit = next;
 }
 
 uint32_t swim_retransmit_limit(const swim *s)
@@ -370,21 +431,24 @@ uint32_t swim_retransmit_limit(const swim *s)
     return s->retransmit_limit;
 }
 
-void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid)
+void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
 {
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == uid) {
-            s->gossip[i].transmits = 0;
-            s->gossip[i].queued_ns = ctx->now_ns;
-            return;
-        }
+    HS_ASSERT(owner == &s->self || (owner >= s->slots && owner < s->slots + s->cfg.members_cap));
+    /* Newer news about a queued record resets its entry in place. */
+    if (owner->gossip_pos != 0) {
+        swim_gossip *g = &s->gossip[owner->gossip_pos - 1];
+        HS_ASSERT(g->uid == owner->uid);
+        g->transmits = 0;
+        g->queued_ns = ctx->now_ns;
+        return;
     }
     if (s->gossip_count == s->cfg.gossip_cap) {
         /* Evict the most-sent entry (the oldest of those): it has had the
          * most chances to spread already. */
-        uint32_t victim = 0;
-        for (uint32_t i = 1; i < s->gossip_count; i++) {
-            if (s->gossip[i].transmits > s->gossip[victim].transmits) {
+        uint32_t victim = UINT32_MAX;
+        for (uint32_t i = 0; i < s->gossip_end; i++) {
+            if (s->gossip[i].uid != SWIM_GOSSIP_HOLE &&
+                (victim == UINT32_MAX || s->gossip[i].transmits > s->gossip[victim].transmits)) {
                 victim = i;
             }
         }
@@ -392,9 +456,16 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid)
         ctx->counters->gossip_evicted++;
         ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
-    swim_gossip *g = &s->gossip[s->gossip_count++];
+    if (s->gossip_end == s->cfg.gossip_cap) {
+        gossip_compact(s);
+    }
+    HS_ASSERT(s->gossip_end < s->cfg.gossip_cap);
+    swim_gossip *g = &s->gossip[s->gossip_end++];
+    s->gossip_count++;
+    owner->gossip_pos = s->gossip_end;
+    g->uid = owner->uid;
+    g->slot = owner == &s->self ? SWIM_GOSSIP_SELF : (uint32_t)(owner - s->slots);
     s->gossip_high = s->gossip_count > s->gossip_high ? s->gossip_count : s->gossip_high;
-    g->uid = uid;
     g->transmits = 0;
     g->queued_ns = ctx->now_ns;
 }
@@ -416,14 +487,12 @@ static bool gossip_entry(const swim *s, uint64_t uid, msg_member *out)
 void swim_table_gossip_expire(swim *s, uint64_t now_ns)
 {
     uint64_t max_age = (uint64_t)s->cfg.gossip_max_age_ms * HS_NS_PER_MS;
-    uint32_t i = 0;
-    while (i < s->gossip_count) {
-        if (now_ns - s->gossip[i].queued_ns > max_age) {
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid != SWIM_GOSSIP_HOLE && now_ns - s->gossip[i].queued_ns > max_age) {
             gossip_remove_at(s, i);
-        } else {
-            i++;
         }
     }
+    gossip_maybe_compact(s);
 }
 
 /* The up to k least-sent entries (ties: queue order), in that order, in
@@ -431,8 +500,9 @@ void swim_table_gossip_expire(swim *s, uint64_t now_ns)
 static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uint64_t skip_uid)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
-        if (s->gossip[i].uid == skip_uid && skip_uid != SWIM_SELF_UID) {
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
+        if (s->gossip[i].uid == SWIM_GOSSIP_HOLE ||
+            (s->gossip[i].uid == skip_uid && skip_uid != SWIM_SELF_UID)) {
             continue;
         }
         uint32_t t = s->gossip[i].transmits;
@@ -445,6 +515,9 @@ static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uin
             pos--;
         }
         best[pos] = i;
+        if (n == k && s->gossip[best[n - 1]].transmits == 0) {
+            break; /* k never-sent entries: no later entry ranks before them */
+        }
     }
     return n;
 }
@@ -478,18 +551,32 @@ uint32_t swim_table_gossip_select(swim *s, const swim_member *dest, msg_member *
         budget -= size;
         out[count++] = entry;
     }
-    /* Count the sends; drop entries that reached the retransmit limit,
-     * highest index first so earlier indices stay valid. */
+    /* Count the sends; drop entries that reached the retransmit limit.
+     * Only the chosen ones can have reached it, unless the limit fell
+     * (the member count shrank): then every entry at or above it goes,
+     * at the first send that retires one, as it always did. */
     uint32_t limit = swim_retransmit_limit(s);
     bool expired = false;
     for (uint32_t c = 0; c < chosen; c++) {
         expired = ++s->gossip[best[c]].transmits >= limit || expired;
     }
-    for (uint32_t i = s->gossip_count; expired && i-- > 0;) {
-        if (s->gossip[i].transmits >= limit) {
-            gossip_remove_at(s, i);
+    if (expired && s->gossip_limit_dropped) {
+        s->gossip_limit_dropped = false;
+        for (uint32_t i = 0; i < s->gossip_end; i++) {
+            if (s->gossip[i].uid != SWIM_GOSSIP_HOLE && s->gossip[i].transmits >= limit) {
+                gossip_remove_at(s, i);
+            }
+        }
+    } else if (expired) {
+        /* Holes never move entries, so the chosen indices stay valid. */
+        for (uint32_t c = 0; c < chosen; c++) {
+            if (s->gossip[best[c]].uid != SWIM_GOSSIP_HOLE &&
+                s->gossip[best[c]].transmits >= limit) {
+                gossip_remove_at(s, best[c]);
+            }
         }
     }
+    gossip_maybe_compact(s);
     return count;
 }
 

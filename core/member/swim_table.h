@@ -20,6 +20,13 @@ void swim_table_entry_of(const swim_member *m, msg_member *out);
 swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e);
 void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m);
 
+/* Records a change to the record in m's slot and bumps view_version:
+ * every mutation of a member record goes through here. */
+void swim_table_view_changed(swim *s, const swim_member *m);
+
+/* Sets m's state (and keeps dead_count); the caller records the change. */
+void swim_table_set_state(swim *s, swim_member *m, uint8_t state);
+
 swim_member *swim_table_find_mut(swim *s, const hs_name *name);
 swim_member *swim_table_find_uid_mut(swim *s, uint64_t uid);
 const swim_member *swim_table_find_uid(const swim *s, uint64_t uid);
@@ -35,8 +42,9 @@ uint32_t swim_table_pick_alive(swim *s, step_ctx *ctx, uint64_t exclude_uid, uin
 const swim_member *swim_table_next_in_state(const swim *s, uint32_t *cursor, uint8_t a,
                                             uint8_t b);
 
-/* Gossip queue: one entry per member (uid), newest news resets its count. */
-void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, uint64_t uid);
+/* Gossip queue: one entry per member (uid), newest news resets its count.
+ * m is a member record or &s->self. */
+void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *m);
 /* Drops entries queued longer than gossip_max_age_ms ago. */
 void swim_table_gossip_expire(swim *s, uint64_t now_ns);
 /* Selects up to max entries, least-sent first, that fit in budget bytes,

@@ -62,6 +62,47 @@ static void test_loss_and_dup(void **state)
     simnet_free(&net);
 }
 
+static void part_masks(simnet *net, uint64_t a, uint64_t b, bool one_way)
+{
+    simset sa;
+    simset sb;
+    simset_from_mask(&sa, a);
+    simset_from_mask(&sb, b);
+    simnet_partition(net, &sa, &sb, one_way);
+}
+
+/* Links beyond the first 64 nodes: the blocked matrix spans words. */
+static void test_partitions_large(void **state)
+{
+    (void)state;
+    simnet net;
+    simnet_params p = quiet();
+    assert_int_equal(simnet_init(&net, SIMNET_NODES_MAX, 64, &p, 2), HS_OK);
+    simset a;
+    simset b;
+    simset_clear(&a);
+    simset_all(&b, SIMNET_NODES_MAX);
+    simset_add(&a, 700);
+    simset_add(&a, 3);
+    simset_minus(&b, &b, &a);
+    simnet_partition(&net, &a, &b, true);
+    assert_true(simnet_any_cut(&net));
+    assert_true(simnet_link_ok(&net, 700, 1023));
+    assert_false(simnet_link_ok(&net, 1023, 700));
+    assert_false(simnet_link_ok(&net, 64, 3));
+    assert_true(simnet_link_ok(&net, 3, 700));
+    assert_true(simnet_link_ok(&net, 700, 3));
+    assert_true(simnet_link_ok(&net, 65, 1000));
+    simnet_heal(&net);
+    assert_false(simnet_any_cut(&net));
+    assert_true(simnet_link_ok(&net, 1023, 700));
+    simnet_isolate(&net, 1023);
+    assert_false(simnet_link_ok(&net, 0, 1023));
+    assert_false(simnet_link_ok(&net, 1023, 1022));
+    assert_true(simnet_link_ok(&net, 1022, 0));
+    simnet_free(&net);
+}
+
 static void test_partitions(void **state)
 {
     (void)state;
@@ -69,7 +110,7 @@ static void test_partitions(void **state)
     simnet_params p = quiet();
     assert_int_equal(simnet_init(&net, 4, 64, &p, 2), HS_OK);
     /* {0} | {1,2}: both directions cut, 3 untouched. */
-    simnet_partition(&net, 1u, 6u, false);
+    part_masks(&net, 1u, 6u, false);
     assert_false(simnet_link_ok(&net, 0, 1));
     assert_false(simnet_link_ok(&net, 1, 0));
     assert_false(simnet_link_ok(&net, 2, 0));
@@ -88,7 +129,7 @@ static void test_partitions(void **state)
     assert_true(simnet_link_ok(&net, 0, 1));
 
     /* One way: group a still reaches b, b's replies never reach a. */
-    simnet_partition(&net, 1u, 2u, true);
+    part_masks(&net, 1u, 2u, true);
     assert_true(simnet_link_ok(&net, 0, 1));
     assert_false(simnet_link_ok(&net, 1, 0));
     assert_true(simnet_any_cut(&net));
@@ -213,6 +254,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_and_dup),
         cmocka_unit_test(test_partitions),
+        cmocka_unit_test(test_partitions_large),
         cmocka_unit_test(test_latency_bounds),
         cmocka_unit_test(test_pool_bounds),
         cmocka_unit_test(test_deterministic),

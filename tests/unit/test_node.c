@@ -504,7 +504,7 @@ static void test_failed_probe_suspect_dead_reap(void **state)
     fire_id(&h, reap_id);
     assert_null(swim_find(s, &target));
     assert_int_equal(swim_member_count(s), 3);
-    for (uint32_t i = 0; i < s->gossip_count; i++) {
+    for (uint32_t i = 0; i < s->gossip_end; i++) {
         assert_true(s->gossip[i].uid != uid);
     }
     for (uint32_t i = 0; i < s->order_count; i++) {

@@ -195,7 +195,8 @@ static void test_bad_flags(void **state)
     assert_false(parse_line("--loss-ppm", &a));
     assert_false(parse_line("--faults medium", &a));
     assert_false(parse_line("--nodes 0", &a));
-    assert_false(parse_line("--nodes 33", &a));
+    assert_false(parse_line("--nodes 1025", &a));
+    assert_true(parse_line("--nodes 1024", &a));
     assert_false(parse_line("--seed abc", &a));
     char *argv[] = {(char *)"--no-such-flag", (char *)"1"};
     int i = 0;
@@ -223,6 +224,23 @@ static void test_seed_forms(void **state)
     assert_int_equal(simopt_parse_seed("b1c46697249b85eb0123456789abcdef01234567", &v), HS_OK);
     assert_int_equal(v, UINT64_C(0xb1c46697249b85eb));
     assert_int_equal(simopt_parse_seed("", &v), HS_ERR_INVALID);
+}
+
+static void check_groups(const simsched_action *x, uint32_t nodes)
+{
+    simset all;
+    simset_all(&all, nodes);
+    assert_false(simset_empty(&x->group_a));
+    assert_false(simset_empty(&x->group_b));
+    simset only_a;
+    simset_minus(&only_a, &x->group_a, &x->group_b);
+    assert_true(simset_eq(&only_a, &x->group_a)); /* disjoint */
+    simset rest;
+    simset_minus(&rest, &all, &x->group_a);
+    assert_true(simset_eq(&rest, &x->group_b)); /* together: the cluster */
+    if (x->kind == SIMSCHED_ISOLATE) {
+        assert_true(simset_has(&x->group_a, x->node));
+    }
 }
 
 static void test_schedule(void **state)
@@ -259,8 +277,7 @@ static void test_schedule(void **state)
             case SIMSCHED_ASYM:
             case SIMSCHED_ISOLATE:
                 assert_false(cut); /* partitions never overlap */
-                assert_true(x->group_a != 0 && x->group_b != 0);
-                assert_int_equal(x->group_a & x->group_b, 0);
+                check_groups(x, o.nodes);
                 cut = true;
                 break;
             case SIMSCHED_HEAL:
@@ -367,6 +384,41 @@ static void test_swim_flags_and_refusals(void **state)
     assert_non_null(strstr(err, "probe timeout"));
 }
 
+/* Schedules of clusters beyond one 64-bit word: every split is two
+ * non-empty disjoint groups covering the cluster, nodes in range. */
+static void test_schedule_large(void **state)
+{
+    (void)state;
+    for (uint32_t nodes = 65; nodes <= SIMOPT_NODES_MAX; nodes += 959) {
+        simopt o;
+        simopt_derive(&o, 3, SIMOPT_FAULTS_HEAVY);
+        o.nodes = nodes;
+        o.partition_every_ms = 2000;
+        o.partition_kinds = SIMOPT_PART_SPLIT | SIMOPT_PART_ASYM | SIMOPT_PART_ISOLATE;
+        o.crash_every_ms = 2000;
+        rng r;
+        rng_seed(&r, 99);
+        simsched a;
+        assert_int_equal(simsched_build(&a, &o, HS_SEC(600), &r), HS_OK);
+        uint32_t partitions = 0;
+        bool high_node = false;
+        for (uint32_t k = 0; k < a.count; k++) {
+            const simsched_action *x = &a.actions[k];
+            if (x->kind <= SIMSCHED_ISOLATE) {
+                check_groups(x, nodes);
+                partitions++;
+            }
+            if (x->kind == SIMSCHED_CRASH || x->kind == SIMSCHED_ISOLATE) {
+                assert_true(x->node < nodes);
+                high_node = high_node || x->node >= 64;
+            }
+        }
+        assert_true(partitions > 10);
+        assert_true(high_node);
+        simsched_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_swim_flags_and_refusals),
         cmocka_unit_test(test_seed_forms),
         cmocka_unit_test(test_schedule),
+        cmocka_unit_test(test_schedule_large),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include <xxhash.h>
 
 #include "sim.h"
+#include "swim_table.h"
 
 typedef struct {
     uint64_t lines;
@@ -210,6 +211,85 @@ static void test_swarm_run(void **state)
     sim_destroy(s);
 }
 
+/* n1's record of n2 is forced to inc 1000, then to 999; `extra` more view
+ * changes are recorded in between, so the checker reads either only the
+ * changed slots (few) or, past SWIM_VIEW_CHANGES_MAX, the whole table.  Either
+ * way the step after must report member_view_monotonic. */
+static void view_goes_back(uint32_t extra)
+{
+    sim *s = make(3, 3, NULL);
+    sim_run_until(s, HS_SEC(5));
+    assert_int_equal(sim_violation_count(s), 0);
+    swim *w = (swim *)node_swim(sim_node(s, 1));
+    swim_member *m = (swim_member *)view(s, 1, 2);
+    assert_non_null(m);
+    m->incarnation = 1000;
+    swim_table_view_changed(w, m);
+    sim_run_until(s, HS_SEC(7));
+    assert_int_equal(sim_violation_count(s), 0);
+    m = (swim_member *)view(s, 1, 2);
+    m->incarnation = 999;
+    swim_table_view_changed(w, m);
+    for (uint32_t k = 0; k < extra; k++) {
+        swim_table_view_changed(w, view(s, 1, 3) == NULL ? m : (swim_member *)view(s, 1, 3));
+    }
+    sim_run_until(s, HS_SEC(9));
+    assert_true(sim_violation_count(s) >= 1);
+    assert_int_equal(sim_violation(s, 0)->invariant, SIMCHECK_MEMBER_VIEW_MONOTONIC);
+    assert_int_equal(sim_violation(s, 0)->node, 0);
+    sim_destroy(s);
+}
+
+static void test_view_checker_changed_slots(void **state)
+{
+    (void)state;
+    view_goes_back(3);
+}
+
+static void test_view_checker_full_scan(void **state)
+{
+    (void)state;
+    view_goes_back(SWIM_VIEW_CHANGES_MAX + 5);
+}
+
+static uint32_t suspected_by(sim *s, uint32_t id)
+{
+    const swim *w = node_swim(sim_node(s, id));
+    uint32_t count = 0;
+    for (uint32_t slot = 0; slot < swim_slot_end(w); slot++) {
+        const swim_member *m = swim_member_slot(w, slot);
+        count += m != NULL && m->state != MEMBER_ALIVE ? 1u : 0u;
+    }
+    return count;
+}
+
+/* Beyond the old limits: 300 nodes (addresses past 10.0.0.255, node
+ * indexes past one byte, sets past one 64-bit word).  The last node joins
+ * through its seeds, and isolating it cuts exactly its links. */
+static void test_large_cluster(void **state)
+{
+    (void)state;
+    sim *s = make(7, 300, NULL);
+    sim_run_until(s, HS_SEC(20));
+    assert_int_equal(sim_violation_count(s), 0);
+    for (uint32_t id = 1; id <= 300; id++) {
+        assert_true(sim_node_running(s, id));
+    }
+    const swim_member *m = view(s, 1, 300);
+    assert_non_null(m);
+    assert_int_equal(m->state, MEMBER_ALIVE);
+    assert_non_null(view(s, 300, 1));
+    assert_int_equal(suspected_by(s, 300), 0);
+    assert_int_equal(suspected_by(s, 299), 0);
+    sim_isolate(s, 300);
+    sim_run_until(s, HS_SEC(30));
+    /* Its probes fail from the first round on; nobody else's do. */
+    assert_true(suspected_by(s, 300) >= 5);
+    assert_int_equal(suspected_by(s, 299), 0);
+    assert_int_equal(sim_violation_count(s), 0);
+    sim_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +298,9 @@ int main(void)
         cmocka_unit_test(test_partition_heals),
         cmocka_unit_test(test_trace_is_deterministic),
         cmocka_unit_test(test_swarm_run),
+        cmocka_unit_test(test_large_cluster),
+        cmocka_unit_test(test_view_checker_changed_slots),
+        cmocka_unit_test(test_view_checker_full_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
