@@ -89,12 +89,18 @@ static uint32_t find_slot(const map *m, uint64_t key, bool *found)
 
 bool map_get(const map *m, uint64_t key, uint64_t *value)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(m->count <= m->cap);
+    }
     if (m->count == 0) {
         return false;
     }
     bool found;
     uint32_t slot = find_slot(m, key, &found);
     if (found && value != NULL) {
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(m->slots[slot] - 1 < m->count);
+        }
         *value = m->values[m->slots[slot] - 1];
     }
     return found;
@@ -107,9 +113,15 @@ bool map_contains(const map *m, uint64_t key)
 
 hs_status map_put(map *m, uint64_t key, uint64_t value)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(m->count <= m->cap && m->slots != NULL);
+    }
     bool found;
     uint32_t slot = find_slot(m, key, &found);
     if (found) {
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(m->slots[slot] - 1 < m->count);
+        }
         m->values[m->slots[slot] - 1] = value;
         return HS_OK;
     }

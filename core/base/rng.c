@@ -101,8 +101,12 @@ bool rng_chance_ppm(rng *r, uint32_t ppm)
 
 void rng_shuffle_u32(rng *r, uint32_t *items, uint32_t count)
 {
+    HS_ASSERT(items != NULL || count == 0);
     for (uint32_t i = count; i > 1; i--) {
         uint32_t j = (uint32_t)rng_below(r, i);
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(j < i); /* rng_below's promise keeps the swap in bounds */
+        }
         uint32_t tmp = items[i - 1];
         items[i - 1] = items[j];
         items[j] = tmp;

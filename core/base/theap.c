@@ -57,6 +57,9 @@ static inline void bump_gen(theap_entry *e)
     if (e->gen == 0) {
         e->gen = 1;
     }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->gen != 0);
+    }
 }
 
 void theap_clear(theap *h)
@@ -195,10 +198,16 @@ static bool resolve(const theap *h, theap_handle handle, uint32_t *slot_out)
 hs_status theap_push(theap *h, uint64_t deadline, uint64_t a, uint64_t b, theap_handle *handle)
 {
     check_counts(h);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(h->entries != NULL && h->cap > 0); /* theap_init ran */
+    }
     if (h->free_count == 0) {
         return HS_ERR_FULL;
     }
     uint32_t slot = h->free_slots[--h->free_count];
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(slot < h->cap); /* the free list holds only slots of the table */
+    }
     theap_entry *e = &h->entries[slot];
     e->deadline = deadline;
     e->seq = h->next_seq++;
@@ -209,6 +218,9 @@ hs_status theap_push(theap *h, uint64_t deadline, uint64_t a, uint64_t b, theap_
     sift_up(h, pos);
     if (handle != NULL) {
         *handle = make_handle(h, slot);
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(e->heap_pos < h->count && h->count <= h->cap);
     }
     check_around(h, slot);
     return HS_OK;
@@ -222,6 +234,9 @@ static void remove_at(theap *h, uint32_t pos)
         check_counts(h);
     }
     uint32_t slot = h->heap[pos].slot;
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(slot < h->cap && h->entries[slot].heap_pos == pos); /* the index map agrees */
+    }
     uint32_t last = --h->count;
     if (pos != last) {
         uint32_t moved = h->heap[last].slot;
@@ -235,6 +250,9 @@ static void remove_at(theap *h, uint32_t pos)
     }
     bump_gen(&h->entries[slot]);
     h->free_slots[h->free_count++] = slot;
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(h->free_count <= h->cap);
+    }
 }
 
 bool theap_cancel(theap *h, theap_handle handle)
@@ -283,6 +301,9 @@ bool theap_peek(const theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
     if (h->count == 0) {
         return false;
     }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(h->count <= h->cap && h->heap[0].slot < h->cap);
+    }
     const theap_entry *e = &h->entries[h->heap[0].slot];
     HS_ASSERT(e->heap_pos == 0); /* the index map agrees with the root */
     if (deadline != NULL) {
@@ -299,10 +320,14 @@ bool theap_peek(const theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
 
 bool theap_pop(theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
 {
+    uint32_t count_before = h->count;
     if (!theap_peek(h, deadline, a, b)) {
         return false;
     }
     remove_at(h, 0);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(h->count + 1 == count_before);
+    }
     return true;
 }
 

@@ -30,6 +30,7 @@ const msg_desc *msg_registry_find(uint16_t type)
 {
     for (uint32_t i = 0; i < HS_ARRAY_LEN(registry_tables); i++) {
         const msg_table *t = registry_tables[i];
+        HS_ASSERT(t->type_lo <= t->type_hi);
         if (type >= t->type_lo && type <= t->type_hi) {
             const msg_desc *d = t->by_type[type - t->type_lo];
             HS_ASSERT(d == NULL || d->type == type);
@@ -57,6 +58,7 @@ uint32_t msg_registry_count(void)
     for (uint32_t type = 0; type < HS_MSG_TYPE_COUNT; type++) {
         n += msg_registry_find((uint16_t)type) != NULL;
     }
+    HS_ASSERT(n <= HS_MSG_TYPE_COUNT);
     return n;
 }
 
@@ -66,6 +68,7 @@ const msg_desc *msg_registry_at(uint32_t i)
     for (uint32_t type = 0; type < HS_MSG_TYPE_COUNT; type++) {
         const msg_desc *d = msg_registry_find((uint16_t)type);
         if (d != NULL && n++ == i) {
+            HS_ASSERT(d->type == type && n == i + 1);
             return d;
         }
     }
@@ -74,10 +77,12 @@ const msg_desc *msg_registry_at(uint32_t i)
 
 static hs_status table_check(const msg_table *t)
 {
+    HS_ASSERT(t != NULL);
     if (t->module >= HS_MOD_COUNT || t->by_type == NULL || t->type_lo > t->type_hi) {
         return HS_ERR_INVALID;
     }
     type_range r = module_ranges[t->module];
+    HS_ASSERT(r.lo <= r.hi); /* the module list's ranges are ordered */
     if (t->type_lo < r.lo || t->type_hi > r.hi) {
         return HS_ERR_RANGE;
     }
@@ -89,6 +94,7 @@ static hs_status table_check(const msg_table *t)
         if (d->type != type || d->module != t->module) {
             return HS_ERR_INVALID;
         }
+        HS_ASSERT(type >= r.lo && type <= r.hi);
         hs_status st = msg_desc_check(d);
         if (st != HS_OK) {
             return st;
@@ -100,6 +106,7 @@ static hs_status table_check(const msg_table *t)
 hs_status msg_registry_check(void)
 {
     for (uint32_t i = 0; i < HS_ARRAY_LEN(registry_tables); i++) {
+        HS_ASSERT(registry_tables[i] != NULL);
         hs_status st = table_check(registry_tables[i]);
         if (st != HS_OK) {
             return st;

@@ -137,6 +137,7 @@ node_limits node_host_limits(const node_config *cfg)
 
 hs_status node_create(const node_config *cfg, node **out)
 {
+    HS_ASSERT(cfg != NULL && out != NULL);
     *out = NULL;
     hs_status status = node_config_check(cfg);
     if (status == HS_OK) {
@@ -177,6 +178,7 @@ void node_destroy(node *n)
     if (n == NULL) {
         return;
     }
+    HS_ASSERT_IMPLIES(n->role_ready, n->role.role == n->cfg.role);
     if (n->role_ready) {
         role_free(&n->role);
     }
@@ -218,6 +220,8 @@ static void route_msg(node *n, step_ctx *ctx, hs_msg_in *mi)
  * after reporting (and answering) why not. */
 static const msg_desc *admit_type(node *n, step_ctx *ctx, const hs_msg_in *raw)
 {
+    HS_ASSERT(raw->body == NULL); /* not decoded yet */
+    HS_ASSERT(raw->channel == HS_CH_UDP || raw->channel == HS_CH_TCP);
     uint64_t from_key = hs_addr_key(raw->from);
     const msg_desc *desc = msg_registry_find(raw->type);
     if (desc == NULL) {
@@ -302,6 +306,7 @@ static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
 
 static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_TIMER_REFUSED);
     uint64_t id = in->u.timer_refused.timer_id;
     HS_ASSERT(in->u.timer_refused.reason != HS_OK);
     n->counters.timers_refused++;
@@ -311,6 +316,7 @@ static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
         ctx_event(ctx, HS_EV_TIMER_UNOWNED, NULL, id, hs_timer_kind(id), 0);
         return;
     }
+    HS_ASSERT(owner < HS_MOD_COUNT);
     /* The owner decides: re-arm with backoff, or give up on purpose; both
      * with an event. */
     module_ops[owner].on_timer_refused(n, ctx, id, in->u.timer_refused.reason);
@@ -341,6 +347,7 @@ static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
               hs_addr_key(in->u.send_failed.to));
     uint32_t owner = node_routes_msg(&n->routes, type);
     if (owner != NODE_ROUTE_NONE) {
+        HS_ASSERT(owner < HS_MOD_COUNT);
         module_ops[owner].on_send_failed(n, ctx, in);
     }
 }
@@ -369,6 +376,7 @@ static void try_start(node *n, step_ctx *ctx)
     n->running = true;
     ctx_event(ctx, HS_EV_NODE_READY, NULL, n->start_inc, ceiling, 0);
     swim_start(&n->swim, ctx, n->start_inc, ceiling);
+    HS_ASSERT(n->swim.started); /* node_check: running exactly when SWIM started */
 }
 
 /* What the meta store's last completion means for the node. */
@@ -401,10 +409,13 @@ static void after_meta(node *n, step_ctx *ctx)
     if (n->swim.inc_wanted > n->meta.wanted) {
         meta_want_ceiling(&n->meta, ctx, n->swim.inc_wanted);
     }
+    /* The store knows what SWIM wants (clamped to the incarnation range). */
+    HS_ASSERT(n->meta.wanted >= n->swim.inc_wanted || n->meta.wanted == MSG_INCARNATION_MAX);
 }
 
 static void on_command(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(in->kind == HS_IN_COMMAND);
     if (in->u.command.command == HS_CMD_LEAVE) {
         /* Before the node runs there is no membership to leave: the host
          * simply stops. */
@@ -439,6 +450,7 @@ static void fan_out_members(node *n, step_ctx *ctx)
 
 static void route_input(node *n, step_ctx *ctx, const hs_input *in)
 {
+    HS_ASSERT(n->running == n->swim.started);
     switch (in->kind) {
     case HS_IN_START:
         ctx_event(ctx, HS_EV_NODE_START, NULL, n->cfg.role, n->cfg.swim.members_cap, 0);
@@ -477,6 +489,7 @@ static void route_input(node *n, step_ctx *ctx, const hs_input *in)
         ctx_event(ctx, HS_EV_INPUT_UNHANDLED, NULL, in->kind, 0, 0);
         break;
     }
+    HS_ASSERT(ctx->ob->count <= ctx->ob->cap);
 }
 
 void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
@@ -547,6 +560,7 @@ uint32_t node_op_module(const node *n, uint64_t op_id)
 
 bool node_owner_live(const node *n, uint32_t space, uint64_t id)
 {
+    HS_ASSERT(space == HS_ID_TIMER || space == HS_ID_DISK_OP);
     uint32_t owner = space == HS_ID_TIMER ? node_timer_module(n, id) : node_op_module(n, id);
     return owner != NODE_ROUTE_NONE && module_ops[owner].owner_live(n, space, id);
 }

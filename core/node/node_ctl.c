@@ -42,6 +42,8 @@ void node_ctl_free(node_ctl *c)
 void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_status code,
                           uint32_t offending_type)
 {
+    HS_ASSERT(code != HS_OK); /* an error reply carries an error */
+    HS_ASSERT(in->channel == HS_CH_UDP || in->channel == HS_CH_TCP);
     uint64_t to_key = hs_addr_key(in->from);
     if (!bucket_take(&c->error_replies, ctx->now_ns)) {
         ctx->counters->error_replies_suppressed++;
@@ -106,12 +108,14 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
 /* The HELLO this node answers a TCP peer's HELLO with. */
 static msg_hello self_hello(const node_ctl *c)
 {
+    HS_ASSERT(c->swim != NULL);
     msg_hello h = {0};
     h.name = c->name;
     h.role = c->swim->self.role;
     h.proto_major = MSG_PROTO_MAJOR;
     h.proto_minor = MSG_PROTO_MINOR;
     h.incarnation = c->swim->self.incarnation;
+    HS_ASSERT(h.name.len >= 1 && h.name.len <= HS_NAME_MAX); /* a configured name */
     return h;
 }
 

@@ -30,6 +30,7 @@ const peer_binding *peers_find(const peers *p, uint64_t conn_id)
 
 static hs_status peers_bind(peers *p, step_ctx *ctx, uint64_t conn_id, const msg_hello *h)
 {
+    HS_ASSERT(p->count <= PEERS_MAX && h != NULL);
     if (h->proto_major != MSG_PROTO_MAJOR) {
         return HS_ERR_VERSION;
     }
@@ -43,12 +44,14 @@ static hs_status peers_bind(peers *p, step_ctx *ctx, uint64_t conn_id, const msg
     p->slots[p->count++] = (peer_binding){conn_id, *h};
     p->high_water = p->count > p->high_water ? p->count : p->high_water;
     HS_ASSERT(p->count <= PEERS_MAX);
+    HS_ASSERT(p->high_water >= p->count && p->high_water <= PEERS_MAX);
     return HS_OK;
 }
 
 static peers_verdict on_hello(peers *p, step_ctx *ctx, const hs_msg_in *in,
                               const msg_hello *self, hs_status *code)
 {
+    HS_ASSERT(in->type == MSG_HELLO && self != NULL && code != NULL);
     const msg_hello *h = in->body;
     hs_status st = peers_bind(p, ctx, in->conn_id, h);
     if (st != HS_OK) {
@@ -56,6 +59,9 @@ static peers_verdict on_hello(peers *p, step_ctx *ctx, const hs_msg_in *in,
         ctx_event(ctx, HS_EV_HELLO_REFUSED, &h->name, st, in->conn_id, h->proto_major);
         *code = st;
         return PEERS_REFUSE;
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(peers_index(p, in->conn_id) >= 0); /* O(PEERS_MAX) */
     }
     ctx->counters->hello_bound++;
     ctx_event(ctx, HS_EV_HELLO_BOUND, &h->name, in->conn_id, h->role,
@@ -68,6 +74,7 @@ peers_verdict peers_on_tcp(peers *p, step_ctx *ctx, const hs_msg_in *in, const m
                            hs_status *code)
 {
     HS_ASSERT(in->channel == HS_CH_TCP && in->body != NULL);
+    HS_ASSERT(code != NULL && self != NULL);
     *code = HS_OK;
     if (in->type == MSG_HELLO) {
         return on_hello(p, ctx, in, self, code);
@@ -88,6 +95,7 @@ void peers_on_closed(peers *p, uint64_t conn_id)
     if (i < 0) {
         return;
     }
+    HS_ASSERT(p->count > 0 && (uint32_t)i < p->count);
     /* The last binding fills the hole: order follows the operations only. */
     p->slots[i] = p->slots[p->count - 1];
     p->count--;

@@ -100,6 +100,7 @@ void role_on_member(role_state *r, step_ctx *ctx, const hs_member_change *change
 
 bool role_owner_live(const role_state *r, uint32_t space, uint64_t id)
 {
+    HS_ASSERT(space == HS_ID_TIMER || space == HS_ID_DISK_OP);
     switch (r->role) {
     case ROLE_CLIENT:
         return role_client_owner_live(&r->u.client, space, id);
@@ -115,6 +116,7 @@ bool role_owner_live(const role_state *r, uint32_t space, uint64_t id)
 
 uint32_t role_tables(const role_state *r, hs_table_view *out, uint32_t cap)
 {
+    HS_ASSERT(out != NULL || cap == 0);
     switch (r->role) {
     case ROLE_CLIENT:
         return role_client_tables(&r->u.client, out, cap);

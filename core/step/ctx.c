@@ -7,6 +7,7 @@
 hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
                    uint16_t type, const void *body)
 {
+    HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP); /* max_frame depends on it */
     HS_ASSERT(ctx->find_msg != NULL && body != NULL);
     const msg_desc *d = ctx->find_msg(type);
     HS_ASSERT(d != NULL);
@@ -38,6 +39,7 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
         ctx->counters->outbox_overflows++;
         return status;
     }
+    HS_ASSERT(len > FRAME_HEADER_LEN && len <= room); /* a whole frame, inside the arena */
     ctx->counters->frames_tx++;
     node_counters_msg(ctx->counters, NODE_DIR_TX, type, (uint32_t)len);
     return HS_OK;
@@ -45,16 +47,20 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
 
 void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns)
 {
+    HS_ASSERT(ctx->ob != NULL && ctx->counters != NULL);
     if (hs_outbox_timer_set(ctx->ob, timer_id, deadline_ns) != HS_OK) {
         /* The outbox already emitted OUTBOX_FULL; a lost timer would stall
          * a periodic duty forever, which the bounds checker must see. */
         ctx->counters->outbox_overflows++;
+        HS_ASSERT(ctx->ob->overflows > 0); /* the outbox counted it too */
     }
 }
 
 void ctx_timer_cancel(step_ctx *ctx, uint64_t timer_id)
 {
+    HS_ASSERT(ctx->ob != NULL && ctx->counters != NULL);
     if (hs_outbox_timer_cancel(ctx->ob, timer_id) != HS_OK) {
         ctx->counters->outbox_overflows++;
+        HS_ASSERT(ctx->ob->overflows > 0); /* the outbox counted it too */
     }
 }

@@ -36,6 +36,7 @@ const char *hs_output_kind_name(uint32_t kind)
 
 hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
 {
+    HS_ASSERT(ob != NULL);
     memset(ob, 0, sizeof(*ob));
     if (cap <= HS_OUTBOX_EVENT_RESERVE || arena_cap == 0) {
         return HS_ERR_INVALID;
@@ -48,6 +49,7 @@ hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
     }
     ob->cap = cap;
     ob->arena_cap = arena_cap;
+    HS_ASSERT(ob->count == 0 && ob->arena_used == 0 && ob->high_water == 0);
     return HS_OK;
 }
 
@@ -60,6 +62,8 @@ void hs_outbox_free(hs_outbox *ob)
 
 void hs_outbox_reset(hs_outbox *ob)
 {
+    /* The step that ends kept both of the outbox's caps. */
+    HS_ASSERT(ob->count <= ob->cap && ob->arena_used <= ob->arena_cap);
     ob->count = 0;
     ob->arena_used = 0;
 }
@@ -67,6 +71,11 @@ void hs_outbox_reset(hs_outbox *ob)
 /* Ordinary outputs may use every slot but the event reserve. */
 static hs_output *push(hs_outbox *ob, hs_output_kind kind)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(ob->count <= ob->cap);
+        /* Events go through hs_outbox_event, which may use the reserve. */
+        HS_ASSERT(kind != HS_OUT_EVENT && (uint32_t)kind < HS_OUT_COUNT);
+    }
     if (ob->count + HS_OUTBOX_EVENT_RESERVE >= ob->cap) {
         return NULL;
     }
@@ -75,6 +84,9 @@ static hs_output *push(hs_outbox *ob, hs_output_kind kind)
     out->kind = kind;
     if (ob->count > ob->high_water) {
         ob->high_water = ob->count;
+    }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(ob->count + HS_OUTBOX_EVENT_RESERVE <= ob->cap); /* the reserve stays free */
     }
     return out;
 }
@@ -88,6 +100,8 @@ static hs_status overflow(hs_outbox *ob, hs_output_kind kind, uint32_t bytes)
 
 uint8_t *hs_outbox_payload_begin(hs_outbox *ob, uint32_t max_len, uint32_t *room)
 {
+    HS_ASSERT(room != NULL && max_len > 0);
+    HS_ASSERT(ob->arena_used <= ob->arena_cap);
     uint32_t left = ob->arena_cap - ob->arena_used;
     if (left == 0) {
         *room = 0;
@@ -113,12 +127,14 @@ hs_status hs_outbox_send_commit(hs_outbox *ob, hs_channel channel, hs_addr to, u
     out->u.send.offset = ob->arena_used;
     out->u.send.len = len;
     ob->arena_used += len;
+    HS_ASSERT(ob->arena_used <= ob->arena_cap);
     return HS_OK;
 }
 
 hs_status hs_outbox_disk_write_commit(hs_outbox *ob, uint64_t op_id, uint32_t file,
                                       uint64_t file_offset, uint32_t len)
 {
+    HS_ASSERT(op_id != 0); /* id 0 is no operation: its completion would match no owner */
     HS_ASSERT(len <= ob->arena_cap - ob->arena_used);
     hs_output *out = push(ob, HS_OUT_DISK_WRITE);
     if (out == NULL) {
@@ -130,6 +146,7 @@ hs_status hs_outbox_disk_write_commit(hs_outbox *ob, uint64_t op_id, uint32_t fi
     out->u.disk.offset = ob->arena_used;
     out->u.disk.len = len;
     ob->arena_used += len;
+    HS_ASSERT(ob->arena_used <= ob->arena_cap);
     return HS_OK;
 }
 
@@ -166,6 +183,7 @@ hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id)
 
 hs_status hs_outbox_disk_sync(hs_outbox *ob, uint64_t op_id, uint32_t file)
 {
+    HS_ASSERT(op_id != 0); /* id 0 is no operation: its completion would match no owner */
     hs_output *out = push(ob, HS_OUT_DISK_SYNC);
     if (out == NULL) {
         return overflow(ob, HS_OUT_DISK_SYNC, 0);
@@ -178,6 +196,8 @@ hs_status hs_outbox_disk_sync(hs_outbox *ob, uint64_t op_id, uint32_t file)
 hs_status hs_outbox_disk_read(hs_outbox *ob, uint64_t op_id, uint32_t file, uint64_t file_offset,
                               uint32_t len)
 {
+    HS_ASSERT(op_id != 0); /* id 0 is no operation: its completion would match no owner */
+    HS_ASSERT(len > 0); /* a read returns bytes into the completion */
     hs_output *out = push(ob, HS_OUT_DISK_READ);
     if (out == NULL) {
         return overflow(ob, HS_OUT_DISK_READ, 0);
@@ -192,6 +212,10 @@ hs_status hs_outbox_disk_read(hs_outbox *ob, uint64_t op_id, uint32_t file, uint
 void hs_outbox_event(hs_outbox *ob, uint16_t code, const hs_name *subject, uint64_t a,
                      uint64_t b, uint64_t c)
 {
+    HS_ASSERT(code < HS_EV_COUNT);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(ob->count <= ob->cap);
+    }
     if (ob->count >= ob->cap) {
         ob->overflows++;
         return;
@@ -215,9 +239,15 @@ void hs_outbox_event(hs_outbox *ob, uint16_t code, const hs_name *subject, uint6
 const uint8_t *hs_outbox_payload(const hs_outbox *ob, const hs_output *out)
 {
     if (out->kind == HS_OUT_SEND) {
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(out->u.send.offset + out->u.send.len <= ob->arena_used);
+        }
         return ob->arena + out->u.send.offset;
     }
     if (out->kind == HS_OUT_DISK_WRITE) {
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(out->u.disk.offset + out->u.disk.len <= ob->arena_used);
+        }
         return ob->arena + out->u.disk.offset;
     }
     return NULL;

@@ -23,6 +23,7 @@ HS_STATIC_ASSERT(META_RECORD_LEN <= META_SLOT_SIZE, "record fits a slot");
 
 static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 {
+    HS_ASSERT(bytes <= 8); /* no shift by 64 */
     for (unsigned i = 0; i < bytes; i++) {
         p[i] = (uint8_t)(v >> (8 * i));
     }
@@ -30,6 +31,7 @@ static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
 
 static uint64_t get_le(const uint8_t *p, unsigned bytes)
 {
+    HS_ASSERT(bytes <= 8); /* no shift by 64 */
     uint64_t v = 0;
     for (unsigned i = 0; i < bytes; i++) {
         v |= (uint64_t)p[i] << (8 * i);
@@ -51,6 +53,7 @@ void meta_encode(const meta_record *r, uint8_t out[META_RECORD_LEN])
 
 hs_status meta_decode(const uint8_t *bytes, size_t len, meta_record *out)
 {
+    HS_ASSERT(out != NULL && (bytes != NULL || len == 0));
     if (len < META_RECORD_LEN) {
         return HS_ERR_TRUNCATED;
     }
@@ -74,6 +77,7 @@ hs_status meta_decode(const uint8_t *bytes, size_t len, meta_record *out)
     if (hs_name_set(&r.name, (const char *)bytes + META_OFF_NAME, name_len) != HS_OK) {
         return HS_ERR_RANGE;
     }
+    HS_ASSERT(name_len <= HS_NAME_MAX); /* hs_name_set's promise bounds the loop */
     /* Padding after the name must be zero: a checksum collision aside,
      * anything else means the writer was not us. */
     for (unsigned i = META_OFF_NAME + name_len; i < META_OFF_RESERVED; i++) {
@@ -126,6 +130,7 @@ static void note_in_flight(meta_store *m)
 
 static void issue_read(meta_store *m, step_ctx *ctx)
 {
+    HS_ASSERT(m->phase == META_LOADING && m->read_op == 0 && !m->retry_armed);
     m->read_op = next_op(m, META_OP_READ);
     if (hs_outbox_disk_read(ctx->ob, m->read_op, HS_FILE_META, 0, META_FILE_SIZE) != HS_OK) {
         /* The outbox reported it; the read must still happen. */
@@ -187,6 +192,7 @@ void meta_want_ceiling(meta_store *m, step_ctx *ctx, uint32_t c)
         return;
     }
     m->wanted = c;
+    HS_ASSERT(m->wanted <= MSG_INCARNATION_MAX);
     if (m->phase == META_READY && m->in_flight == 0 && !m->retry_armed) {
         issue_write(m, ctx);
     }
@@ -194,12 +200,15 @@ void meta_want_ceiling(meta_store *m, step_ctx *ctx, uint32_t c)
 
 static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status status)
 {
+    HS_ASSERT(status != HS_OK);
+    HS_ASSERT(!m->retry_armed); /* one retry at a time */
     ctx->counters->disk_failures++;
     ctx_event(ctx, HS_EV_DISK_FAILED, NULL, op, status, (uint64_t)m->retry_ms * HS_NS_PER_MS);
     m->retry_gen = hs_gen_next(m->retry_gen);
     ctx_timer_set(ctx, retry_timer_id(m), ctx->now_ns + (uint64_t)m->retry_ms * HS_NS_PER_MS);
     m->retry_armed = true;
     m->retry_ms = m->retry_ms * 2 > META_RETRY_MAX_MS ? META_RETRY_MAX_MS : m->retry_ms * 2;
+    HS_ASSERT(m->retry_ms >= META_RETRY_MIN_MS && m->retry_ms <= META_RETRY_MAX_MS);
 }
 
 /* Picks the valid slot with the higher sequence number.  An empty or
@@ -207,6 +216,8 @@ static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status statu
  * record written by another node name, makes the store unusable. */
 static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uint32_t len)
 {
+    HS_ASSERT(m->phase == META_LOADING && m->read_op == 0);
+    HS_ASSERT(bytes != NULL || len == 0);
     meta_record best;
     memset(&best, 0, sizeof(best));
     bool found = false;
@@ -236,6 +247,7 @@ static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uin
             found = true;
         }
     }
+    HS_ASSERT_IMPLIES(found, best.seq != 0 && any_bytes); /* meta_decode refuses seq 0 */
     if (!found && any_bytes) {
         /* Bytes but no valid slot: starting fresh could reuse an
          * incarnation, so the store refuses to guess. */
@@ -368,6 +380,7 @@ void meta_on_disk(meta_store *m, step_ctx *ctx, const hs_input *in)
 
 meta_outcome meta_take_outcome(meta_store *m)
 {
+    HS_ASSERT(m->outcome <= META_FAILED_NOW); /* set only from meta_outcome values */
     meta_outcome outcome = (meta_outcome)m->outcome;
     m->outcome = META_NOTHING;
     return outcome;
@@ -420,6 +433,7 @@ void meta_on_member(meta_store *m, step_ctx *ctx, const hs_member_change *change
 
 bool meta_owner_live(const meta_store *m, uint32_t space, uint64_t id)
 {
+    HS_ASSERT(space == HS_ID_TIMER || space == HS_ID_DISK_OP);
     if (space == HS_ID_TIMER) {
         return meta_timer_owner_live(m, id);
     }

@@ -210,6 +210,9 @@ hs_status dec_array(dec *d, uint64_t *items, uint64_t max)
 
 hs_status dec_uint(dec *d, uint64_t *value)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(value != NULL);
+    }
     hs_status st = dec_next(d);
     if (st != HS_OK) {
         return st;
@@ -244,11 +247,15 @@ static hs_status dec_string(dec *d, dec_kind want, const uint8_t **ptr, size_t *
     }
     *ptr = d->tok_ptr;
     *len = (size_t)d->tok_value;
+    HS_ASSERT(*len <= max_len); /* the decoded length fits the caller's limit */
     return HS_OK;
 }
 
 hs_status dec_text(dec *d, const char **ptr, size_t *len, size_t max_len)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(ptr != NULL && len != NULL);
+    }
     const uint8_t *p = NULL;
     hs_status st = dec_string(d, DEC_TOK_TEXT, &p, len, max_len);
     if (st == HS_OK) {

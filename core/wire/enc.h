@@ -44,6 +44,9 @@ void enc_fail(enc *e);
  * write. */
 static inline bool enc_tiny(enc *e, uint8_t major, uint64_t value)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(major % 32 == 0 && e->pos <= e->cap); /* a major type; clamp kept */
+    }
     if (value < 24 && e->pos < e->cap) {
         e->buf[e->pos++] = (uint8_t)(major | value);
         return true;
@@ -76,10 +79,16 @@ static inline void enc_uint(enc *e, uint64_t value)
  * and a copy. */
 static inline void enc_text(enc *e, const char *ptr, size_t len)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT((ptr != NULL || len == 0) && e->pos <= e->cap);
+    }
     if (len < 24 && len > 0 && len < e->cap - e->pos) {
         e->buf[e->pos] = (uint8_t)(0x60 | len);
         memcpy(e->buf + e->pos + 1, ptr, len);
         e->pos += 1 + len;
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(e->pos <= e->cap);
+        }
         return;
     }
     enc_text_slow(e, ptr, len);
@@ -90,6 +99,9 @@ static inline void enc_text(enc *e, const char *ptr, size_t len)
  * memcpy never sees a NULL pointer. */
 static inline void enc_bytes_short(enc *e, const uint8_t *ptr, size_t len)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT((ptr != NULL || len == 0) && e->pos <= e->cap);
+    }
     size_t head = len < 24 ? 1 : 2;
     if (len > 0 && len < 256 && head + len <= e->cap - e->pos) {
         if (head == 1) {
@@ -100,6 +112,9 @@ static inline void enc_bytes_short(enc *e, const uint8_t *ptr, size_t len)
         }
         memcpy(e->buf + e->pos + head, ptr, len);
         e->pos += head + len;
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(e->pos <= e->cap);
+        }
         return;
     }
     enc_bytes(e, ptr, len);

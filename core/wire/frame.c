@@ -86,11 +86,13 @@ hs_status frame_parse_header(const uint8_t *bytes, size_t n, uint32_t max_payloa
 hs_status frame_decode(const uint8_t *bytes, size_t n, uint32_t max_payload, frame_header *out,
                        const uint8_t **payload)
 {
+    HS_ASSERT(out != NULL && payload != NULL);
     frame_header h;
     hs_status st = frame_parse_header(bytes, n, max_payload, &h);
     if (st != HS_OK) {
         return st;
     }
+    HS_ASSERT(n >= FRAME_HEADER_LEN && h.length <= max_payload); /* the header parse's promise */
     size_t body = n - FRAME_HEADER_LEN;
     if (body < h.length) {
         return HS_ERR_TRUNCATED;
@@ -102,6 +104,7 @@ hs_status frame_decode(const uint8_t *bytes, size_t n, uint32_t max_payload, fra
     if (frame_checksum(bytes, p, h.length) != h.checksum) {
         return HS_ERR_CHECKSUM;
     }
+    HS_ASSERT(p + h.length == bytes + n); /* the payload ends where the input does */
     *out = h;
     *payload = p;
     return HS_OK;

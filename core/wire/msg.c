@@ -42,6 +42,7 @@ const char *node_role_name(uint32_t role)
 
 hs_status node_role_parse(const char *text, node_role *out)
 {
+    HS_ASSERT(out != NULL);
     if (text == NULL) {
         return HS_ERR_INVALID;
     }
@@ -109,6 +110,11 @@ static inline __attribute__((always_inline)) uint64_t word_bad(uint64_t x, uint8
 static inline __attribute__((always_inline)) bool bytes_in_range(const char *p, size_t n,
                                                                    uint8_t lo, uint8_t hi)
 {
+    /* The SWAR tests hold only for ranges inside 1..0x7f. */
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(lo >= 1 && lo <= hi && hi < 0x80);
+        HS_ASSERT(p != NULL || n == 0);
+    }
     uint64_t x = 0;
     if (n >= 8) {
         memcpy(&x, p + n - 8, 8);
@@ -175,6 +181,9 @@ static inline const void *field_cptr(const void *body, uint16_t offset)
 static uint64_t get_uint(const msg_field *f, const void *body)
 {
     const void *p = field_cptr(body, f->offset);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(f->kind <= MSG_K_U64);
+    }
     switch (f->kind) {
     case MSG_K_U8:
         return *(const uint8_t *)p;
@@ -239,6 +248,7 @@ static uint64_t kind_width(uint8_t kind)
 static bool field_max_ok(const msg_field *f)
 {
     static const uint64_t int_max[] = {UINT8_MAX, UINT16_MAX, UINT32_MAX, UINT64_MAX};
+    HS_ASSERT(f->kind < MSG_K_COUNT); /* field_ok asked kind_width first */
     switch (f->kind) {
     case MSG_K_U8:
     case MSG_K_U16:
@@ -258,6 +268,8 @@ static bool field_max_ok(const msg_field *f)
 
 static bool field_ok(const msg_desc *d, const msg_field *f, uint32_t *lists)
 {
+    HS_ASSERT(d->size > 0 && d->size <= MSG_BODY_MAX);
+    HS_ASSERT(*lists <= 3u);
     uint64_t width = kind_width(f->kind);
     if (width == 0 || f->key > MSG_KEY_MAX || (f->flags & ~(MSG_F_REQ | MSG_F_HAS)) != 0 ||
         f->flags == (MSG_F_REQ | MSG_F_HAS) || !field_max_ok(f)) {
@@ -299,6 +311,9 @@ hs_status msg_desc_check(const msg_desc *d)
             return HS_ERR_INVALID;
         }
     }
+    /* Keys are ascending and at most MSG_KEY_MAX: the decoder's seen mask
+     * has a bit for each. */
+    HS_ASSERT(d->field_count == 0 || d->fields[d->field_count - 1].key <= MSG_KEY_MAX);
     return HS_OK;
 }
 
@@ -350,6 +365,10 @@ static inline uint16_t load_be16(const uint8_t *p)
 static void enc_member(enc *e, const msg_member *m)
 {
     size_t len = member_record_len(m);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(m->name.len >= 1 && m->name.len <= HS_NAME_MAX);
+        HS_ASSERT(len <= MEMBER_RECORD_MAX); /* the decoder's record limit */
+    }
     uint8_t *rec = enc_bytes_reserve(e, len);
     if (rec == NULL) {
         return; /* overflow recorded: enc_finish reports it */
@@ -368,6 +387,9 @@ static void enc_member(enc *e, const msg_member *m)
 
 size_t msg_member_size(const msg_member *member)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(member->name.len <= HS_NAME_MAX); /* senders size gossip by it */
+    }
     size_t len = member_record_len(member);
     return enc_head_size(len) + len;
 }
@@ -383,6 +405,9 @@ static bool counter_ok(const msg_counter *c)
 static bool field_present(const msg_field *f, const void *body)
 {
     HS_ASSERT(f->kind < MSG_K_COUNT);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT((f->flags & (MSG_F_REQ | MSG_F_HAS)) != (MSG_F_REQ | MSG_F_HAS));
+    }
     const void *p = field_cptr(body, f->offset);
     if (f->flags & MSG_F_REQ) {
         return true;
@@ -413,6 +438,7 @@ static bool field_present(const msg_field *f, const void *body)
 
 static hs_status check_member_list(const msg_field *f, const msg_member_list *l)
 {
+    HS_ASSERT(f->kind == MSG_K_MEMBER_LIST);
     if (l->count > f->max) {
         return HS_ERR_LIMIT;
     }
@@ -429,6 +455,7 @@ static hs_status check_member_list(const msg_field *f, const msg_member_list *l)
 
 static hs_status check_counter_list(const msg_field *f, const msg_counter_list *l)
 {
+    HS_ASSERT(f->kind == MSG_K_COUNTER_LIST);
     if (l->count > f->max) {
         return HS_ERR_LIMIT;
     }
@@ -449,6 +476,9 @@ static hs_status check_counter_list(const msg_field *f, const msg_counter_list *
 static hs_status field_check(const msg_field *f, const void *body)
 {
     HS_ASSERT(f->kind < MSG_K_COUNT);
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(f->key <= MSG_KEY_MAX);
+    }
     const void *p = field_cptr(body, f->offset);
     switch (f->kind) {
     case MSG_K_BOOL:
@@ -473,6 +503,7 @@ static hs_status field_check(const msg_field *f, const void *body)
 
 static void enc_member_list(enc *e, const msg_member_list *l)
 {
+    HS_ASSERT(l->count == 0 || l->items != NULL); /* check_member_list ran */
     enc_array(e, l->count);
     for (uint32_t i = 0; i < l->count; i++) {
         enc_member(e, &l->items[i]);
@@ -481,6 +512,7 @@ static void enc_member_list(enc *e, const msg_member_list *l)
 
 static void enc_counter_list(enc *e, const msg_counter_list *l)
 {
+    HS_ASSERT(l->count == 0 || l->items != NULL); /* check_counter_list ran */
     enc_array(e, l->count);
     for (uint32_t i = 0; i < l->count; i++) {
         const msg_counter *c = &l->items[i];
@@ -543,6 +575,7 @@ hs_status msg_encode(const msg_desc *d, const void *body, uint8_t *buf, size_t c
         present |= UINT64_C(1) << i;
         pairs++;
     }
+    HS_ASSERT(pairs <= d->field_count);
     enc e;
     enc_init(&e, buf, cap);
     enc_map(&e, pairs);
@@ -555,6 +588,7 @@ hs_status msg_encode(const msg_desc *d, const void *body, uint8_t *buf, size_t c
 hs_status msg_encode_frame(const msg_desc *d, const void *body, uint8_t *buf, size_t cap,
                            size_t *len)
 {
+    HS_ASSERT(buf != NULL && len != NULL);
     if (cap < FRAME_HEADER_LEN) {
         return HS_ERR_TOO_SMALL;
     }
@@ -564,6 +598,7 @@ hs_status msg_encode_frame(const msg_desc *d, const void *body, uint8_t *buf, si
     if (st != HS_OK) {
         return st;
     }
+    HS_ASSERT(payload_len >= 1); /* at least the map head */
     if (payload_len > UINT32_MAX) {
         return HS_ERR_LIMIT;
     }
@@ -613,6 +648,9 @@ static hs_status dec_name(dec *d, hs_name *out)
     if (!name_bytes_ok(p, n)) {
         return HS_ERR_RANGE;
     }
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(n >= 1 && n <= HS_NAME_MAX); /* fits out->bytes with its NUL */
+    }
     memcpy(out->bytes, p, n);
     out->bytes[n] = '\0';
     out->len = (uint8_t)n;
@@ -636,6 +674,9 @@ static hs_status dec_addr(dec *d, hs_addr *out)
 
 static hs_status parse_member(const uint8_t *rec, size_t len, msg_member *m)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(len <= MEMBER_RECORD_MAX); /* dec_member's limit */
+    }
     if (len < 1 + MEMBER_FIXED_LEN) {
         return HS_ERR_MISSING;
     }
@@ -685,6 +726,8 @@ static hs_status dec_member(dec *d, msg_member *m)
  * min(storage, the field's limit) before the first entry is written. */
 static hs_status dec_member_list(dec *d, const msg_field *f, msg_member_list *l)
 {
+    HS_ASSERT(f->kind == MSG_K_MEMBER_LIST);
+    HS_ASSERT(l->items != NULL || l->cap == 0);
     uint64_t n = 0;
     hs_status st = dec_array(d, &n, l->cap < f->max ? l->cap : f->max);
     for (uint64_t i = 0; st == HS_OK && i < n; i++) {
@@ -706,6 +749,9 @@ static hs_status dec_counter_name(dec *d, msg_counter *c)
         st = HS_ERR_RANGE;
     }
     if (st == HS_OK) {
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(n <= MSG_COUNTER_NAME_MAX); /* fits c->name with its NUL */
+        }
         memcpy(c->name, p, n);
         c->name[n] = '\0';
     }
@@ -732,6 +778,7 @@ static hs_status dec_counter(dec *d, msg_counter *c)
         }
     }
     uint64_t both = (UINT64_C(1) << COUNTER_KEY_NAME) | (UINT64_C(1) << COUNTER_KEY_VALUE);
+    HS_ASSERT_IMPLIES(st == HS_OK && (seen & both) == both, pairs >= 2);
     if (st == HS_OK && (seen & both) != both) {
         return HS_ERR_MISSING;
     }
@@ -740,6 +787,8 @@ static hs_status dec_counter(dec *d, msg_counter *c)
 
 static hs_status dec_counter_list(dec *d, const msg_field *f, msg_counter_list *l)
 {
+    HS_ASSERT(f->kind == MSG_K_COUNTER_LIST);
+    HS_ASSERT(l->items != NULL || l->cap == 0);
     uint64_t n = 0;
     hs_status st = dec_array(d, &n, l->cap < f->max ? l->cap : f->max);
     for (uint64_t i = 0; st == HS_OK && i < n; i++) {
@@ -755,6 +804,9 @@ static hs_status dec_counter_list(dec *d, const msg_field *f, msg_counter_list *
 /* TEXT (printable ASCII, NUL-terminated in its buffer) and BYTES. */
 static hs_status dec_string(dec *d, const msg_field *f, void *body)
 {
+    if (HS_DEBUG_CHECKS) {
+        HS_ASSERT(f->kind == MSG_K_TEXT || f->kind == MSG_K_BYTES);
+    }
     const uint8_t *p = NULL;
     size_t n = 0;
     hs_status st;
@@ -836,6 +888,7 @@ static const msg_field *find_field(const msg_desc *d, uint64_t key, uint32_t *hi
 static void decode_defaults(const msg_desc *d, void *body, const msg_rx_store *store)
 {
     HS_ASSERT(d->size > 0 && d->size <= MSG_BODY_MAX);
+    HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
     memset(body, 0, d->size);
     for (uint32_t i = 0; i < d->field_count; i++) {
         const msg_field *f = &d->fields[i];
@@ -856,6 +909,9 @@ static hs_status check_required(const msg_desc *d, uint64_t seen)
     HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
     for (uint32_t i = 0; i < d->field_count; i++) {
         const msg_field *f = &d->fields[i];
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(f->key < 64); /* msg_desc_check: the shift below is defined */
+        }
         if ((f->flags & MSG_F_REQ) && (seen & (UINT64_C(1) << f->key)) == 0) {
             return HS_ERR_MISSING;
         }
@@ -870,6 +926,7 @@ hs_status msg_decode(const msg_desc *d, const uint8_t *payload, size_t len, void
     /* Caller contract, not input: storage must exist for the capacity. */
     HS_ASSERT(store == NULL || store->members != NULL || store->members_cap == 0);
     HS_ASSERT(store == NULL || store->counters != NULL || store->counters_cap == 0);
+    HS_ASSERT(payload != NULL || len == 0);
     decode_defaults(d, body, store);
     dec r;
     dec_init(&r, payload, len);
@@ -913,6 +970,7 @@ static bool member_eq(const msg_member *a, const msg_member *b)
 
 static bool lists_eq(const msg_field *f, const void *pa, const void *pb)
 {
+    HS_ASSERT(f->kind == MSG_K_MEMBER_LIST || f->kind == MSG_K_COUNTER_LIST);
     if (f->kind == MSG_K_MEMBER_LIST) {
         const msg_member_list *a = pa;
         const msg_member_list *b = pb;
@@ -934,6 +992,7 @@ static bool lists_eq(const msg_field *f, const void *pa, const void *pb)
 
 static bool field_eq(const msg_field *f, const void *a, const void *b)
 {
+    HS_ASSERT(f->kind < MSG_K_COUNT);
     const void *pa = field_cptr(a, f->offset);
     const void *pb = field_cptr(b, f->offset);
     if ((f->flags & MSG_F_HAS) && *(const bool *)field_cptr(a, f->aux_offset) !=
@@ -965,6 +1024,7 @@ static bool field_eq(const msg_field *f, const void *a, const void *b)
 const char *msg_body_diff(const msg_desc *d, const void *a, const void *b)
 {
     HS_ASSERT(d != NULL && a != NULL && b != NULL);
+    HS_ASSERT(d->field_count <= MSG_FIELDS_MAX);
     for (uint32_t i = 0; i < d->field_count; i++) {
         if (!field_eq(&d->fields[i], a, b)) {
             return d->fields[i].name;
