@@ -321,6 +321,7 @@ static void on_send_failed(void *ctx, uint64_t conn_id, hs_addr to, uint16_t typ
     in.u.send_failed.conn_id = conn_id;
     in.u.send_failed.msg_type = type;
     in.u.send_failed.reason = reason;
+    in.u.send_failed.frames = 1;
     queue_input(h, &in);
 }
 

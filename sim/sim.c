@@ -251,6 +251,7 @@ void sim_hash_input_fields(simhash *h, const hs_input *in)
         simhash_u64(h, in->u.send_failed.conn_id);
         simhash_u16(h, in->u.send_failed.msg_type);
         simhash_u32(h, (uint32_t)in->u.send_failed.reason);
+        simhash_u32(h, in->u.send_failed.frames);
         break;
     default:
         break; /* START carries nothing */
@@ -918,6 +919,7 @@ static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, ui
     in->u.send_failed.conn_id = conn_id;
     in->u.send_failed.msg_type = type;
     in->u.send_failed.reason = reason;
+    in->u.send_failed.frames = 1;
 }
 
 static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint16_t type,

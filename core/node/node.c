@@ -157,7 +157,7 @@ hs_status node_create(const node_config *cfg, node **out)
                        cfg->seed_count);
     if (status == HS_OK) {
         status = node_ctl_init(&n->node_ctl, &cfg->name, &n->swim, cfg->swim.members_cap,
-                               cfg->error_reply_per_sec, cfg->error_reply_burst);
+                               cfg->peers_max, cfg->error_reply_per_sec, cfg->error_reply_burst);
     }
     if (status == HS_OK) {
         status = role_init(&n->role, cfg->role);
@@ -251,8 +251,8 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
     if (status != HS_OK) {
         n->counters.frames_rejected++;
         ctx_event(ctx, HS_EV_FRAME_REJECTED, NULL, status, channel, from_key);
-        if (channel == HS_CH_TCP && hs_outbox_close(ctx->ob, in->u.recv.conn_id) != HS_OK) {
-            n->counters.outbox_overflows++;
+        if (channel == HS_CH_TCP) {
+            node_ctl_close(&n->node_ctl, ctx, in->u.recv.conn_id);
         }
         return;
     }
@@ -336,7 +336,8 @@ static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
 {
     HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
     uint16_t type = in->u.send_failed.msg_type;
-    n->counters.sends_failed++;
+    HS_ASSERT(in->u.send_failed.frames >= 1);
+    n->counters.sends_failed += in->u.send_failed.frames;
     ctx_event(ctx, HS_EV_SEND_FAILED, NULL, type, in->u.send_failed.reason,
               hs_addr_key(in->u.send_failed.to));
     uint32_t owner = node_routes_msg(&n->routes, type);

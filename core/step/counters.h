@@ -57,7 +57,9 @@
     X(timers_refused)                                                      \
     X(disk_stale)                                                          \
     X(sends_failed)                                                        \
-    X(member_changes)
+    X(member_changes)                                                      \
+    X(peers_evicted)                                                       \
+    X(counters_truncated)
 
 /* Messages and bytes received and sent, per message type.  Counted where
  * core decodes a frame (node's on_recv) and encodes one (ctx_send), so the
