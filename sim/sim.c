@@ -829,9 +829,14 @@ static void tcp_arm(void *ctx, uint32_t slot, uint64_t at_ns)
 
 /* A forged stream core must refuse: after the step that received it, the
  * connection must be closed at the node. */
-static void check_forged_refused(sim *s, const simtcp_conn *c, uint32_t slot, uint32_t e)
+static void check_forged_refused(sim *s, const simtcp_conn *c, uint32_t slot, uint32_t e,
+                                 bool hello)
 {
     uint32_t kind = c->tag & 0xffu;
+    if (hello) {
+        return; /* the HELLO of a hello_garbage stream: bound, kept open */
+    }
+    kind = kind == SIMFORGE_TCP_HELLO_GARBAGE ? SIMFORGE_TCP_CORE_CLOSES : kind;
     simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
     if (kind == SIMFORGE_TCP_HOST_CLOSES || kind == SIMFORGE_TCP_PARTIAL) {
         tcp_violation_at(s, c->end[e].node, SIMCHECK_TCP_STREAM,
@@ -872,7 +877,10 @@ static void tcp_frame(void *ctx, uint32_t slot, uint32_t e, const uint8_t *bytes
     uint32_t tag = c->tag;
     step_node(s, end->node, &in);
     if ((tag & ~0xffu) == SIMFORGE_TCP_TAG && c->gen == gen) {
-        check_forged_refused(s, c, slot, e);
+        frame_header fh;
+        bool hello = frame_parse_header(bytes, len, FRAME_TCP_PAYLOAD_MAX, &fh) == HS_OK &&
+                     fh.type == MSG_HELLO;
+        check_forged_refused(s, c, slot, e, hello);
     }
 }
 
@@ -1043,8 +1051,13 @@ static void forge_stream(sim *s, uint32_t target)
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "forge -> n%u %s", target + 1, fs.desc);
     }
-    hs_status st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.bytes, fs.len);
-    HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
+    hs_status st = HS_OK;
+    if (fs.hello_len > 0) {
+        st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.hello, fs.hello_len);
+        HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
+    }
+    st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.bytes, fs.len);
+    HS_ASSERT(st == HS_OK); /* two small frames fit the send buffer */
     if (fs.kind == SIMFORGE_TCP_CORE_REPLIES) {
         simtcp_close(&s->tcp, s->now_ns, slot, 0);
     }
@@ -1158,6 +1171,21 @@ static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
     simcheck_liveness_after_step(&s->chk, s->now_ns, &s->cl, i);
 }
 
+/* A HELLO binding never outlives its connection: after the step's outputs
+ * ran (a CLOSE among them), every bound conn is open at the node's host. */
+static void check_bindings(sim *s, uint32_t i)
+{
+    const peers *p = node_peers(s->nodes[i].node);
+    for (uint32_t k = 0; k < p->count; k++) {
+        simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
+        if (simtcp_find(&s->tcp, i, p->slots[k].conn_id) < 0) {
+            note_violation(s, simcheck_report(&s->chk, SIMCHECK_TCP_STREAM, s->now_ns,
+                                              (int32_t)i, "binding outlives conn %llu",
+                                              (unsigned long long)p->slots[k].conn_id));
+        }
+    }
+}
+
 static void step_node(sim *s, uint32_t i, const hs_input *in)
 {
     sim_host *sn = &s->nodes[i];
@@ -1179,6 +1207,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         exec_output(s, i, &s->ob.items[k]);
     }
     s->events++;
+    check_bindings(s, i);
     simcheck_after_step(&s->chk, s->now_ns, i, sn->node, s->ob.overflows != overflows,
                         s->ob.high_water, s->ob.cap);
     bool changed = node_running(sn->node) != was_running ||
