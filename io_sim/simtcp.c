@@ -161,6 +161,33 @@ static void dir_clear(simtcp *t, simtcp_dir *d)
     d->tail = 0;
 }
 
+/* The type of the first queued frame of d (0 if none or cut short). */
+static uint16_t dir_head_type(const simtcp_dir *d)
+{
+    if (d->count == 0) {
+        return 0;
+    }
+    const simtcp_frame *f = &d->frames[d->first];
+    const uint8_t *b = d->buf + f->off;
+    return f->len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
+}
+
+/* Frames end e queued on c that will never arrive, told to its node at
+ * once (reason), with any lost earlier (dir.lost), as one coalesced input. */
+static void report_lost(simtcp *t, simtcp_conn *c, uint32_t e, hs_status reason)
+{
+    simtcp_dir *q = &c->dir[e];
+    uint32_t frames = q->lost + q->count;
+    uint16_t type = q->lost > 0 ? q->lost_type : dir_head_type(q);
+    q->lost = 0;
+    if (frames == 0 || c->end[e].node == SIMTCP_NONE || c->end[e].id == 0) {
+        return;
+    }
+    t->stats.frames_failed += frames;
+    t->h.send_failed(t->h.ctx, c->end[e].node, c->end[1 - e].addr, c->end[e].id, type, reason,
+                     frames);
+}
+
 static void dir_reset(simtcp_dir *d)
 {
     uint8_t *buf = d->buf;
@@ -361,11 +388,9 @@ static void connect_failed(simtcp *t, simtcp_conn *c, hs_status reason)
         t->h.closed(t->h.ctx, slot, 0, reason);
     } else {
         simtcp_dir *q = &c->dir[0];
-        for (uint32_t k = 0; k < q->count; k++) {
-            const simtcp_frame *f = &q->frames[(q->first + k) % SIMTCP_DIR_FRAMES];
-            const uint8_t *b = q->buf + f->off;
-            uint16_t type = f->len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
-            t->h.send_failed(t->h.ctx, c->end[0].node, c->end[1].addr, type, reason);
+        if (q->count > 0) {
+            t->h.send_failed(t->h.ctx, c->end[0].node, c->end[1].addr, 0, dir_head_type(q),
+                             reason, q->count);
         }
         q->count = 0;
     }
@@ -515,7 +540,12 @@ static void end_gone(simtcp *t, simtcp_conn *c, uint32_t e, uint64_t now_ns, boo
     HS_ASSERT(c->end[e].open);
     c->end[e].open = false;
     t->stats.closes++;
-    dir_clear(t, &c->dir[1 - e]);
+    simtcp_dir *back = &c->dir[1 - e];
+    if (back->count > 0 && back->lost == 0) {
+        back->lost_type = dir_head_type(back);
+    }
+    back->lost += back->count;
+    dir_clear(t, back);
     c->dir[1 - e].fin = false;
     if (!c->end[1 - e].open) {
         free_conn(t, c);
@@ -592,9 +622,18 @@ static void reset_both(simtcp *t, simtcp_conn *c, hs_status reason)
             continue;
         }
         c->end[e].open = false;
+        /* Closed first: what the node's SEND_FAILED step sends on it finds
+         * no connection, as on io_real after close_slot. */
+        report_lost(t, c, e, reason);
+        if (c->gen != gen || c->state == SIMTCP_FREE) {
+            continue;
+        }
+        dir_clear(t, &c->dir[e]);
+        t->h.closed(t->h.ctx, slot, e, reason);
+    }
+    if (c->gen == gen && c->state != SIMTCP_FREE) {
         dir_clear(t, &c->dir[0]);
         dir_clear(t, &c->dir[1]);
-        t->h.closed(t->h.ctx, slot, e, reason);
     }
     if (c->gen == gen && c->state != SIMTCP_FREE) {
         free_conn(t, c);
@@ -610,7 +649,18 @@ static void receiver_closes(simtcp *t, simtcp_conn *c, uint32_t d, uint64_t now_
     uint32_t e = 1 - d;
     /* Closed before the hook runs: what the node sends on it in that step
      * finds no connection, as on io_real after close_slot. */
+    /* Its own queued frames never leave: reported with the close. */
+    const simtcp_dir *own = &c->dir[e];
+    uint32_t own_frames = own->count + own->lost;
+    uint16_t own_type = own->lost > 0 ? own->lost_type : dir_head_type(own);
+    simtcp_end self = c->end[e];
+    hs_addr to = c->end[1 - e].addr;
+    c->dir[e].lost = 0;
     end_gone(t, c, e, now_ns, false);
+    if (own_frames > 0 && self.node != SIMTCP_NONE && self.id != 0) {
+        t->stats.frames_failed += own_frames;
+        t->h.send_failed(t->h.ctx, self.node, to, self.id, own_type, reason, own_frames);
+    }
     t->h.closed(t->h.ctx, slot, e, reason);
 }
 
@@ -665,6 +715,11 @@ static void deliver_fin(simtcp *t, simtcp_conn *c, uint32_t d)
     uint32_t e = 1 - d;
     hs_status reason = c->dir[d].fin_reason;
     c->end[e].open = false;
+    uint32_t gen = c->gen;
+    report_lost(t, c, e, reason == HS_OK ? HS_ERR_CLOSED : reason);
+    if (c->gen != gen || c->state == SIMTCP_FREE) {
+        return;
+    }
     t->h.closed(t->h.ctx, slot_of(t, c), e, reason);
     free_conn(t, c);
 }

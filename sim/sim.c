@@ -918,7 +918,7 @@ static void tcp_closed(void *ctx, uint32_t slot, uint32_t e, hs_status reason)
 }
 
 static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, uint16_t type,
-                                  hs_status reason)
+                                  hs_status reason, uint32_t frames)
 {
     memset(in, 0, sizeof(*in));
     in->kind = HS_IN_SEND_FAILED;
@@ -927,18 +927,18 @@ static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, ui
     in->u.send_failed.conn_id = conn_id;
     in->u.send_failed.msg_type = type;
     in->u.send_failed.reason = reason;
-    in->u.send_failed.frames = 1;
+    in->u.send_failed.frames = frames;
 }
 
-static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint16_t type,
-                            hs_status reason)
+static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint64_t conn_id,
+                            uint16_t type, hs_status reason, uint32_t frames)
 {
     sim *s = ctx;
     if (s->nodes[node_index].node == NULL) {
         return; /* the sender died before its connect failed */
     }
     hs_input in;
-    tcp_send_failed_input(&in, to, 0, type, reason);
+    tcp_send_failed_input(&in, to, conn_id, type, reason, frames);
     step_node(s, node_index, &in);
 }
 
@@ -1002,13 +1002,21 @@ static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_
             }
         }
     }
+    /* Coalesced as io_real's host does: one input per connection and
+     * reason for the refusals in a row. */
+    hs_input *last = s->send_failed_count > 0 ? &s->send_failed[s->send_failed_count - 1] : NULL;
+    if (last != NULL && last->u.send_failed.conn_id == out->u.send.conn_id &&
+        last->u.send_failed.reason == st && hs_addr_eq(last->u.send_failed.to, out->u.send.to)) {
+        last->u.send_failed.frames++;
+        return;
+    }
     if (s->send_failed_count == SIM_SEND_FAILED_MAX) {
         bounds_violation(s, (int32_t)i, "send-failed queue full", SIM_SEND_FAILED_MAX);
         return;
     }
     uint16_t type = len >= 4 ? (uint16_t)((bytes[2] << 8) | bytes[3]) : 0;
     tcp_send_failed_input(&s->send_failed[s->send_failed_count++], out->u.send.to,
-                          out->u.send.conn_id, type, st);
+                          out->u.send.conn_id, type, st, 1);
 }
 
 /* SEND_FAILED inputs the step's outputs caused, delivered after it. */
