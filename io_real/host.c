@@ -237,6 +237,8 @@ static void add_tcp_counter(host *h, const char *field, uint64_t value)
 static void collect_counters(host *h)
 {
     h->counter_count = 0;
+    /* First, so it always fits: rows this host could not report. */
+    add_counter(h, "host_counters_truncated", h->stats.counters_truncated);
     add_counter(h, "host_steps", h->stats.steps);
     add_counter(h, "host_timers_fired", h->stats.timers_fired);
     add_counter(h, "host_udp_rx", h->udp.rx_datagrams);
@@ -282,7 +284,11 @@ static uint32_t metrics_source(void *ctx, msg_counter *out, uint32_t cap)
 {
     host *h = ctx;
     hand_counters_to_core(h);
-    return node_counters_report(node_get_counters(h->node), msg_registry_find, out, cap);
+    uint32_t dropped = 0;
+    uint32_t n = node_counters_report(node_get_counters(h->node), msg_registry_find, out, cap,
+                                      &dropped);
+    h->stats.counters_truncated += dropped; /* shown as host_counters_truncated */
+    return n;
 }
 
 static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *frame,

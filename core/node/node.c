@@ -438,6 +438,21 @@ static void fan_out_members(node *n, step_ctx *ctx)
     HS_ASSERT(n->swim.change_count == 0);
 }
 
+/* The host's own counters, handed over just before a stats reply or a
+ * metrics scrape so both show them (docs/design/ops.md); any it could not
+ * keep is counted and reported. */
+static void on_host_counters(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_HOST_COUNTERS);
+    uint32_t dropped = node_counters_set_host(&n->counters, in->u.host_counters.items,
+                                              in->u.host_counters.count);
+    if (dropped > 0) {
+        n->counters.counters_truncated += dropped;
+        ctx_event(ctx, HS_EV_COUNTERS_TRUNCATED, NULL, NODE_TRUNC_HOST_SET, dropped,
+                  NODE_HOST_COUNTERS_MAX);
+    }
+}
+
 static void route_input(node *n, step_ctx *ctx, const hs_input *in)
 {
     switch (in->kind) {
@@ -469,8 +484,7 @@ static void route_input(node *n, step_ctx *ctx, const hs_input *in)
     case HS_IN_HOST_COUNTERS:
         /* The host's own counters, handed over just before a stats reply
          * or a metrics scrape so both show them (docs/design/ops.md). */
-        node_counters_set_host(&n->counters, in->u.host_counters.items,
-                               in->u.host_counters.count);
+        on_host_counters(n, ctx, in);
         break;
     default:
         /* EXEC_REPORT and RESOURCE arrive with the executor's issue. */

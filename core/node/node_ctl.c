@@ -98,8 +98,14 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
     m.node = c->name;
     m.counters.items = c->reply_counters;
     m.counters.cap = MSG_COUNTERS_MAX;
-    m.counters.count =
-        node_counters_report(ctx->counters, ctx->find_msg, m.counters.items, m.counters.cap);
+    uint32_t dropped = 0;
+    m.counters.count = node_counters_report(ctx->counters, ctx->find_msg, m.counters.items,
+                                            m.counters.cap, &dropped);
+    if (dropped > 0) {
+        ctx->counters->counters_truncated += dropped;
+        ctx_event(ctx, HS_EV_COUNTERS_TRUNCATED, NULL, NODE_TRUNC_REPLY, dropped,
+                  m.counters.cap);
+    }
     HS_ASSERT(m.counters.count <= m.counters.cap);
     (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
 }

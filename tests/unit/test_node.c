@@ -1118,6 +1118,46 @@ static const msg_counter *find_counter(const msg *resp, const char *name)
 
 /* A stats reply carries messages and bytes per type (counted where core
  * decodes and encodes frames) and the host's counters as last handed over. */
+/* A host counter core cannot keep (too long a name, beyond the cap) and
+ * stats rows beyond a reply's cap are counted and reported, never lost
+ * silently. */
+static void test_counter_truncation_reported(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    static hs_host_counter host[NODE_HOST_COUNTERS_MAX + 2];
+    static char names[NODE_HOST_COUNTERS_MAX + 2][MSG_COUNTER_NAME_MAX + 8];
+    for (uint32_t i = 0; i < NODE_HOST_COUNTERS_MAX + 2; i++) {
+        snprintf(names[i], sizeof(names[i]), "host_c%u", i);
+        host[i].name = names[i];
+        host[i].value = i;
+    }
+    memset(names[0], 'x', MSG_COUNTER_NAME_MAX + 1); /* one byte too long */
+    names[0][MSG_COUNTER_NAME_MAX + 1] = '\0';
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_HOST_COUNTERS;
+    in.u.host_counters.items = host;
+    in.u.host_counters.count = NODE_HOST_COUNTERS_MAX + 2;
+    step(&h, &in);
+    const hs_output *ev = find_event(&h, HS_EV_COUNTERS_TRUNCATED);
+    assert_non_null(ev);
+    assert_int_equal(ev->u.event.a, NODE_TRUNC_HOST_SET);
+    assert_int_equal(ev->u.event.b, 2); /* the long name and the one beyond the cap */
+    assert_int_equal(node_get_counters(h.n)->counters_truncated, 2);
+    assert_int_equal(node_get_counters(h.n)->host.count, NODE_HOST_COUNTERS_MAX);
+    /* A report into too small a list says how many rows it missed. */
+    msg_counter rows[4];
+    uint32_t dropped = 0;
+    uint32_t n = node_counters_report(node_get_counters(h.n), msg_registry_find, rows, 4,
+                                      &dropped);
+    assert_int_equal(n, 4);
+    assert_int_equal(dropped, NODE_COUNTER_COUNT + NODE_HOST_COUNTERS_MAX - 4);
+    harness_free(&h);
+}
+
 static void test_stats_carry_per_type_and_host_counters(void **state)
 {
     (void)state;
@@ -1560,6 +1600,7 @@ int main(void)
         cmocka_unit_test(test_tcp_needs_hello),
         cmocka_unit_test(test_hello_version_and_capacity),
         cmocka_unit_test(test_close_removes_binding),
+        cmocka_unit_test(test_counter_truncation_reported),
         cmocka_unit_test(test_stats_carry_per_type_and_host_counters),
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_longest_names_fit_a_datagram),
