@@ -172,20 +172,37 @@ static uint16_t dir_head_type(const simtcp_dir *d)
     return f->len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
 }
 
-/* Frames end e queued on c that will never arrive, told to its node at
- * once (reason), with any lost earlier (dir.lost), as one coalesced input. */
-static void report_lost(simtcp *t, simtcp_conn *c, uint32_t e, hs_status reason)
+/* Frames end e queued on c that will never arrive: taken (with any lost
+ * earlier, dir.lost) before the connection goes, told to the node after
+ * its CONN_CLOSED (lost_emit), so core never sees a bound conn the host
+ * no longer has without the close on its way. */
+typedef struct {
+    uint32_t node;
+    uint64_t conn_id;
+    hs_addr to;
+    uint16_t type;
+    uint32_t frames;
+} lost_frames;
+
+static lost_frames lost_take(simtcp_conn *c, uint32_t e)
 {
     simtcp_dir *q = &c->dir[e];
-    uint32_t frames = q->lost + q->count;
-    uint16_t type = q->lost > 0 ? q->lost_type : dir_head_type(q);
+    lost_frames l = {c->end[e].node, c->end[e].id, c->end[1 - e].addr,
+                     q->lost > 0 ? q->lost_type : dir_head_type(q), q->lost + q->count};
     q->lost = 0;
-    if (frames == 0 || c->end[e].node == SIMTCP_NONE || c->end[e].id == 0) {
+    if (l.node == SIMTCP_NONE || l.conn_id == 0) {
+        l.frames = 0; /* an outside client: no core to tell */
+    }
+    return l;
+}
+
+static void lost_emit(simtcp *t, const lost_frames *l, hs_status reason)
+{
+    if (l->frames == 0) {
         return;
     }
-    t->stats.frames_failed += frames;
-    t->h.send_failed(t->h.ctx, c->end[e].node, c->end[1 - e].addr, c->end[e].id, type, reason,
-                     frames);
+    t->stats.frames_failed += l->frames;
+    t->h.send_failed(t->h.ctx, l->node, l->to, l->conn_id, l->type, reason, l->frames);
 }
 
 static void dir_reset(simtcp_dir *d)
@@ -624,12 +641,10 @@ static void reset_both(simtcp *t, simtcp_conn *c, hs_status reason)
         c->end[e].open = false;
         /* Closed first: what the node's SEND_FAILED step sends on it finds
          * no connection, as on io_real after close_slot. */
-        report_lost(t, c, e, reason);
-        if (c->gen != gen || c->state == SIMTCP_FREE) {
-            continue;
-        }
+        lost_frames lost = lost_take(c, e);
         dir_clear(t, &c->dir[e]);
         t->h.closed(t->h.ctx, slot, e, reason);
+        lost_emit(t, &lost, reason);
     }
     if (c->gen == gen && c->state != SIMTCP_FREE) {
         dir_clear(t, &c->dir[0]);
@@ -649,19 +664,11 @@ static void receiver_closes(simtcp *t, simtcp_conn *c, uint32_t d, uint64_t now_
     uint32_t e = 1 - d;
     /* Closed before the hook runs: what the node sends on it in that step
      * finds no connection, as on io_real after close_slot. */
-    /* Its own queued frames never leave: reported with the close. */
-    const simtcp_dir *own = &c->dir[e];
-    uint32_t own_frames = own->count + own->lost;
-    uint16_t own_type = own->lost > 0 ? own->lost_type : dir_head_type(own);
-    simtcp_end self = c->end[e];
-    hs_addr to = c->end[1 - e].addr;
-    c->dir[e].lost = 0;
+    /* Its own queued frames never leave: reported after the close. */
+    lost_frames lost = lost_take(c, e);
     end_gone(t, c, e, now_ns, false);
-    if (own_frames > 0 && self.node != SIMTCP_NONE && self.id != 0) {
-        t->stats.frames_failed += own_frames;
-        t->h.send_failed(t->h.ctx, self.node, to, self.id, own_type, reason, own_frames);
-    }
     t->h.closed(t->h.ctx, slot, e, reason);
+    lost_emit(t, &lost, reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -715,12 +722,14 @@ static void deliver_fin(simtcp *t, simtcp_conn *c, uint32_t d)
     uint32_t e = 1 - d;
     hs_status reason = c->dir[d].fin_reason;
     c->end[e].open = false;
+    lost_frames lost = lost_take(c, e);
+    uint32_t slot = slot_of(t, c);
     uint32_t gen = c->gen;
-    report_lost(t, c, e, reason == HS_OK ? HS_ERR_CLOSED : reason);
+    t->h.closed(t->h.ctx, slot, e, reason);
+    lost_emit(t, &lost, reason == HS_OK ? HS_ERR_CLOSED : reason);
     if (c->gen != gen || c->state == SIMTCP_FREE) {
         return;
     }
-    t->h.closed(t->h.ctx, slot_of(t, c), e, reason);
     free_conn(t, c);
 }
 
