@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import hsreal
@@ -397,11 +398,58 @@ def hello_bindings() -> str:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def pipelined_send_failed() -> str:
+    """One client says HELLO, then pipelines 100,000 members requests and
+    reads nothing (a 4 KiB receive buffer), then hangs up: every reply the
+    host still holds for it fails.  Every failed
+    frame reaches core (host_tcp_send_failed == core's sends_failed, which
+    adds each input's frames), no host-made input is dropped
+    (no host_io_errors.pending_full), no binding is left behind, and hsctl
+    is answered.  Before the fix the pending ring overflowed: 51,151 frames
+    failed at the host against 6,208 counted by core."""
+    import hostile
+
+    tmp = Path(tempfile.mkdtemp(prefix="hs-pipe-"))
+    port = _free_port()
+    node = _start_node(tmp, "q1", port)
+    addr = f"127.0.0.1:{port}"
+    try:
+        hsreal.wait_until(lambda: hsreal.members(addr) is not None, 10, "q1 to answer")
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        s.sendall(hostile.hello())
+        try:
+            s.sendall(hostile.members_req() * 100000)
+        except OSError:
+            pass  # the node closed it, or stopped reading: both are the point
+        time.sleep(2)
+        s.close()  # the replies still queued at the host will never be sent
+        hsreal.wait_until(lambda: hsreal.stats(addr).get("host_tcp_send_failed", 0) > 0, 20,
+                          "the host to report the replies it could not send")
+        def settled():
+            st = hsreal.stats(addr)
+            return st.get("host_tcp_send_failed", 0) == st.get("sends_failed", -1)
+        hsreal.wait_until(settled, 10, "core to count every failed frame")
+        st = hsreal.stats(addr)
+        check(st.get("host_io_errors.pending_full", 0) == 0,
+              f"host inputs dropped: {st.get('host_io_errors.pending_full')}")
+        check(hsreal.members(addr) is not None, "members refused after the pipelining client")
+        check(node.poll() is None, "hsnode exited")
+        return (f"{st['host_tcp_send_failed']} frames failed at the host, {st['sends_failed']} "
+                f"counted by core, coalesced {st.get('host_send_failed_coalesced', 0)}")
+    finally:
+        _stop(node)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def operator_counters() -> tuple[int, int, list[str]]:
     from suites import _run
 
     return _run([
         ("idle connections cannot lock others out", idle_flood),
         ("HELLO bindings cannot lock hsctl out", hello_bindings),
+        ("a pipelining client's failed frames all reach core", pipelined_send_failed),
         ("hsctl stats and /metrics carry the same counters", stats_and_metrics),
     ])
