@@ -330,5 +330,15 @@ hs_status config_check(const config *c, char *why, size_t msg_cap)
                  FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX);
         return status;
     }
+    /* A full binding table evicts the least recently active HELLO: if one
+     * source may hold as many connections as the table has bindings, one
+     * client could evict every other peer, over and over. */
+    if (c->node.peers_max <= c->tcp.conns_per_source) {
+        snprintf(why, msg_cap,
+                 "peers_max (%u) must exceed tcp conns_per_source (%u), so one client "
+                 "cannot hold every HELLO binding (peers_max at least conns_max, %u, is best)",
+                 c->node.peers_max, c->tcp.conns_per_source, c->tcp.conns_max);
+        return HS_ERR_RANGE;
+    }
     return HS_OK;
 }

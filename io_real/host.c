@@ -36,6 +36,13 @@ struct host {
     hs_outbox ob;
     ring pending;         /* hs_input, delivered after the current step */
     ring refused;         /* uint64_t timer ids the timer table refused, delivered first */
+    /* SEND_FAILED inputs queued in pending, at most sf_cap: the rest of the
+     * ring is reserved for CONN_CLOSED (one per connection) and refusals,
+     * which are never dropped.  Beyond sf_cap, failures fold into sf_spill
+     * (frames counted), delivered once pending drains. */
+    uint32_t sf_queued;
+    uint32_t sf_cap;
+    hs_input sf_spill;    /* frames == 0: nothing spilled */
     uint64_t now_ns;
     uint64_t tick_at_ns;
     uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
@@ -169,7 +176,16 @@ static void flush_pending(host *h)
             in.u.timer_refused.timer_id = timer_id;
             in.u.timer_refused.reason = HS_ERR_FULL;
             step_once(h, &in);
-        } else if (files_next_done(&h->files, &in) || ring_pop(&h->pending, &in)) {
+        } else if (files_next_done(&h->files, &in)) {
+            step_once(h, &in);
+        } else if (ring_pop(&h->pending, &in)) {
+            if (in.kind == HS_IN_SEND_FAILED) {
+                h->sf_queued--;
+            }
+            step_once(h, &in);
+        } else if (h->sf_spill.u.send_failed.frames > 0) {
+            in = h->sf_spill;
+            h->sf_spill.u.send_failed.frames = 0;
             step_once(h, &in);
         } else {
             break;
@@ -189,7 +205,10 @@ static void deliver(host *h, const hs_input *in)
 static void add_counter(host *h, const char *name, uint64_t value)
 {
     if (h->counter_count >= NODE_HOST_COUNTERS_MAX) {
-        return; /* NODE_HOST_COUNTERS_MAX is sized for the list below */
+        /* NODE_HOST_COUNTERS_MAX is sized for the list below; if it ever
+         * falls short, the report says so (host_counters_truncated). */
+        h->stats.counters_truncated++;
+        return;
     }
     char *slot = h->counter_names[h->counter_count];
     snprintf(slot, MSG_COUNTER_NAME_MAX + 1, "%s", name);
@@ -218,6 +237,8 @@ static void add_tcp_counter(host *h, const char *field, uint64_t value)
 static void collect_counters(host *h)
 {
     h->counter_count = 0;
+    /* First, so it always fits: rows this host could not report. */
+    add_counter(h, "host_counters_truncated", h->stats.counters_truncated);
     add_counter(h, "host_steps", h->stats.steps);
     add_counter(h, "host_timers_fired", h->stats.timers_fired);
     add_counter(h, "host_udp_rx", h->udp.rx_datagrams);
@@ -235,6 +256,8 @@ static void collect_counters(host *h)
     METRICS_STATS_LIST(HOST_METRICS_COUNTER)
 #undef HOST_METRICS_COUNTER
     add_counter(h, "host_errors", h->stats.host_errors);
+    add_counter(h, "host_send_failed_coalesced", h->stats.send_failed_coalesced);
+    add_counter(h, "host_send_failed_spilled", h->stats.send_failed_spilled);
     for (uint32_t op = 1; op < IOERR_OP_COUNT; op++) {
         if (h->stats.op_errors[op] != 0) {
             char name[MSG_COUNTER_NAME_MAX + 1];
@@ -261,7 +284,11 @@ static uint32_t metrics_source(void *ctx, msg_counter *out, uint32_t cap)
 {
     host *h = ctx;
     hand_counters_to_core(h);
-    return node_counters_report(node_get_counters(h->node), msg_registry_find, out, cap);
+    uint32_t dropped = 0;
+    uint32_t n = node_counters_report(node_get_counters(h->node), msg_registry_find, out, cap,
+                                      &dropped);
+    h->stats.counters_truncated += dropped; /* shown as host_counters_truncated */
+    return n;
 }
 
 static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *frame,
@@ -284,9 +311,40 @@ static void on_frame(void *ctx, uint64_t conn_id, hs_addr peer, const uint8_t *f
     deliver(h, &in);
 }
 
+/* A refused send joins the queued SEND_FAILED of the same connection and
+ * reason just before it (a dropped queue reports its frames in a row), or
+ * a new entry while fewer than sf_cap are queued, or the spill. */
+static void queue_send_failed(host *h, const hs_input *in)
+{
+    uint32_t count = ring_count(&h->pending);
+    hs_input *tail = count > 0 ? ring_at(&h->pending, count - 1) : NULL;
+    if (tail != NULL && tail->kind == HS_IN_SEND_FAILED &&
+        tail->u.send_failed.conn_id == in->u.send_failed.conn_id &&
+        tail->u.send_failed.reason == in->u.send_failed.reason &&
+        hs_addr_eq(tail->u.send_failed.to, in->u.send_failed.to)) {
+        tail->u.send_failed.frames += in->u.send_failed.frames;
+        h->stats.send_failed_coalesced += in->u.send_failed.frames;
+        return;
+    }
+    if (h->sf_queued < h->sf_cap && ring_push(&h->pending, in) == HS_OK) {
+        h->sf_queued++;
+        return;
+    }
+    h->stats.send_failed_spilled += in->u.send_failed.frames;
+    if (h->sf_spill.u.send_failed.frames == 0) {
+        h->sf_spill = *in;
+    } else {
+        h->sf_spill.u.send_failed.frames += in->u.send_failed.frames;
+    }
+}
+
 /* May run inside the execution of a step's outputs: queue, never step. */
 static void queue_input(host *h, const hs_input *in)
 {
+    if (in->kind == HS_IN_SEND_FAILED) {
+        queue_send_failed(h, in);
+        return;
+    }
     if (ring_push(&h->pending, in) != HS_OK) {
         ioerr_report(&h->sink, IOERR_OP_PENDING_FULL, 0, in->kind);
         return;
@@ -321,6 +379,7 @@ static void on_send_failed(void *ctx, uint64_t conn_id, hs_addr to, uint16_t typ
     in.u.send_failed.conn_id = conn_id;
     in.u.send_failed.msg_type = type;
     in.u.send_failed.reason = reason;
+    in.u.send_failed.frames = 1;
     queue_input(h, &in);
 }
 
@@ -516,11 +575,12 @@ static hs_status create_parts(host *h, char *why, size_t cap)
     }
     /* The same computation the simulator uses (node_host_limits). */
     node_limits lim = node_host_limits(&h->cfg.node);
+    h->sf_cap = h->cfg.tcp.conns_max;
     if (timers_init(&h->timers, lim.timers) != HS_OK ||
         hs_outbox_init(&h->ob, lim.outbox_outputs, lim.outbox_arena_bytes) != HS_OK ||
         ring_init(&h->refused, sizeof(uint64_t), lim.outbox_outputs) != HS_OK ||
         ring_init(&h->pending, sizeof(hs_input),
-                  h->cfg.tcp.conns_max + 64 + HOST_PENDING_EXTRA) != HS_OK) {
+                  2 * h->cfg.tcp.conns_max + 64 + HOST_PENDING_EXTRA) != HS_OK) {
         snprintf(why, cap, "out of memory creating the host tables");
         return HS_ERR_NOMEM;
     }

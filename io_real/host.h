@@ -40,6 +40,9 @@ typedef struct {
     uint64_t host_errors;
     uint64_t op_errors[64]; /* by ioerr op */
     uint64_t pending_max;
+    uint64_t send_failed_coalesced; /* frames folded into a queued SEND_FAILED */
+    uint64_t send_failed_spilled;   /* frames folded into the spill input */
+    uint64_t counters_truncated;    /* host counters beyond NODE_HOST_COUNTERS_MAX */
 } host_stats;
 
 /* Opens the data directory, binds UDP and TCP on cfg->node.addr, creates

@@ -161,6 +161,50 @@ static void dir_clear(simtcp *t, simtcp_dir *d)
     d->tail = 0;
 }
 
+/* The type of the first queued frame of d (0 if none or cut short). */
+static uint16_t dir_head_type(const simtcp_dir *d)
+{
+    if (d->count == 0) {
+        return 0;
+    }
+    const simtcp_frame *f = &d->frames[d->first];
+    const uint8_t *b = d->buf + f->off;
+    return f->len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
+}
+
+/* Frames end e queued on c that will never arrive: taken (with any lost
+ * earlier, dir.lost) before the connection goes, told to the node after
+ * its CONN_CLOSED (lost_emit), so core never sees a bound conn the host
+ * no longer has without the close on its way. */
+typedef struct {
+    uint32_t node;
+    uint64_t conn_id;
+    hs_addr to;
+    uint16_t type;
+    uint32_t frames;
+} lost_frames;
+
+static lost_frames lost_take(simtcp_conn *c, uint32_t e)
+{
+    simtcp_dir *q = &c->dir[e];
+    lost_frames l = {c->end[e].node, c->end[e].id, c->end[1 - e].addr,
+                     q->lost > 0 ? q->lost_type : dir_head_type(q), q->lost + q->count};
+    q->lost = 0;
+    if (l.node == SIMTCP_NONE || l.conn_id == 0) {
+        l.frames = 0; /* an outside client: no core to tell */
+    }
+    return l;
+}
+
+static void lost_emit(simtcp *t, const lost_frames *l, hs_status reason)
+{
+    if (l->frames == 0) {
+        return;
+    }
+    t->stats.frames_failed += l->frames;
+    t->h.send_failed(t->h.ctx, l->node, l->to, l->conn_id, l->type, reason, l->frames);
+}
+
 static void dir_reset(simtcp_dir *d)
 {
     uint8_t *buf = d->buf;
@@ -361,11 +405,9 @@ static void connect_failed(simtcp *t, simtcp_conn *c, hs_status reason)
         t->h.closed(t->h.ctx, slot, 0, reason);
     } else {
         simtcp_dir *q = &c->dir[0];
-        for (uint32_t k = 0; k < q->count; k++) {
-            const simtcp_frame *f = &q->frames[(q->first + k) % SIMTCP_DIR_FRAMES];
-            const uint8_t *b = q->buf + f->off;
-            uint16_t type = f->len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
-            t->h.send_failed(t->h.ctx, c->end[0].node, c->end[1].addr, type, reason);
+        if (q->count > 0) {
+            t->h.send_failed(t->h.ctx, c->end[0].node, c->end[1].addr, 0, dir_head_type(q),
+                             reason, q->count);
         }
         q->count = 0;
     }
@@ -515,7 +557,12 @@ static void end_gone(simtcp *t, simtcp_conn *c, uint32_t e, uint64_t now_ns, boo
     HS_ASSERT(c->end[e].open);
     c->end[e].open = false;
     t->stats.closes++;
-    dir_clear(t, &c->dir[1 - e]);
+    simtcp_dir *back = &c->dir[1 - e];
+    if (back->count > 0 && back->lost == 0) {
+        back->lost_type = dir_head_type(back);
+    }
+    back->lost += back->count;
+    dir_clear(t, back);
     c->dir[1 - e].fin = false;
     if (!c->end[1 - e].open) {
         free_conn(t, c);
@@ -592,9 +639,16 @@ static void reset_both(simtcp *t, simtcp_conn *c, hs_status reason)
             continue;
         }
         c->end[e].open = false;
+        /* Closed first: what the node's SEND_FAILED step sends on it finds
+         * no connection, as on io_real after close_slot. */
+        lost_frames lost = lost_take(c, e);
+        dir_clear(t, &c->dir[e]);
+        t->h.closed(t->h.ctx, slot, e, reason);
+        lost_emit(t, &lost, reason);
+    }
+    if (c->gen == gen && c->state != SIMTCP_FREE) {
         dir_clear(t, &c->dir[0]);
         dir_clear(t, &c->dir[1]);
-        t->h.closed(t->h.ctx, slot, e, reason);
     }
     if (c->gen == gen && c->state != SIMTCP_FREE) {
         free_conn(t, c);
@@ -610,8 +664,11 @@ static void receiver_closes(simtcp *t, simtcp_conn *c, uint32_t d, uint64_t now_
     uint32_t e = 1 - d;
     /* Closed before the hook runs: what the node sends on it in that step
      * finds no connection, as on io_real after close_slot. */
+    /* Its own queued frames never leave: reported after the close. */
+    lost_frames lost = lost_take(c, e);
     end_gone(t, c, e, now_ns, false);
     t->h.closed(t->h.ctx, slot, e, reason);
+    lost_emit(t, &lost, reason);
 }
 
 /* ------------------------------------------------------------------ */
@@ -665,7 +722,14 @@ static void deliver_fin(simtcp *t, simtcp_conn *c, uint32_t d)
     uint32_t e = 1 - d;
     hs_status reason = c->dir[d].fin_reason;
     c->end[e].open = false;
-    t->h.closed(t->h.ctx, slot_of(t, c), e, reason);
+    lost_frames lost = lost_take(c, e);
+    uint32_t slot = slot_of(t, c);
+    uint32_t gen = c->gen;
+    t->h.closed(t->h.ctx, slot, e, reason);
+    lost_emit(t, &lost, reason == HS_OK ? HS_ERR_CLOSED : reason);
+    if (c->gen != gen || c->state == SIMTCP_FREE) {
+        return;
+    }
     free_conn(t, c);
 }
 

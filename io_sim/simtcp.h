@@ -99,6 +99,11 @@ typedef struct {
     hs_status fin_reason;   /* HS_OK for a close, HS_ERR_IO for a reset */
     uint64_t fin_at_ns;
     bool held;              /* the receiver holds a partial frame: nothing more */
+    /* Frames of this direction discarded when the other end went, not yet
+     * reported to their sender: it hears them (SEND_FAILED) with its close,
+     * as io_real reports a dropped queue. */
+    uint32_t lost;
+    uint16_t lost_type;     /* the first of them */
 } simtcp_dir;
 
 typedef struct {
@@ -126,9 +131,11 @@ typedef struct {
     /* The connection ended at end e without that end asking (for an
      * outside opener also: connect refused or timed out). */
     void (*closed)(void *ctx, uint32_t slot, uint32_t e, hs_status reason);
-    /* A node's frame queued on a connect that failed (it never left). */
-    void (*send_failed)(void *ctx, uint32_t node, hs_addr to, uint16_t msg_type,
-                        hs_status reason);
+    /* Frames a node queued that will never arrive: on a connect that
+     * failed (conn_id 0), or on a connection reset or closed under them.
+     * Coalesced: frames of them, msg_type the first. */
+    void (*send_failed)(void *ctx, uint32_t node, hs_addr to, uint64_t conn_id,
+                        uint16_t msg_type, hs_status reason, uint32_t frames);
     /* An invariant of the stream model broke (a simulator bug). */
     void (*violation)(void *ctx, uint32_t slot, const char *what);
     void *ctx;
@@ -144,6 +151,7 @@ typedef struct {
     uint64_t full;            /* writes refused by back-pressure */
     uint64_t too_large;
     uint64_t discarded;       /* frames dropped by a reset or sent to a closed end */
+    uint64_t frames_failed;   /* of them, reported to their sender (SEND_FAILED) */
     uint64_t resets;          /* stall timeouts */
     uint64_t closes;
     uint64_t header_errors;

@@ -251,6 +251,7 @@ void sim_hash_input_fields(simhash *h, const hs_input *in)
         simhash_u64(h, in->u.send_failed.conn_id);
         simhash_u16(h, in->u.send_failed.msg_type);
         simhash_u32(h, (uint32_t)in->u.send_failed.reason);
+        simhash_u32(h, in->u.send_failed.frames);
         break;
     default:
         break; /* START carries nothing */
@@ -828,9 +829,14 @@ static void tcp_arm(void *ctx, uint32_t slot, uint64_t at_ns)
 
 /* A forged stream core must refuse: after the step that received it, the
  * connection must be closed at the node. */
-static void check_forged_refused(sim *s, const simtcp_conn *c, uint32_t slot, uint32_t e)
+static void check_forged_refused(sim *s, const simtcp_conn *c, uint32_t slot, uint32_t e,
+                                 bool hello)
 {
     uint32_t kind = c->tag & 0xffu;
+    if (hello) {
+        return; /* the HELLO of a hello_garbage stream: bound, kept open */
+    }
+    kind = kind == SIMFORGE_TCP_HELLO_GARBAGE ? SIMFORGE_TCP_CORE_CLOSES : kind;
     simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
     if (kind == SIMFORGE_TCP_HOST_CLOSES || kind == SIMFORGE_TCP_PARTIAL) {
         tcp_violation_at(s, c->end[e].node, SIMCHECK_TCP_STREAM,
@@ -871,7 +877,10 @@ static void tcp_frame(void *ctx, uint32_t slot, uint32_t e, const uint8_t *bytes
     uint32_t tag = c->tag;
     step_node(s, end->node, &in);
     if ((tag & ~0xffu) == SIMFORGE_TCP_TAG && c->gen == gen) {
-        check_forged_refused(s, c, slot, e);
+        frame_header fh;
+        bool hello = frame_parse_header(bytes, len, FRAME_TCP_PAYLOAD_MAX, &fh) == HS_OK &&
+                     fh.type == MSG_HELLO;
+        check_forged_refused(s, c, slot, e, hello);
     }
 }
 
@@ -909,7 +918,7 @@ static void tcp_closed(void *ctx, uint32_t slot, uint32_t e, hs_status reason)
 }
 
 static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, uint16_t type,
-                                  hs_status reason)
+                                  hs_status reason, uint32_t frames)
 {
     memset(in, 0, sizeof(*in));
     in->kind = HS_IN_SEND_FAILED;
@@ -918,17 +927,18 @@ static void tcp_send_failed_input(hs_input *in, hs_addr to, uint64_t conn_id, ui
     in->u.send_failed.conn_id = conn_id;
     in->u.send_failed.msg_type = type;
     in->u.send_failed.reason = reason;
+    in->u.send_failed.frames = frames;
 }
 
-static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint16_t type,
-                            hs_status reason)
+static void tcp_send_failed(void *ctx, uint32_t node_index, hs_addr to, uint64_t conn_id,
+                            uint16_t type, hs_status reason, uint32_t frames)
 {
     sim *s = ctx;
     if (s->nodes[node_index].node == NULL) {
         return; /* the sender died before its connect failed */
     }
     hs_input in;
-    tcp_send_failed_input(&in, to, 0, type, reason);
+    tcp_send_failed_input(&in, to, conn_id, type, reason, frames);
     step_node(s, node_index, &in);
 }
 
@@ -992,13 +1002,21 @@ static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_
             }
         }
     }
+    /* Coalesced as io_real's host does: one input per connection and
+     * reason for the refusals in a row. */
+    hs_input *last = s->send_failed_count > 0 ? &s->send_failed[s->send_failed_count - 1] : NULL;
+    if (last != NULL && last->u.send_failed.conn_id == out->u.send.conn_id &&
+        last->u.send_failed.reason == st && hs_addr_eq(last->u.send_failed.to, out->u.send.to)) {
+        last->u.send_failed.frames++;
+        return;
+    }
     if (s->send_failed_count == SIM_SEND_FAILED_MAX) {
         bounds_violation(s, (int32_t)i, "send-failed queue full", SIM_SEND_FAILED_MAX);
         return;
     }
     uint16_t type = len >= 4 ? (uint16_t)((bytes[2] << 8) | bytes[3]) : 0;
     tcp_send_failed_input(&s->send_failed[s->send_failed_count++], out->u.send.to,
-                          out->u.send.conn_id, type, st);
+                          out->u.send.conn_id, type, st, 1);
 }
 
 /* SEND_FAILED inputs the step's outputs caused, delivered after it. */
@@ -1041,7 +1059,18 @@ static void forge_stream(sim *s, uint32_t target)
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "forge -> n%u %s", target + 1, fs.desc);
     }
-    hs_status st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.bytes, fs.len);
+    hs_status st = HS_OK;
+    if (fs.hello_len > 0) {
+        st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.hello, fs.hello_len);
+        HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
+    }
+    st = simtcp_send(&s->tcp, s->now_ns, slot, 0, fs.bytes, fs.len);
+    if (st == HS_ERR_FULL && fs.hello_len > 0) {
+        /* A drawn send buffer too small for both frames: the forger hangs
+         * up after its HELLO, and the node's binding goes with the close. */
+        simtcp_close(&s->tcp, s->now_ns, slot, 0);
+        return;
+    }
     HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
     if (fs.kind == SIMFORGE_TCP_CORE_REPLIES) {
         simtcp_close(&s->tcp, s->now_ns, slot, 0);
@@ -1156,6 +1185,21 @@ static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
     simcheck_liveness_after_step(&s->chk, s->now_ns, &s->cl, i);
 }
 
+/* A HELLO binding never outlives its connection: after the step's outputs
+ * ran (a CLOSE among them), every bound conn is open at the node's host. */
+static void check_bindings(sim *s, uint32_t i)
+{
+    const peers *p = node_peers(s->nodes[i].node);
+    for (uint32_t k = 0; k < p->count; k++) {
+        simcheck_count(&s->chk, SIMCHECK_TCP_STREAM);
+        if (simtcp_find(&s->tcp, i, p->slots[k].conn_id) < 0) {
+            note_violation(s, simcheck_report(&s->chk, SIMCHECK_TCP_STREAM, s->now_ns,
+                                              (int32_t)i, "binding outlives conn %llu",
+                                              (unsigned long long)p->slots[k].conn_id));
+        }
+    }
+}
+
 static void step_node(sim *s, uint32_t i, const hs_input *in)
 {
     sim_host *sn = &s->nodes[i];
@@ -1177,6 +1221,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         exec_output(s, i, &s->ob.items[k]);
     }
     s->events++;
+    check_bindings(s, i);
     simcheck_after_step(&s->chk, s->now_ns, i, sn->node, s->ob.overflows != overflows,
                         s->ob.high_water, s->ob.cap);
     bool changed = node_running(sn->node) != was_running ||

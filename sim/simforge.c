@@ -356,7 +356,7 @@ void simforge_build(rng *r, const simforge_cluster *c, simforge_datagram *out)
 /* Forged TCP streams                                                  */
 
 static const char *const tcp_kind_names[] = {"host_closes", "partial", "core_closes",
-                                             "core_replies"};
+                                             "core_replies", "hello_garbage"};
 HS_STATIC_ASSERT(HS_ARRAY_LEN(tcp_kind_names) == SIMFORGE_TCP_KIND_COUNT, "tcp kind names");
 
 const char *simforge_tcp_kind_name(uint32_t kind)
@@ -443,9 +443,27 @@ static void stream_reply(rng *r, simforge_stream *s, bool describe)
     stream_desc(s, describe, roll == 2 ? "ack on tcp" : "members_req without hello");
 }
 
+/* A HELLO a node binds: a well-formed client greeting. */
+static void stream_hello(rng *r, simforge_stream *s)
+{
+    msg_hello h = {0};
+    char name[16];
+    int n = snprintf(name, sizeof(name), "forger%u", (unsigned)below(r, 1000));
+    hs_status st = hs_name_set(&h.name, name, (size_t)n);
+    HS_ASSERT(st == HS_OK);
+    h.role = ROLE_CLIENT;
+    h.proto_major = MSG_PROTO_MAJOR;
+    h.proto_minor = MSG_PROTO_MINOR;
+    size_t len = 0;
+    st = msg_encode_frame(msg_registry_find(MSG_HELLO), &h, s->hello, sizeof(s->hello), &len);
+    HS_ASSERT(st == HS_OK);
+    s->hello_len = (uint32_t)len;
+}
+
 void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
 {
     out->desc[0] = '\0';
+    out->hello_len = 0;
     out->from_ip = (UINT32_C(10) << 24) | (UINT32_C(3) << 8) | (1 + below(r, 250));
     out->kind = (uint8_t)below(r, SIMFORGE_TCP_KIND_COUNT);
     switch (out->kind) {
@@ -461,13 +479,18 @@ void simforge_stream_build(rng *r, bool describe, simforge_stream *out)
         stream_desc(out, describe, "stops half-way");
         break;
     }
+    case SIMFORGE_TCP_HELLO_GARBAGE:
     case SIMFORGE_TCP_CORE_CLOSES: {
+        if (out->kind == SIMFORGE_TCP_HELLO_GARBAGE) {
+            stream_hello(r, out);
+        }
         uint32_t payload = 1 + below(r, 200);
         random_bytes(r, out->bytes + FRAME_HEADER_LEN, payload);
         frame_write_header(out->bytes, MSG_STATS_REQ, payload);
         out->bytes[FRAME_HEADER_LEN + below(r, payload)] ^= (uint8_t)(1u << below(r, 8));
         out->len = FRAME_HEADER_LEN + payload;
-        stream_desc(out, describe, "bad checksum");
+        stream_desc(out, describe, out->hello_len > 0 ? "hello, then bad checksum"
+                                                      : "bad checksum");
         break;
     }
     default:

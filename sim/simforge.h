@@ -79,6 +79,9 @@ typedef enum {
     SIMFORGE_TCP_PARTIAL = 1,
     SIMFORGE_TCP_CORE_CLOSES = 2,
     SIMFORGE_TCP_CORE_REPLIES = 3,
+    /* A HELLO core binds, then a bad-checksum frame: core closes the conn
+     * and its binding must go in the same step. */
+    SIMFORGE_TCP_HELLO_GARBAGE = 4,
     SIMFORGE_TCP_KIND_COUNT
 } simforge_tcp_kind;
 
@@ -88,6 +91,8 @@ typedef enum {
 typedef struct {
     uint8_t bytes[SIMFORGE_TCP_MAX];
     uint32_t len;
+    uint8_t hello[128]; /* sent before bytes when hello_len > 0 */
+    uint32_t hello_len;
     uint32_t from_ip;
     uint8_t kind; /* simforge_tcp_kind */
     char desc[SIMFORGE_DESC_MAX]; /* empty unless describe */

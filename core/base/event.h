@@ -83,7 +83,9 @@ typedef enum {
     X(MEMBER_QUEUE_FULL, HS_SEV_ERROR, "member", "change", U64, "cap", U64, NULL, NONE)   \
     X(HELLO_BOUND, HS_SEV_DEBUG, "peer", "conn", U64, "role", U64, "version", U64)        \
     X(HELLO_REFUSED, HS_SEV_WARN, "peer", "reason", STATUS, "conn", U64, "their_major", U64) \
-    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", U64, "from", ADDR)
+    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", U64, "from", ADDR)        \
+    X(PEER_EVICTED, HS_SEV_WARN, "peer", "conn", U64, "by_conn", U64, "idle_ns", U64)   \
+    X(COUNTERS_TRUNCATED, HS_SEV_WARN, NULL, "where", U64, "dropped", U64, "cap", U64)
 
 typedef enum {
 #define HS_EVENT_ENUM(code, sev, subj, al, ak, bl, bk, cl, ck) HS_EV_##code,

@@ -158,7 +158,7 @@ hs_status node_create(const node_config *cfg, node **out)
                        cfg->seed_count);
     if (status == HS_OK) {
         status = node_ctl_init(&n->node_ctl, &cfg->name, &n->swim, cfg->swim.members_cap,
-                               cfg->error_reply_per_sec, cfg->error_reply_burst);
+                               cfg->peers_max, cfg->error_reply_per_sec, cfg->error_reply_burst);
     }
     if (status == HS_OK) {
         status = role_init(&n->role, cfg->role);
@@ -255,8 +255,8 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
     if (status != HS_OK) {
         n->counters.frames_rejected++;
         ctx_event(ctx, HS_EV_FRAME_REJECTED, NULL, status, channel, from_key);
-        if (channel == HS_CH_TCP && hs_outbox_close(ctx->ob, in->u.recv.conn_id) != HS_OK) {
-            n->counters.outbox_overflows++;
+        if (channel == HS_CH_TCP) {
+            node_ctl_close(&n->node_ctl, ctx, in->u.recv.conn_id);
         }
         return;
     }
@@ -342,7 +342,8 @@ static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
 {
     HS_ASSERT(in->kind == HS_IN_SEND_FAILED);
     uint16_t type = in->u.send_failed.msg_type;
-    n->counters.sends_failed++;
+    HS_ASSERT(in->u.send_failed.frames >= 1);
+    n->counters.sends_failed += in->u.send_failed.frames;
     ctx_event(ctx, HS_EV_SEND_FAILED, NULL, type, in->u.send_failed.reason,
               hs_addr_key(in->u.send_failed.to));
     uint32_t owner = node_routes_msg(&n->routes, type);
@@ -448,6 +449,21 @@ static void fan_out_members(node *n, step_ctx *ctx)
     HS_ASSERT(n->swim.change_count == 0);
 }
 
+/* The host's own counters, handed over just before a stats reply or a
+ * metrics scrape so both show them (docs/design/ops.md); any it could not
+ * keep is counted and reported. */
+static void on_host_counters(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_HOST_COUNTERS);
+    uint32_t dropped = node_counters_set_host(&n->counters, in->u.host_counters.items,
+                                              in->u.host_counters.count);
+    if (dropped > 0) {
+        n->counters.counters_truncated += dropped;
+        ctx_event(ctx, HS_EV_COUNTERS_TRUNCATED, NULL, NODE_TRUNC_HOST_SET, dropped,
+                  NODE_HOST_COUNTERS_MAX);
+    }
+}
+
 static void route_input(node *n, step_ctx *ctx, const hs_input *in)
 {
     HS_ASSERT(n->running == n->swim.started);
@@ -480,8 +496,7 @@ static void route_input(node *n, step_ctx *ctx, const hs_input *in)
     case HS_IN_HOST_COUNTERS:
         /* The host's own counters, handed over just before a stats reply
          * or a metrics scrape so both show them (docs/design/ops.md). */
-        node_counters_set_host(&n->counters, in->u.host_counters.items,
-                               in->u.host_counters.count);
+        on_host_counters(n, ctx, in);
         break;
     default:
         /* EXEC_REPORT and RESOURCE arrive with the executor's issue. */

@@ -4,6 +4,7 @@
 #include "node_config.h"
 
 #include "msg.h"
+#include "peers.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,9 @@ static const cfgkey node_keys[] = {
                CFGKEY_UNIT_PER_SEC, 0, 100000, 10, "ERROR replies per second"),
     CFGKEY_NUM(node_config, error_reply_burst, "error_reply_burst", CFGKEY_U32,
                CFGKEY_UNIT_NONE, 0, 100000, 20, "burst of ERROR replies"),
+    CFGKEY_NUM(node_config, peers_max, "peers_max", CFGKEY_U32, CFGKEY_UNIT_NONE,
+               PEERS_MAX_MIN, PEERS_MAX_MAX, PEERS_MAX_DEFAULT,
+               "TCP connections bound by HELLO; when full the least recently active goes"),
 };
 
 static const cfgkey_table node_table = {"node", node_keys, (uint32_t)HS_ARRAY_LEN(node_keys),

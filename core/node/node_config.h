@@ -20,6 +20,7 @@ typedef struct {
     swim_config swim;  /* [swim]: its own table (swim_config_keys) */
     uint32_t error_reply_per_sec; /* token bucket for ERROR replies */
     uint32_t error_reply_burst;
+    uint32_t peers_max; /* TCP connections bound by HELLO (peers.h) */
     /* Run every module's self-check after every step (an assertion on
      * failure).  The simulator turns it on; debug builds (HS_DEBUG_CHECKS,
      * core/base/base.h) default to on.  Not a config-file key: it is a

@@ -9,7 +9,8 @@ HS_STATIC_ASSERT(MSG_ERROR >= 8 && MSG_STATS_RESP <= 31,
                  "NODE's message types within its module_list range");
 
 hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32_t members_cap,
-                        uint32_t error_reply_per_sec, uint32_t error_reply_burst)
+                        uint32_t peers_max, uint32_t error_reply_per_sec,
+                        uint32_t error_reply_burst)
 {
     HS_ASSERT(sw != NULL);
     HS_ASSERT(members_cap + 1 <= MSG_MEMBERS_MAX);
@@ -22,12 +23,12 @@ hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32
         return HS_ERR_NOMEM;
     }
     bucket_init(&c->error_replies, error_reply_per_sec, error_reply_burst);
-    peers_init(&c->peers);
-    return HS_OK;
+    return peers_init(&c->peers, peers_max);
 }
 
 void node_ctl_free(node_ctl *c)
 {
+    peers_free(&c->peers);
     free(c->reply_list);
     c->reply_list = NULL;
     c->reply_cap = 0;
@@ -99,8 +100,14 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
     m.node = c->name;
     m.counters.items = c->reply_counters;
     m.counters.cap = MSG_COUNTERS_MAX;
-    m.counters.count =
-        node_counters_report(ctx->counters, ctx->find_msg, m.counters.items, m.counters.cap);
+    uint32_t dropped = 0;
+    m.counters.count = node_counters_report(ctx->counters, ctx->find_msg, m.counters.items,
+                                            m.counters.cap, &dropped);
+    if (dropped > 0) {
+        ctx->counters->counters_truncated += dropped;
+        ctx_event(ctx, HS_EV_COUNTERS_TRUNCATED, NULL, NODE_TRUNC_REPLY, dropped,
+                  m.counters.cap);
+    }
     HS_ASSERT(m.counters.count <= m.counters.cap);
     (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
 }
@@ -117,6 +124,12 @@ static msg_hello self_hello(const node_ctl *c)
     h.incarnation = c->swim->self.incarnation;
     HS_ASSERT(h.name.len >= 1 && h.name.len <= HS_NAME_MAX); /* a configured name */
     return h;
+}
+
+void node_ctl_close(node_ctl *c, step_ctx *ctx, uint64_t conn_id)
+{
+    peers_close(&c->peers, ctx, conn_id);
+    HS_ASSERT(peers_find(&c->peers, conn_id) == NULL);
 }
 
 bool node_ctl_admit(node_ctl *c, step_ctx *ctx, hs_msg_in *in)
@@ -247,7 +260,7 @@ uint32_t node_ctl_tables(const node_ctl *c, hs_table_view *out, uint32_t cap)
      * filled per reply: no table that could fill up between steps.  The
      * HELLO bindings are a table that fills with connections. */
     HS_ASSERT(cap >= 1);
-    out[0] = (hs_table_view){HS_TABLE_PEERS, HS_MOD_NODE, c->peers.count, PEERS_MAX,
+    out[0] = (hs_table_view){HS_TABLE_PEERS, HS_MOD_NODE, c->peers.count, c->peers.cap,
                              c->peers.high_water};
     HS_ASSERT(c->peers.count <= c->peers.high_water);
     return 1;
@@ -255,7 +268,7 @@ uint32_t node_ctl_tables(const node_ctl *c, hs_table_view *out, uint32_t cap)
 
 void node_ctl_check(const node_ctl *c)
 {
-    HS_ASSERT_MSG(c->peers.count <= PEERS_MAX && c->peers.count <= c->peers.high_water,
+    HS_ASSERT_MSG(c->peers.count <= c->peers.cap && c->peers.count <= c->peers.high_water,
                   "node_ctl: peer bindings within their cap and high-water mark");
     for (uint32_t i = 0; i < c->peers.count; i++) {
         HS_ASSERT_MSG(peers_find(&c->peers, c->peers.slots[i].conn_id) == &c->peers.slots[i],

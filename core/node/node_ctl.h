@@ -32,14 +32,18 @@ typedef struct {
 } node_ctl;
 
 HS_MUST_USE hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw,
-                                    uint32_t members_cap, uint32_t error_reply_per_sec,
-                                    uint32_t error_reply_burst);
+                                    uint32_t members_cap, uint32_t peers_max,
+                                    uint32_t error_reply_per_sec, uint32_t error_reply_burst);
 void node_ctl_free(node_ctl *c);
 
 /* Answers in (a received frame the node could not take) with ERROR code,
  * within the rate limit; every suppressed reply is counted and reported. */
 void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_status code,
                           uint32_t offending_type);
+
+/* Core closes a TCP connection (a bad frame, an evicted binding): the
+ * CLOSE and the binding's removal in one step (peers_close). */
+void node_ctl_close(node_ctl *c, step_ctx *ctx, uint64_t conn_id);
 
 /* The HELLO gate for a decoded TCP message: false when the message was a
  * HELLO (bound and answered) or was refused (answered with an ERROR);

@@ -1,19 +1,35 @@
-/* TCP peer bindings made by HELLO (peers.h), kept in a dense fixed array:
- * a lookup scans at most PEERS_MAX entries, and only for TCP frames, which
- * carry control traffic. */
+/* TCP peer bindings made by HELLO (peers.h), kept in a dense array of
+ * peers_max entries allocated at node creation: a lookup scans at most
+ * count entries, and only for TCP frames, which carry control traffic. */
 #include "peers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-void peers_init(peers *p)
+hs_status peers_init(peers *p, uint32_t cap)
 {
+    HS_ASSERT(cap >= PEERS_MAX_MIN && cap <= PEERS_MAX_MAX);
     memset(p, 0, sizeof(*p));
-    HS_ASSERT(p->count == 0);
+    p->slots = calloc(cap, sizeof(peer_binding));
+    if (p->slots == NULL) {
+        return HS_ERR_NOMEM;
+    }
+    p->cap = cap;
+    HS_ASSERT(p->count == 0 && p->cap == cap);
+    return HS_OK;
+}
+
+void peers_free(peers *p)
+{
+    free(p->slots);
+    p->slots = NULL;
+    p->cap = 0;
+    p->count = 0;
 }
 
 static int32_t peers_index(const peers *p, uint64_t conn_id)
 {
-    HS_ASSERT(p->count <= PEERS_MAX);
+    HS_ASSERT(p->count <= p->cap);
     for (uint32_t i = 0; i < p->count; i++) {
         if (p->slots[i].conn_id == conn_id) {
             return (int32_t)i;
@@ -28,23 +44,67 @@ const peer_binding *peers_find(const peers *p, uint64_t conn_id)
     return i >= 0 ? &p->slots[i] : NULL;
 }
 
+static void peers_remove_at(peers *p, uint32_t i)
+{
+    HS_ASSERT(i < p->count);
+    /* The last binding fills the hole: order follows the operations only. */
+    p->slots[i] = p->slots[p->count - 1];
+    p->count--;
+    HS_ASSERT(p->count < p->cap);
+}
+
+void peers_close(peers *p, step_ctx *ctx, uint64_t conn_id)
+{
+    HS_ASSERT(conn_id != 0);
+    if (hs_outbox_close(ctx->ob, conn_id) != HS_OK) {
+        /* Reported by the outbox (OUTBOX_FULL); the binding still goes:
+         * core will route nothing more to this connection. */
+        ctx->counters->outbox_overflows++;
+    }
+    int32_t i = peers_index(p, conn_id);
+    if (i >= 0) {
+        peers_remove_at(p, (uint32_t)i);
+    }
+    HS_ASSERT(peers_index(p, conn_id) < 0);
+}
+
+/* The table is full: the binding whose connection was quiet the longest
+ * goes, and core closes that connection (ties: the lowest slot). */
+static void peers_evict(peers *p, step_ctx *ctx, uint64_t by_conn)
+{
+    HS_ASSERT(p->count == p->cap && p->count > 0);
+    uint32_t oldest = 0;
+    for (uint32_t i = 1; i < p->count; i++) {
+        if (p->slots[i].active_ns < p->slots[oldest].active_ns) {
+            oldest = i;
+        }
+    }
+    peer_binding victim = p->slots[oldest];
+    ctx->counters->tables_full++;
+    ctx->counters->peers_evicted++;
+    ctx_event(ctx, HS_EV_TABLE_FULL, &victim.hello.name, HS_TABLE_PEERS, p->cap, 0);
+    ctx_event(ctx, HS_EV_PEER_EVICTED, &victim.hello.name, victim.conn_id, by_conn,
+              ctx->now_ns - victim.active_ns);
+    peers_close(p, ctx, victim.conn_id);
+    HS_ASSERT(p->count == p->cap - 1);
+}
+
 static hs_status peers_bind(peers *p, step_ctx *ctx, uint64_t conn_id, const msg_hello *h)
 {
-    HS_ASSERT(p->count <= PEERS_MAX && h != NULL);
+    HS_ASSERT(p->count <= p->cap && h != NULL);
     if (h->proto_major != MSG_PROTO_MAJOR) {
         return HS_ERR_VERSION;
     }
     if (peers_index(p, conn_id) >= 0) {
         return HS_ERR_STATE;
     }
-    if (p->count == PEERS_MAX) {
-        ctx_event(ctx, HS_EV_TABLE_FULL, &h->name, HS_TABLE_PEERS, PEERS_MAX, 0);
-        return HS_ERR_FULL;
+    if (p->count == p->cap) {
+        peers_evict(p, ctx, conn_id);
     }
-    p->slots[p->count++] = (peer_binding){conn_id, *h};
+    p->slots[p->count++] = (peer_binding){conn_id, ctx->now_ns, *h};
     p->high_water = p->count > p->high_water ? p->count : p->high_water;
-    HS_ASSERT(p->count <= PEERS_MAX);
-    HS_ASSERT(p->high_water >= p->count && p->high_water <= PEERS_MAX);
+    HS_ASSERT(p->count <= p->cap);
+    HS_ASSERT(p->high_water >= p->count && p->high_water <= p->cap);
     return HS_OK;
 }
 
@@ -61,7 +121,7 @@ static peers_verdict on_hello(peers *p, step_ctx *ctx, const hs_msg_in *in,
         return PEERS_REFUSE;
     }
     if (HS_DEBUG_CHECKS) {
-        HS_ASSERT(peers_index(p, in->conn_id) >= 0); /* O(PEERS_MAX) */
+        HS_ASSERT(peers_index(p, in->conn_id) >= 0); /* O(count) */
     }
     ctx->counters->hello_bound++;
     ctx_event(ctx, HS_EV_HELLO_BOUND, &h->name, in->conn_id, h->role,
@@ -79,8 +139,13 @@ peers_verdict peers_on_tcp(peers *p, step_ctx *ctx, const hs_msg_in *in, const m
     if (in->type == MSG_HELLO) {
         return on_hello(p, ctx, in, self, code);
     }
+    int32_t i = peers_index(p, in->conn_id);
+    if (i >= 0) {
+        p->slots[i].active_ns = ctx->now_ns; /* eviction spares the active */
+        return PEERS_PASS;
+    }
     /* Never answer an error with an error, bound or not. */
-    if (in->type == MSG_ERROR || peers_index(p, in->conn_id) >= 0) {
+    if (in->type == MSG_ERROR) {
         return PEERS_PASS;
     }
     ctx->counters->hello_missing++;
@@ -92,12 +157,8 @@ peers_verdict peers_on_tcp(peers *p, step_ctx *ctx, const hs_msg_in *in, const m
 void peers_on_closed(peers *p, uint64_t conn_id)
 {
     int32_t i = peers_index(p, conn_id);
-    if (i < 0) {
-        return;
+    if (i >= 0) {
+        peers_remove_at(p, (uint32_t)i);
     }
-    HS_ASSERT(p->count > 0 && (uint32_t)i < p->count);
-    /* The last binding fills the hole: order follows the operations only. */
-    p->slots[i] = p->slots[p->count - 1];
-    p->count--;
     HS_ASSERT(peers_index(p, conn_id) < 0);
 }

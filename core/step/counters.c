@@ -44,26 +44,30 @@ void node_counters_msg(node_counters *c, node_msg_dir dir, uint16_t type, uint32
     c->per_type.bytes[dir][slot] += bytes;
 }
 
-void node_counters_set_host(node_counters *c, const hs_host_counter *items, uint32_t count)
+uint32_t node_counters_set_host(node_counters *c, const hs_host_counter *items, uint32_t count)
 {
     HS_ASSERT(items != NULL || count == 0);
     node_host_counters *h = &c->host;
     h->count = 0;
-    for (uint32_t i = 0; i < count && h->count < NODE_HOST_COUNTERS_MAX; i++) {
+    uint32_t dropped = 0;
+    for (uint32_t i = 0; i < count; i++) {
         size_t len = items[i].name != NULL ? strlen(items[i].name) : 0;
-        if (len == 0 || len > MSG_COUNTER_NAME_MAX) {
+        if (len == 0 || len > MSG_COUNTER_NAME_MAX || h->count == NODE_HOST_COUNTERS_MAX) {
+            dropped++;
             continue;
         }
         memcpy(h->names[h->count], items[i].name, len + 1);
         h->values[h->count++] = items[i].value;
     }
-    HS_ASSERT(h->count <= NODE_HOST_COUNTERS_MAX);
+    HS_ASSERT(h->count <= NODE_HOST_COUNTERS_MAX && h->count + dropped == count);
+    return dropped;
 }
 
 static bool put(msg_counter *out, uint32_t cap, uint32_t *n, const char *name, uint64_t value)
 {
     HS_ASSERT(name != NULL && *n <= cap);
     if (*n >= cap) {
+        /* Counted by the caller: n stays, the row is missed. */
         return false;
     }
     size_t len = strlen(name);
@@ -92,7 +96,7 @@ static void type_label(msg_find_fn find, uint32_t slot, char *buf, size_t cap)
 
 /* "rx_msgs.ping" and its three siblings for every slot that saw traffic. */
 static void report_per_type(const node_msg_counters *t, msg_find_fn find, msg_counter *out,
-                            uint32_t cap, uint32_t *n)
+                            uint32_t cap, uint32_t *n, uint32_t *dropped)
 {
     static const char *const families[2][2] = {{"rx_msgs", "rx_bytes"}, {"tx_msgs", "tx_bytes"}};
     HS_ASSERT(*n <= cap);
@@ -105,26 +109,27 @@ static void report_per_type(const node_msg_counters *t, msg_find_fn find, msg_co
         for (uint32_t dir = 0; dir < 2; dir++) {
             char name[MSG_COUNTER_NAME_MAX + 1];
             snprintf(name, sizeof(name), "%s.%s", families[dir][0], label);
-            (void)put(out, cap, n, name, t->msgs[dir][slot]);
+            *dropped += put(out, cap, n, name, t->msgs[dir][slot]) ? 0u : 1u;
             snprintf(name, sizeof(name), "%s.%s", families[dir][1], label);
-            (void)put(out, cap, n, name, t->bytes[dir][slot]);
+            *dropped += put(out, cap, n, name, t->bytes[dir][slot]) ? 0u : 1u;
         }
     }
     HS_ASSERT(*n <= cap);
 }
 
 uint32_t node_counters_report(const node_counters *c, msg_find_fn find, msg_counter *out,
-                              uint32_t cap)
+                              uint32_t cap, uint32_t *dropped)
 {
-    HS_ASSERT(out != NULL);
+    HS_ASSERT(out != NULL && dropped != NULL);
     uint32_t n = 0;
+    *dropped = 0;
     for (uint32_t i = 0; i < NODE_COUNTER_COUNT; i++) {
-        (void)put(out, cap, &n, counter_names[i], node_counter_value(c, i));
+        *dropped += put(out, cap, &n, counter_names[i], node_counter_value(c, i)) ? 0u : 1u;
     }
-    report_per_type(&c->per_type, find, out, cap, &n);
+    report_per_type(&c->per_type, find, out, cap, &n, dropped);
     for (uint32_t i = 0; i < c->host.count; i++) {
-        (void)put(out, cap, &n, c->host.names[i], c->host.values[i]);
+        *dropped += put(out, cap, &n, c->host.names[i], c->host.values[i]) ? 0u : 1u;
     }
-    HS_ASSERT(n <= cap);
+    HS_ASSERT(n <= cap && (*dropped == 0 || n == cap));
     return n;
 }

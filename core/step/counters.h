@@ -57,7 +57,9 @@
     X(timers_refused)                                                      \
     X(disk_stale)                                                          \
     X(sends_failed)                                                        \
-    X(member_changes)
+    X(member_changes)                                                      \
+    X(peers_evicted)                                                       \
+    X(counters_truncated)
 
 /* Messages and bytes received and sent, per message type.  Counted where
  * core decodes a frame (node's on_recv) and encodes one (ctx_send), so the
@@ -118,13 +120,19 @@ void node_counters_msg(node_counters *c, node_msg_dir dir, uint16_t type, uint32
 /* Replaces the host table with `count` (name, value) pairs; names longer
  * than MSG_COUNTER_NAME_MAX and pairs past the cap are left out (the
  * host's table is sized to fit). */
-void node_counters_set_host(node_counters *c, const hs_host_counter *items, uint32_t count);
+/* Where a COUNTERS_TRUNCATED event's rows were lost. */
+#define NODE_TRUNC_HOST_SET 1u  /* host counters beyond the cap or with too long a name */
+#define NODE_TRUNC_REPLY 2u     /* rows beyond a stats reply's cap */
+/* Returns the items not kept (the caller counts and reports them). */
+HS_MUST_USE uint32_t node_counters_set_host(node_counters *c, const hs_host_counter *items,
+                                            uint32_t count);
 
 /* Fills a stats reply: every named counter, then the non-zero per-type
  * counters ("rx_msgs.ping", "rx_bytes.ping", "tx_msgs.ping",
  * "tx_bytes.ping"; "other" for the shared slot), then the host's.  Returns
  * how many were written; stops at cap (the caller sizes it). */
+/* *dropped: rows that did not fit cap (the caller counts and reports). */
 uint32_t node_counters_report(const node_counters *c, msg_find_fn find, msg_counter *out,
-                              uint32_t cap);
+                              uint32_t cap, uint32_t *dropped);
 
 #endif /* HS_COUNTERS_H_ */

@@ -111,6 +111,10 @@ typedef struct {
             uint64_t conn_id;  /* the connection it was for; 0 if none existed */
             uint16_t msg_type; /* from the frame header of the refused payload */
             hs_status reason;  /* HS_ERR_FULL, HS_ERR_IO, HS_ERR_CLOSED, ... */
+            /* Frames this input stands for (at least 1): a host coalesces
+             * the failures of one connection into one input whose msg_type
+             * names the first, so its input queue cannot overflow. */
+            uint32_t frames;
         } send_failed;
         /* A TIMER_SET the host could not honour (its timer table is full):
          * the owner must re-arm with backoff or stop on purpose. */

@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import hsreal
@@ -335,10 +336,120 @@ def stats_and_metrics() -> str:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------
+# HELLO bindings cannot lock hsctl out (review of main, item 1)
+
+def _hello_conn(port: int, source: str) -> socket.socket:
+    import hostile
+
+    s = socket.socket()
+    s.bind((source, 0))
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    s.sendall(hostile.hello())
+    typ, _ = hostile.read_frame(s)
+    check(typ == 9, f"HELLO answered with type {typ}")
+    return s
+
+
+def hello_bindings() -> str:
+    """A node with peers_max 16.  (b) 40 connections that say HELLO then
+    send a bad-checksum frame: core closes each, and the binding goes with
+    it (the host sends no CONN_CLOSED for a close core asked for), so none
+    is evicted and `hsctl members` is answered.  (a) 40 idle connections
+    that said HELLO: the table fills, each new HELLO evicts the least
+    recently active binding and core closes it; hsctl is answered.  Before
+    the fix (a fixed 128-entry table refusing HELLO with ERR_FULL when
+    full, closes leaving bindings behind) both lock hsctl out."""
+    import hostile
+
+    tmp = Path(tempfile.mkdtemp(prefix="hs-peers-"))
+    port = _free_port()
+    node = _start_node(tmp, "p1", port, "--peers-max", "16", "--tcp-conns-per-source", "8")
+    addr = f"127.0.0.1:{port}"
+    socks: list[socket.socket] = []
+    try:
+        hsreal.wait_until(lambda: hsreal.members(addr) is not None, 10, "p1 to answer")
+        for i in range(40):
+            s = _hello_conn(port, f"127.0.3.{i + 1}")
+            s.sendall(hostile.frame(16, bytes([0xA1, 0x01, 0x07]), good_sum=False))
+            check(hostile.closed_by_peer(s, 5), "a bad-checksum frame did not close the conn")
+            s.close()
+        check(hsreal.members(addr) is not None, "members refused after HELLO-then-garbage")
+        st = hsreal.stats(addr)
+        check(st.get("peers_evicted", 0) == 0,
+              f"closed connections left bindings to evict: {st.get('peers_evicted')}")
+        check(st.get("hello_refused", 0) == 0, f"HELLO refused: {st.get('hello_refused')}")
+        for i in range(40):
+            socks.append(_hello_conn(port, f"127.0.4.{i // 4 + 1}"))
+        check(hsreal.members(addr) is not None, "members refused beside 40 idle HELLO conns")
+        st = hsreal.stats(addr)
+        evicted = st.get("peers_evicted", 0)
+        check(evicted >= 24, f"only {evicted} bindings evicted for 40 idle HELLOs into 16")
+        check(st.get("hello_refused", 0) == 0, f"HELLO refused: {st.get('hello_refused')}")
+        closed = sum(1 for s in socks[:20] if hostile.closed_by_peer(s, 2))
+        check(closed >= 20, f"only {closed} of the 20 oldest idle HELLO conns closed by core")
+        check(node.poll() is None, "hsnode exited")
+        return f"40 hello+garbage closed, 40 idle HELLOs: {evicted} evicted, hsctl answered"
+    finally:
+        for s in socks:
+            s.close()
+        _stop(node)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pipelined_send_failed() -> str:
+    """One client says HELLO, then pipelines 100,000 members requests and
+    reads nothing (a 4 KiB receive buffer), then hangs up: every reply the
+    host still holds for it fails.  Every failed
+    frame reaches core (host_tcp_send_failed == core's sends_failed, which
+    adds each input's frames), no host-made input is dropped
+    (no host_io_errors.pending_full), no binding is left behind, and hsctl
+    is answered.  Before the fix the pending ring overflowed: 51,151 frames
+    failed at the host against 6,208 counted by core."""
+    import hostile
+
+    tmp = Path(tempfile.mkdtemp(prefix="hs-pipe-"))
+    port = _free_port()
+    node = _start_node(tmp, "q1", port)
+    addr = f"127.0.0.1:{port}"
+    try:
+        hsreal.wait_until(lambda: hsreal.members(addr) is not None, 10, "q1 to answer")
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.settimeout(5)
+        s.connect(("127.0.0.1", port))
+        s.sendall(hostile.hello())
+        try:
+            s.sendall(hostile.members_req() * 100000)
+        except OSError:
+            pass  # the node closed it, or stopped reading: both are the point
+        time.sleep(2)
+        s.close()  # the replies still queued at the host will never be sent
+        hsreal.wait_until(lambda: hsreal.stats(addr).get("host_tcp_send_failed", 0) > 0, 20,
+                          "the host to report the replies it could not send")
+        def settled():
+            st = hsreal.stats(addr)
+            return st.get("host_tcp_send_failed", 0) == st.get("sends_failed", -1)
+        hsreal.wait_until(settled, 10, "core to count every failed frame")
+        st = hsreal.stats(addr)
+        check(st.get("host_io_errors.pending_full", 0) == 0,
+              f"host inputs dropped: {st.get('host_io_errors.pending_full')}")
+        check(hsreal.members(addr) is not None, "members refused after the pipelining client")
+        check(node.poll() is None, "hsnode exited")
+        return (f"{st['host_tcp_send_failed']} frames failed at the host, {st['sends_failed']} "
+                f"counted by core, coalesced {st.get('host_send_failed_coalesced', 0)}")
+    finally:
+        _stop(node)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def operator_counters() -> tuple[int, int, list[str]]:
     from suites import _run
 
     return _run([
         ("idle connections cannot lock others out", idle_flood),
+        ("HELLO bindings cannot lock hsctl out", hello_bindings),
+        ("a pipelining client's failed frames all reach core", pipelined_send_failed),
         ("hsctl stats and /metrics carry the same counters", stats_and_metrics),
     ])

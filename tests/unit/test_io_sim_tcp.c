@@ -47,6 +47,9 @@ typedef struct {
     uint32_t n_closed;
     uint16_t failed_type[REC_MAX];
     hs_status failed_reason[REC_MAX];
+    uint32_t failed_node[REC_MAX];
+    uint64_t failed_conn[REC_MAX];
+    uint32_t failed_frames[REC_MAX];
     uint32_t n_failed;
     uint32_t violations;
 } harness;
@@ -88,11 +91,15 @@ static void h_closed(void *ctx, uint32_t slot, uint32_t e, hs_status reason)
     r->at_ns = h->now;
 }
 
-static void h_send_failed(void *ctx, uint32_t node, hs_addr to, uint16_t type, hs_status reason)
+static void h_send_failed(void *ctx, uint32_t node, hs_addr to, uint64_t conn_id, uint16_t type,
+                          hs_status reason, uint32_t frames)
 {
     harness *h = ctx;
-    (void)node;
     (void)to;
+    assert_true(h->n_failed < REC_MAX);
+    h->failed_node[h->n_failed] = node;
+    h->failed_conn[h->n_failed] = conn_id;
+    h->failed_frames[h->n_failed] = frames;
     h->failed_type[h->n_failed] = type;
     h->failed_reason[h->n_failed++] = reason;
 }
@@ -246,8 +253,8 @@ static void test_refused(void **state)
     assert_true(h->closed[0].at_ns >= HS_MS(2)); /* SYN and RST each take a latency */
     assert_int_equal(h->n_frames, 0);
     assert_int_equal(simtcp_count(&h->t), 0);
-    /* A node's SEND by address to a node that is down: each queued frame is
-     * reported as not sent, with its type. */
+    /* A node's SEND by address to a node that is down: the queued frames are
+     * reported as not sent, coalesced (count, first type). */
     uint32_t got = 0;
     assert_int_equal(simtcp_node_send(&h->t, h->now, 0, 0, addr_of(0), 2, addr_of(2), buf,
                                       make_frame(buf, 2, 8), &got),
@@ -256,9 +263,11 @@ static void test_refused(void **state)
                                       make_frame(buf, 3, 8), &got),
                      HS_OK);
     run_until(h, h->now + HS_SEC(5));
-    assert_int_equal(h->n_failed, 2);
+    assert_int_equal(h->n_failed, 1);
     assert_int_equal(h->failed_type[0], 16);
-    assert_int_equal(h->failed_reason[1], HS_ERR_REFUSED);
+    assert_int_equal(h->failed_frames[0], 2);
+    assert_int_equal(h->failed_conn[0], 0);
+    assert_int_equal(h->failed_reason[0], HS_ERR_REFUSED);
     assert_int_equal(h->n_frames, 0);
     assert_int_equal(h->violations, 0);
     teardown(h);
@@ -365,6 +374,41 @@ static void test_partition_stall_then_reset(void **state)
         assert_int_equal(h->frames[i].marker, 10 + i);
     }
     assert_int_equal(h->n_closed, 2);
+    assert_int_equal(h->violations, 0);
+    teardown(h);
+}
+
+/* A reset drops the replies a node queued: the node hears them as one
+ * coalesced SEND_FAILED (frames counted) before its CONN_CLOSED, as
+ * io_real reports every queued frame of a connection it drops. */
+static void test_reset_reports_queued_frames(void **state)
+{
+    (void)state;
+    simtcp_params p = params();
+    harness *h = setup(&p, 0);
+    uint32_t slot = open_conn(h, 0, 1);
+    run_until(h, HS_SEC(1));
+    uint64_t node_id = simtcp_conn_at(&h->t, slot)->end[1].id;
+    hs_addr peer = simtcp_conn_at(&h->t, slot)->end[0].addr;
+    simnet_partition(&h->net, set_of(1u), set_of(2u), true); /* 1 -> 0 cut: the replies */
+    simtcp_links_changed(&h->t, h->now);
+    uint8_t buf[64];
+    uint32_t got = 0;
+    for (uint8_t i = 0; i < 3; i++) {
+        assert_int_equal(simtcp_node_send(&h->t, h->now, 1, node_id, addr_of(1), 0, peer, buf,
+                                          make_frame(buf, i, 8), &got),
+                         HS_OK);
+    }
+    run_until(h, h->now + HS_SEC(4));
+    assert_int_equal(h->n_frames, 0);
+    assert_int_equal(h->n_closed, 2);
+    assert_int_equal(h->n_failed, 1);
+    assert_int_equal(h->failed_node[0], 1);
+    assert_int_equal(h->failed_conn[0], node_id);
+    assert_int_equal(h->failed_frames[0], 3);
+    assert_int_equal(h->failed_type[0], 16);
+    assert_int_equal(h->failed_reason[0], HS_ERR_IO);
+    assert_int_equal(h->t.stats.frames_failed, 3);
     assert_int_equal(h->violations, 0);
     teardown(h);
 }
@@ -512,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_backpressure),
         cmocka_unit_test(test_partition_stall_then_reset),
         cmocka_unit_test(test_crash_resets),
+        cmocka_unit_test(test_reset_reports_queued_frames),
         cmocka_unit_test(test_close_both_ends),
         cmocka_unit_test(test_frame_limit_and_stream_checks),
     };

@@ -44,11 +44,16 @@ static hs_name name_of(const char *text)
     return name;
 }
 
-static void harness_create(harness *h, const char *name, uint32_t index, uint32_t seeds)
+/* peers_max 0 keeps the default. */
+static void harness_create_peers(harness *h, const char *name, uint32_t index, uint32_t seeds,
+                                 uint32_t peers_max)
 {
     memset(h, 0, sizeof(*h));
     node_config cfg;
     node_config_defaults(&cfg);
+    if (peers_max != 0) {
+        cfg.peers_max = peers_max;
+    }
     cfg.name = name_of(name);
     cfg.addr = addr_of(index);
     cfg.rng_seed = 1000 + index;
@@ -58,6 +63,11 @@ static void harness_create(harness *h, const char *name, uint32_t index, uint32_
     assert_int_equal(node_create(&cfg, &h->n), HS_OK);
     assert_int_equal(hs_outbox_init(&h->ob, 256, 1u << 20), HS_OK);
     h->now_ns = HS_SEC(100);
+}
+
+static void harness_create(harness *h, const char *name, uint32_t index, uint32_t seeds)
+{
+    harness_create_peers(h, name, index, seeds, 0);
 }
 
 static void harness_free(harness *h)
@@ -1014,13 +1024,15 @@ static void test_tcp_needs_hello(void **state)
     harness_free(&h);
 }
 
-/* A HELLO with another protocol major is refused with HS_ERR_VERSION; the
- * binding table refuses HELLOs beyond its capacity with HS_ERR_FULL. */
+/* A HELLO with another protocol major is refused with HS_ERR_VERSION.  A
+ * full binding table never refuses a HELLO: the least recently active
+ * binding is evicted and core closes its connection, so idle clients that
+ * said HELLO cannot lock others out of the control port. */
 static void test_hello_version_and_capacity(void **state)
 {
     (void)state;
     harness h;
-    harness_create(&h, "n1", 1, 0);
+    harness_create_peers(&h, "n1", 1, 0, 4);
     start(&h);
     uint8_t buf[256];
     msg hello = hello_msg("old-client", MSG_PROTO_MAJOR + 1);
@@ -1032,17 +1044,64 @@ static void test_hello_version_and_capacity(void **state)
     assert_non_null(find_event(&h, HS_EV_HELLO_REFUSED));
     assert_int_equal(node_get_counters(h.n)->hello_refused, 1);
     assert_int_equal(node_peers(h.n)->count, 0);
-    for (uint32_t i = 0; i < PEERS_MAX; i++) {
-        h.now_ns += HS_SEC(1); /* keep the error-reply bucket out of it */
+    assert_int_equal(node_peers(h.n)->cap, 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        h.now_ns += HS_SEC(1);
         say_hello(&h, 100 + i, "client");
     }
-    assert_int_equal(node_peers(h.n)->count, PEERS_MAX);
-    hello = hello_msg("one-too-many", MSG_PROTO_MAJOR);
-    deliver(&h, HS_CH_TCP, addr_of(50), 99, buf, frame_of(&hello, buf, sizeof(buf)));
-    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &err), MSG_ERROR);
-    assert_int_equal(err.u.error.code, HS_ERR_FULL);
+    assert_int_equal(node_peers(h.n)->count, 4);
+    /* Conn 100 is active again: 101 is now the least recently active. */
+    h.now_ns += HS_SEC(1);
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_STATS_REQ;
+    deliver(&h, HS_CH_TCP, addr_of(50), 100, buf, frame_of(&req, buf, sizeof(buf)));
+    msg resp;
+    assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &resp), MSG_STATS_RESP);
+    h.now_ns += HS_SEC(1);
+    say_hello(&h, 99, "newcomer");
+    const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
+    assert_non_null(close);
+    assert_int_equal(close->u.close.conn_id, 101);
+    assert_null(find_output(&h, HS_OUT_CLOSE, 1));
+    const hs_output *ev = find_event(&h, HS_EV_PEER_EVICTED);
+    assert_non_null(ev);
+    assert_int_equal(ev->u.event.a, 101);
+    assert_int_equal(ev->u.event.b, 99);
     assert_non_null(find_event(&h, HS_EV_TABLE_FULL));
-    assert_int_equal(node_peers(h.n)->high_water, PEERS_MAX);
+    assert_int_equal(node_get_counters(h.n)->peers_evicted, 1);
+    assert_int_equal(node_get_counters(h.n)->tables_full, 1);
+    assert_int_equal(node_get_counters(h.n)->hello_refused, 1);
+    assert_int_equal(node_peers(h.n)->count, 4);
+    assert_null(peers_find(node_peers(h.n), 101));
+    assert_non_null(peers_find(node_peers(h.n), 99));
+    assert_non_null(peers_find(node_peers(h.n), 100));
+    assert_int_equal(node_peers(h.n)->high_water, 4);
+    harness_free(&h);
+}
+
+/* A bad frame on a bound connection: core closes it, and the binding goes
+ * in the same step (the host sends no CONN_CLOSED for a close core asked
+ * for, so it would otherwise leak until restart). */
+static void test_close_removes_binding(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    say_hello(&h, 7, "client");
+    say_hello(&h, 8, "other");
+    assert_int_equal(node_peers(h.n)->count, 2);
+    uint8_t garbage[32];
+    memset(garbage, 0xa5, sizeof(garbage));
+    deliver(&h, HS_CH_TCP, addr_of(50), 7, garbage, sizeof(garbage));
+    const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
+    assert_non_null(close);
+    assert_int_equal(close->u.close.conn_id, 7);
+    assert_int_equal(node_get_counters(h.n)->frames_rejected, 1);
+    assert_int_equal(node_peers(h.n)->count, 1);
+    assert_null(peers_find(node_peers(h.n), 7));
+    assert_non_null(peers_find(node_peers(h.n), 8));
     harness_free(&h);
 }
 
@@ -1059,6 +1118,46 @@ static const msg_counter *find_counter(const msg *resp, const char *name)
 
 /* A stats reply carries messages and bytes per type (counted where core
  * decodes and encodes frames) and the host's counters as last handed over. */
+/* A host counter core cannot keep (too long a name, beyond the cap) and
+ * stats rows beyond a reply's cap are counted and reported, never lost
+ * silently. */
+static void test_counter_truncation_reported(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    static hs_host_counter host[NODE_HOST_COUNTERS_MAX + 2];
+    static char names[NODE_HOST_COUNTERS_MAX + 2][MSG_COUNTER_NAME_MAX + 8];
+    for (uint32_t i = 0; i < NODE_HOST_COUNTERS_MAX + 2; i++) {
+        snprintf(names[i], sizeof(names[i]), "host_c%u", i);
+        host[i].name = names[i];
+        host[i].value = i;
+    }
+    memset(names[0], 'x', MSG_COUNTER_NAME_MAX + 1); /* one byte too long */
+    names[0][MSG_COUNTER_NAME_MAX + 1] = '\0';
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_HOST_COUNTERS;
+    in.u.host_counters.items = host;
+    in.u.host_counters.count = NODE_HOST_COUNTERS_MAX + 2;
+    step(&h, &in);
+    const hs_output *ev = find_event(&h, HS_EV_COUNTERS_TRUNCATED);
+    assert_non_null(ev);
+    assert_int_equal(ev->u.event.a, NODE_TRUNC_HOST_SET);
+    assert_int_equal(ev->u.event.b, 2); /* the long name and the one beyond the cap */
+    assert_int_equal(node_get_counters(h.n)->counters_truncated, 2);
+    assert_int_equal(node_get_counters(h.n)->host.count, NODE_HOST_COUNTERS_MAX);
+    /* A report into too small a list says how many rows it missed. */
+    msg_counter rows[4];
+    uint32_t dropped = 0;
+    uint32_t n = node_counters_report(node_get_counters(h.n), msg_registry_find, rows, 4,
+                                      &dropped);
+    assert_int_equal(n, 4);
+    assert_int_equal(dropped, NODE_COUNTER_COUNT + NODE_HOST_COUNTERS_MAX - 4);
+    harness_free(&h);
+}
+
 static void test_stats_carry_per_type_and_host_counters(void **state)
 {
     (void)state;
@@ -1463,6 +1562,7 @@ static void test_send_failed(void **state)
     in.u.send_failed.to = addr_of(5);
     in.u.send_failed.msg_type = MSG_STATS_RESP;
     in.u.send_failed.reason = HS_ERR_FULL;
+    in.u.send_failed.frames = 1;
     step_input(&h, &in);
     const hs_output *ev = find_event(&h, HS_EV_SEND_FAILED);
     assert_non_null(ev);
@@ -1499,6 +1599,8 @@ int main(void)
         cmocka_unit_test(test_members_and_stats_requests),
         cmocka_unit_test(test_tcp_needs_hello),
         cmocka_unit_test(test_hello_version_and_capacity),
+        cmocka_unit_test(test_close_removes_binding),
+        cmocka_unit_test(test_counter_truncation_reported),
         cmocka_unit_test(test_stats_carry_per_type_and_host_counters),
         cmocka_unit_test(test_leave),
         cmocka_unit_test(test_longest_names_fit_a_datagram),
