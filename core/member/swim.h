@@ -214,8 +214,25 @@ void swim_on_conn_closed(swim *s, step_ctx *ctx, uint64_t conn_id, hs_status rea
 void swim_on_member(swim *s, step_ctx *ctx, const hs_member_change *change);
 bool swim_owner_live(const swim *s, uint32_t space, uint64_t id);
 uint32_t swim_tables(const swim *s, hs_table_view *out, uint32_t cap);
-/* Recomputes what can be recomputed and asserts it matches. */
+/* Recomputes what can be recomputed and asserts it matches: O(members +
+ * gossip + relays). */
 void swim_check(const swim *s);
+
+/* Where the previous self-check left the table: swim_check_step checks what
+ * changed since (docs/design/perf.md). */
+typedef struct {
+    uint64_t view_version;
+    uint32_t gossip_end;
+} swim_check_cursor;
+
+/* A step's self-check: the O(1) bookkeeping, every member record changed
+ * since the cursor (the changed_slot ring) and every gossip entry appended
+ * since; advances the cursor.  False, checking nothing, when the ring no
+ * longer holds every change since the cursor or the gossip queue was
+ * compacted: the caller runs swim_check (the full recompute) instead. */
+bool swim_check_step(const swim *s, swim_check_cursor *cur);
+/* Sets the cursor to the table's present state (after a full check). */
+void swim_check_mark(const swim *s, swim_check_cursor *cur);
 
 /* This step's membership changes, oldest first; the node clears them after
  * fanning them out. */

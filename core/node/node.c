@@ -30,6 +30,10 @@ struct node {
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
+    /* The per-step self-check (node_self_check): steps checked, and where
+     * SWIM's incremental check left its table. */
+    uint64_t self_checks;
+    swim_check_cursor swim_checked;
     /* Decode scratch: the body of the message being received (any type;
      * msg_registry_check keeps each within MSG_BODY_MAX) and its member
      * list.  Owned here, not on the stack of every datagram. */
@@ -488,7 +492,7 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
     after_meta(n, &ctx);
     fan_out_members(n, &ctx);
     if (n->cfg.self_check) {
-        node_check(n);
+        node_self_check(n);
     }
 }
 
@@ -569,14 +573,42 @@ uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap)
     return count;
 }
 
-void node_check(const node *n)
+/* Every module's check, SWIM's full recompute or its incremental one. */
+static void check_modules(const node *n, bool swim_full)
 {
     for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
-        module_ops[m].check(n);
+        if (m != HS_MOD_SWIM || swim_full) {
+            module_ops[m].check(n);
+        }
     }
     role_check(&n->role);
     HS_ASSERT_MSG(n->role.role == n->cfg.role, "node: role state matches the node's role");
     HS_ASSERT_MSG(n->running == n->swim.started, "node: running exactly when SWIM started");
     HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED,
                   "node: halted only by a failed store");
+}
+
+void node_check(const node *n)
+{
+    check_modules(n, true);
+}
+
+/* After a step: SWIM's full recompute is O(members + gossip + relays), too
+ * much per step at 1,024 members, so each step checks what it could have
+ * changed (swim_check_step) and every NODE_FULL_CHECK_STEPS-th step (and
+ * whenever the incremental check cannot cover the step) recomputes it all:
+ * a corruption the incremental check misses is caught within that many
+ * steps of this node. */
+void node_self_check(node *n)
+{
+    n->self_checks++;
+    bool full = n->self_checks % NODE_FULL_CHECK_STEPS == 0;
+    if (!full) {
+        full = !swim_check_step(&n->swim, &n->swim_checked);
+    }
+    check_modules(n, full);
+    if (full) {
+        swim_check_mark(&n->swim, &n->swim_checked);
+    }
+    HS_ASSERT(n->swim_checked.view_version == n->swim.view_version);
 }
