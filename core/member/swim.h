@@ -82,8 +82,13 @@ typedef struct {
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
 #define SWIM_INC_WINDOW 64u
-/* View changes whose slots are remembered (swim.view_version). */
-#define SWIM_VIEW_CHANGES_MAX 32u
+/* View changes whose slots are remembered (swim.view_version): a step
+ * makes at most SWIM_CHANGES_MAX (one per list entry) plus an address or
+ * incarnation change per entry, so the ring holds a whole step's and the
+ * per-step self-check (swim_check_step) never has to fall back to the full
+ * recompute for a join or sync reply; 1 KB per node. */
+#define SWIM_VIEW_CHANGES_MAX 256u
+HS_STATIC_ASSERT(SWIM_VIEW_CHANGES_MAX >= 2u * SWIM_CHANGES_MAX, "a step's view changes fit the ring");
 
 typedef struct {
     swim_config cfg;
@@ -227,9 +232,9 @@ typedef struct {
 
 /* A step's self-check: the O(1) bookkeeping, every member record changed
  * since the cursor (the changed_slot ring) and every gossip entry appended
- * since; advances the cursor.  False, checking nothing, when the ring no
- * longer holds every change since the cursor or the gossip queue was
- * compacted: the caller runs swim_check (the full recompute) instead. */
+ * since (all of them after a compaction moved them); advances the cursor.
+ * False, checking nothing, when the ring no longer holds every change since
+ * the cursor: the caller runs swim_check (the full recompute) instead. */
 bool swim_check_step(const swim *s, swim_check_cursor *cur);
 /* Sets the cursor to the table's present state (after a full check). */
 void swim_check_mark(const swim *s, swim_check_cursor *cur);

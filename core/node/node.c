@@ -30,9 +30,9 @@ struct node {
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
-    /* The per-step self-check (node_self_check): steps checked, and where
-     * SWIM's incremental check left its table. */
-    uint64_t self_checks;
+    /* The per-step self-check (node_self_check): steps since the last full
+     * recompute, and where SWIM's incremental check left its table. */
+    uint64_t steps_since_full;
     swim_check_cursor swim_checked;
     /* Decode scratch: the body of the message being received (any type;
      * msg_registry_check keeps each within MSG_BODY_MAX) and its member
@@ -593,22 +593,34 @@ void node_check(const node *n)
     check_modules(n, true);
 }
 
+/* Steps between two full recomputes: NODE_FULL_CHECK_STEPS, or more for a
+ * table so large that the recompute would cost more than
+ * NODE_CHECK_ITEMS_PER_STEP records per step on average. */
+static uint64_t full_check_period(const swim *s)
+{
+    uint64_t items = (uint64_t)s->slot_end + s->gossip_end + s->cfg.relays_cap;
+    uint64_t period = items / NODE_CHECK_ITEMS_PER_STEP;
+    return period > NODE_FULL_CHECK_STEPS ? period : NODE_FULL_CHECK_STEPS;
+}
+
 /* After a step: SWIM's full recompute is O(members + gossip + relays), too
  * much per step at 1,024 members, so each step checks what it could have
- * changed (swim_check_step) and every NODE_FULL_CHECK_STEPS-th step (and
- * whenever the incremental check cannot cover the step) recomputes it all:
- * a corruption the incremental check misses is caught within that many
- * steps of this node. */
+ * changed (swim_check_step) and every full_check_period steps (and whenever
+ * the incremental check cannot cover the step) recomputes it all: a
+ * corruption the incremental check misses is caught within that many steps
+ * of this node (docs/design/perf.md). */
 void node_self_check(node *n)
 {
-    n->self_checks++;
-    bool full = n->self_checks % NODE_FULL_CHECK_STEPS == 0;
+    n->steps_since_full++;
+    bool full = n->steps_since_full >= full_check_period(&n->swim);
     if (!full) {
         full = !swim_check_step(&n->swim, &n->swim_checked);
     }
     check_modules(n, full);
     if (full) {
         swim_check_mark(&n->swim, &n->swim_checked);
+        n->steps_since_full = 0;
     }
     HS_ASSERT(n->swim_checked.view_version == n->swim.view_version);
+    HS_ASSERT(n->steps_since_full < full_check_period(&n->swim) + 1);
 }

@@ -81,8 +81,10 @@ uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap);
 void node_check(const node *n);
 /* The self-check node_step runs when cfg.self_check is set: cheap checks of
  * what the step changed every step, node_check every NODE_FULL_CHECK_STEPS
- * steps of this node (docs/design/perf.md). */
+ * steps of this node, or every (members + gossip + relays) /
+ * NODE_CHECK_ITEMS_PER_STEP steps when that is more (docs/design/perf.md). */
 #define NODE_FULL_CHECK_STEPS 64u
+#define NODE_CHECK_ITEMS_PER_STEP 4u
 void node_self_check(node *n);
 
 #endif /* HS_NODE_H_ */
