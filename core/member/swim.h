@@ -88,7 +88,8 @@ typedef struct {
  * per-step self-check (swim_check_step) never has to fall back to the full
  * recompute for a join or sync reply; 1 KB per node. */
 #define SWIM_VIEW_CHANGES_MAX 256u
-HS_STATIC_ASSERT(SWIM_VIEW_CHANGES_MAX >= 2u * SWIM_CHANGES_MAX, "a step's view changes fit the ring");
+HS_STATIC_ASSERT(SWIM_VIEW_CHANGES_MAX >= 2u * SWIM_CHANGES_MAX,
+                 "a step's view changes fit the ring");
 
 typedef struct {
     swim_config cfg;
