@@ -63,6 +63,7 @@ const simtcp_conn *simtcp_conn_at(const simtcp *t, uint32_t slot)
 }
 
 HS_STATIC_ASSERT(SIMTCP_CONNS_MAX % 64 == 0, "live mask words");
+HS_STATIC_ASSERT(SIMTCP_NODES_MAX < SIMTCP_NONE, "every node index fits an end, below NONE");
 
 /* The first slot in use at or after `from`, or t->cap. */
 static uint32_t next_live(const simtcp *t, uint32_t from)
@@ -341,9 +342,9 @@ hs_status simtcp_connect(simtcp *t, uint64_t now_ns, uint32_t from_ip, uint32_t 
         return HS_ERR_FULL;
     }
     c->tag = tag;
-    c->end[0] = (simtcp_end){SIMTCP_NONE, (uint8_t)via, true, 0, take_id(t, SIMTCP_NONE),
+    c->end[0] = (simtcp_end){SIMTCP_NONE, (uint16_t)via, true, 0, take_id(t, SIMTCP_NONE),
                              {from_ip, (uint16_t)ephemeral(t)}};
-    c->end[1] = (simtcp_end){(uint8_t)to, (uint8_t)to, false, 0, 0, to_addr};
+    c->end[1] = (simtcp_end){(uint16_t)to, (uint16_t)to, false, 0, 0, to_addr};
     start_syn(t, c, now_ns);
     rearm(t, c);
     return HS_OK;
@@ -536,8 +537,8 @@ hs_status simtcp_node_send(simtcp *t, uint64_t now_ns, uint32_t node, uint64_t c
         bool up = t->h.listening(t->h.ctx, node, &gen);
         HS_ASSERT(up); /* only a running node sends */
         self.port = (uint16_t)ephemeral(t);
-        c->end[0] = (simtcp_end){(uint8_t)node, (uint8_t)node, true, gen, take_id(t, node), self};
-        c->end[1] = (simtcp_end){(uint8_t)to, (uint8_t)to, false, 0, 0, to_addr};
+        c->end[0] = (simtcp_end){(uint16_t)node, (uint16_t)node, true, gen, take_id(t, node), self};
+        c->end[1] = (simtcp_end){(uint16_t)to, (uint16_t)to, false, 0, 0, to_addr};
         start_syn(t, c, now_ns);
     }
     *slot = slot_of(t, c);

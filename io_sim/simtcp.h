@@ -49,7 +49,9 @@
 #define SIMTCP_DIR_FRAMES 64u
 #define SIMTCP_NODES_MAX SIMNET_NODES_MAX
 #define SIMTCP_FRAME_MAX (FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX)
-#define SIMTCP_NONE 0xffu          /* an end on no node; a via that is never cut */
+/* An end on no node; a via that is never cut.  Above every node index: the
+ * ends were 8 bits once, and node 256 + 255 read as "no node". */
+#define SIMTCP_NONE 0xffffu
 #define SIMTCP_EPHEMERAL_BASE 40000u /* client ports: base + a counter mod 16384 */
 
 typedef struct {
@@ -67,8 +69,8 @@ typedef enum {
 } simtcp_state;
 
 typedef struct {
-    uint8_t node;  /* node index, or SIMTCP_NONE for an outside client */
-    uint8_t via;   /* node whose links this end's packets cross, or SIMTCP_NONE */
+    uint16_t node; /* node index, or SIMTCP_NONE for an outside client */
+    uint16_t via;  /* node whose links this end's packets cross, or SIMTCP_NONE */
     bool open;     /* this end's host still holds the connection */
     uint32_t gen;  /* the node's process generation the end belongs to */
     uint64_t id;   /* conn id at this end's host; 0 until assigned */

@@ -1283,3 +1283,85 @@ void swim_check(const swim *s)
     HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");
     HS_ASSERT_MSG(s->rearm_count <= SWIM_REARM_MAX, "swim: timer retries within their cap");
 }
+
+/* One member record, as check_members checks every one. */
+static void check_member_slot(const swim *s, uint32_t i)
+{
+    HS_ASSERT_MSG(i < s->cfg.members_cap, "swim: a changed slot is within the cap");
+    if (!s->slot_used[i]) {
+        return;
+    }
+    const swim_member *m = &s->slots[i];
+    uint64_t slot = 0;
+    HS_ASSERT_MSG(i < s->slot_end, "swim: a used slot lies below slot_end");
+    HS_ASSERT_MSG(map_get(&s->by_name, m->name_key, &slot) && slot == i,
+                  "swim: name index names the member's slot");
+    HS_ASSERT_MSG(map_get(&s->by_uid, m->uid, &slot) && slot == i,
+                  "swim: uid index names the member's slot");
+    HS_ASSERT_MSG(m->gen == s->slot_gen[i] && m->gen != 0, "swim: member generation is its slot's");
+    HS_ASSERT_MSG(m->state != MEMBER_SUSPECT || m->suspect_deadline_ns != 0,
+                  "swim: a suspect has a suspicion deadline");
+    bool entry_names_it = m->gossip_pos == 0 || (m->gossip_pos <= s->gossip_end &&
+                                                 s->gossip[m->gossip_pos - 1].uid == m->uid);
+    HS_ASSERT_MSG(entry_names_it, "swim: a member's gossip entry names it");
+}
+
+/* The counts swim_check recomputes, compared against each other in O(1). */
+static void check_counts(const swim *s)
+{
+    HS_ASSERT_MSG(s->slot_end <= s->cfg.members_cap, "swim: slot_end within the cap");
+    HS_ASSERT_MSG(s->member_count <= s->slot_end, "swim: members fit below slot_end");
+    HS_ASSERT_MSG(s->free_count + s->member_count == s->cfg.members_cap,
+                  "swim: free slots plus members equal the cap");
+    HS_ASSERT_MSG(map_count(&s->by_name) == s->member_count &&
+                      map_count(&s->by_uid) == s->member_count,
+                  "swim: map entries equal the members");
+    HS_ASSERT_MSG(s->order_count <= s->member_count, "swim: probe order within members");
+    HS_ASSERT_MSG(s->relay_count <= s->cfg.relays_cap, "swim: relays within the cap");
+    HS_ASSERT_MSG(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap,
+                  "swim: gossip entries, holes included, within the cap");
+    HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
+                  "swim: an armed probe timeout has a probe in flight");
+    HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");
+    HS_ASSERT_MSG(s->rearm_count <= SWIM_REARM_MAX, "swim: timer retries within their cap");
+}
+
+static void check_gossip_entry(const swim *s, uint32_t i)
+{
+    const swim_gossip *g = &s->gossip[i];
+    if (g->uid == SWIM_GOSSIP_HOLE) {
+        return;
+    }
+    uint64_t slot = 0;
+    bool named = g->uid == SWIM_SELF_UID || map_get(&s->by_uid, g->uid, &slot);
+    HS_ASSERT_MSG(named, "swim: every gossip entry names a member or self");
+    const swim_member *owner = g->uid == SWIM_SELF_UID ? &s->self : &s->slots[slot];
+    HS_ASSERT_MSG(owner->gossip_pos == i + 1, "swim: a gossip entry's record points back");
+}
+
+bool swim_check_step(const swim *s, swim_check_cursor *cur)
+{
+    HS_ASSERT(cur->view_version <= s->view_version);
+    uint64_t behind = s->view_version - cur->view_version;
+    if (behind > SWIM_VIEW_CHANGES_MAX) {
+        return false;
+    }
+    check_counts(s);
+    for (uint64_t v = cur->view_version; v < s->view_version; v++) {
+        check_member_slot(s, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX]);
+    }
+    /* A compaction moved every entry: walk them all (it cost as much). */
+    uint32_t from = s->gossip_end < cur->gossip_end ? 0 : cur->gossip_end;
+    for (uint32_t i = from; i < s->gossip_end; i++) {
+        check_gossip_entry(s, i);
+    }
+    swim_check_mark(s, cur);
+    HS_ASSERT(cur->view_version == s->view_version);
+    return true;
+}
+
+void swim_check_mark(const swim *s, swim_check_cursor *cur)
+{
+    cur->view_version = s->view_version;
+    cur->gossip_end = s->gossip_end;
+}

@@ -82,8 +82,14 @@ typedef struct {
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
 #define SWIM_INC_WINDOW 64u
-/* View changes whose slots are remembered (swim.view_version). */
-#define SWIM_VIEW_CHANGES_MAX 32u
+/* View changes whose slots are remembered (swim.view_version): a step
+ * makes at most SWIM_CHANGES_MAX (one per list entry) plus an address or
+ * incarnation change per entry, so the ring holds a whole step's and the
+ * per-step self-check (swim_check_step) never has to fall back to the full
+ * recompute for a join or sync reply; 1 KB per node. */
+#define SWIM_VIEW_CHANGES_MAX 256u
+HS_STATIC_ASSERT(SWIM_VIEW_CHANGES_MAX >= 2u * SWIM_CHANGES_MAX,
+                 "a step's view changes fit the ring");
 
 typedef struct {
     swim_config cfg;
@@ -214,8 +220,25 @@ void swim_on_conn_closed(swim *s, step_ctx *ctx, uint64_t conn_id, hs_status rea
 void swim_on_member(swim *s, step_ctx *ctx, const hs_member_change *change);
 bool swim_owner_live(const swim *s, uint32_t space, uint64_t id);
 uint32_t swim_tables(const swim *s, hs_table_view *out, uint32_t cap);
-/* Recomputes what can be recomputed and asserts it matches. */
+/* Recomputes what can be recomputed and asserts it matches: O(members +
+ * gossip + relays). */
 void swim_check(const swim *s);
+
+/* Where the previous self-check left the table: swim_check_step checks what
+ * changed since (docs/design/perf.md). */
+typedef struct {
+    uint64_t view_version;
+    uint32_t gossip_end;
+} swim_check_cursor;
+
+/* A step's self-check: the O(1) bookkeeping, every member record changed
+ * since the cursor (the changed_slot ring) and every gossip entry appended
+ * since (all of them after a compaction moved them); advances the cursor.
+ * False, checking nothing, when the ring no longer holds every change since
+ * the cursor: the caller runs swim_check (the full recompute) instead. */
+bool swim_check_step(const swim *s, swim_check_cursor *cur);
+/* Sets the cursor to the table's present state (after a full check). */
+void swim_check_mark(const swim *s, swim_check_cursor *cur);
 
 /* This step's membership changes, oldest first; the node clears them after
  * fanning them out. */

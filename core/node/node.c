@@ -30,6 +30,10 @@ struct node {
     bool running;         /* SWIM started */
     bool halted;          /* the meta store is unusable: stay out of the cluster */
     uint32_t start_inc;   /* incarnation to start with once durable */
+    /* The per-step self-check (node_self_check): steps since the last full
+     * recompute, and where SWIM's incremental check left its table. */
+    uint64_t steps_since_full;
+    swim_check_cursor swim_checked;
     /* Decode scratch: the body of the message being received (any type;
      * msg_registry_check keeps each within MSG_BODY_MAX) and its member
      * list.  Owned here, not on the stack of every datagram. */
@@ -516,7 +520,7 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
     after_meta(n, &ctx);
     fan_out_members(n, &ctx);
     if (n->cfg.self_check) {
-        node_check(n);
+        node_self_check(n);
     }
 }
 
@@ -598,14 +602,54 @@ uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap)
     return count;
 }
 
-void node_check(const node *n)
+/* Every module's check, SWIM's full recompute or its incremental one. */
+static void check_modules(const node *n, bool swim_full)
 {
     for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
-        module_ops[m].check(n);
+        if (m != HS_MOD_SWIM || swim_full) {
+            module_ops[m].check(n);
+        }
     }
     role_check(&n->role);
     HS_ASSERT_MSG(n->role.role == n->cfg.role, "node: role state matches the node's role");
     HS_ASSERT_MSG(n->running == n->swim.started, "node: running exactly when SWIM started");
     HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED,
                   "node: halted only by a failed store");
+}
+
+void node_check(const node *n)
+{
+    check_modules(n, true);
+}
+
+/* Steps between two full recomputes: NODE_FULL_CHECK_STEPS, or more for a
+ * table so large that the recompute would cost more than
+ * NODE_CHECK_ITEMS_PER_STEP records per step on average. */
+static uint64_t full_check_period(const swim *s)
+{
+    uint64_t items = (uint64_t)s->slot_end + s->gossip_end + s->cfg.relays_cap;
+    uint64_t period = items / NODE_CHECK_ITEMS_PER_STEP;
+    return period > NODE_FULL_CHECK_STEPS ? period : NODE_FULL_CHECK_STEPS;
+}
+
+/* After a step: SWIM's full recompute is O(members + gossip + relays), too
+ * much per step at 1,024 members, so each step checks what it could have
+ * changed (swim_check_step) and every full_check_period steps (and whenever
+ * the incremental check cannot cover the step) recomputes it all: a
+ * corruption the incremental check misses is caught within that many steps
+ * of this node (docs/design/perf.md). */
+void node_self_check(node *n)
+{
+    n->steps_since_full++;
+    bool full = n->steps_since_full >= full_check_period(&n->swim);
+    if (!full) {
+        full = !swim_check_step(&n->swim, &n->swim_checked);
+    }
+    check_modules(n, full);
+    if (full) {
+        swim_check_mark(&n->swim, &n->swim_checked);
+        n->steps_since_full = 0;
+    }
+    HS_ASSERT(n->swim_checked.view_version == n->swim.view_version);
+    HS_ASSERT(n->steps_since_full < full_check_period(&n->swim) + 1);
 }

@@ -76,7 +76,15 @@ uint32_t node_op_module(const node *n, uint64_t op_id);
  * writes up to cap rows, returns how many. */
 #define NODE_TABLES_MAX 32u
 uint32_t node_tables(const node *n, hs_table_view *out, uint32_t cap);
-/* Every module's self-check; an assertion names what broke. */
+/* Every module's self-check, each recomputing all it can; an assertion
+ * names what broke.  Hosts call it at the end of a run. */
 void node_check(const node *n);
+/* The self-check node_step runs when cfg.self_check is set: cheap checks of
+ * what the step changed every step, node_check every NODE_FULL_CHECK_STEPS
+ * steps of this node, or every (members + gossip + relays) /
+ * NODE_CHECK_ITEMS_PER_STEP steps when that is more (docs/design/perf.md). */
+#define NODE_FULL_CHECK_STEPS 64u
+#define NODE_CHECK_ITEMS_PER_STEP 4u
+void node_self_check(node *n);
 
 #endif /* HS_NODE_H_ */

@@ -397,7 +397,7 @@ size_t msg_member_size(const msg_member *member)
 static bool counter_ok(const msg_counter *c)
 {
     size_t len = counter_name_len(c);
-    return len <= MSG_COUNTER_NAME_MAX && hs_name_valid(c->name, len);
+    return len <= MSG_COUNTER_NAME_MAX && name_bytes_ok(c->name, len);
 }
 
 /* Whether a field is written: required ones always, optional ones when
@@ -745,7 +745,7 @@ static hs_status dec_counter_name(dec *d, msg_counter *c)
     const char *p = NULL;
     size_t n = 0;
     hs_status st = dec_text(d, &p, &n, MSG_COUNTER_NAME_MAX);
-    if (st == HS_OK && !hs_name_valid(p, n)) {
+    if (st == HS_OK && !name_bytes_ok(p, n)) {
         st = HS_ERR_RANGE;
     }
     if (st == HS_OK) {

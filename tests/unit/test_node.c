@@ -16,9 +16,12 @@
 #include "node.h"
 #include "swim_table.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define NODE_PORT 7946
 
@@ -1577,6 +1580,74 @@ static void test_send_failed(void **state)
     harness_free(&h);
 }
 
+/* Plants a corruption in a forked child's SWIM table, then steps the child
+ * up to `steps` times with an input that changes nothing (an unowned
+ * timer): true when the self-check aborted it within those steps. */
+static bool corruption_caught_within(void (*plant)(swim *s), uint32_t steps)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        harness h;
+        harness_create(&h, "n1", 1, 0);
+        start(&h);
+        learn(&h, 8);
+        plant((swim *)node_swim(h.n)); /* the test's own write: no API makes one */
+        for (uint32_t i = 0; i < steps; i++) {
+            fire(&h, 100, 0);
+        }
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+}
+
+/* Only the full recompute sees it: a relay marked live behind relay_count. */
+static void plant_relay_live(swim *s)
+{
+    s->relays[s->cfg.relays_cap - 1].live = true;
+}
+
+/* A member's gossip back-pointer cleared: only the full walk sees it. */
+static void plant_gossip_pos(swim *s)
+{
+    for (uint32_t i = 0; i < s->slot_end; i++) {
+        if (s->slot_used[i] && s->slots[i].gossip_pos != 0) {
+            s->slots[i].gossip_pos = 0;
+            return;
+        }
+    }
+    fail_msg("no member has a gossip entry");
+}
+
+/* O(1) bookkeeping out of step: the per-step check sees it at once. */
+static void plant_free_count(swim *s)
+{
+    s->free_count++;
+}
+
+static void plant_nothing(swim *s)
+{
+    (void)s;
+}
+
+/* The per-step self-check is incremental; the full recompute runs every
+ * NODE_FULL_CHECK_STEPS steps, so a corruption only it can see is caught
+ * within that many steps, and one in the O(1) bookkeeping at the next. */
+static void test_self_check_catches_corruption(void **state)
+{
+    (void)state;
+    if (!HS_DEBUG_CHECKS) { /* self_check defaults on only in checked builds */
+        skip();
+    }
+    assert_false(corruption_caught_within(plant_nothing, 2 * NODE_FULL_CHECK_STEPS));
+    assert_true(corruption_caught_within(plant_relay_live, NODE_FULL_CHECK_STEPS));
+    assert_true(corruption_caught_within(plant_gossip_pos, NODE_FULL_CHECK_STEPS));
+    assert_true(corruption_caught_within(plant_free_count, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1611,6 +1682,7 @@ int main(void)
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
         cmocka_unit_test(test_send_failed),
+        cmocka_unit_test(test_self_check_catches_corruption),
     };
     return cmocka_run_group_tests_name("node", tests, NULL, NULL);
 }
