@@ -117,6 +117,7 @@ void swim_table_set_state(swim *s, swim_member *m, uint8_t state)
 
 static swim_member *by_key(swim *s, const map *index, uint64_t key)
 {
+    HS_ASSERT(index == &s->by_name || index == &s->by_uid);
     uint64_t slot;
     if (!map_get(index, key, &slot)) {
         return NULL;
@@ -143,6 +144,7 @@ const swim_member *swim_find(const swim *s, const hs_name *name)
 
 swim_member *swim_table_find_uid_mut(swim *s, uint64_t uid)
 {
+    HS_ASSERT(uid < s->next_uid); /* uids are handed out in order, never reused */
     if (uid == SWIM_SELF_UID) {
         return NULL;
     }
@@ -159,6 +161,8 @@ const swim_member *swim_table_find_uid(const swim *s, uint64_t uid)
 
 static void order_insert(swim *s, step_ctx *ctx, uint32_t slot)
 {
+    HS_ASSERT(slot < s->cfg.members_cap && s->slot_used[slot]);
+    HS_ASSERT(s->order_count < s->cfg.members_cap);
     /* A random position, as memberlist does, so a new member is not always
      * probed last; the cursor keeps pointing at the same next member. */
     uint32_t pos = (uint32_t)rng_below(ctx->rng, (uint64_t)s->order_count + 1);
@@ -168,10 +172,12 @@ static void order_insert(swim *s, step_ctx *ctx, uint32_t slot)
     if (pos < s->order_next) {
         s->order_next++;
     }
+    HS_ASSERT(s->order_next <= s->order_count);
 }
 
 static void order_remove(swim *s, uint32_t slot)
 {
+    HS_ASSERT(slot < s->cfg.members_cap && s->order_count > 0);
     for (uint32_t pos = 0; pos < s->order_count; pos++) {
         if (s->order[pos] != slot) {
             continue;
@@ -189,12 +195,15 @@ static void order_remove(swim *s, uint32_t slot)
 
 swim_member *swim_table_next_probe_target(swim *s, step_ctx *ctx)
 {
+    HS_ASSERT(s->order_count <= s->member_count && s->order_next <= s->order_count);
     for (uint32_t tries = 0; tries < s->order_count; tries++) {
         if (s->order_next >= s->order_count) {
             rng_shuffle_u32(ctx->rng, s->order, s->order_count);
             s->order_next = 0;
         }
-        swim_member *m = &s->slots[s->order[s->order_next++]];
+        uint32_t slot = s->order[s->order_next++];
+        HS_ASSERT(slot < s->slot_end && s->slot_used[slot]); /* order names members only */
+        swim_member *m = &s->slots[slot];
         if (m->state == MEMBER_ALIVE || m->state == MEMBER_SUSPECT) {
             return m;
         }
@@ -207,6 +216,8 @@ uint32_t swim_table_pick_alive(swim *s, step_ctx *ctx, uint64_t exclude_uid, uin
 {
     /* Reservoir sampling over the eligible slots in slot order: one pass,
      * no scratch memory, and the same draws on every run. */
+    HS_ASSERT(slots != NULL || k == 0);
+    HS_ASSERT(s->slot_end <= s->cfg.members_cap);
     uint32_t seen = 0;
     uint32_t taken = 0;
     for (uint32_t i = 0; i < s->slot_end; i++) {
@@ -227,13 +238,16 @@ uint32_t swim_table_pick_alive(swim *s, step_ctx *ctx, uint64_t exclude_uid, uin
             slots[j] = i;
         }
     }
+    HS_ASSERT(taken <= k && taken <= seen);
     return taken;
 }
 
 const swim_member *swim_table_next_in_state(const swim *s, uint32_t *cursor, uint8_t a,
                                             uint8_t b)
 {
+    HS_ASSERT(a <= MEMBER_LEFT && b <= MEMBER_LEFT);
     uint32_t end = s->slot_end;
+    HS_ASSERT(end <= s->cfg.members_cap);
     uint32_t start = *cursor < end ? *cursor : 0;
     for (uint32_t step = 0; step < end; step++) {
         uint32_t i = (start + step) % end;
@@ -304,6 +318,7 @@ static swim_member *gossip_owner(swim *s, const swim_gossip *g)
 /* Moves the live entries to the front, in order, and renumbers them. */
 static void gossip_compact(swim *s)
 {
+    HS_ASSERT(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap);
     uint32_t out = 0;
     for (uint32_t i = 0; i < s->gossip_end; i++) {
         if (s->gossip[i].uid == SWIM_GOSSIP_HOLE) {
@@ -338,6 +353,7 @@ static void gossip_remove_at(swim *s, uint32_t i)
     while (s->gossip_end > 0 && s->gossip[s->gossip_end - 1].uid == SWIM_GOSSIP_HOLE) {
         s->gossip_end--;
     }
+    HS_ASSERT(s->gossip_count <= s->gossip_end); /* trailing holes trimmed, live ones kept */
 }
 
 static void gossip_remove_member(swim *s, const swim_member *m)
@@ -486,6 +502,7 @@ static bool gossip_entry(const swim *s, uint64_t uid, msg_member *out)
 
 void swim_table_gossip_expire(swim *s, uint64_t now_ns)
 {
+    HS_ASSERT(s->gossip_end <= s->cfg.gossip_cap);
     uint64_t max_age = (uint64_t)s->cfg.gossip_max_age_ms * HS_NS_PER_MS;
     for (uint32_t i = 0; i < s->gossip_end; i++) {
         if (s->gossip[i].uid != SWIM_GOSSIP_HOLE && now_ns - s->gossip[i].queued_ns > max_age) {
@@ -499,6 +516,7 @@ void swim_table_gossip_expire(swim *s, uint64_t now_ns)
  * one pass: an insertion into a short sorted list per entry. */
 static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uint64_t skip_uid)
 {
+    HS_ASSERT(best != NULL && k > 0);
     uint32_t n = 0;
     for (uint32_t i = 0; i < s->gossip_end; i++) {
         if (s->gossip[i].uid == SWIM_GOSSIP_HOLE ||
@@ -519,6 +537,7 @@ static uint32_t gossip_least_sent(const swim *s, uint32_t *best, uint32_t k, uin
             break; /* k never-sent entries: no later entry ranks before them */
         }
     }
+    HS_ASSERT(n <= k && n <= s->gossip_count);
     return n;
 }
 
