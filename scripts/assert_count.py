@@ -163,16 +163,7 @@ def self_tests():
 
 
 def run_self_tests() -> tuple[int, int, list[str]]:
-    passed, failed, lines = 0, 0, []
-    for name, fn in self_tests():
-        try:
-            fn()
-            passed += 1
-            lines.append(f"ok   {name}")
-        except AssertionError as exc:
-            failed += 1
-            lines.append(f"FAIL {name}: {exc}")
-    return passed, failed, lines
+    return tidy.run_cases(self_tests())
 
 
 def suite_asserts(root: Path = ROOT) -> tuple[int, int, list[str]]:

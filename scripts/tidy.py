@@ -620,9 +620,11 @@ def self_tests():
     return cases
 
 
-def run_self_tests() -> tuple[int, int, list[str]]:
+def run_cases(cases) -> tuple[int, int, list[str]]:
+    """Runs (name, fn) self-test cases: an AssertionError fails one case.
+    Shared with scripts/assert_count.py."""
     passed, failed, lines = 0, 0, []
-    for name, fn in self_tests():
+    for name, fn in cases:
         try:
             fn()
             passed += 1
@@ -631,6 +633,10 @@ def run_self_tests() -> tuple[int, int, list[str]]:
             failed += 1
             lines.append(f"FAIL {name}: {exc}")
     return passed, failed, lines
+
+
+def run_self_tests() -> tuple[int, int, list[str]]:
+    return run_cases(self_tests())
 
 
 # --------------------------------------------------------------------------
