@@ -1114,17 +1114,48 @@ void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in)
  * meantime, or one that finds the retry table full, is given up on
  * purpose, with an error event (members then wait for a later transition
  * or the reap of their record). */
+/* The periodic duties: one timer each, re-armed by its own firing, so a
+ * duty whose timer is given up on stops for good. */
+HS_STATIC_ASSERT(SWIM_REARM_MAX > 4, "the retry table holds every duty and a member timer");
+static bool timer_is_duty(uint64_t timer_id)
+{
+    uint8_t kind = hs_timer_kind(timer_id);
+    return kind == SWIM_TIMER_PROBE || kind == SWIM_TIMER_JOIN || kind == SWIM_TIMER_SYNC ||
+           kind == SWIM_TIMER_RECONNECT;
+}
+
+/* Room in a full retry table for a duty: the newest member-owned entry is
+ * given up on instead (its member waits for a later transition or its
+ * reap).  There are at most four duties, far fewer than the table holds,
+ * so a member-owned entry always exists. */
+static void make_room_for_duty(swim *s, step_ctx *ctx, hs_status reason)
+{
+    HS_ASSERT(s->rearm_count == SWIM_REARM_MAX);
+    uint32_t i = s->rearm_count;
+    while (i > 0 && timer_is_duty(s->rearm[i - 1])) {
+        i--;
+    }
+    HS_ASSERT(i > 0); /* SWIM_REARM_MAX > the number of duty kinds */
+    ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, s->rearm[i - 1], reason, 0);
+    s->rearm[i - 1] = s->rearm[s->rearm_count - 1];
+    s->rearm_count--;
+}
+
 void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status reason)
 {
     HS_ASSERT(reason != HS_OK);
-    if (!swim_timer_owner_live(s, timer_id) || s->rearm_count == SWIM_REARM_MAX) {
-        ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
-        return;
-    }
     for (uint32_t i = 0; i < s->rearm_count; i++) {
         if (s->rearm[i] == timer_id) {
             return; /* already waiting */
         }
+    }
+    bool full = s->rearm_count == SWIM_REARM_MAX;
+    if (!swim_timer_owner_live(s, timer_id) || (full && !timer_is_duty(timer_id))) {
+        ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+        return;
+    }
+    if (full) {
+        make_room_for_duty(s, ctx, reason);
     }
     uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
     ctx_event(ctx, HS_EV_TIMER_REFUSED, NULL, timer_id, reason, ms_to_ns(delay_ms));
