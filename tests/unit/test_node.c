@@ -1480,6 +1480,69 @@ static void test_timer_refused(void **state)
     harness_free(&h);
 }
 
+/* A full retry table never costs a periodic duty: with SWIM_REARM_MAX
+ * refused suspicion timers waiting, a refused probe round still waits for
+ * its re-arm, and one member's retry is given up on (reported) instead. */
+static void test_refused_duty_outranks_member_timers(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const swim *s = node_swim(h.n);
+    msg_member list[SWIM_REARM_MAX];
+    char names[SWIM_REARM_MAX][8];
+    for (uint32_t i = 0; i < SWIM_REARM_MAX; i++) {
+        snprintf(names[i], sizeof(names[i]), "s%u", i + 10);
+        list[i] = member_entry(names[i], i + 10, 1, MEMBER_ALIVE);
+    }
+    msg m;
+    memset(&m, 0, sizeof(m));
+    m.type = MSG_SYNC;
+    m.u.sync.seq = 7;
+    m.u.sync.source = name_of("s10");
+    m.u.sync.proto_major = MSG_PROTO_MAJOR;
+    m.list = list;
+    m.list_count = SWIM_REARM_MAX;
+    deliver_msg(&h, addr_of(10), &m); /* learned alive first: never suspected unseen */
+    for (uint32_t i = 0; i < SWIM_REARM_MAX; i++) {
+        list[i].state = MEMBER_SUSPECT;
+    }
+    m.u.sync.seq = 8;
+    deliver_msg(&h, addr_of(10), &m);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER_REFUSED;
+    in.u.timer_refused.reason = HS_ERR_FULL;
+    for (uint32_t i = 0; i < SWIM_REARM_MAX; i++) {
+        hs_name n = name_of(names[i]);
+        const swim_member *mem = swim_find(s, &n);
+        assert_non_null(mem);
+        assert_int_equal(mem->state, MEMBER_SUSPECT);
+        in.u.timer_refused.timer_id = swim_member_timer(s, SWIM_TIMER_SUSPECT, mem);
+        step_input(&h, &in);
+        assert_null(find_event(&h, HS_EV_TIMER_ABANDONED));
+    }
+    assert_int_equal(s->rearm_count, SWIM_REARM_MAX);
+    uint64_t probe = hs_timer_id(SWIM_TIMER_PROBE, 0, 0);
+    in.u.timer_refused.timer_id = probe;
+    step_input(&h, &in);
+    const hs_output *gave_up = find_event(&h, HS_EV_TIMER_ABANDONED);
+    assert_non_null(gave_up);
+    assert_int_not_equal(gave_up->u.event.a, probe); /* a member's retry, not the duty */
+    assert_int_equal(hs_timer_kind(gave_up->u.event.a), SWIM_TIMER_SUSPECT);
+    assert_int_equal(s->rearm_count, SWIM_REARM_MAX);
+    /* The next firing re-arms the probe round with the others. */
+    h.now_ns += HS_SEC(1);
+    fire(&h, SWIM_TIMER_SYNC, 0);
+    bool rearmed = false;
+    for (int i = 0; find_output(&h, HS_OUT_TIMER_SET, i) != NULL; i++) {
+        rearmed = rearmed || find_output(&h, HS_OUT_TIMER_SET, i)->u.timer.timer_id == probe;
+    }
+    assert_true(rearmed);
+    harness_free(&h);
+}
+
 /* A DISK_DONE with HS_ERR_FULL (the host's completion queue was full) is a
  * failed op: the store retries with a new op id, and the old id is stale. */
 static void test_disk_full_completion_retries(void **state)
@@ -1679,6 +1742,7 @@ int main(void)
         cmocka_unit_test(test_routes_by_table),
         cmocka_unit_test(test_gone_owner_is_stale),
         cmocka_unit_test(test_timer_refused),
+        cmocka_unit_test(test_refused_duty_outranks_member_timers),
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
         cmocka_unit_test(test_send_failed),
