@@ -297,6 +297,26 @@ hs_status dec_uint(dec *d, uint64_t *value)
 static hs_status dec_string(dec *d, dec_kind want, const uint8_t **ptr, size_t *len,
                             size_t max_len)
 {
+    /* Names and member records: a string of the wanted kind with its
+     * length in the head byte or the one after, complete and within
+     * max_len, is recorded as dec_next_fast would and handed out here. */
+    const size_t left = d->len - d->pos;
+    if (left >= 2) {
+        const uint8_t *p = d->bytes + d->pos;
+        const unsigned info = p[0] & 31u;
+        const size_t head_len = info == 24 ? 2u : 1u;
+        const size_t n = info == 24 ? p[1] : info;
+        if ((p[0] >> 5) == (want == DEC_TOK_TEXT ? 3u : 2u) && info <= 24 && n <= max_len &&
+            n <= left - head_len) {
+            d->tok_kind = want;
+            d->tok_value = n;
+            d->tok_ptr = p + head_len;
+            d->pos += head_len + n;
+            *ptr = p + head_len;
+            *len = n;
+            return HS_OK;
+        }
+    }
     hs_status st = dec_next(d);
     if (st != HS_OK) {
         return st;
