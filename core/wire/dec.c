@@ -1,6 +1,7 @@
 /* Bounded pull decoder over libcbor's cbor_stream_decode (see dec.h).
  *
- * One cbor_stream_decode call per token: the callbacks only record what
+ * The common heads are read in line (dec_next_fast); every other token is
+ * one cbor_stream_decode call: the callbacks only record what
  * the tokenizer saw into the dec's token fields; every decision
  * (kind, counts against bytes left, limits, nesting) is made here, after
  * the call and before anything is used. */
