@@ -73,6 +73,28 @@ void enc_array_slow(enc *e, uint64_t items)
 void enc_uint_slow(enc *e, uint64_t value)
 {
     size_t before = e->pos;
+    /* One- and two-byte arguments (addresses and counters aside, every
+     * value the nodes send), written as cbor_encode_uint writes them:
+     * 0x18 or 0x19, then the argument big-endian.  Others go to libcbor. */
+    if (value >= 24 && value <= 0xffffu && !e->overflow && e->pos <= e->cap &&
+        e->cap - e->pos >= 3) {
+        uint8_t *p = e->buf + e->pos;
+        if (value <= 0xffu) {
+            p[0] = 0x18;
+            p[1] = (uint8_t)value;
+            e->pos += 2;
+        } else {
+            p[0] = 0x19;
+            p[1] = (uint8_t)(value >> 8);
+            p[2] = (uint8_t)value;
+            e->pos += 3;
+        }
+        HS_ASSERT(e->pos <= e->cap);
+        if (HS_DEBUG_CHECKS) {
+            HS_ASSERT(e->pos == before + enc_head_size(value));
+        }
+        return;
+    }
     if (enc_room(e)) {
         enc_advance(e, cbor_encode_uint(value, e->buf + e->pos, e->cap - e->pos));
     }
