@@ -31,10 +31,9 @@ hs_status map_init(map *m, uint32_t cap)
     }
     /* Entries are written before they are read; only the index must
      * start empty. */
-    m->keys = malloc((size_t)cap * sizeof(uint64_t));
-    m->values = malloc((size_t)cap * sizeof(uint64_t));
+    m->entries = malloc((size_t)cap * sizeof(map_entry));
     m->slots = calloc(slots, sizeof(uint32_t));
-    if (m->keys == NULL || m->values == NULL || m->slots == NULL) {
+    if (m->entries == NULL || m->slots == NULL) {
         map_free(m);
         return HS_ERR_NOMEM;
     }
@@ -49,8 +48,7 @@ hs_status map_init(map *m, uint32_t cap)
 
 void map_free(map *m)
 {
-    free(m->keys);
-    free(m->values);
+    free(m->entries);
     free(m->slots);
     memset(m, 0, sizeof(*m));
 }
@@ -77,7 +75,7 @@ static uint32_t find_slot(const map *m, uint64_t key, bool *found)
             *found = false;
             return slot;
         }
-        if (m->keys[ref - 1] == key) {
+        if (m->entries[ref - 1].key == key) {
             *found = true;
             return slot;
         }
@@ -101,7 +99,7 @@ bool map_get(const map *m, uint64_t key, uint64_t *value)
         if (HS_DEBUG_CHECKS) {
             HS_ASSERT(m->slots[slot] - 1 < m->count);
         }
-        *value = m->values[m->slots[slot] - 1];
+        *value = m->entries[m->slots[slot] - 1].value;
     }
     return found;
 }
@@ -122,15 +120,15 @@ hs_status map_put(map *m, uint64_t key, uint64_t value)
         if (HS_DEBUG_CHECKS) {
             HS_ASSERT(m->slots[slot] - 1 < m->count);
         }
-        m->values[m->slots[slot] - 1] = value;
+        m->entries[m->slots[slot] - 1].value = value;
         return HS_OK;
     }
     if (m->count >= m->cap) {
         return HS_ERR_FULL;
     }
     uint32_t pos = m->count++;
-    m->keys[pos] = key;
-    m->values[pos] = value;
+    m->entries[pos].key = key;
+    m->entries[pos].value = value;
     m->slots[slot] = pos + 1;
     if (HS_DEBUG_CHECKS) {
         uint64_t got = 0;
@@ -154,7 +152,7 @@ static void delete_slot(map *m, uint32_t hole)
         if (ref == 0) {
             break;
         }
-        uint32_t home = home_slot(m, m->keys[ref - 1]);
+        uint32_t home = home_slot(m, m->entries[ref - 1].key);
         /* Distance from home to slot and from home to hole, cyclically. */
         uint32_t dist_slot = (slot - home) & m->slot_mask;
         uint32_t dist_hole = (hole - home) & m->slot_mask;
@@ -178,17 +176,16 @@ bool map_remove(map *m, uint64_t key)
         return false;
     }
     uint32_t pos = m->slots[slot] - 1;
-    HS_ASSERT(pos < m->count && m->keys[pos] == key);
+    HS_ASSERT(pos < m->count && m->entries[pos].key == key);
     m->slots[slot] = 0;
     delete_slot(m, slot);
     uint32_t last = m->count - 1;
     if (pos != last) {
         /* Move the last entry into the freed dense position. */
         bool last_found;
-        uint32_t last_slot = find_slot(m, m->keys[last], &last_found);
+        uint32_t last_slot = find_slot(m, m->entries[last].key, &last_found);
         HS_ASSERT(last_found);
-        m->keys[pos] = m->keys[last];
-        m->values[pos] = m->values[last];
+        m->entries[pos] = m->entries[last];
         m->slots[last_slot] = pos + 1;
     }
     m->count = last;
@@ -211,7 +208,7 @@ bool map_check(const map *m)
         }
         refs++;
         bool found;
-        if (find_slot(m, m->keys[ref - 1], &found) != slot || !found) {
+        if (find_slot(m, m->entries[ref - 1].key, &found) != slot || !found) {
             return false;
         }
     }

@@ -31,18 +31,23 @@
 #define SWIM_SEEDS_MAX 16u
 
 typedef struct {
-    hs_name name;
+    /* Hot fields first and the name last, the record padded to two cache
+     * lines: a lookup, a probe or a merge at 1,024 members touches one line
+     * per record (the name's length and first bytes included), not three. */
     uint64_t name_key;  /* hash of the name: the members map key */
-    hs_addr addr;
-    uint8_t role;       /* node_role */
-    uint8_t state;      /* member_state */
-    uint32_t gossip_pos; /* 1 + index of this record's gossip entry, 0: none */
-    uint32_t incarnation;
     uint64_t uid;       /* unique per record, never reused: names it in gossip */
-    uint32_t gen;       /* generation of its slot: with the slot, owns its timers */
     uint64_t state_since_ns;
     uint64_t suspect_deadline_ns; /* when SUSPECT */
+    hs_addr addr;
+    uint32_t incarnation;
+    uint32_t gen;       /* generation of its slot: with the slot, owns its timers */
+    uint32_t gossip_pos; /* 1 + index of this record's gossip entry, 0: none */
+    uint8_t role;       /* node_role */
+    uint8_t state;      /* member_state */
+    hs_name name;
+    uint8_t pad_to_lines[8]; /* to 128 bytes: records never straddle a third line */
 } swim_member;
+HS_STATIC_ASSERT(sizeof(swim_member) == 128, "a member record is two cache lines");
 
 /* A ping-req this node is relaying for another member. */
 typedef struct {

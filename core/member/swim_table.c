@@ -19,7 +19,9 @@ hs_status swim_table_init(swim *s)
      * zeroing tables sized for a thousand members dominated that cost.
      * Slots, order and gossip entries are written when they come into use. */
     uint32_t cap = s->cfg.members_cap;
-    s->slots = malloc((size_t)cap * sizeof(swim_member));
+    /* Line-aligned, so each 128-byte record is exactly two cache lines
+     * (swim.h); the size is a multiple of the alignment, as C11 asks. */
+    s->slots = aligned_alloc(64, (size_t)cap * sizeof(swim_member));
     s->slot_used = calloc(cap, sizeof(bool));
     s->free_slots = malloc((size_t)cap * sizeof(uint32_t));
     s->order = malloc((size_t)cap * sizeof(uint32_t));
