@@ -19,15 +19,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_msg.h"
 #include "frame.h"
 #include "msg.h"
 #include "msg_registry.h"
 #include "rng.h"
+#include "swim_msg.h"
 
 /* Storage for one decoded body of any type. */
 typedef struct {
     uint64_t words[MSG_BODY_MAX / sizeof(uint64_t)];
 } testlib_body;
+
+/* One body of any type, by its struct, for tests that build and read
+ * messages field by field (tests/unit/test_msg.c, test_node.c). */
+typedef union {
+    msg_probe probe;
+    msg_sync sync;
+    msg_error error;
+    msg_hello hello;
+    msg_request request;
+    msg_members members;
+    msg_stats stats;
+} testlib_typed_body;
 
 /* ---- member records (docs/wire.md section 3.2) ---------------------------- */
 

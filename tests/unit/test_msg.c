@@ -53,15 +53,7 @@ static uint8_t work[BUF_MAX];
 /* A message of any type as the tests handle it: its type and its body. */
 typedef struct {
     uint16_t type;
-    union {
-        msg_probe probe;
-        msg_sync sync;
-        msg_error error;
-        msg_hello hello;
-        msg_request request;
-        msg_members members;
-        msg_stats stats;
-    } u;
+    testlib_typed_body u;
 } tbody;
 
 HS_STATIC_ASSERT(sizeof(((tbody *)0)->u) <= MSG_BODY_MAX, "test bodies fit the scratch");

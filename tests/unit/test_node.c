@@ -13,6 +13,7 @@
 #include "meta.h"
 #include "msg.h"
 #include "msg_registry.h"
+#include "msg_testlib.h"
 #include "node.h"
 #include "swim_table.h"
 
@@ -170,15 +171,7 @@ static msg_counter decoded_counters[MSG_COUNTERS_MAX];
  * its member list (gossip, sync list or members reply) beside the body. */
 typedef struct {
     uint16_t type;
-    union {
-        msg_probe probe;
-        msg_sync sync;
-        msg_error error;
-        msg_hello hello;
-        msg_request request;
-        msg_members members;
-        msg_stats stats;
-    } u;
+    testlib_typed_body u;
     msg_member *list;
     uint32_t list_count;
 } msg;
