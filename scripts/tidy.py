@@ -66,6 +66,10 @@ BANNED_GROUPS = {
                "vsprintf", "puts", "fputs", "putchar", "fputc", "putc", "fwrite", "fflush",
                "perror"],
     "exit": ["exit", "_exit", "_Exit", "abort", "quick_exit"],
+    # Core allocates through the host's replaceable heap (core/base/alloc.h),
+    # so the simulator can fail allocations; only alloc.c's libc heap calls libc.
+    "allocation": ["malloc", "calloc", "realloc", "reallocarray", "aligned_alloc",
+                   "posix_memalign", "memalign", "valloc", "free", "strdup", "strndup"],
 }
 
 # (file, enclosing function, name) -> why core may make this call there.
@@ -76,6 +80,10 @@ ALLOWED = {
         "the assertion-failure path: the message must reach stderr before abort",
     ("core/base/base.c", "hs_assert_fail", "abort"):
         "the assertion-failure path: a broken invariant stops the process",
+    ("core/base/alloc.c", "libc_malloc", "malloc"): "the default heap is libc's",
+    ("core/base/alloc.c", "libc_calloc", "calloc"): "the default heap is libc's",
+    ("core/base/alloc.c", "libc_aligned", "aligned_alloc"): "the default heap is libc's",
+    ("core/base/alloc.c", "libc_free", "free"): "the default heap is libc's",
 }
 
 
@@ -567,6 +575,15 @@ def self_tests():
         assert _banned(text, "core/base/base.c") == ["8:fprintf"], \
             _banned(text, "core/base/base.c")
         assert _banned(text, "core/base/ring.c") == ["3:fprintf", "4:abort", "8:fprintf"]
+
+    @case
+    def allocation_goes_through_the_heap():
+        text = ("void *libc_malloc(void *c, size_t n)\n{\n    return malloc(n);\n}\n"
+                "void g(void)\n{\n    p = calloc(1, 2);\n    free(p);\n"
+                "    q = hs_calloc(1, 2);\n    hs_free(q);\n    r->free(r);\n}\n")
+        assert _banned(text, "core/base/alloc.c") == ["7:calloc", "8:free"], \
+            _banned(text, "core/base/alloc.c")
+        assert _banned(text) == ["3:malloc", "7:calloc", "8:free"], _banned(text)
 
     @case
     def line_of_100_columns_passes_101_fails():

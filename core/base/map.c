@@ -7,6 +7,7 @@
  * it (tests); debug builds (HS_DEBUG_CHECKS) also check the key just
  * written or removed. */
 #include "map.h"
+#include "alloc.h"
 #include "rng.h"
 
 #include <stdlib.h>
@@ -31,8 +32,8 @@ hs_status map_init(map *m, uint32_t cap)
     }
     /* Entries are written before they are read; only the index must
      * start empty. */
-    m->entries = malloc((size_t)cap * sizeof(map_entry));
-    m->slots = calloc(slots, sizeof(uint32_t));
+    m->entries = hs_malloc((size_t)cap * sizeof(map_entry));
+    m->slots = hs_calloc(slots, sizeof(uint32_t));
     if (m->entries == NULL || m->slots == NULL) {
         map_free(m);
         return HS_ERR_NOMEM;
@@ -48,8 +49,8 @@ hs_status map_init(map *m, uint32_t cap)
 
 void map_free(map *m)
 {
-    free(m->entries);
-    free(m->slots);
+    hs_free(m->entries);
+    hs_free(m->slots);
     memset(m, 0, sizeof(*m));
 }
 

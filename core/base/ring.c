@@ -3,6 +3,7 @@
  * Invariants, asserted by every operation that can break them: count <=
  * cap, and head < cap once initialised (check_ring). */
 #include "ring.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ hs_status ring_init(ring *r, uint32_t elem_size, uint32_t cap)
     if (elem_size == 0 || cap == 0 || (uint64_t)elem_size * cap > (UINT64_C(1) << 31)) {
         return HS_ERR_INVALID;
     }
-    r->data = calloc(cap, elem_size);
+    r->data = hs_calloc(cap, elem_size);
     if (r->data == NULL) {
         return HS_ERR_NOMEM;
     }
@@ -34,7 +35,7 @@ hs_status ring_init(ring *r, uint32_t elem_size, uint32_t cap)
 
 void ring_free(ring *r)
 {
-    free(r->data);
+    hs_free(r->data);
     memset(r, 0, sizeof(*r));
 }
 

@@ -8,6 +8,7 @@
  * operation touched in debug builds (HS_DEBUG_CHECKS), and over the whole
  * heap by theap_check (tests). */
 #include "theap.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,9 +29,9 @@ hs_status theap_init(theap *h, uint32_t cap)
     if (cap == 0 || cap > THEAP_CAP_MAX) {
         return HS_ERR_INVALID;
     }
-    h->entries = calloc(cap, sizeof(theap_entry));
-    h->heap = calloc(cap, sizeof(theap_node));
-    h->free_slots = calloc(cap, sizeof(uint32_t));
+    h->entries = hs_calloc(cap, sizeof(theap_entry));
+    h->heap = hs_calloc(cap, sizeof(theap_node));
+    h->free_slots = hs_calloc(cap, sizeof(uint32_t));
     if (h->entries == NULL || h->heap == NULL || h->free_slots == NULL) {
         theap_free(h);
         return HS_ERR_NOMEM;
@@ -43,9 +44,9 @@ hs_status theap_init(theap *h, uint32_t cap)
 
 void theap_free(theap *h)
 {
-    free(h->entries);
-    free(h->heap);
-    free(h->free_slots);
+    hs_free(h->entries);
+    hs_free(h->heap);
+    hs_free(h->free_slots);
     memset(h, 0, sizeof(*h));
 }
 

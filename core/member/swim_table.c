@@ -1,5 +1,6 @@
 /* SWIM's bounded tables: members, probe order, gossip queue, relays. */
 #include "swim_table.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +22,13 @@ hs_status swim_table_init(swim *s)
     uint32_t cap = s->cfg.members_cap;
     /* Line-aligned, so each 128-byte record is exactly two cache lines
      * (swim.h); the size is a multiple of the alignment, as C11 asks. */
-    s->slots = aligned_alloc(64, (size_t)cap * sizeof(swim_member));
-    s->slot_used = calloc(cap, sizeof(bool));
-    s->free_slots = malloc((size_t)cap * sizeof(uint32_t));
-    s->order = malloc((size_t)cap * sizeof(uint32_t));
-    s->relays = calloc(s->cfg.relays_cap, sizeof(swim_relay));
-    s->gossip = malloc((size_t)s->cfg.gossip_cap * sizeof(swim_gossip));
-    s->slot_gen = calloc(cap, sizeof(uint32_t));
+    s->slots = hs_aligned_alloc(64, (size_t)cap * sizeof(swim_member));
+    s->slot_used = hs_calloc(cap, sizeof(bool));
+    s->free_slots = hs_malloc((size_t)cap * sizeof(uint32_t));
+    s->order = hs_malloc((size_t)cap * sizeof(uint32_t));
+    s->relays = hs_calloc(s->cfg.relays_cap, sizeof(swim_relay));
+    s->gossip = hs_malloc((size_t)s->cfg.gossip_cap * sizeof(swim_gossip));
+    s->slot_gen = hs_calloc(cap, sizeof(uint32_t));
     if (s->slots == NULL || s->slot_used == NULL || s->free_slots == NULL || s->order == NULL ||
         s->relays == NULL || s->gossip == NULL || s->slot_gen == NULL) {
         return HS_ERR_NOMEM;
@@ -51,13 +52,13 @@ hs_status swim_table_init(swim *s)
 
 void swim_table_free(swim *s)
 {
-    free(s->slots);
-    free(s->slot_used);
-    free(s->free_slots);
-    free(s->order);
-    free(s->relays);
-    free(s->gossip);
-    free(s->slot_gen);
+    hs_free(s->slots);
+    hs_free(s->slot_used);
+    hs_free(s->free_slots);
+    hs_free(s->order);
+    hs_free(s->relays);
+    hs_free(s->gossip);
+    hs_free(s->slot_gen);
     s->slot_gen = NULL;
     map_free(&s->by_name);
     map_free(&s->by_uid);

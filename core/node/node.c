@@ -3,6 +3,7 @@
  * membership changes out to every module in the step they happen, glues
  * SWIM's incarnation ceiling to the meta store, and keeps the counters. */
 #include "node.h"
+#include "alloc.h"
 
 #include "frame.h"
 #include "msg_registry.h"
@@ -150,7 +151,7 @@ hs_status node_create(const node_config *cfg, node **out)
     if (status != HS_OK) {
         return status;
     }
-    node *n = calloc(1, sizeof(node));
+    node *n = hs_calloc(1, sizeof(node));
     if (n == NULL) {
         return HS_ERR_NOMEM;
     }
@@ -188,7 +189,7 @@ void node_destroy(node *n)
     }
     node_ctl_free(&n->node_ctl);
     swim_free(&n->swim);
-    free(n);
+    hs_free(n);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* The NODE module: control requests and replies, error replies, and the
  * connection counters (node_ctl.h). */
 #include "node_ctl.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,7 @@ hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32
     c->name = *name;
     c->swim = sw;
     c->reply_cap = members_cap + 1;
-    c->reply_list = malloc((size_t)c->reply_cap * sizeof(msg_member));
+    c->reply_list = hs_malloc((size_t)c->reply_cap * sizeof(msg_member));
     if (c->reply_list == NULL) {
         return HS_ERR_NOMEM;
     }
@@ -29,7 +30,7 @@ hs_status node_ctl_init(node_ctl *c, const hs_name *name, const swim *sw, uint32
 void node_ctl_free(node_ctl *c)
 {
     peers_free(&c->peers);
-    free(c->reply_list);
+    hs_free(c->reply_list);
     c->reply_list = NULL;
     c->reply_cap = 0;
 }

@@ -2,6 +2,7 @@
  * peers_max entries allocated at node creation: a lookup scans at most
  * count entries, and only for TCP frames, which carry control traffic. */
 #include "peers.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,7 @@ hs_status peers_init(peers *p, uint32_t cap)
 {
     HS_ASSERT(cap >= PEERS_MAX_MIN && cap <= PEERS_MAX_MAX);
     memset(p, 0, sizeof(*p));
-    p->slots = calloc(cap, sizeof(peer_binding));
+    p->slots = hs_calloc(cap, sizeof(peer_binding));
     if (p->slots == NULL) {
         return HS_ERR_NOMEM;
     }
@@ -21,7 +22,7 @@ hs_status peers_init(peers *p, uint32_t cap)
 
 void peers_free(peers *p)
 {
-    free(p->slots);
+    hs_free(p->slots);
     p->slots = NULL;
     p->cap = 0;
     p->count = 0;

@@ -1,6 +1,7 @@
 /* The outbox that carries a step's outputs to the host, and the names of
  * input and output kinds. */
 #include "step.h"
+#include "alloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,8 @@ hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
     if (cap <= HS_OUTBOX_EVENT_RESERVE || arena_cap == 0) {
         return HS_ERR_INVALID;
     }
-    ob->items = calloc(cap, sizeof(hs_output));
-    ob->arena = malloc(arena_cap);
+    ob->items = hs_calloc(cap, sizeof(hs_output));
+    ob->arena = hs_malloc(arena_cap);
     if (ob->items == NULL || ob->arena == NULL) {
         hs_outbox_free(ob);
         return HS_ERR_NOMEM;
@@ -55,8 +56,8 @@ hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
 
 void hs_outbox_free(hs_outbox *ob)
 {
-    free(ob->items);
-    free(ob->arena);
+    hs_free(ob->items);
+    hs_free(ob->arena);
     memset(ob, 0, sizeof(*ob));
 }
 
