@@ -104,6 +104,12 @@ def port_refusal_leaves_nothing() -> str:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# The one mutable global core may hold, by design: the replaceable heap
+# (core/base/alloc.c), a process property set by the host before any node
+# exists, as cowsql/raft's raft_heap is.  It holds no run state.
+CORE_GLOBALS_ALLOWED = {"alloc.o:current_heap"}
+
+
 def core_has_no_mutable_globals() -> str:
     lib = hsreal.ROOT / "build" / "alt" / "lib" / "libhs_core.a"
     check(lib.exists(), f"{lib} is missing (ninja build/alt/bin/hsim)")
@@ -119,8 +125,9 @@ def core_has_no_mutable_globals() -> str:
         if len(fields) >= 5 and fields[-3] in (".data", ".bss", ".tbss", ".tdata") \
                 and " O " in line:
             writable.append(f"{obj}:{fields[-1]}")
-    check(not writable, f"mutable globals in core: {writable}")
-    return "no .data or .bss objects"
+    extra = sorted(set(writable) - CORE_GLOBALS_ALLOWED)
+    check(not extra, f"mutable globals in core: {extra}")
+    return f"no .data or .bss objects but {sorted(set(writable))}"
 
 
 def start_refusals() -> tuple[int, int, list[str]]:
