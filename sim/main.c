@@ -4,8 +4,9 @@
  *   hsim sweep --seeds A..B [--jobs J] [--json] [options]
  *   hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]
  *
- * Exit codes: 0 every invariant held, 1 an invariant failed (or a
- * determinism mismatch), 2 usage error.  The wall clock is read here only,
+ * Exit codes: 0 every invariant held, 1 a safety invariant failed (or a
+ * determinism mismatch, or a sweep seed failed), 2 usage error, 3 only
+ * liveness invariants failed, 4 the run crashed (an assertion).  The wall clock is read here only,
  * to report speed; it never reaches the simulation. */
 #include <errno.h>
 #include <stdarg.h>
@@ -22,8 +23,10 @@
 #include "simsweep.h"
 
 #define EXIT_PASS 0
-#define EXIT_FAIL 1
+#define EXIT_FAIL 1 /* a safety violation, a determinism mismatch, a failed sweep seed */
 #define EXIT_USAGE 2
+#define EXIT_LIVENESS 3 /* run: only liveness invariants failed */
+#define EXIT_CRASH 4    /* run: an assertion failed inside the simulation */
 #define FLAGS_MAX 4096u
 
 typedef struct {
@@ -54,7 +57,12 @@ static void usage(FILE *f)
             "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
             "options (each defaults to a value drawn from the seed):\n");
     simopt_usage(f);
-    fprintf(f, "exit: 0 all invariants held, 1 a violation or mismatch, 2 usage error\n");
+    fprintf(f, "  --crash-at-event N (run, sweep) checks the crash report: an assertion fails\n"
+               "      in the step of input N\n"
+               "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
+               "      failed sweep seed; 2 usage error; 3 (run) only liveness invariants failed;\n"
+               "      4 (run) crashed: an assertion failed (seed, time, node and replay on\n"
+               "      stderr)\n");
 }
 
 static int usage_error(const char *fmt, ...) HS_PRINTF(1, 2);
@@ -126,7 +134,8 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
             c->json = true;
         } else if (is_run && strcmp(arg, "--trace") == 0) {
             c->trace |= SIM_TRACE_EVENTS;
-        } else if (is_run && (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
+        } else if (is_run &&
+                   (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
             c->trace |= SIM_TRACE_EVENTS | SIM_TRACE_MSGS;
         } else if (is_run && strcmp(arg, "--safety-only") == 0) {
             c->safety_only = true;
@@ -142,6 +151,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
                                    next == NULL ? "" : next);
             }
             c->seeds_set = true;
+            i++;
+        } else if (strcmp(cmd, "detcheck") != 0 && strcmp(arg, "--crash-at-event") == 0) {
+            if (!parse_index(next, &c->args.crash_at_event)) {
+                return usage_error("--crash-at-event: expected an event index >= 1, got '%s'",
+                                   next == NULL ? "" : next);
+            }
             i++;
         } else if (strcmp(cmd, "detcheck") == 0 && strcmp(arg, "--perturb-event") == 0) {
             if (!parse_index(next, &c->perturb_event)) {
@@ -185,8 +200,13 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     if (simopt_resolve_seed(&c->args, seed, &o, err, sizeof(err)) == HS_OK) {
         simopt_format_set(&c->args, &o, flags, sizeof(flags));
     }
-    snprintf(out, cap, "%s run --seed %llu%s%s%s", argv0, (unsigned long long)seed,
-             flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "");
+    char crash[48] = "";
+    if (c->args.crash_at_event != 0) {
+        snprintf(crash, sizeof(crash), " --crash-at-event %llu",
+                 (unsigned long long)c->args.crash_at_event);
+    }
+    snprintf(out, cap, "%s run --seed %llu%s%s%s%s", argv0, (unsigned long long)seed,
+             flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "", crash);
 }
 
 static void json_string(FILE *f, const char *s)
@@ -213,13 +233,95 @@ static void print_line(void *ctx, const char *line)
 /* ------------------------------------------------------------------ */
 /* run                                                                 */
 
+static bool is_liveness(uint32_t invariant)
+{
+    return invariant == SIMCHECK_MEMBERSHIP_CONVERGED ||
+           invariant == SIMCHECK_CRASHED_NODE_DECLARED_DEAD ||
+           invariant == SIMCHECK_LIVE_NODE_NOT_DEAD;
+}
+
+/* A run that broke any safety invariant is a safety failure, whatever
+ * liveness did; violations past the stored ones count as safety, the
+ * conservative reading. */
+static int run_exit(const sim *s, const sim_result *r)
+{
+    if (r->violations == 0) {
+        return EXIT_PASS;
+    }
+    if (r->violations > sim_violation_count(s)) {
+        return EXIT_FAIL;
+    }
+    for (uint32_t k = 0; k < sim_violation_count(s); k++) {
+        if (!is_liveness(sim_violation(s, k)->invariant)) {
+            return EXIT_FAIL;
+        }
+    }
+    return EXIT_LIVENESS;
+}
+
+static const char *run_outcome(const sim *s, const sim_result *r)
+{
+    int rc = run_exit(s, r);
+    return rc == EXIT_PASS ? "passed" : rc == EXIT_LIVENESS ? "liveness_violation"
+                                                            : "safety_violation";
+}
+
+/* What `hsim run` does when an assertion fails inside the simulation:
+ * the trace so far is flushed, stderr says where the run was and how to
+ * replay it, --json gets a record with "outcome": "crashed", and the exit
+ * code is EXIT_CRASH (hs_assert_set_hook). */
+typedef struct {
+    const char *replay;
+    bool json;
+} run_crash;
+
+static void run_assert_hook(void *ctx, const char *expr, const char *file, int line)
+{
+    const run_crash *rc = ctx;
+    fflush(stdout); /* the trace lines before the crash */
+    sim_where w = {0, 0, 0, -1};
+    if (sim_current() != NULL) {
+        sim_where_get(sim_current(), &w);
+    }
+    char where[16] = "between steps";
+    if (w.node >= 0) {
+        snprintf(where, sizeof(where), "n%d", w.node + 1);
+    }
+    double t_ms = (double)w.now_ns / 1e6;
+    unsigned long long input = (unsigned long long)(w.events + 1);
+    fprintf(stderr, "hsim: crashed: assertion failed: %s at %s:%d\n"
+                    "hsim: seed %llu, simulated time %.3f ms, input %llu, node %s\n"
+                    "replay: %s\n", expr, file, line, (unsigned long long)w.seed, t_ms,
+            input, where, rc->replay);
+    fflush(stderr);
+    if (rc->json) {
+        printf("{\"seed\":\"%llu\",\"outcome\":\"crashed\",\"assertion\":",
+               (unsigned long long)w.seed);
+        json_string(stdout, expr);
+        printf(",\"file\":");
+        json_string(stdout, file);
+        printf(",\"line\":%d,\"time_ms\":%.3f,\"input\":%llu,\"node\":", line, t_ms, input);
+        if (w.node >= 0) {
+            printf("\"%s\"", where);
+        } else {
+            printf("null");
+        }
+        printf(",\"passed\":false,\"replay\":");
+        json_string(stdout, rc->replay);
+        printf("}\n");
+        fflush(stdout);
+    }
+    _exit(EXIT_CRASH);
+}
+
 static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, const char *replay)
 {
     const simopt *o = sim_options(s);
     char flags[FLAGS_MAX];
     simopt_format_all(o, flags, sizeof(flags));
     uint64_t eps = wall == 0 ? 0 : (uint64_t)((double)r->events * 1e9 / (double)wall);
-    printf("{\"seed\":%llu,\"options\":", (unsigned long long)o->seed);
+    printf("{\"seed\":\"%llu\",\"outcome\":\"%s\",\"options\":", (unsigned long long)o->seed,
+           run_outcome(s, r));
     json_string(stdout, flags);
     printf(",\"trace_hash\":\"%016llx\",\"events\":%llu,\"sim_time_ms\":%llu,\"wall_ms\":%.3f,"
            "\"events_per_sec\":%llu,\"realtime_factor\":%.1f,\"nodes\":%u",
@@ -271,9 +373,11 @@ static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
     char flags[FLAGS_MAX];
     simopt_format_all(o, flags, sizeof(flags));
     double secs = (double)wall / 1e9;
-    printf("seed %llu: %s\n", (unsigned long long)o->seed, r->violations == 0 ? "PASSED" : "FAILED");
+    printf("seed %llu: %s\n", (unsigned long long)o->seed,
+           r->violations == 0 ? "PASSED" : "FAILED");
     printf("options: %s\n", flags);
-    printf("trace_hash %016llx  events %llu  sim %.3f s  wall %.3f s  %.0f events/s  %.0fx realtime\n",
+    printf("trace_hash %016llx  events %llu  sim %.3f s  wall %.3f s  %.0f events/s  "
+           "%.0fx realtime\n",
            (unsigned long long)r->trace_hash, (unsigned long long)r->events,
            (double)r->sim_time_ns / 1e9, secs, secs > 0 ? (double)r->events / secs : 0.0,
            secs > 0 ? (double)r->sim_time_ns / (double)wall : 0.0);
@@ -339,9 +443,15 @@ static int cmd_run(const char *argv0, const cli *c)
     if (c->trace != 0) {
         sim_set_trace(s, c->trace, print_line, stdout);
     }
+    char replay[FLAGS_MAX + 128];
+    replay_command(argv0, c, o.seed, replay, sizeof(replay));
+    run_crash crash = {replay, c->json};
+    hs_assert_set_hook(run_assert_hook, &crash);
+    sim_set_crash_at_event(s, c->args.crash_at_event);
     uint64_t t0 = wall_ns();
     st = c->safety_only ? sim_run_safety(s) : sim_run(s);
     uint64_t wall = wall_ns() - t0;
+    hs_assert_set_hook(NULL, NULL);
     if (st != HS_OK) {
         fprintf(stderr, "hsim: cannot run: %s\n", hs_status_name(st));
         sim_destroy(s);
@@ -349,8 +459,6 @@ static int cmd_run(const char *argv0, const cli *c)
     }
     sim_result r;
     sim_result_get(s, &r);
-    char replay[FLAGS_MAX + 128];
-    replay_command(argv0, c, o.seed, replay, sizeof(replay));
     if (c->json) {
         print_run_json(s, &r, wall, replay);
     } else {
@@ -368,8 +476,9 @@ static int cmd_run(const char *argv0, const cli *c)
     if (capturing) {
         simcap_free(&cap);
     }
+    int rc = run_exit(s, &r);
     sim_destroy(s);
-    return r.violations == 0 ? EXIT_PASS : EXIT_FAIL;
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -434,7 +543,7 @@ static int cmd_sweep(const char *argv0, const cli *c)
                 continue;
             }
             replay_command(argv0, c, r->seed, replay, sizeof(replay));
-            printf("%s{\"seed\":%llu,\"outcome\":\"%s\",\"detail\":", sep,
+            printf("%s{\"seed\":\"%llu\",\"outcome\":\"%s\",\"detail\":", sep,
                    (unsigned long long)r->seed, outcome_name(r->outcome));
             json_string(stdout, r->detail);
             printf(",\"replay\":");
@@ -553,7 +662,7 @@ static int cmd_detcheck(const char *argv0, const cli *c)
             if (!results[k].match) {
                 char name[SIM_EVENT_NAME_MAX];
                 event_name(results[k].where[0], name, sizeof(name));
-                printf("%s{\"seed\":%llu,\"first_diff\":%llu,\"event\":", sep,
+                printf("%s{\"seed\":\"%llu\",\"first_diff\":%llu,\"event\":", sep,
                        (unsigned long long)results[k].seed,
                        (unsigned long long)results[k].first_diff);
                 json_string(stdout, name);

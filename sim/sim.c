@@ -108,6 +108,8 @@ struct sim {
     uint64_t det_bound_ns;
     uint64_t unroutable;
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
+    uint64_t crash_at_event; /* crash-report self-test: 1-based input index, 0 = off */
+    int32_t stepping;        /* the node inside node_step, -1 between steps */
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
     swim_config swim;
@@ -512,6 +514,11 @@ static hs_status create_nodes(sim *s)
     return HS_OK;
 }
 
+/* The sim a crash hook describes: the one created last and not yet
+ * destroyed (a process runs one at a time; sweeps fork one per seed).
+ * Host-side state, outside core, read only on the way to abort(). */
+static const sim *current_sim;
+
 hs_status sim_create(const simopt *o, sim **out)
 {
     return sim_create_swim(o, NULL, out);
@@ -538,6 +545,8 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         s->swim = *tunables;
     }
     s->opt = *o;
+    s->stepping = -1;
+    current_sim = s;
     s->n = o->nodes;
     s->nodes = calloc(s->n, sizeof(sim_host));
     if (s->nodes == NULL) {
@@ -619,6 +628,9 @@ void sim_destroy(sim *s)
     if (s == NULL) {
         return;
     }
+    if (current_sim == s) {
+        current_sim = NULL;
+    }
     for (uint32_t i = 0; i < s->n && s->nodes != NULL; i++) {
         sim_host *sn = &s->nodes[i];
         node_destroy(sn->node);
@@ -659,6 +671,25 @@ void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx)
 void sim_set_perturb_event(sim *s, uint64_t index)
 {
     s->perturb_event = index;
+}
+
+void sim_set_crash_at_event(sim *s, uint64_t index)
+{
+    s->crash_at_event = index;
+}
+
+const sim *sim_current(void)
+{
+    return current_sim;
+}
+
+void sim_where_get(const sim *s, sim_where *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->seed = s->opt.seed;
+    w->now_ns = s->now_ns;
+    w->events = s->events;
+    w->node = s->stepping;
 }
 
 void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx)
@@ -1211,7 +1242,12 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     uint32_t violations_before = s->chk.stored_count;
     hs_outbox_reset(&s->ob);
     uint64_t overflows = s->ob.overflows;
+    s->stepping = (int32_t)i;
+    /* The crash report's self-test: an assertion inside this step, as a
+     * broken invariant in core would fail (sim_set_crash_at_event). */
+    HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
     node_step(sn->node, local, in, &s->ob);
+    s->stepping = -1;
     HS_ASSERT(s->send_failed_count == 0);
     for (uint32_t k = 0; k < s->ob.count; k++) {
         hash_output(s, i, &s->ob.items[k]);

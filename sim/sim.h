@@ -105,6 +105,21 @@ void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx);
  * changing the hash from there on and the run's behaviour not at all.
  * 0 turns it off. */
 void sim_set_perturb_event(sim *s, uint64_t index);
+/* Checks the crash report: an assertion fails inside the step of input
+ * `index` (1-based), as a broken invariant in core would.  0 = off. */
+void sim_set_crash_at_event(sim *s, uint64_t index);
+
+/* Where a run is, for a crash report. */
+typedef struct {
+    uint64_t seed;
+    uint64_t now_ns; /* simulated time */
+    uint64_t events; /* inputs delivered before the current one */
+    int32_t node;    /* index of the node inside node_step, -1 between steps */
+} sim_where;
+void sim_where_get(const sim *s, sim_where *w);
+/* The sim created last and not yet destroyed (NULL if none): what an
+ * assertion hook describes. */
+const sim *sim_current(void);
 
 /* The whole swarm run: schedule, safety phase, liveness phase.  Fails
  * only when the schedule cannot be allocated; call it once. */

@@ -96,6 +96,9 @@ typedef struct {
     uint64_t set;   /* bit i: flag i of the table was given */
     swim_config swim_values; /* explicit --swim-KEY values */
     uint64_t swim_set;       /* bit i: key i of swim_config_keys() was given */
+    /* hsim --crash-at-event N: the crash report's self-test (an assertion
+     * fails in the step of input N; sim_set_crash_at_event).  0 = off. */
+    uint64_t crash_at_event;
 } simopt_args;
 
 /* All options for seed under a profile, with nothing overridden. */

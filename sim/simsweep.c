@@ -44,6 +44,7 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
         sim_set_event_hook(s, write_roll, rolls);
     }
     sim_set_perturb_event(s, perturb_event);
+    sim_set_crash_at_event(s, a->crash_at_event);
     st = sim_run(s);
     if (st != HS_OK) {
         r->outcome = SIMSWEEP_ERROR;
@@ -111,6 +112,43 @@ typedef struct {
     uint32_t task;
 } slot;
 
+/* A child's assertion: its record goes to the parent like any result,
+ * with the assertion text and where the run was, instead of a bare
+ * "died on signal 6". */
+typedef struct {
+    int fd;
+    uint32_t task;
+    uint64_t seed;
+} child_crash;
+
+static void child_assert_hook(void *ctx, const char *expr, const char *file, int line)
+{
+    const child_crash *cc = ctx;
+    simsweep_result r;
+    memset(&r, 0, sizeof(r));
+    r.seed = cc->seed;
+    r.run = cc->task % 2;
+    r.outcome = SIMSWEEP_CRASH;
+    sim_where w = {0, 0, 0, -1};
+    if (sim_current() != NULL) {
+        sim_where_get(sim_current(), &w);
+    }
+    char where[16] = "between steps";
+    if (w.node >= 0) {
+        snprintf(where, sizeof(where), "n%d", w.node + 1);
+    }
+    r.events = w.events;
+    r.sim_ns = w.now_ns;
+    snprintf(r.detail, sizeof(r.detail),
+             "assertion failed: %s at %s:%d (simulated %llu.%03llu ms, input %llu, %s)", expr,
+             file, line, (unsigned long long)(w.now_ns / HS_NS_PER_MS),
+             (unsigned long long)((w.now_ns / HS_NS_PER_US) % 1000),
+             (unsigned long long)(w.events + 1), where);
+    write_all(cc->fd, &r, sizeof(r));
+    close(cc->fd);
+    _exit(0);
+}
+
 static void describe_death(int status, simsweep_result *r)
 {
     r->outcome = SIMSWEEP_CRASH;
@@ -177,6 +215,8 @@ static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
             }
             if (pid == 0) {
                 close(fds[0]);
+                child_crash cc = {fds[1], next, seeds[next]};
+                hs_assert_set_hook(child_assert_hook, &cc);
                 simsweep_result r;
                 fn(ctx, next, &r);
                 write_all(fds[1], &r, sizeof(r));

@@ -219,6 +219,8 @@ USAGE_CASES = [
     (["detcheck", "--seeds", "1..2", "--perturb-event", "x"], "non-numeric perturb event"),
     (["detcheck", "--seeds", "1..2", "--perturb-event"], "perturb event without a value"),
     (["sweep", "--seeds", "1..2", "--perturb-event", "5"], "perturb event outside detcheck"),
+    (["run", "--seed", "1", "--crash-at-event", "0"], "crash at event 0"),
+    (["detcheck", "--seeds", "1..2", "--crash-at-event", "9"], "crash at event in detcheck"),
     (["run", "--seed", "1", "--perturb-event", "5"], "perturb event on run"),
     (["scenario"], "scenario without a file"),
     (["scenario", "/nonexistent/scenario.txt"], "unreadable scenario file"),
@@ -247,6 +249,58 @@ def _usage_suite(root: Path):
     else:
         failed += 1
         detail.append(f"`hsim --help` exited {rc}")
+    return passed, failed, detail
+
+
+def _crash_suite(root: Path):
+    """An assertion inside a simulated run keeps its context: the run's
+    --json record says "crashed" with the assertion, time, node and replay
+    command, stderr says the same, the exit code is 4, the replay command
+    crashes the same way, and a sweep keeps each crash's assertion text."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    cmd = [hsim, "run", "--seed", "3", "--crash-at-event", "500", "--json"]
+    rc, out, err = _run(cmd, root, timeout=60)
+    rec = _last_json(out) or {}
+    check(rc == 4, f"`{_cmd_text(cmd)}` exited {rc}, expected 4 (crashed)")
+    check(rec.get("outcome") == "crashed" and rec.get("seed") == "3",
+          f"--json record: outcome {rec.get('outcome')!r}, seed {rec.get('seed')!r}")
+    check("crash-at-event self-test" in rec.get("assertion", "") and rec.get("input") == 500
+          and isinstance(rec.get("node"), str) and rec.get("time_ms", 0) > 0,
+          f"--json record lacks the assertion, input, node or time: {rec}")
+    check("seed 3, simulated time" in err and "replay: " in err and "input 500" in err,
+          f"stderr lacks seed, time or replay: {err.strip()[-300:]}")
+    replay = rec.get("replay", "").split()
+    if replay:
+        rc2, out2, _ = _run([hsim] + replay[1:] + ["--json"], root, timeout=60)
+        rec2 = _last_json(out2) or {}
+        check(rc2 == 4 and rec2.get("time_ms") == rec.get("time_ms")
+              and rec2.get("node") == rec.get("node"),
+              f"the replay command did not crash the same way: exit {rc2}, {rec2}")
+    else:
+        check(False, "no replay command in the crash record")
+    cmd = [hsim, "sweep", "--seeds", "1..4", "--crash-at-event", "300", "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    res = _last_json(out) or {}
+    fails = res.get("failures", [])
+    check(rc == 1 and len(fails) == 4 and all(
+        f.get("outcome") == "crashed" and "crash-at-event self-test" in f.get("detail", "")
+        and "input 300" in f.get("detail", "") and isinstance(f.get("seed"), str)
+        for f in fails), f"sweep crash records: exit {rc}, {fails[:1]}")
+    rc, out, err = _run([hsim, "--help"], root, timeout=30)
+    check(rc == 0 and "4 (run) crashed" in out and "3 (run) only liveness" in out,
+          "`hsim --help` does not document the exit codes")
     return passed, failed, detail
 
 
@@ -371,6 +425,7 @@ def suites(root, quick=False):
         ("cross_build", bind(_cross_build_suite, cross)),
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),
+        ("crash_report", bind(_crash_suite)),
         ("capture", bind(_capture_suite)),
         ("scale", bind(_scale_suite)),
     ]

@@ -41,12 +41,32 @@ const char *hs_status_text(hs_status status)
     return status_texts[status];
 }
 
+/* The host's assertion hook: with the heap (alloc.c), one of core's two
+ * mutable globals on purpose.  A process property set before any node
+ * exists, read only on the way to abort(); it holds no run state, so it
+ * cannot make two runs differ. */
+static hs_assert_hook assert_hook_fn;
+static void *assert_hook_ctx;
+
+void hs_assert_set_hook(hs_assert_hook fn, void *ctx)
+{
+    HS_ASSERT(fn != NULL || ctx == NULL);
+    assert_hook_fn = fn;
+    assert_hook_ctx = ctx;
+    HS_ASSERT(assert_hook_fn == fn);
+}
+
 /* The one place core writes to a stream: the process is about to abort, and
  * the message is the only thing that makes the abort diagnosable. */
 void hs_assert_fail(const char *expr, const char *file, int line)
 {
     fprintf(stderr, "assertion failed: %s at %s:%d\n", expr, file, line);
     fflush(stderr);
+    hs_assert_hook fn = assert_hook_fn;
+    assert_hook_fn = NULL; /* a failure inside the hook aborts at once */
+    if (fn != NULL) {
+        fn(assert_hook_ctx, expr, file, line);
+    }
     abort();
 }
 

@@ -23,6 +23,16 @@
 
 HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line);
 
+/* What a host wants done when an assertion fails, after the message is
+ * printed and before the process aborts: the simulator flushes its trace
+ * and prints the seed, the simulated time, the node and the replay
+ * command (or hands the text to its sweep parent).  The hook may end the
+ * process itself (_exit with its own code); if it returns, hs_assert_fail
+ * aborts.  It runs at most once: a failure inside the hook aborts at once.
+ * Set by the host before any node exists; NULL removes it. */
+typedef void (*hs_assert_hook)(void *ctx, const char *expr, const char *file, int line);
+void hs_assert_set_hook(hs_assert_hook fn, void *ctx);
+
 #define HS_ASSERT(cond)                                                    \
     do {                                                                   \
         if (!(cond)) {                                                     \
