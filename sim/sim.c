@@ -1231,6 +1231,33 @@ static void check_bindings(sim *s, uint32_t i)
     }
 }
 
+/* In the sanitizer builds (HS_DEBUG_CHECKS) every payload core reads sits
+ * in a heap block of exactly its length: the simulator's slots and read
+ * buffers are larger, so without the copy a decoder reading one byte past
+ * the end would read slack silently instead of failing under ASan.
+ * Returns the block to free after the step (NULL: nothing copied). */
+static uint8_t *exact_payload(const hs_input *in, hs_input *copy)
+{
+    const uint8_t **bytes = NULL;
+    uint32_t len = 0;
+    *copy = *in;
+    if (in->kind == HS_IN_RECV) {
+        bytes = &copy->u.recv.bytes;
+        len = in->u.recv.len;
+    } else if (in->kind == HS_IN_DISK_DONE) {
+        bytes = &copy->u.disk.bytes;
+        len = in->u.disk.len;
+    }
+    if (!HS_DEBUG_CHECKS || bytes == NULL || *bytes == NULL || len == 0) {
+        return NULL;
+    }
+    uint8_t *block = malloc(len);
+    HS_ASSERT(block != NULL); /* the sanitizer builds run with memory to spare */
+    memcpy(block, *bytes, len);
+    *bytes = block;
+    return block;
+}
+
 static void step_node(sim *s, uint32_t i, const hs_input *in)
 {
     sim_host *sn = &s->nodes[i];
@@ -1246,7 +1273,10 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     /* The crash report's self-test: an assertion inside this step, as a
      * broken invariant in core would fail (sim_set_crash_at_event). */
     HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
-    node_step(sn->node, local, in, &s->ob);
+    hs_input exact;
+    uint8_t *block = exact_payload(in, &exact);
+    node_step(sn->node, local, &exact, &s->ob);
+    free(block);
     s->stepping = -1;
     HS_ASSERT(s->send_failed_count == 0);
     for (uint32_t k = 0; k < s->ob.count; k++) {

@@ -252,6 +252,41 @@ def _usage_suite(root: Path):
     return passed, failed, detail
 
 
+def _asan_suite(root: Path, sweeps: list, runs: list):
+    """Seeds swept with the ASan + UBSan build.  The simulator hands core
+    every payload in a heap block of exactly its length in that build
+    (sim.c exact_payload), so a read one byte past a datagram, frame or
+    disk read is a sanitizer report here, not a silent read of slack.
+    Plain runs (not forked) exit normally, so LeakSanitizer checks them."""
+    hsim = _find(root, DEBUG)
+    if hsim is None:
+        return _missing(DEBUG[0])
+    passed, failed, detail = 0, 0, []
+    for first, last, faults in sweeps:
+        cmd = [hsim, "sweep", "--seeds", f"{first}..{last}", "--faults", faults, "--json"]
+        rc, out, err = _run(cmd, root)
+        res = _last_json(out) or {}
+        ok = rc == 0 and res.get("failed") == 0 and "Sanitizer" not in err \
+            and "runtime error" not in err
+        passed += res.get("passed", 0) if ok else 0
+        if not ok:
+            failed += max(1, res.get("failed", 0))
+            for f in res.get("failures", [])[:5]:
+                detail.append(f"seed {f['seed']} {f['outcome']}: {f['detail']}")
+            detail.append(f"`{_cmd_text(cmd)}` exited {rc}: {err.strip()[-400:]}")
+        else:
+            detail.append(f"{faults} seeds {first}..{last}: {res.get('events')} events clean")
+    for seed, faults in runs:
+        cmd = [hsim, "run", "--seed", str(seed), "--faults", faults]
+        rc, out, err = _run(cmd, root)
+        if rc == 0 and "Sanitizer" not in err and "runtime error" not in err:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(f"`{_cmd_text(cmd)}` exited {rc}: {err.strip()[-400:]}")
+    return passed, failed, detail
+
+
 def _crash_suite(root: Path):
     """An assertion inside a simulated run keeps its context: the run's
     --json record says "crashed" with the assertion, time, node and replay
@@ -426,6 +461,10 @@ def suites(root, quick=False):
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),
         ("crash_report", bind(_crash_suite)),
+        ("sweep_asan", bind(_asan_suite,
+                            [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
+                             (1, 10 if quick else 40, "none")],
+                            [(s, f) for s in range(1, 4) for f in ("default", "heavy")])),
         ("capture", bind(_capture_suite)),
         ("scale", bind(_scale_suite)),
     ]
