@@ -20,10 +20,15 @@ typedef struct {
 
 typedef struct {
     map_entry *entries; /* dense, in insertion order (removal moves the last in) */
-    uint32_t *slots;    /* dense position + 1; 0 marks an empty slot */
+    /* Low pos_bits: dense position + 1 (0 marks an empty slot); the bits
+     * above: a fingerprint of the key's hash, so a probe that passes a
+     * slot of another key reads no entry (one cache line per lookup that
+     * misses, not one per slot of its probe run). */
+    uint32_t *slots;
     uint32_t count;
     uint32_t cap;
     uint32_t slot_mask; /* slot count - 1; slot count is a power of two >= 2 * cap */
+    uint32_t pos_mask;  /* (1 << pos_bits) - 1: holds cap, the largest position + 1 */
 } map;
 
 HS_MUST_USE hs_status map_init(map *m, uint32_t cap);
