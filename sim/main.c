@@ -283,10 +283,8 @@ static void run_assert_hook(void *ctx, const char *expr, const char *file, int l
     if (sim_current() != NULL) {
         sim_where_get(sim_current(), &w);
     }
-    char where[16] = "between steps";
-    if (w.node >= 0) {
-        snprintf(where, sizeof(where), "n%d", w.node + 1);
-    }
+    char where[16];
+    sim_where_node_text(&w, where, sizeof(where));
     double t_ms = (double)w.now_ns / 1e6;
     unsigned long long input = (unsigned long long)(w.events + 1);
     fprintf(stderr, "hsim: crashed: assertion failed: %s at %s:%d\n"

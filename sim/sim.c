@@ -683,6 +683,15 @@ const sim *sim_current(void)
     return current_sim;
 }
 
+void sim_where_node_text(const sim_where *w, char *out, size_t cap)
+{
+    if (w->node >= 0) {
+        snprintf(out, cap, "n%d", w->node + 1);
+    } else {
+        snprintf(out, cap, "between steps");
+    }
+}
+
 void sim_where_get(const sim *s, sim_where *w)
 {
     memset(w, 0, sizeof(*w));
@@ -1248,7 +1257,7 @@ static uint8_t *exact_payload(const hs_input *in, hs_input *copy)
         bytes = &copy->u.disk.bytes;
         len = in->u.disk.len;
     }
-    if (!HS_DEBUG_CHECKS || bytes == NULL || *bytes == NULL || len == 0) {
+    if (bytes == NULL || *bytes == NULL || len == 0) {
         return NULL;
     }
     uint8_t *block = malloc(len);
@@ -1274,8 +1283,12 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
      * broken invariant in core would fail (sim_set_crash_at_event). */
     HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
     hs_input exact;
-    uint8_t *block = exact_payload(in, &exact);
-    node_step(sn->node, local, &exact, &s->ob);
+    uint8_t *block = NULL;
+    if (HS_DEBUG_CHECKS) { /* release builds step on the input as it is */
+        block = exact_payload(in, &exact);
+        in = &exact;
+    }
+    node_step(sn->node, local, in, &s->ob);
     free(block);
     s->stepping = -1;
     HS_ASSERT(s->send_failed_count == 0);

@@ -117,6 +117,8 @@ typedef struct {
     int32_t node;    /* index of the node inside node_step, -1 between steps */
 } sim_where;
 void sim_where_get(const sim *s, sim_where *w);
+/* "nK" for the node being stepped, "between steps" otherwise. */
+void sim_where_node_text(const sim_where *w, char *out, size_t cap);
 /* The sim created last and not yet destroyed (NULL if none): what an
  * assertion hook describes. */
 const sim *sim_current(void);

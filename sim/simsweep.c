@@ -133,10 +133,8 @@ static void child_assert_hook(void *ctx, const char *expr, const char *file, int
     if (sim_current() != NULL) {
         sim_where_get(sim_current(), &w);
     }
-    char where[16] = "between steps";
-    if (w.node >= 0) {
-        snprintf(where, sizeof(where), "n%d", w.node + 1);
-    }
+    char where[16];
+    sim_where_node_text(&w, where, sizeof(where));
     r.events = w.events;
     r.sim_ns = w.now_ns;
     snprintf(r.detail, sizeof(r.detail),

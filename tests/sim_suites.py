@@ -71,10 +71,14 @@ def _missing(what: str):
 # suites
 
 
-def _sweep_suite(root: Path, first: int, last: int, extra: list):
-    hsim = _find(root, RELEASE)
+def _sanitizer_report(err: str) -> bool:
+    return "Sanitizer" in err or "runtime error" in err
+
+
+def _sweep_suite(root: Path, first: int, last: int, extra: list, build=RELEASE):
+    hsim = _find(root, build)
     if hsim is None:
-        return _missing(RELEASE)
+        return _missing(build if isinstance(build, str) else build[0])
     cmd = [hsim, "sweep", "--seeds", f"{first}..{last}", "--json"] + extra
     rc, out, err = _run(cmd, root)
     try:
@@ -86,8 +90,8 @@ def _sweep_suite(root: Path, first: int, last: int, extra: list):
     for f in res.get("failures", []):
         detail.append(f"seed {f['seed']} {f['outcome']}: {f['detail']}")
         detail.append(f"  replay: {f['replay']}")
-    if rc not in (0, 1):
-        detail.append(f"unexpected exit {rc}: {err.strip()[-400:]}")
+    if rc not in (0, 1) or _sanitizer_report(err):
+        detail.append(f"unexpected exit {rc} or sanitizer report: {err.strip()[-400:]}")
         return res["passed"], max(res["failed"], 1), detail
     return res["passed"], res["failed"], detail
 
@@ -263,23 +267,12 @@ def _asan_suite(root: Path, sweeps: list, runs: list):
         return _missing(DEBUG[0])
     passed, failed, detail = 0, 0, []
     for first, last, faults in sweeps:
-        cmd = [hsim, "sweep", "--seeds", f"{first}..{last}", "--faults", faults, "--json"]
-        rc, out, err = _run(cmd, root)
-        res = _last_json(out) or {}
-        ok = rc == 0 and res.get("failed") == 0 and "Sanitizer" not in err \
-            and "runtime error" not in err
-        passed += res.get("passed", 0) if ok else 0
-        if not ok:
-            failed += max(1, res.get("failed", 0))
-            for f in res.get("failures", [])[:5]:
-                detail.append(f"seed {f['seed']} {f['outcome']}: {f['detail']}")
-            detail.append(f"`{_cmd_text(cmd)}` exited {rc}: {err.strip()[-400:]}")
-        else:
-            detail.append(f"{faults} seeds {first}..{last}: {res.get('events')} events clean")
+        p, f, d = _sweep_suite(root, first, last, ["--faults", faults], build=DEBUG)
+        passed, failed, detail = passed + p, failed + f, detail + d
     for seed, faults in runs:
         cmd = [hsim, "run", "--seed", str(seed), "--faults", faults]
         rc, out, err = _run(cmd, root)
-        if rc == 0 and "Sanitizer" not in err and "runtime error" not in err:
+        if rc == 0 and not _sanitizer_report(err):
             passed += 1
         else:
             failed += 1
