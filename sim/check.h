@@ -22,4 +22,11 @@ void check_ids_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                      uint64_t timer_id);
 void check_ids_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 
+/* check_mech.c: member_timers and duty_timers after a step of node i (it
+ * also forgets the step's touched slots), and each timer the step set,
+ * cancelled or (delivered) was handed. */
+void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_mech_timer(simcheck *c, uint32_t i, const node *n, uint64_t timer_id,
+                      bool delivered);
+
 #endif /* CHECK_H_ */

@@ -57,6 +57,9 @@ static void usage(FILE *f)
             "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
             "options (each defaults to a value drawn from the seed):\n");
     simopt_usage(f);
+    fprintf(f, "  --lose-timer K (run, sweep) checks the mechanism checks: the host drops the\n"
+               "      first arming of SWIM timer kind K (1 probe round, 2 probe timeout,\n"
+               "      3 suspicion, 5 join retry, 6 sync, 7 reconnect, 8 reap)\n");
     fprintf(f, "  --crash-at-event N (run, sweep) checks the crash report: an assertion fails\n"
                "      in the step of input N\n"
                "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
@@ -158,6 +161,14 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
                                    next == NULL ? "" : next);
             }
             i++;
+        } else if (strcmp(cmd, "detcheck") != 0 && strcmp(arg, "--lose-timer") == 0) {
+            uint64_t kind = 0;
+            if (!parse_index(next, &kind) || kind >= SWIM_TIMER_KIND_END) {
+                return usage_error("--lose-timer: expected a SWIM timer kind in [1, %u], got '%s'",
+                                   SWIM_TIMER_KIND_END - 1, next == NULL ? "" : next);
+            }
+            c->args.lose_timer = (uint32_t)kind;
+            i++;
         } else if (strcmp(cmd, "detcheck") == 0 && strcmp(arg, "--perturb-event") == 0) {
             if (!parse_index(next, &c->perturb_event)) {
                 return usage_error("--perturb-event: expected an event index >= 1, got '%s'",
@@ -200,10 +211,14 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     if (simopt_resolve_seed(&c->args, seed, &o, err, sizeof(err)) == HS_OK) {
         simopt_format_set(&c->args, &o, flags, sizeof(flags));
     }
-    char crash[48] = "";
+    char crash[80] = "";
     if (c->args.crash_at_event != 0) {
         snprintf(crash, sizeof(crash), " --crash-at-event %llu",
                  (unsigned long long)c->args.crash_at_event);
+    }
+    if (c->args.lose_timer != 0) {
+        size_t used = strlen(crash);
+        snprintf(crash + used, sizeof(crash) - used, " --lose-timer %u", c->args.lose_timer);
     }
     snprintf(out, cap, "%s run --seed %llu%s%s%s%s", argv0, (unsigned long long)seed,
              flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "", crash);
@@ -446,6 +461,7 @@ static int cmd_run(const char *argv0, const cli *c)
     run_crash crash = {replay, c->json};
     hs_assert_set_hook(run_assert_hook, &crash);
     sim_set_crash_at_event(s, c->args.crash_at_event);
+    sim_set_lose_timer(s, c->args.lose_timer);
     uint64_t t0 = wall_ns();
     st = c->safety_only ? sim_run_safety(s) : sim_run(s);
     uint64_t wall = wall_ns() - t0;

@@ -109,6 +109,8 @@ struct sim {
     uint64_t unroutable;
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
     uint64_t crash_at_event; /* crash-report self-test: 1-based input index, 0 = off */
+    uint32_t lose_timer_kind; /* mechanism-check self-test: SWIM timer kind, 0 = off */
+    bool lose_timer_done;
     int32_t stepping;        /* the node inside node_step, -1 between steps */
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
@@ -524,6 +526,31 @@ hs_status sim_create(const simopt *o, sim **out)
     return sim_create_swim(o, NULL, out);
 }
 
+/* The host's timer table, for the mechanism checks (simcheck_timers). */
+static bool host_timer_armed(const void *host, uint32_t i, uint64_t id, uint64_t *fires_global_ns,
+                             uint64_t *fires_local_ns)
+{
+    const sim *s = host;
+    HS_ASSERT(i < s->n);
+    const sim_host *sn = &s->nodes[i];
+    uint64_t h = 0;
+    if (!map_get(&sn->timers, id, &h)) {
+        return false;
+    }
+    bool queued = simq_at(&s->q, h, fires_global_ns);
+    HS_ASSERT(queued); /* the table holds only queued timers */
+    *fires_local_ns = simclock_local(&sn->clock, *fires_global_ns);
+    return true;
+}
+
+static uint64_t host_local_now(const void *host, uint32_t i)
+{
+    const sim *s = host;
+    HS_ASSERT(i < s->n);
+    return simclock_local(&s->nodes[i].clock, s->now_ns);
+}
+
+
 hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **out)
 {
     *out = NULL;
@@ -582,6 +609,10 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     }
     if (st == HS_OK) {
         st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
+    }
+    if (st == HS_OK) {
+        simcheck_timers t = {s, host_timer_armed, host_local_now};
+        simcheck_set_timers(&s->chk, &t);
     }
     if (st == HS_OK) {
         uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
@@ -678,6 +709,38 @@ void sim_set_crash_at_event(sim *s, uint64_t index)
     s->crash_at_event = index;
 }
 
+void sim_set_lose_timer(sim *s, uint32_t kind)
+{
+    HS_ASSERT(kind < HS_TIMER_KIND_COUNT);
+    s->lose_timer_kind = kind;
+    s->lose_timer_done = false;
+}
+
+/* The mechanism checks' self-test (sim_set_lose_timer): the first arming
+ * of the chosen SWIM timer kind is dropped by the host, which tells the
+ * node nothing, as a deleted ctx_timer_set in core would behave. */
+static bool lose_timer(sim *s, uint32_t i, uint64_t id)
+{
+    sim_host *sn = &s->nodes[i];
+    if (s->lose_timer_kind == 0 || s->lose_timer_done ||
+        hs_timer_kind(id) != s->lose_timer_kind ||
+        node_timer_module(sn->node, id) != HS_MOD_SWIM) {
+        return false;
+    }
+    s->lose_timer_done = true;
+    uint64_t h = 0;
+    if (map_get(&sn->timers, id, &h)) {
+        (void)simq_cancel(&s->q, h);
+        map_remove(&sn->timers, id);
+    }
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, (int32_t)i, "self-test: the host lost timer kind %u slot %u gen %u",
+              hs_timer_kind(id), hs_id_slot(id), hs_id_gen(id));
+    }
+    HS_ASSERT(!map_get(&sn->timers, id, &h));
+    return true;
+}
+
 const sim *sim_current(void)
 {
     return current_sim;
@@ -716,6 +779,10 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
     uint64_t id = out->u.timer.timer_id;
     uint64_t at = simclock_global_at(&sn->clock, s->now_ns, out->u.timer.deadline_ns);
     uint64_t old = 0;
+    simcheck_timer_output(&s->chk, i, sn->node, id);
+    if (lose_timer(s, i, id)) {
+        return;
+    }
     if (map_get(&sn->timers, id, &old)) {
         /* A set re-arms: the queued event moves, its handle stays. */
         bool moved = simq_reschedule(&s->q, old, at);
@@ -732,6 +799,7 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
         /* The table is sized by node_host_limits, so this is a bound
          * broken; the node still hears of it, as io_real would tell it. */
         bounds_violation(s, (int32_t)i, "timer table full", map_cap(&sn->timers));
+        simcheck_timer_refused(&s->chk, i);
         if (simq_push(&s->q, s->now_ns, SIMQ_TIMER_REFUSED, i, sn->gen, id, &h) != HS_OK) {
             bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
         }
@@ -742,6 +810,7 @@ static void exec_timer_cancel(sim *s, uint32_t i, const hs_output *out)
 {
     sim_host *sn = &s->nodes[i];
     uint64_t h = 0;
+    simcheck_timer_output(&s->chk, i, sn->node, out->u.timer.timer_id);
     if (map_get(&sn->timers, out->u.timer.timer_id, &h)) {
         (void)simq_cancel(&s->q, h);
         map_remove(&sn->timers, out->u.timer.timer_id);

@@ -108,6 +108,10 @@ void sim_set_perturb_event(sim *s, uint64_t index);
 /* Checks the crash report: an assertion fails inside the step of input
  * `index` (1-based), as a broken invariant in core would.  0 = off. */
 void sim_set_crash_at_event(sim *s, uint64_t index);
+/* Checks the mechanism checks: the host drops the first arming of SWIM
+ * timer kind `kind` (swim.h SWIM_TIMER_*) without telling the node, so
+ * member_timers or duty_timers must report it.  0 = off. */
+void sim_set_lose_timer(sim *s, uint32_t kind);
 
 /* Where a run is, for a crash report. */
 typedef struct {

@@ -98,6 +98,25 @@ void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uin
 {
     HS_ASSERT(i < c->nodes);
     check_ids_timer(c, now_ns, i, n, timer_id);
+    check_mech_timer(c, i, n, timer_id, true);
+}
+
+void simcheck_set_timers(simcheck *c, const simcheck_timers *t)
+{
+    HS_ASSERT(t->armed != NULL && t->local_now != NULL);
+    c->timers = *t;
+}
+
+void simcheck_timer_output(simcheck *c, uint32_t i, const node *n, uint64_t timer_id)
+{
+    HS_ASSERT(i < c->nodes);
+    check_mech_timer(c, i, n, timer_id, false);
+}
+
+void simcheck_timer_refused(simcheck *c, uint32_t i)
+{
+    HS_ASSERT(i < c->nodes);
+    c->refused_epoch[i] = c->epoch[i];
 }
 
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
@@ -114,6 +133,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_swim_views(c, now_ns, i, n);
     check_bounds_tables(c, now_ns, i, n);
     check_bounds_outbox(c, now_ns, i, outbox_overflowed, outbox_high_water, outbox_cap);
+    check_mech_swim(c, now_ns, i, n);
 }
 
 /* ------------------------------------------------------------------ */

@@ -30,7 +30,23 @@
  *   node sees a permanently-down node, or a fake member of the forge
  *   class, other than DEAD or LEFT (or absent).
  * - live_node_not_dead: from the convergence deadline on, no running node
- *   sees another running node DEAD. */
+ *   sees another running node DEAD.
+ * Mechanisms (always, check_mech.c; each says that one mechanism did its
+ * job, read off the host's timer table, not off the module's own flags):
+ * - member_timers: every SUSPECT member has its suspicion timer armed at
+ *   its deadline, no later than the longest suspicion timeout the
+ *   configuration allows after the suspicion began; every DEAD or LEFT
+ *   member its reap timer at exactly dead_retention after the transition;
+ *   an ALIVE member neither, a removed record none.
+ * - duty_timers: a started node has its probe round armed within one
+ *   probe interval, its sync and reconnect rounds within theirs; a probe
+ *   whose direct ack has not come and whose timeout has not fired has the
+ *   timeout armed within probe_timeout; a node not yet joined has its join
+ *   retry armed at its backoff (join_retry_min doubling to join_retry_max).
+ * - gossip_limits: the retransmit limit is max(1, floor(retransmit_mult *
+ *   ln(n + 1))) for the cluster size n; every queued gossip entry was sent
+ *   fewer times than it and is younger than gossip_max_age plus one probe
+ *   interval; the queue's live count matches its entries. */
 #ifndef SIMCHECK_H_
 #define SIMCHECK_H_
 
@@ -49,7 +65,10 @@
     X(LIVE_NODE_NOT_DEAD, "live_node_not_dead")                            \
     X(OWNED_IDS, "owned_ids")                                              \
     X(TCP_STREAM, "tcp_stream")                                            \
-    X(CONTROL_REPLY, "control_reply")
+    X(CONTROL_REPLY, "control_reply")                                      \
+    X(MEMBER_TIMERS, "member_timers")                                      \
+    X(DUTY_TIMERS, "duty_timers")                                          \
+    X(GOSSIP_LIMITS, "gossip_limits")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -99,9 +118,50 @@ typedef struct {
     uint32_t fake_count;
 } simcheck_cluster;
 
+/* The host's timer table as the mechanism checks read it (sim.c). */
+typedef struct {
+    const void *host;
+    /* Whether node i's host holds timer id, and when it fires: global
+     * time, and the node's local time then. */
+    bool (*armed)(const void *host, uint32_t i, uint64_t id, uint64_t *fires_global_ns,
+                  uint64_t *fires_local_ns);
+    uint64_t (*local_now)(const void *host, uint32_t i);
+} simcheck_timers;
+
+/* Member slots whose timers a step touched (set, cancel or delivery). */
+#define SIMCHECK_TOUCHED_MAX 64u
+
 typedef struct {
     uint32_t nodes;
     uint32_t members_cap;
+    simcheck_timers timers;
+    uint32_t touched[SIMCHECK_TOUCHED_MAX];
+    uint32_t touched_count;
+    bool touched_overflow; /* more than fit: the next check reads every member */
+    uint32_t duty_touched; /* bit per SWIM timer kind the step touched */
+    /* Per node, what the duty and gossip checks last ran on (check_mech.c):
+     * they rerun only when it moved. */
+    uint64_t duty_key[SIMOPT_NODES_MAX];
+    uint32_t duty_epoch[SIMOPT_NODES_MAX];
+    uint64_t gossip_sent[SIMOPT_NODES_MAX];
+    uint32_t gossip_epoch[SIMOPT_NODES_MAX];
+    /* Per node, what check_mech last read: view version and epoch. */
+    uint64_t mech_version[SIMOPT_NODES_MAX];
+    uint32_t mech_epoch[SIMOPT_NODES_MAX];
+    /* The probe whose direct timeout was delivered (its seq), per epoch. */
+    uint64_t timeout_fired_seq[SIMOPT_NODES_MAX];
+    uint32_t timeout_fired_epoch[SIMOPT_NODES_MAX];
+    /* The epoch in which the host last refused one of the node's timers:
+     * re-armed timers fire at a backoff, not at their first deadline. */
+    uint32_t refused_epoch[SIMOPT_NODES_MAX];
+    /* The cluster sizes (members + 1) the process has seen, per epoch:
+     * its suspicion timeouts were armed at one of them. */
+    uint32_t size_min[SIMOPT_NODES_MAX];
+    uint32_t size_max[SIMOPT_NODES_MAX];
+    uint32_t size_epoch[SIMOPT_NODES_MAX];
+    /* The member count the retransmit limit was last checked at. */
+    uint32_t limit_members[SIMOPT_NODES_MAX];
+    uint32_t limit_epoch[SIMOPT_NODES_MAX];
     simcheck_view *views[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
@@ -141,6 +201,13 @@ const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now
                                           int32_t node_index, const char *fmt, ...)
     HS_PRINTF(5, 6);
 void simcheck_count(simcheck *c, uint32_t id);
+
+/* The host's timer table (before the first step). */
+void simcheck_set_timers(simcheck *c, const simcheck_timers *t);
+/* Node i's step set or cancelled timer_id (after the step's outputs ran). */
+void simcheck_timer_output(simcheck *c, uint32_t i, const node *n, uint64_t timer_id);
+/* The host refused one of node i's timers (its table was full). */
+void simcheck_timer_refused(simcheck *c, uint32_t i);
 
 /* Node i crashed: its member views die with the process. */
 void simcheck_node_down(simcheck *c, uint32_t i);

@@ -99,6 +99,9 @@ typedef struct {
     /* hsim --crash-at-event N: the crash report's self-test (an assertion
      * fails in the step of input N; sim_set_crash_at_event).  0 = off. */
     uint64_t crash_at_event;
+    /* hsim --lose-timer K: the mechanism checks' self-test (the host drops
+     * the first arming of SWIM timer kind K; sim_set_lose_timer).  0 = off. */
+    uint32_t lose_timer;
 } simopt_args;
 
 /* All options for seed under a profile, with nothing overridden. */

@@ -47,6 +47,11 @@ bool simq_cancel(simq *q, theap_handle handle);
 /* Moves a queued event to a new time; it orders as if pushed now (the
  * same order a cancel and a push would give, at half the cost). */
 bool simq_reschedule(simq *q, theap_handle handle, uint64_t at_ns);
+/* When a queued event is due; false if it already ran or was cancelled. */
+static inline bool simq_at(const simq *q, theap_handle handle, uint64_t *at_ns)
+{
+    return theap_deadline(&q->heap, handle, at_ns);
+}
 static inline uint32_t simq_count(const simq *q) { return theap_count(&q->heap); }
 static inline uint32_t simq_cap(const simq *q) { return theap_cap(&q->heap); }
 

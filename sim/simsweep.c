@@ -45,6 +45,7 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
     }
     sim_set_perturb_event(s, perturb_event);
     sim_set_crash_at_event(s, a->crash_at_event);
+    sim_set_lose_timer(s, a->lose_timer);
     st = sim_run(s);
     if (st != HS_OK) {
         r->outcome = SIMSWEEP_ERROR;

@@ -224,6 +224,8 @@ USAGE_CASES = [
     (["detcheck", "--seeds", "1..2", "--perturb-event"], "perturb event without a value"),
     (["sweep", "--seeds", "1..2", "--perturb-event", "5"], "perturb event outside detcheck"),
     (["run", "--seed", "1", "--crash-at-event", "0"], "crash at event 0"),
+    (["run", "--seed", "1", "--lose-timer", "9"], "lose-timer kind past SWIM's"),
+    (["detcheck", "--seeds", "1..2", "--lose-timer", "3"], "lose-timer in detcheck"),
     (["detcheck", "--seeds", "1..2", "--crash-at-event", "9"], "crash at event in detcheck"),
     (["run", "--seed", "1", "--perturb-event", "5"], "perturb event on run"),
     (["scenario"], "scenario without a file"),
@@ -329,6 +331,42 @@ def _crash_suite(root: Path):
     rc, out, err = _run([hsim, "--help"], root, timeout=30)
     check(rc == 0 and "4 (run) crashed" in out and "3 (run) only liveness" in out,
           "`hsim --help` does not document the exit codes")
+    return passed, failed, detail
+
+
+# SWIM timer kind -> the mechanism invariant that must catch its loss.
+_LOST_TIMERS = [(1, "duty_timers", "probe round"), (2, "duty_timers", "direct probe timeout"),
+                (3, "member_timers", "no suspicion timer"), (5, "duty_timers", "join retry"),
+                (6, "duty_timers", "sync round"), (7, "duty_timers", "reconnect round"),
+                (8, "member_timers", "no reap timer")]
+
+
+def _mechanism_suite(root: Path):
+    """The mechanism checks catch a broken mechanism that the outcome
+    checks would forgive: for each SWIM timer kind, the host drops its first
+    arming (--lose-timer K, as a deleted ctx_timer_set in core would), and
+    every failing seed of a heavy sweep must name the mechanism invariant,
+    while the clean sweep passes."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+    for kind, invariant, text in _LOST_TIMERS:
+        cmd = [hsim, "sweep", "--seeds", "1..12", "--faults", "heavy", "--jobs", "2",
+               "--lose-timer", str(kind), "--json"]
+        rc, out, _ = _run(cmd, root, timeout=120)
+        fails = (_last_json(out) or {}).get("failures", [])
+        # A suspicion needs a failed probe: a seed may have none to lose.
+        want = 10 if kind == 3 else 12
+        ok = rc == 1 and len(fails) >= want and all(
+            f.get("detail", "").startswith(invariant) and text in f.get("detail", "")
+            for f in fails)
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(f"`{_cmd_text(cmd)}`: exit {rc}, {len(fails)} failed, want >= {want} "
+                          f"naming {invariant} ({text}): {fails[:1]}")
     return passed, failed, detail
 
 
@@ -454,6 +492,7 @@ def suites(root, quick=False):
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),
         ("crash_report", bind(_crash_suite)),
+        ("mechanism_selftest", bind(_mechanism_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],

@@ -297,6 +297,18 @@ bool theap_live(const theap *h, theap_handle handle)
     return resolve(h, handle, &slot);
 }
 
+bool theap_deadline(const theap *h, theap_handle handle, uint64_t *deadline)
+{
+    HS_ASSERT(deadline != NULL);
+    uint32_t slot;
+    if (!resolve(h, handle, &slot)) {
+        return false;
+    }
+    HS_ASSERT(slot < h->cap);
+    *deadline = h->entries[slot].deadline;
+    return true;
+}
+
 bool theap_peek(const theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b)
 {
     if (h->count == 0) {

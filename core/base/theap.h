@@ -53,6 +53,8 @@ bool theap_reschedule(theap *h, theap_handle handle, uint64_t deadline);
 bool theap_peek(const theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b);
 bool theap_pop(theap *h, uint64_t *deadline, uint64_t *a, uint64_t *b);
 bool theap_live(const theap *h, theap_handle handle);
+/* The deadline of a live entry; false if the handle is stale. */
+bool theap_deadline(const theap *h, theap_handle handle, uint64_t *deadline);
 
 static inline uint32_t theap_count(const theap *h) { return h->count; }
 static inline uint32_t theap_cap(const theap *h) { return h->cap; }

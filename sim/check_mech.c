@@ -1,0 +1,424 @@
+/* SWIM's mechanism invariants, after every step of a node: each timer the
+ * protocol depends on is armed at the host, at the deadline the
+ * configuration gives it (simcheck.h: member_timers, duty_timers).
+ *
+ * They read the host's timer table (simcheck_timers), never the module's
+ * own "armed" flags, so a deleted ctx_timer_set, a cancel on the wrong
+ * path or a wrong deadline is seen in the step that made it, even when
+ * another path (a sync, a refutation) would have rescued the outcome.
+ * Member checks cost O(records changed or touched in the step); duty
+ * checks O(1). */
+#include "check.h"
+
+#include <math.h>
+
+#include "swim.h"
+
+/* max(1, floor(log10(n))): swim.c's suspicion scale. */
+static uint64_t suspicion_scale(uint64_t n)
+{
+    uint64_t digits = 0;
+    while (n >= 10) {
+        n /= 10;
+        digits++;
+    }
+    return digits > 1 ? digits : 1;
+}
+
+static bool pending_rearm(const swim *s, uint64_t id)
+{
+    HS_ASSERT(s->rearm_count <= SWIM_REARM_MAX);
+    for (uint32_t k = 0; k < s->rearm_count; k++) {
+        if (s->rearm[k] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+typedef struct {
+    simcheck *c;
+    uint64_t now_ns;   /* global */
+    uint64_t local_ns; /* the node's clock */
+    uint32_t i;
+    const swim *s;
+    bool relaxed;      /* a refused timer was re-armed at a backoff this epoch */
+    /* Slots already checked in this step: a record changed three times in
+     * one step is checked (and reported) once. */
+    uint32_t seen[SIMCHECK_TOUCHED_MAX];
+    uint32_t seen_count;
+} mech;
+
+/* When an armed timer fires: global time and the node's local time then;
+ * local 0 when it waits in the module's re-arm list (armed again later,
+ * at a backoff). */
+typedef struct {
+    uint64_t global_ns;
+    uint64_t local_ns;
+} fire_time;
+
+static bool armed(const mech *m, uint64_t id, fire_time *at)
+{
+    at->global_ns = 0;
+    at->local_ns = 0;
+    if (m->c->timers.armed(m->c->timers.host, m->i, id, &at->global_ns, &at->local_ns)) {
+        HS_ASSERT(at->local_ns != 0);
+        return true;
+    }
+    return pending_rearm(m->s, id);
+}
+
+static bool host_armed(const mech *m, uint64_t id)
+{
+    fire_time at;
+    return m->c->timers.armed(m->c->timers.host, m->i, id, &at.global_ns, &at.local_ns);
+}
+
+/* A timer armed for local deadline d fires at the earliest global time
+ * the node's clock reads d (one nanosecond of rounding either side), or
+ * at once if d had passed when it was set. */
+static bool fires_at(const mech *m, const fire_time *at, uint64_t d)
+{
+    HS_ASSERT(at->local_ns != 0);
+    HS_ASSERT(at->global_ns != 0);
+    return at->local_ns + 1 >= d && (at->local_ns <= d + 1 || at->global_ns <= m->now_ns);
+}
+
+static void member_violation(const mech *m, const swim_member *r, const char *what)
+{
+    simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+                    "%s (uid %llu, %s since local %llu ms): %s", r->name.bytes,
+                    (unsigned long long)r->uid, member_state_name(r->state),
+                    (unsigned long long)(r->state_since_ns / HS_NS_PER_MS), what);
+}
+
+static void check_suspect(const mech *m, const swim_member *r, uint64_t sus)
+{
+    const swim_config *cfg = &m->s->cfg;
+    uint64_t period = (uint64_t)cfg->probe_interval_ms * HS_NS_PER_MS;
+    /* The timeout scales with the cluster size when it was armed: within
+     * the sizes this process has seen. */
+    uint64_t unit = cfg->suspicion_mult * period;
+    uint64_t lo = unit * suspicion_scale((uint64_t)m->c->size_min[m->i]);
+    uint64_t hi = unit * suspicion_scale((uint64_t)m->c->size_max[m->i]);
+    uint64_t span = r->suspect_deadline_ns - r->state_since_ns;
+    fire_time at;
+    if (r->suspect_deadline_ns < r->state_since_ns || span < lo || span > hi) {
+        simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+                        "%s (uid %llu): suspicion of %llu ms, outside the configured "
+                        "[%llu, %llu] ms", r->name.bytes, (unsigned long long)r->uid,
+                        (unsigned long long)(span / HS_NS_PER_MS),
+                        (unsigned long long)(lo / HS_NS_PER_MS),
+                        (unsigned long long)(hi / HS_NS_PER_MS));
+    } else if (!armed(m, sus, &at)) {
+        member_violation(m, r, "no suspicion timer armed");
+    } else if (at.local_ns != 0 && !m->relaxed && !fires_at(m, &at, r->suspect_deadline_ns)) {
+        member_violation(m, r, "suspicion timer fires off its deadline");
+    }
+}
+
+static void check_gone(const mech *m, const swim_member *r, uint64_t id, const char *what)
+{
+    if (host_armed(m, id)) {
+        member_violation(m, r, what);
+    }
+}
+
+static void check_record(const mech *m, const swim_member *r)
+{
+    uint64_t sus = swim_member_timer(m->s, SWIM_TIMER_SUSPECT, r);
+    uint64_t reap = swim_member_timer(m->s, SWIM_TIMER_REAP, r);
+    HS_ASSERT(sus != reap);
+    fire_time at;
+    if (r->state == MEMBER_SUSPECT) {
+        check_suspect(m, r, sus);
+    } else {
+        check_gone(m, r, sus, "suspicion timer armed while not SUSPECT");
+    }
+    if (r->state == MEMBER_DEAD || r->state == MEMBER_LEFT) {
+        uint64_t d = r->state_since_ns + (uint64_t)m->s->cfg.dead_retention_ms * HS_NS_PER_MS;
+        if (!armed(m, reap, &at)) {
+            member_violation(m, r, "no reap timer armed");
+        } else if (at.local_ns != 0 && !m->relaxed && !fires_at(m, &at, d)) {
+            member_violation(m, r, "reap timer fires off dead_retention");
+        }
+    } else {
+        check_gone(m, r, reap, "reap timer armed while not DEAD or LEFT");
+    }
+}
+
+static void check_slot(mech *m, uint32_t slot)
+{
+    for (uint32_t k = 0; k < m->seen_count; k++) {
+        if (m->seen[k] == slot) {
+            return;
+        }
+    }
+    if (m->seen_count < SIMCHECK_TOUCHED_MAX) {
+        m->seen[m->seen_count++] = slot;
+    }
+    simcheck_count(m->c, SIMCHECK_MEMBER_TIMERS);
+    const swim_member *r = swim_member_slot(m->s, slot);
+    if (r != NULL) {
+        check_record(m, r);
+        return;
+    }
+    /* Removed: the timers of the record that held the slot last (its
+     * generation is still the slot's) must be gone with it. */
+    HS_ASSERT(slot < m->s->cfg.members_cap);
+    uint32_t gen = m->s->slot_gen[slot];
+    static const uint8_t kinds[] = {SWIM_TIMER_SUSPECT, SWIM_TIMER_REAP};
+    for (uint32_t k = 0; k < HS_ARRAY_LEN(kinds); k++) {
+        if (host_armed(m, hs_timer_id(kinds[k], slot, gen))) {
+            simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+                            "removed record in slot %u (gen %u) left timer kind %u armed",
+                            slot, gen, kinds[k]);
+        }
+    }
+}
+
+/* The records whose timers could have moved: those the view ring says
+ * changed since the last check, and those whose timers the step touched;
+ * all of them when the ring or the touched list ran over, or the process
+ * is new. */
+static void check_members(mech *m)
+{
+    simcheck *c = m->c;
+    const swim *s = m->s;
+    uint32_t i = m->i;
+    bool same = c->mech_epoch[i] == c->epoch[i];
+    uint64_t from = c->mech_version[i];
+    c->mech_epoch[i] = c->epoch[i];
+    c->mech_version[i] = s->view_version;
+    if (!same || c->touched_overflow || s->view_version - from > SWIM_VIEW_CHANGES_MAX) {
+        for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
+            check_slot(m, (uint32_t)map_value_at(&s->by_name, k));
+        }
+        return;
+    }
+    for (uint64_t v = from; v < s->view_version; v++) {
+        check_slot(m, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX]);
+    }
+    for (uint32_t k = 0; k < c->touched_count; k++) {
+        check_slot(m, c->touched[k]);
+    }
+}
+
+static void duty(const mech *m, uint64_t id, uint64_t within_ms, const char *what)
+{
+    simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+    fire_time at;
+    if (!armed(m, id, &at)) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "%s timer not armed", what);
+    } else if (at.local_ns != 0 && !m->relaxed &&
+               at.local_ns > m->local_ns + within_ms * HS_NS_PER_MS + 1) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "%s timer fires %llu ms ahead, more than its %llu ms", what,
+                        (unsigned long long)((at.local_ns - m->local_ns) / HS_NS_PER_MS),
+                        (unsigned long long)within_ms);
+    }
+}
+
+/* The join retry after attempt k waits min * 2^(k-1), capped at max: when
+ * the step armed it that is its bound; later it can only be closer. */
+static uint64_t join_backoff_ms(const mech *m)
+{
+    const swim_config *cfg = &m->s->cfg;
+    HS_ASSERT(cfg->join_retry_min_ms <= cfg->join_retry_max_ms);
+    uint64_t ms = cfg->join_retry_min_ms;
+    for (uint32_t k = 1; k < m->s->join_attempts && ms < cfg->join_retry_max_ms; k++) {
+        ms *= 2;
+    }
+    ms = ms < cfg->join_retry_max_ms ? ms : cfg->join_retry_max_ms;
+    HS_ASSERT(ms >= cfg->join_retry_min_ms);
+    return ms;
+}
+
+/* What the duty checks depend on besides the timers themselves: when
+ * neither moved and the step touched no duty timer, nothing could have
+ * changed their result. */
+static uint64_t duty_key(const swim *s)
+{
+    return s->probe_uid * 31u + s->probe_seq * 7u + (s->probe_acked ? 2u : 0u) +
+           (s->joined ? 1u : 0u);
+}
+
+/* Which duties to look at: those whose timer the step touched, the join
+ * retry and direct-probe timeout also when their conditions moved, every
+ * one in a new process.  The others cannot have changed. */
+static uint32_t duties_due(const mech *m)
+{
+    simcheck *c = m->c;
+    uint32_t i = m->i;
+    uint64_t key = duty_key(m->s);
+    uint32_t due = c->duty_touched;
+    if (c->duty_epoch[i] != c->epoch[i]) {
+        due = UINT32_MAX;
+    } else if (c->duty_key[i] != key) {
+        due |= (1u << SWIM_TIMER_JOIN) | (1u << SWIM_TIMER_PROBE_TIMEOUT);
+    }
+    c->duty_epoch[i] = c->epoch[i];
+    c->duty_key[i] = key;
+    HS_ASSERT(c->duty_epoch[i] == c->epoch[i]);
+    return due;
+}
+
+static void check_duties(const mech *m)
+{
+    const swim *s = m->s;
+    const swim_config *cfg = &s->cfg;
+    HS_ASSERT(s->started);
+    uint32_t due = duties_due(m);
+    if (due == 0) {
+        return;
+    }
+    if (due & (1u << SWIM_TIMER_PROBE)) {
+        duty(m, hs_timer_id(SWIM_TIMER_PROBE, 0, 0), cfg->probe_interval_ms, "probe round");
+    }
+    if (due & (1u << SWIM_TIMER_SYNC)) {
+        duty(m, hs_timer_id(SWIM_TIMER_SYNC, 0, 0), cfg->sync_interval_ms, "sync round");
+    }
+    if (due & (1u << SWIM_TIMER_RECONNECT)) {
+        duty(m, hs_timer_id(SWIM_TIMER_RECONNECT, 0, 0), cfg->reconnect_interval_ms,
+             "reconnect round");
+    }
+    if ((due & (1u << SWIM_TIMER_JOIN)) && !s->joined) {
+        duty(m, hs_timer_id(SWIM_TIMER_JOIN, 0, 0), join_backoff_ms(m), "join retry");
+    }
+    uint32_t i = m->i;
+    uint32_t seq = (uint32_t)s->probe_seq & HS_ID_GEN_MASK;
+    bool fired = m->c->timeout_fired_epoch[i] == m->c->epoch[i] &&
+                 m->c->timeout_fired_seq[i] == seq;
+    if ((due & (1u << SWIM_TIMER_PROBE_TIMEOUT)) && s->probe_uid != 0 && !s->probe_acked &&
+        !fired) {
+        duty(m, hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, seq), cfg->probe_timeout_ms,
+             "direct probe timeout");
+    }
+}
+
+static void gossip_violation(const mech *m, const char *fmt, uint64_t a, uint64_t b)
+{
+    simcheck_report(m->c, SIMCHECK_GOSSIP_LIMITS, m->now_ns, (int32_t)m->i, fmt,
+                    (unsigned long long)a, (unsigned long long)b);
+}
+
+/* The retransmit limit is max(1, floor(mult * ln(n + 1))) for the
+ * cluster size n (swim_table.c computes ln in Q16 fixed point: within
+ * one of the float result). */
+static void check_gossip_limit(const mech *m)
+{
+    const swim *s = m->s;
+    simcheck *c = m->c;
+    /* A function of the member count: recomputed only when it moved. */
+    if (c->limit_epoch[m->i] == c->epoch[m->i] && c->limit_members[m->i] == s->member_count) {
+        return;
+    }
+    c->limit_epoch[m->i] = c->epoch[m->i];
+    c->limit_members[m->i] = s->member_count;
+    double n = (double)s->member_count + 1.0;
+    double want = floor((double)s->cfg.retransmit_mult * log(n + 1.0));
+    want = want < 1.0 ? 1.0 : want;
+    double got = (double)s->retransmit_limit;
+    if (got < want - 1.0 || got > want + 1.0) {
+        gossip_violation(m, "retransmit limit %llu, the configuration gives %llu",
+                         s->retransmit_limit, (uint64_t)want);
+    }
+}
+
+/* Every queued entry has been sent fewer times than the limit (an entry
+ * that reached it is dropped in the same send; after the limit fell, at
+ * the next send that retires one), and none outlives gossip_max_age by
+ * more than the probe round that ages entries out. */
+static void check_gossip(const mech *m, const node *n)
+{
+    const swim *s = m->s;
+    simcheck *c = m->c;
+    /* Sends move the transmit counts, the probe round ages entries out:
+     * a step with neither cannot break what the last check saw. */
+    uint64_t sent = node_get_counters(n)->gossip_sent;
+    if (c->gossip_epoch[m->i] == c->epoch[m->i] && c->gossip_sent[m->i] == sent &&
+        (c->duty_touched & (1u << SWIM_TIMER_PROBE)) == 0) {
+        return;
+    }
+    c->gossip_epoch[m->i] = c->epoch[m->i];
+    c->gossip_sent[m->i] = sent;
+    simcheck_count(c, SIMCHECK_GOSSIP_LIMITS);
+    HS_ASSERT(s->gossip_end <= s->cfg.gossip_cap);
+    check_gossip_limit(m);
+    uint64_t age_max = ((uint64_t)s->cfg.gossip_max_age_ms + s->cfg.probe_interval_ms) *
+                       HS_NS_PER_MS;
+    uint32_t live = 0;
+    for (uint32_t k = 0; k < s->gossip_end; k++) {
+        const swim_gossip *g = &s->gossip[k];
+        if (g->uid == SWIM_GOSSIP_HOLE) {
+            continue;
+        }
+        live++;
+        if (g->transmits >= s->retransmit_limit && !s->gossip_limit_dropped) {
+            gossip_violation(m, "entry sent %llu times, limit %llu", g->transmits,
+                             s->retransmit_limit);
+        }
+        if (!m->relaxed && m->local_ns > g->queued_ns + age_max + 1) {
+            gossip_violation(m, "entry %llu ms old, gossip_max_age + one period is %llu ms",
+                             (m->local_ns - g->queued_ns) / HS_NS_PER_MS,
+                             age_max / HS_NS_PER_MS);
+        }
+    }
+    if (live != s->gossip_count) {
+        gossip_violation(m, "%llu live entries, the queue counts %llu", live, s->gossip_count);
+    }
+}
+
+void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    HS_ASSERT(c->timers.armed != NULL);
+    HS_ASSERT(i < c->nodes);
+    const swim *s = node_swim(n);
+    if (!node_running(n) || !s->started) {
+        c->touched_count = 0;
+        c->touched_overflow = false;
+        c->duty_touched = 0;
+        return;
+    }
+    uint32_t size = s->member_count + 1;
+    if (c->size_epoch[i] != c->epoch[i]) {
+        c->size_epoch[i] = c->epoch[i];
+        c->size_min[i] = size;
+        c->size_max[i] = size;
+    }
+    c->size_min[i] = size < c->size_min[i] ? size : c->size_min[i];
+    c->size_max[i] = size > c->size_max[i] ? size : c->size_max[i];
+    mech m = {c, now_ns, c->timers.local_now(c->timers.host, i), i, s,
+              c->refused_epoch[i] == c->epoch[i], {0}, 0};
+    check_members(&m);
+    check_duties(&m);
+    check_gossip(&m, n);
+    c->touched_count = 0;
+    c->touched_overflow = false;
+    c->duty_touched = 0;
+}
+
+void check_mech_timer(simcheck *c, uint32_t i, const node *n, uint64_t timer_id, bool delivered)
+{
+    HS_ASSERT(i < c->nodes);
+    HS_ASSERT(n != NULL);
+    if (node_timer_module(n, timer_id) != HS_MOD_SWIM) {
+        return;
+    }
+    uint8_t kind = hs_timer_kind(timer_id);
+    if (delivered && kind == SWIM_TIMER_PROBE_TIMEOUT) {
+        c->timeout_fired_seq[i] = hs_id_gen(timer_id);
+        c->timeout_fired_epoch[i] = c->epoch[i];
+    }
+    if (kind != SWIM_TIMER_SUSPECT && kind != SWIM_TIMER_REAP) {
+        HS_ASSERT(kind < 32u); /* SWIM's kinds are 1..31 (module_list.h) */
+        c->duty_touched |= 1u << kind;
+        return;
+    }
+    if (c->touched_count == SIMCHECK_TOUCHED_MAX) {
+        c->touched_overflow = true;
+        return;
+    }
+    c->touched[c->touched_count++] = hs_id_slot(timer_id);
+}
