@@ -101,9 +101,13 @@ static void check_suspect(const mech *m, const swim_member *r, uint64_t sus)
     uint64_t unit = cfg->suspicion_mult * period;
     uint64_t lo = unit * suspicion_scale((uint64_t)m->c->size_min[m->i]);
     uint64_t hi = unit * suspicion_scale((uint64_t)m->c->size_max[m->i]);
+    /* A suspicion at a newer incarnation re-arms from that moment
+     * (apply_entry), keeping state_since: the deadline is at least one
+     * timeout after the suspicion began and at most one after now. */
     uint64_t span = r->suspect_deadline_ns - r->state_since_ns;
     fire_time at;
-    if (r->suspect_deadline_ns < r->state_since_ns || span < lo || span > hi) {
+    if (r->suspect_deadline_ns < r->state_since_ns + lo ||
+        r->suspect_deadline_ns > m->local_ns + hi) {
         simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
                         "%s (uid %llu): suspicion of %llu ms, outside the configured "
                         "[%llu, %llu] ms", r->name.bytes, (unsigned long long)r->uid,
@@ -177,6 +181,25 @@ static void check_slot(mech *m, uint32_t slot)
     }
 }
 
+/* Every change to a record is news to gossip: the record changed in this
+ * step has its entry queued.  Unless the step itself may have sent the
+ * entry its last time (a step sends gossip at most indirect_checks + 1
+ * times: the ping-reqs of a timeout, or a relay's ping and ack), or the
+ * queue is full (an enqueue evicts). */
+static void check_news(const mech *m, uint32_t slot)
+{
+    const swim *s = m->s;
+    const swim_member *r = swim_member_slot(s, slot);
+    HS_ASSERT(s->cfg.gossip_cap > 0);
+    if (r == NULL || r->gossip_pos != 0 || s->retransmit_limit <= s->cfg.indirect_checks + 1 ||
+        s->gossip_end >= s->cfg.gossip_cap) {
+        return;
+    }
+    simcheck_report(m->c, SIMCHECK_GOSSIP_LIMITS, m->now_ns, (int32_t)m->i,
+                    "%s (uid %llu) changed to %s inc %u and has no gossip entry", r->name.bytes,
+                    (unsigned long long)r->uid, member_state_name(r->state), r->incarnation);
+}
+
 /* The records whose timers could have moved: those the view ring says
  * changed since the last check, and those whose timers the step touched;
  * all of them when the ring or the touched list ran over, or the process
@@ -197,7 +220,9 @@ static void check_members(mech *m)
         return;
     }
     for (uint64_t v = from; v < s->view_version; v++) {
-        check_slot(m, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX]);
+        uint32_t slot = s->changed_slot[v % SWIM_VIEW_CHANGES_MAX];
+        check_slot(m, slot);
+        check_news(m, slot);
     }
     for (uint32_t k = 0; k < c->touched_count; k++) {
         check_slot(m, c->touched[k]);
@@ -370,6 +395,26 @@ static void check_gossip(const mech *m, const node *n)
     }
 }
 
+/* A refutation (or a leave) is news too: our own entry is queued after
+ * the step that raised our incarnation or left. */
+static void check_self_news(const mech *m)
+{
+    const swim *s = m->s;
+    simcheck *c = m->c;
+    uint32_t i = m->i;
+    uint64_t key = ((uint64_t)s->self.incarnation << 8) | s->self.state;
+    bool moved = c->self_epoch[i] == c->epoch[i] && c->self_key[i] != key;
+    c->self_epoch[i] = c->epoch[i];
+    c->self_key[i] = key;
+    HS_ASSERT(s->cfg.indirect_checks <= SWIM_INDIRECT_CHECKS_MAX);
+    if (moved && s->self.gossip_pos == 0 && s->retransmit_limit > s->cfg.indirect_checks + 1 &&
+        s->gossip_end < s->cfg.gossip_cap) {
+        simcheck_report(c, SIMCHECK_GOSSIP_LIMITS, m->now_ns, (int32_t)i,
+                        "own record went to %s inc %u and has no gossip entry",
+                        member_state_name(s->self.state), s->self.incarnation);
+    }
+}
+
 void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(c->timers.armed != NULL);
@@ -394,6 +439,7 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     check_members(&m);
     check_duties(&m);
     check_gossip(&m, n);
+    check_self_news(&m);
     c->touched_count = 0;
     c->touched_overflow = false;
     c->duty_touched = 0;

@@ -35,6 +35,7 @@
 enum {
     SIM_CHECK_CONVERGED = 1,
     SIM_CHECK_DEAD = 2,
+    SIM_CHECK_JOINED = 3,
 };
 
 /* Record tags in the trace hash. */
@@ -105,6 +106,12 @@ struct sim {
     uint64_t heal_ns;
     uint64_t converged_ns;
     uint64_t conv_bound_ns; /* relative to the heal, with allowances */
+    uint64_t join_bound_ns; /* relative to the heal, with allowances */
+    /* calm_no_death: the last disruption (a partition or heal, a crash, a
+     * start, a failed or torn disk write, a forged datagram), and how long
+     * after it only loss-class faults may be at work. */
+    uint64_t calm_since_ns;
+    uint64_t calm_window_ns;
     uint64_t det_bound_ns;
     uint64_t unroutable;
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
@@ -444,6 +451,21 @@ static void compute_bounds(sim *s)
     uint64_t allowance = 4 * disk_max + 4 * net_max;
     s->conv_bound_ns = drift_scaled(conv, s->opt.drift_max_ppm) + allowance;
     s->det_bound_ns = drift_scaled(det, s->opt.drift_max_ppm) + allowance;
+    /* A node with a running seed joins once one retry reaches the seed
+     * after it started: the retry armed before may fire while the seed is
+     * still reading its metadata, the next comes at most join_retry_max
+     * later, and the seed's stranger bucket (drained, perhaps, by forged
+     * traffic before the heal) refills a token in 1 / unknown_reply_per_sec. */
+    uint64_t retry = 2 * (uint64_t)sc->join_retry_max_ms * HS_NS_PER_MS;
+    uint64_t second = (uint64_t)1000 * HS_NS_PER_MS;
+    uint64_t refill = sc->unknown_reply_per_sec == 0 ? 0 : second / sc->unknown_reply_per_sec;
+    s->join_bound_ns = drift_scaled(retry + refill, s->opt.drift_max_ppm) + allowance;
+    /* A suspicion begun before the last disruption ends within the longest
+     * suspicion timeout; a DEAD verdict already in flight is superseded by
+     * the refutation within a few probe rounds. */
+    uint64_t period = (uint64_t)sc->probe_interval_ms * HS_NS_PER_MS;
+    uint64_t longest = swim_detection_bound_ns(sc, members);
+    s->calm_window_ns = drift_scaled(longest + 4 * period, s->opt.drift_max_ppm) + allowance;
 }
 
 static uint32_t default_liveness_ms(const sim *s)
@@ -1272,6 +1294,7 @@ static void cluster_changed(sim *s)
 {
     s->conv_dirty = true;
     s->cl.version++;
+    s->calm_since_ns = s->now_ns;
 }
 
 static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
@@ -1336,6 +1359,36 @@ static uint8_t *exact_payload(const hs_input *in, hs_input *copy)
     return block;
 }
 
+/* calm_no_death: a MEMBER_STATE event of node i that declares a running
+ * node DEAD, when nothing but loss-class faults (loss, duplication,
+ * reordering, latency spikes) has been at work for calm_window_ns. */
+static void check_calm_death(sim *s, uint32_t i, const hs_event *ev)
+{
+    HS_ASSERT(i < s->n);
+    if (ev->code != HS_EV_MEMBER_STATE || ev->b != MEMBER_DEAD) {
+        return;
+    }
+    simcheck_count(&s->chk, SIMCHECK_CALM_NO_DEATH);
+    if (s->liveness || s->now_ns < s->calm_since_ns + s->calm_window_ns) {
+        return; /* the liveness phase has live_node_not_dead */
+    }
+    for (uint32_t j = 0; j < s->n; j++) {
+        const node *nd = s->nodes[j].node;
+        if (j == i || nd == NULL || !hs_name_eq(&s->cl.names[j], &ev->subject)) {
+            continue;
+        }
+        if (node_running(nd) && node_swim(nd)->started && !node_swim(nd)->leaving) {
+            note_violation(s, simcheck_report(&s->chk, SIMCHECK_CALM_NO_DEATH, s->now_ns,
+                                              (int32_t)i,
+                                              "declared running n%u DEAD at inc %llu, %llu ms "
+                                              "after the last disruption", j + 1,
+                                              (unsigned long long)ev->c,
+                                              (unsigned long long)((s->now_ns - s->calm_since_ns) /
+                                                                   HS_NS_PER_MS)));
+        }
+    }
+}
+
 static void step_node(sim *s, uint32_t i, const hs_input *in)
 {
     sim_host *sn = &s->nodes[i];
@@ -1365,6 +1418,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         hash_output(s, i, &s->ob.items[k]);
         if (s->ob.items[k].kind == HS_OUT_EVENT) {
             simcheck_event(&s->chk, s->now_ns, i, &s->ob.items[k].u.event);
+            check_calm_death(s, i, &s->ob.items[k].u.event);
         }
         exec_output(s, i, &s->ob.items[k]);
     }
@@ -1479,6 +1533,7 @@ static void deliver_disk(sim *s, const simq_event *ev)
     simdisk_complete(&sn->disk, &r);
     if (r.failed) {
         s->faults[SIM_FAULT_DISK_FAIL]++;
+        s->calm_since_ns = s->now_ns; /* a refutation may wait on the write */
     }
     if (r.over_cap) {
         bounds_violation(s, ev->node, "disk operation beyond the simulated disk's caps",
@@ -1625,6 +1680,7 @@ static void do_heal(sim *s)
     simnet_heal(&s->net);
     simtcp_links_changed(&s->tcp, s->now_ns);
     s->faults[SIM_FAULT_HEAL]++;
+    s->calm_since_ns = s->now_ns;
     hash_fault(s, SIMSCHED_HEAL, SIMHASH_CLUSTER, 0, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         trace(s, -1, "heal");
@@ -1653,6 +1709,7 @@ static void do_partition(sim *s, uint32_t kind, const simset *a, const simset *b
         HS_UNREACHABLE();
     }
     simtcp_links_changed(&s->tcp, s->now_ns);
+    s->calm_since_ns = s->now_ns;
     hash_fault_sets(s, kind, node_index, a, b);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         simsched_action act;
@@ -1732,6 +1789,7 @@ static void deliver_forge(sim *s, uint64_t seed)
     simforge_datagram d;
     simforge_build(&r, &c, &d);
     s->faults[SIM_FAULT_FORGE]++;
+    s->calm_since_ns = s->now_ns; /* it may accuse a live member */
     hash_fault(s, FAULT_FORGE, target, seed, ((uint64_t)d.kind << 32) | d.len);
     if (tracing(s, SIM_TRACE_EVENTS)) {
         char from[HS_ADDR_STR_MAX];
@@ -1891,6 +1949,9 @@ static void start_liveness(sim *s, const simset *perm_down)
     if (s->heal_ns + s->conv_bound_ns <= end) {
         push_control(s, s->heal_ns + s->conv_bound_ns, SIMQ_CHECK, SIM_CHECK_CONVERGED);
     }
+    if (s->heal_ns + s->join_bound_ns <= end) {
+        push_control(s, s->heal_ns + s->join_bound_ns, SIMQ_CHECK, SIM_CHECK_JOINED);
+    }
     if ((!simset_empty(perm_down) || s->cl.fake_count != 0) &&
         s->heal_ns + s->det_bound_ns <= end) {
         push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
@@ -1906,11 +1967,53 @@ static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg)
     }
 }
 
+/* Whether node i lists a seed that runs and has started its membership. */
+static bool has_live_seed(const sim *s, uint32_t i)
+{
+    const node_config *cfg = &s->nodes[i].cfg;
+    HS_ASSERT(cfg->seed_count <= NODE_SEEDS_MAX);
+    for (uint32_t k = 0; k < cfg->seed_count; k++) {
+        for (uint32_t j = 0; j < s->n; j++) {
+            const node *seed = s->nodes[j].node;
+            if (j != i && hs_addr_eq(cfg->seeds[k], node_addr(j)) && seed != NULL &&
+                node_running(seed) && node_swim(seed)->started) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* join_bound: at heal + join_bound_ns every running node with a live seed
+ * has joined (compute_bounds derives the bound). */
+static void check_joined(sim *s)
+{
+    for (uint32_t i = 0; i < s->n; i++) {
+        const node *nd = s->nodes[i].node;
+        if (nd == NULL || !node_running(nd) || !node_swim(nd)->started) {
+            continue;
+        }
+        simcheck_count(&s->chk, SIMCHECK_JOIN_BOUND);
+        if (!node_swim(nd)->joined && has_live_seed(s, i)) {
+            note_violation(s, simcheck_report(&s->chk, SIMCHECK_JOIN_BOUND, s->now_ns,
+                                              (int32_t)i,
+                                              "not joined %llu ms after the heal with a live "
+                                              "seed (%u attempts)",
+                                              (unsigned long long)(s->join_bound_ns /
+                                                                   HS_NS_PER_MS),
+                                              node_swim(nd)->join_attempts));
+        }
+    }
+}
+
 static void run_check(sim *s, uint64_t which)
 {
     uint32_t before = s->chk.stored_count;
     if (which == SIM_CHECK_CONVERGED) {
         simcheck_converged_at_deadline(&s->chk, s->now_ns, &s->cl);
+    } else if (which == SIM_CHECK_JOINED) {
+        check_joined(s);
+        return; /* check_joined traces its own */
     } else {
         simcheck_dead_at_deadline(&s->chk, s->now_ns, &s->cl);
     }

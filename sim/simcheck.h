@@ -46,7 +46,17 @@
  * - gossip_limits: the retransmit limit is max(1, floor(retransmit_mult *
  *   ln(n + 1))) for the cluster size n; every queued gossip entry was sent
  *   fewer times than it and is younger than gossip_max_age plus one probe
- *   interval; the queue's live count matches its entries. */
+ *   interval; the queue's live count matches its entries; a record (or
+ *   our own) that changed in the step has its entry queued, unless the
+ *   step may have sent it its last time or the queue is full.
+ * - join_bound (sim.c, liveness phase): at heal + 2 x join_retry_max + one
+ *   stranger-bucket token + the disk and network allowances, every
+ *   running node with a running seed has joined.
+ * - calm_no_death (sim.c, safety phase): no node declares a running node
+ *   DEAD once only loss-class faults (loss, duplication, reordering,
+ *   latency spikes) have been at work for the detection bound plus four
+ *   probe intervals and the allowances (partitions, heals, crashes,
+ *   starts, failed disk writes and forged datagrams restart the window). */
 #ifndef SIMCHECK_H_
 #define SIMCHECK_H_
 
@@ -68,7 +78,9 @@
     X(CONTROL_REPLY, "control_reply")                                      \
     X(MEMBER_TIMERS, "member_timers")                                      \
     X(DUTY_TIMERS, "duty_timers")                                          \
-    X(GOSSIP_LIMITS, "gossip_limits")
+    X(GOSSIP_LIMITS, "gossip_limits")                                      \
+    X(JOIN_BOUND, "join_bound")                                            \
+    X(CALM_NO_DEATH, "calm_no_death")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -162,6 +174,9 @@ typedef struct {
     /* The member count the retransmit limit was last checked at. */
     uint32_t limit_members[SIMOPT_NODES_MAX];
     uint32_t limit_epoch[SIMOPT_NODES_MAX];
+    /* Our own (incarnation, state) at the last check, per epoch. */
+    uint64_t self_key[SIMOPT_NODES_MAX];
+    uint32_t self_epoch[SIMOPT_NODES_MAX];
     simcheck_view *views[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
