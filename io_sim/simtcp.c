@@ -252,6 +252,7 @@ static void free_conn(simtcp *t, simtcp_conn *c)
     dir_clear(t, &c->dir[0]);
     dir_clear(t, &c->dir[1]);
     c->state = SIMTCP_FREE;
+    c->close_on_open = false;
     c->end[0].open = false;
     c->end[1].open = false;
     c->gen++;
@@ -363,6 +364,8 @@ static simtcp_conn *node_link(simtcp *t, uint32_t node, uint32_t to)
 }
 
 /* The SYN reached the acceptor (or not). */
+static void end_gone(simtcp *t, simtcp_conn *c, uint32_t e, uint64_t now_ns, bool graceful);
+
 static void syn_arrived(simtcp *t, simtcp_conn *c, uint64_t now_ns)
 {
     uint32_t gen = 0;
@@ -387,6 +390,10 @@ static void syn_arrived(simtcp *t, simtcp_conn *c, uint64_t now_ns)
     uint64_t back = latency(t);
     c->dir[0].resume_at_ns = now_ns + back + latency(t);
     c->dir[1].resume_at_ns = now_ns;
+    if (c->close_on_open) {
+        c->close_on_open = false;
+        end_gone(t, c, 0, now_ns, true);
+    }
 }
 
 /* The connect failed: an outside opener hears it; a node's queued frames
@@ -599,6 +606,21 @@ void simtcp_close(simtcp *t, uint64_t now_ns, uint32_t slot, uint32_t e)
         return;
     }
     end_gone(t, c, e, now_ns, true);
+}
+
+void simtcp_close_after_send(simtcp *t, uint64_t now_ns, uint32_t slot)
+{
+    HS_ASSERT(slot < t->cap);
+    simtcp_conn *c = &t->conns[slot];
+    if (c->state == SIMTCP_SYN && c->end[0].open && c->dir[0].count > 0 && !c->refused) {
+        /* Written, then closed before the handshake completed: a kernel
+         * still completes it and sends the data, then the FIN
+         * (syn_arrived). */
+        c->close_on_open = true;
+        HS_ASSERT(c->end[0].open);
+        return;
+    }
+    simtcp_close(t, now_ns, slot, 0);
 }
 
 bool simtcp_node_close(simtcp *t, uint64_t now_ns, uint32_t node, uint64_t conn_id)

@@ -112,6 +112,9 @@ typedef struct {
     uint8_t state;  /* simtcp_state */
     bool refused;   /* SYN: the acceptor refused; deadline is when the opener hears */
     bool late_reported;
+    /* SYN: the opener wrote and closed before the handshake completed; as
+     * a kernel would, the data and then the FIN leave once it does. */
+    bool close_on_open;
     uint32_t gen;   /* bumped when the slot is freed */
     uint32_t tag;   /* the opener's: who the connection belongs to */
     simtcp_end end[2]; /* 0: opener, 1: acceptor */
@@ -203,6 +206,11 @@ HS_MUST_USE hs_status simtcp_node_send(simtcp *t, uint64_t now_ns, uint32_t node
 /* Closes end e gracefully: frames it wrote are delivered, then the end;
  * frames toward it are discarded.  No hook for e: it asked. */
 void simtcp_close(simtcp *t, uint64_t now_ns, uint32_t slot, uint32_t e);
+/* The opener (end 0) closes right after writing: as with a kernel socket,
+ * data written before the handshake completed still goes, then the FIN
+ * (simtcp_close in the SYN state drops the connection instead).  Hooks
+ * for end 0 may still fire until the handshake completes. */
+void simtcp_close_after_send(simtcp *t, uint64_t now_ns, uint32_t slot);
 /* A node's CLOSE: false when the node has no connection by that id. */
 bool simtcp_node_close(simtcp *t, uint64_t now_ns, uint32_t node, uint64_t conn_id);
 /* The node's process died: each of its ends vanishes and the other end

@@ -327,6 +327,46 @@ static void run_assert_hook(void *ctx, const char *expr, const char *file, int l
     _exit(EXIT_CRASH);
 }
 
+/* Coverage probes (core/step/probe.h): hits by name, then the names never
+ * hit and, of those, the required ones (the test run fails on them). */
+static void print_probe_list(const char *key, const uint64_t *hits, bool required_only)
+{
+    printf(",\"%s\":[", key);
+    const char *sep = "";
+    for (uint32_t k = 0; k < HS_PROBE_COUNT; k++) {
+        if (hits[k] == 0 && (!required_only || hs_probe_required(k))) {
+            printf("%s\"%s\"", sep, hs_probe_name(k));
+            sep = ",";
+        }
+    }
+    printf("]");
+}
+
+static void print_probes_json(const uint64_t *hits)
+{
+    printf(",\"probes\":{");
+    for (uint32_t k = 0; k < HS_PROBE_COUNT; k++) {
+        printf("%s\"%s\":%llu", k == 0 ? "" : ",", hs_probe_name(k),
+               (unsigned long long)hits[k]);
+    }
+    printf("}");
+    print_probe_list("probes_never_hit", hits, false);
+    print_probe_list("probes_required_missed", hits, true);
+}
+
+static void print_probes_text(const uint64_t *hits)
+{
+    printf("probes never hit:");
+    uint32_t missed = 0;
+    for (uint32_t k = 0; k < HS_PROBE_COUNT; k++) {
+        if (hits[k] == 0) {
+            printf(" %s%s", hs_probe_name(k), hs_probe_required(k) ? " (required)" : "");
+            missed++;
+        }
+    }
+    printf(missed == 0 ? " none\n" : "\n");
+}
+
 static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, const char *replay)
 {
     const simopt *o = sim_options(s);
@@ -375,6 +415,7 @@ static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, con
     } else {
         printf("null");
     }
+    print_probes_json(r->probes);
     printf(",\"passed\":%s,\"replay\":", r->violations == 0 ? "true" : "false");
     json_string(stdout, replay);
     printf("}\n");
@@ -422,6 +463,7 @@ static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
     if (r->violations > sim_violation_count(s)) {
         printf("(%llu violations in all)\n", (unsigned long long)r->violations);
     }
+    print_probes_text(r->probes);
 }
 
 static int cmd_run(const char *argv0, const cli *c)
@@ -537,7 +579,11 @@ static int cmd_sweep(const char *argv0, const cli *c)
     uint64_t events = 0;
     uint64_t sim_ns = 0;
     uint32_t failed = 0;
+    uint64_t probes[HS_PROBE_COUNT] = {0};
     for (uint32_t k = 0; k < count; k++) {
+        for (uint32_t p = 0; p < HS_PROBE_COUNT; p++) {
+            probes[p] += results[k].probes[p];
+        }
         events += results[k].events;
         sim_ns += results[k].sim_ns;
         failed += results[k].outcome != SIMSWEEP_PASS ? 1u : 0u;
@@ -565,7 +611,9 @@ static int cmd_sweep(const char *argv0, const cli *c)
             printf("}");
             sep = ",";
         }
-        printf("]}\n");
+        printf("]");
+        print_probes_json(probes);
+        printf("}\n");
     } else {
         for (uint32_t k = 0; k < count; k++) {
             const simsweep_result *r = &results[k];
@@ -579,6 +627,7 @@ static int cmd_sweep(const char *argv0, const cli *c)
         printf("seeds %u  passed %u  failed %u  events %llu  wall %.3f s  %.0f events/s  "
                "(%u jobs)\n",
                count, count - failed, failed, (unsigned long long)events, secs, eps, c->jobs);
+        print_probes_text(probes);
     }
     free(results);
     return failed == 0 ? EXIT_PASS : EXIT_FAIL;

@@ -117,6 +117,7 @@ struct sim {
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
     uint64_t crash_at_event; /* crash-report self-test: 1-based input index, 0 = off */
     uint32_t lose_timer_kind; /* mechanism-check self-test: SWIM timer kind, 0 = off */
+    uint64_t probe_hits[HS_PROBE_COUNT]; /* of the processes that ended (crashes) */
     bool lose_timer_done;
     int32_t stepping;        /* the node inside node_step, -1 between steps */
     /* Scripted runs may replace the SWIM tunables of every node. */
@@ -1204,7 +1205,7 @@ static void forge_stream(sim *s, uint32_t target)
     }
     HS_ASSERT(st == HS_OK); /* an empty buffer takes any frame */
     if (fs.kind == SIMFORGE_TCP_CORE_REPLIES) {
-        simtcp_close(&s->tcp, s->now_ns, slot, 0);
+        simtcp_close_after_send(&s->tcp, s->now_ns, slot);
     }
 }
 
@@ -1592,6 +1593,10 @@ static void do_crash(sim *s, uint32_t i)
     sn->start_pending = false; /* a queued START dies with the generation */
     if (sn->node != NULL) {
         node_check(sn->node); /* the full recompute its last steps skipped */
+        const hs_probes *p = node_probes(sn->node);
+        for (uint32_t k = 0; k < HS_PROBE_COUNT; k++) {
+            s->probe_hits[k] += p->hits[k];
+        }
     }
     node_destroy(sn->node);
     sn->node = NULL;
@@ -2253,4 +2258,13 @@ void sim_result_get(const sim *s, sim_result *r)
     r->detect_bound_ns = s->det_bound_ns;
     r->converged = s->converged;
     r->converged_ns = s->converged_ns;
+    memcpy(r->probes, s->probe_hits, sizeof(r->probes));
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (s->nodes[i].node != NULL) {
+            const hs_probes *p = node_probes(s->nodes[i].node);
+            for (uint32_t k = 0; k < HS_PROBE_COUNT; k++) {
+                r->probes[k] += p->hits[k];
+            }
+        }
+    }
 }

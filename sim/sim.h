@@ -80,6 +80,7 @@ typedef struct {
     uint64_t detect_bound_ns;
     bool converged;
     uint64_t converged_ns;  /* relative to the heal, when converged */
+    uint64_t probes[HS_PROBE_COUNT]; /* coverage probe hits, every process of the run */
 } sim_result;
 
 /* Options for a scripted test: no faults, fixed 1 ms latency, fixed 100 us

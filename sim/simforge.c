@@ -401,9 +401,30 @@ static void stream_bad_header(rng *r, simforge_stream *s, bool describe)
 }
 
 /* A frame core must answer with an error reply. */
+/* A HELLO from another protocol major: core refuses it (HELLO_REFUSED)
+ * with an error reply. */
+static void stream_hello_version(rng *r, simforge_stream *s, bool describe)
+{
+    msg_hello h = {0};
+    hs_status st = hs_name_set(&h.name, "forger-v", 8);
+    HS_ASSERT(st == HS_OK);
+    h.role = ROLE_CLIENT;
+    h.proto_major = MSG_PROTO_MAJOR + 1 + below(r, 3);
+    h.proto_minor = below(r, 4);
+    size_t len = 0;
+    st = msg_encode_frame(msg_registry_find(MSG_HELLO), &h, s->bytes, sizeof(s->bytes), &len);
+    HS_ASSERT(st == HS_OK);
+    s->len = (uint32_t)len;
+    stream_desc(s, describe, "hello from another protocol major");
+}
+
 static void stream_reply(rng *r, simforge_stream *s, bool describe)
 {
-    uint32_t roll = below(r, 4);
+    uint32_t roll = below(r, 5);
+    if (roll == 4) {
+        stream_hello_version(r, s, describe);
+        return;
+    }
     if (roll == 0) {
         uint32_t payload = 1 + below(r, 100);
         random_bytes(r, s->bytes + FRAME_HEADER_LEN, payload);

@@ -71,9 +71,10 @@ typedef struct {
  * - CORE_CLOSES: a whole frame whose checksum is wrong: core must CLOSE the
  *   connection in the step that receives it;
  * - CORE_REPLIES: a whole frame core answers with an error reply
- *   (undecodable payload, unknown type, a UDP type on TCP), and a control
- *   request without a HELLO first (answered on this branch; refused once
- *   the HELLO handshake lands).  The fake peer closes after writing. */
+ *   (undecodable payload, unknown type, a UDP type on TCP), a control
+ *   request without a HELLO first (HELLO_MISSING) or a HELLO from another
+ *   protocol major (HELLO_REFUSED).  The fake peer closes right after
+ *   writing (simtcp_close_after_send: the data still goes). */
 typedef enum {
     SIMFORGE_TCP_HOST_CLOSES = 0,
     SIMFORGE_TCP_PARTIAL = 1,

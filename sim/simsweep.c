@@ -59,6 +59,7 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
     r->sim_ns = res.sim_time_ns;
     r->hash = res.trace_hash;
     r->violations = res.violations;
+    memcpy(r->probes, res.probes, sizeof(r->probes));
     r->outcome = res.violations == 0 ? SIMSWEEP_PASS : SIMSWEEP_FAIL;
     if (sim_violation_count(s) > 0) {
         const simcheck_violation *v = sim_violation(s, 0);

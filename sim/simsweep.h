@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "base.h"
+#include "probe.h"
 #include "simopt.h"
 
 #define SIMSWEEP_DETAIL_MAX 320u
@@ -30,6 +31,7 @@ typedef struct {
     uint64_t sim_ns;
     uint64_t hash;
     uint64_t violations;
+    uint64_t probes[HS_PROBE_COUNT]; /* coverage probe hits (0 for a crashed run) */
     char detail[SIMSWEEP_DETAIL_MAX];
 } simsweep_result;
 

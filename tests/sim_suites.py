@@ -370,6 +370,39 @@ def _mechanism_suite(root: Path):
     return passed, failed, detail
 
 
+def _probes_suite(root: Path, quick: bool):
+    """Coverage probes (core/step/probe.h): over sweeps of the default,
+    heavy, no-fault and drawn-SWIM profiles, every probe marked required
+    is hit at least once; the probes never hit are listed as a note."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    n = 60 if quick else 200
+    runs = [["--faults", "default"], ["--faults", "heavy"], ["--faults", "none"],
+            ["--swim-draw", "1"]]
+    hits: dict = {}
+    required: set = set()
+    detail = []
+    for flags in runs:
+        cmd = [hsim, "sweep", "--seeds", f"1..{n}", "--jobs", "2", "--json"] + flags
+        rc, out, _ = _run(cmd, root, timeout=600)
+        res = _last_json(out)
+        if rc != 0 or res is None or "probes" not in res:
+            return 0, 1, [f"`{_cmd_text(cmd)}` exited {rc} without a probes record"]
+        for name, count in res["probes"].items():
+            hits[name] = hits.get(name, 0) + count
+        # Every required probe a run missed; hit by another run is enough.
+        required |= set(res["probes_required_missed"])
+    missed = sorted(k for k, v in hits.items() if v == 0)
+    req_missed = sorted(k for k in required if hits.get(k, 0) == 0)
+    if missed:
+        detail.append("note: never hit (not required): " +
+                      ", ".join(k for k in missed if k not in req_missed))
+    if req_missed:
+        return 0, 1, detail + ["required probes never hit: " + ", ".join(req_missed)]
+    return 1, 0, detail
+
+
 def _replay_suite(root: Path, seeds: list):
     """A run's printed options replay it exactly (same trace hash)."""
     hsim = _find(root, RELEASE)
@@ -493,6 +526,7 @@ def suites(root, quick=False):
         ("replay", bind(_replay_suite, replay)),
         ("crash_report", bind(_crash_suite)),
         ("mechanism_selftest", bind(_mechanism_suite)),
+        ("probes", bind(_probes_suite, quick)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],

@@ -419,6 +419,7 @@ static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
     if (base >= MSG_INCARNATION_MAX) {
         /* 2^31 refutations: unreachable in practice, refuse to wrap. */
         ctx_event(ctx, HS_EV_SELF_REFUTE_DEFERRED, NULL, base, s->inc_ceiling, 0);
+        HS_PROBE(ctx, SWIM_REFUTE_AT_MAX);
         return;
     }
     uint32_t next = base + 1;
@@ -430,6 +431,7 @@ static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
         s->refute_pending_accused = accused;
         s->refute_pending_inc = base;
         ctx->counters->refutations_deferred++;
+        HS_PROBE(ctx, SWIM_REFUTE_DEFERRED);
         ctx_event(ctx, HS_EV_SELF_REFUTE_DEFERRED, NULL, next, s->inc_ceiling, 0);
         return;
     }
@@ -437,6 +439,7 @@ static void refute(swim *s, step_ctx *ctx, uint8_t accused, uint32_t seen_inc)
     s->self.incarnation = next;
     s->refute_pending = false;
     ctx->counters->refutations++;
+    HS_PROBE(ctx, SWIM_REFUTE);
     ctx_event(ctx, HS_EV_SELF_REFUTED, NULL, accused, old, next);
     swim_table_gossip_enqueue(s, ctx, &s->self);
     if (next + SWIM_INC_WINDOW / 2 > s->inc_ceiling) {
@@ -450,6 +453,7 @@ void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling)
         s->inc_ceiling = ceiling;
     }
     if (s->refute_pending && s->started && !s->leaving) {
+        HS_PROBE(ctx, SWIM_REFUTE_RESUMED);
         refute(s, ctx, (uint8_t)s->refute_pending_accused, s->refute_pending_inc);
     }
 }
@@ -516,6 +520,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
          * record at our incarnation would not, and taking it as is would
          * let one forged datagram pin the member at an incarnation it can
          * never refute.  Judge it at the incarnation we know. */
+        HS_PROBE(ctx, SWIM_ACCUSATION_CLAMPED);
         clamped = *e;
         clamped.incarnation = m->incarnation;
         e = &clamped;
@@ -526,6 +531,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
     if (!hs_addr_eq(e->addr, m->addr)) {
         if (e->incarnation == m->incarnation) {
             /* Two claims for one name and incarnation: keep the first. */
+            HS_PROBE(ctx, SWIM_ADDR_CONFLICT);
             ctx_event(ctx, HS_EV_MEMBER_ADDR, &m->name, hs_addr_key(m->addr),
                       hs_addr_key(e->addr), e->incarnation);
             return;
@@ -533,6 +539,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
         ctx_event(ctx, HS_EV_MEMBER_ADDR, &m->name, hs_addr_key(m->addr), hs_addr_key(e->addr),
                   e->incarnation);
         m->addr = e->addr;
+        HS_PROBE(ctx, SWIM_ADDR_CHANGED);
     }
     ctx->counters->gossip_applied++;
     bool inc_changed = e->incarnation != m->incarnation;
@@ -545,6 +552,7 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
         ctx_event(ctx, HS_EV_MEMBER_STATE, &m->name, m->state, m->state, m->incarnation);
         if (m->state == MEMBER_SUSPECT) {
             ctx_timer_cancel(ctx, swim_member_timer(s, SWIM_TIMER_SUSPECT, m));
+            HS_PROBE(ctx, SWIM_SUSPECT_REARMED);
             arm_suspicion(s, ctx, m);
         }
     }
@@ -650,6 +658,7 @@ static void on_suspicion_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
 {
     swim_member *m = member_of_timer(s, timer_id);
     HS_ASSERT(m != NULL && m->state == MEMBER_SUSPECT);
+    HS_PROBE(ctx, SWIM_SUSPICION_EXPIRED);
     ctx_event(ctx, HS_EV_SUSPICION_EXPIRED, &m->name, m->incarnation,
               ctx->now_ns - m->state_since_ns, 0);
     set_state(s, ctx, m, MEMBER_DEAD);
@@ -661,6 +670,7 @@ static void on_reap(swim *s, step_ctx *ctx, uint64_t timer_id)
     swim_member *m = member_of_timer(s, timer_id);
     HS_ASSERT(m != NULL && (m->state == MEMBER_DEAD || m->state == MEMBER_LEFT));
     ctx->counters->members_reaped++;
+    HS_PROBE(ctx, SWIM_REAPED);
     ctx_event(ctx, HS_EV_MEMBER_REAPED, &m->name, m->state, m->incarnation, 0);
     note_change(s, ctx, m, HS_MEMBER_REAPED);
     swim_table_remove(s, ctx, m);
@@ -671,6 +681,9 @@ static void on_reap(swim *s, step_ctx *ctx, uint64_t timer_id)
 
 static void send_joins(swim *s, step_ctx *ctx)
 {
+    if (s->join_attempts > 0) {
+        HS_PROBE(ctx, SWIM_JOIN_RETRY);
+    }
     s->join_attempts++;
     for (uint32_t i = 0; i < s->seed_count; i++) {
         ctx->counters->joins_sent++;
@@ -709,6 +722,7 @@ static void on_sync_timer(swim *s, step_ctx *ctx)
         return;
     }
     if (s->seed_count > 0) {
+        HS_PROBE(ctx, SWIM_SYNC_TO_SEED);
         hs_addr seed = s->seeds[s->seed_next % s->seed_count];
         s->seed_next++;
         send_sync_to(s, ctx, NULL, seed);
@@ -761,12 +775,14 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
             if (m == NULL || m->state != MEMBER_DEAD) {
                 continue;
             }
+            HS_PROBE(ctx, SWIM_RECONNECT_DEAD);
             s->reconnect_next = pos + 1;
             send_sync_to(s, ctx, m, m->addr);
             return;
         }
         hs_addr seed = s->seeds[pos - s->slot_end];
         if (seed_unknown(s, pos - s->slot_end)) {
+            HS_PROBE(ctx, SWIM_RECONNECT_SEED);
             s->reconnect_next = pos + 1;
             send_sync_to(s, ctx, NULL, seed);
             return;
@@ -807,6 +823,7 @@ void swim_leave(swim *s, step_ctx *ctx)
     s->leaving = true;
     s->self.state = MEMBER_LEFT;
     ctx_event(ctx, HS_EV_NODE_LEAVING, NULL, s->self.incarnation, 0, 0);
+    HS_PROBE(ctx, SWIM_LEAVE);
     if (!s->joined) {
         ctx_timer_cancel(ctx, hs_timer_id(SWIM_TIMER_JOIN, 0, 0));
         s->joined = true;
@@ -843,6 +860,7 @@ static bool may_answer(swim *s, step_ctx *ctx, const hs_name *source, hs_addr fr
         return true;
     }
     ctx->counters->replies_suppressed++;
+    HS_PROBE(ctx, SWIM_REPLY_SUPPRESSED);
     ctx_event(ctx, HS_EV_REPLY_SUPPRESSED, source, type, hs_addr_key(from), 0);
     return false;
 }
@@ -852,6 +870,7 @@ static void on_ping(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
     if (!hs_name_eq(&m->target, &s->self.name)) {
         /* Meant for whoever had this address before us: no ack, so the
          * prober suspects the node it actually meant. */
+        HS_PROBE(ctx, SWIM_NOT_FOR_ME);
         ctx->counters->not_for_me++;
         ctx_event(ctx, HS_EV_MSG_NOT_FOR_ME, &m->target, MSG_PING, hs_addr_key(from), 0);
         return;
@@ -892,6 +911,7 @@ static void on_ack(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
     }
     ctx->counters->stale_msgs++;
     ctx_event(ctx, HS_EV_MSG_STALE, NULL, MSG_ACK, seq, hs_addr_key(from));
+    HS_PROBE(ctx, SWIM_STALE_ACK);
 }
 
 static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m)
@@ -902,6 +922,7 @@ static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m
     }
     swim_relay *relay = swim_table_relay_add(s, ctx);
     if (relay == NULL) {
+        HS_PROBE(ctx, SWIM_RELAYS_FULL);
         return;
     }
     const swim_member *target = swim_find(s, &m->target);
@@ -925,6 +946,7 @@ static void on_relay_expired(swim *s, step_ctx *ctx, uint64_t timer_id)
     swim_relay *relay = &s->relays[slot];
     HS_ASSERT(relay->live && relay->gen == hs_id_gen(timer_id));
     ctx->counters->relays_expired++;
+    HS_PROBE(ctx, SWIM_RELAY_EXPIRED);
     swim_table_relay_remove(s, relay);
 }
 
@@ -933,6 +955,7 @@ static void on_join(swim *s, step_ctx *ctx, hs_addr from, uint16_t type, const m
     if (m->proto_major != MSG_PROTO_MAJOR) {
         ctx->counters->msgs_rejected++;
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, HS_ERR_VERSION, MSG_JOIN, hs_addr_key(from));
+        HS_PROBE(ctx, SWIM_JOIN_VERSION_REFUSED);
         send_sync_msg(s, ctx, MSG_JOIN_ACK, from, m->seq, NULL, HS_ERR_VERSION);
         return;
     }
@@ -950,6 +973,7 @@ static void on_join(swim *s, step_ctx *ctx, hs_addr from, uint16_t type, const m
 static void on_join_ack(swim *s, step_ctx *ctx, uint16_t type, const msg_sync *m)
 {
     if (m->status != HS_OK) {
+        HS_PROBE(ctx, SWIM_JOIN_REJECTED);
         ctx_event(ctx, HS_EV_JOIN_REJECTED, &m->source, m->status,
                   m->proto_major, 0);
         return;
@@ -1137,6 +1161,7 @@ static void make_room_for_duty(swim *s, step_ctx *ctx, hs_status reason)
     }
     HS_ASSERT(i > 0); /* SWIM_REARM_MAX > the number of duty kinds */
     ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, s->rearm[i - 1], reason, 0);
+    HS_PROBE(ctx, SWIM_TIMER_ABANDONED);
     s->rearm[i - 1] = s->rearm[s->rearm_count - 1];
     s->rearm_count--;
 }
@@ -1152,6 +1177,7 @@ void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status 
     bool full = s->rearm_count == SWIM_REARM_MAX;
     if (!swim_timer_owner_live(s, timer_id) || (full && !timer_is_duty(timer_id))) {
         ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+        HS_PROBE(ctx, SWIM_TIMER_ABANDONED);
         return;
     }
     if (full) {
@@ -1159,6 +1185,7 @@ void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status 
     }
     uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
     ctx_event(ctx, HS_EV_TIMER_REFUSED, NULL, timer_id, reason, ms_to_ns(delay_ms));
+    HS_PROBE(ctx, SWIM_TIMER_REFUSED);
     s->rearm[s->rearm_count++] = timer_id;
     s->rearm_high = s->rearm_count > s->rearm_high ? s->rearm_count : s->rearm_high;
     HS_ASSERT(s->rearm_count <= SWIM_REARM_MAX);

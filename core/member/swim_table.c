@@ -275,6 +275,7 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     if (s->free_count == 0 || map_contains(&s->by_name, key)) {
         ctx->counters->tables_full++;
         ctx_event(ctx, HS_EV_TABLE_FULL, &e->name, HS_TABLE_MEMBERS, s->cfg.members_cap, 0);
+        HS_PROBE(ctx, SWIM_MEMBERS_FULL);
         return NULL;
     }
     uint32_t slot = s->free_slots[--s->free_count];
@@ -473,6 +474,7 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
         }
         gossip_remove_at(s, victim);
         ctx->counters->gossip_evicted++;
+        HS_PROBE(ctx, SWIM_GOSSIP_EVICTED);
         ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
     if (s->gossip_end == s->cfg.gossip_cap) {

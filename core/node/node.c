@@ -20,6 +20,7 @@ struct node {
     node_config cfg;
     rng rng;
     node_counters counters;
+    hs_probes probes;
     node_routes routes;
     /* The modules of core/base/module_list.h: one field per row, named by
      * the row's prefix, so the entry-point table below is generated. */
@@ -231,6 +232,7 @@ static const msg_desc *admit_type(node *n, step_ctx *ctx, const hs_msg_in *raw)
     const msg_desc *desc = msg_registry_find(raw->type);
     if (desc == NULL) {
         n->counters.unknown_type++;
+        HS_PROBE(ctx, NODE_UNKNOWN_TYPE);
         ctx_event(ctx, HS_EV_MSG_UNKNOWN_TYPE, NULL, raw->type, raw->channel, from_key);
         node_ctl_reply_error(&n->node_ctl, ctx, raw, HS_ERR_UNKNOWN_TYPE, raw->type);
         return NULL;
@@ -238,6 +240,7 @@ static const msg_desc *admit_type(node *n, step_ctx *ctx, const hs_msg_in *raw)
     uint32_t channel_bit = raw->channel == HS_CH_UDP ? MSG_ON_UDP : MSG_ON_TCP;
     if ((desc->channels & channel_bit) == 0) {
         n->counters.wrong_channel++;
+        HS_PROBE(ctx, NODE_WRONG_CHANNEL);
         ctx_event(ctx, HS_EV_MSG_WRONG_CHANNEL, NULL, raw->type, raw->channel, from_key);
         node_ctl_reply_error(&n->node_ctl, ctx, raw, HS_ERR_STATE, raw->type);
         return NULL;
@@ -259,6 +262,7 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
     hs_status status = frame_decode(in->u.recv.bytes, in->u.recv.len, max, &header, &payload);
     if (status != HS_OK) {
         n->counters.frames_rejected++;
+        HS_PROBE(ctx, NODE_FRAME_REJECTED);
         ctx_event(ctx, HS_EV_FRAME_REJECTED, NULL, status, channel, from_key);
         if (channel == HS_CH_TCP) {
             node_ctl_close(&n->node_ctl, ctx, in->u.recv.conn_id);
@@ -275,6 +279,7 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
     status = msg_decode(desc, payload, header.length, n->rx_body, &store);
     if (status != HS_OK) {
         n->counters.msgs_rejected++;
+        HS_PROBE(ctx, NODE_MSG_REJECTED);
         ctx_event(ctx, HS_EV_MSG_REJECTED, NULL, status, header.type, from_key);
         if (header.type != MSG_ERROR) {
             node_ctl_reply_error(&n->node_ctl, ctx, &raw, status, header.type);
@@ -303,6 +308,7 @@ static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
         /* The host fired a timer we cancelled, or one for an owner that is
          * gone (freed or reused slot): a host bug worth seeing. */
         n->counters.timers_stale++;
+        HS_PROBE(ctx, NODE_TIMER_STALE);
         ctx_event(ctx, HS_EV_TIMER_STALE, NULL, id, 0, 0);
         return;
     }
@@ -337,6 +343,7 @@ static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
         /* No module issued it, or its owner moved on: never hand it to
          * whoever holds the slot now. */
         n->counters.disk_stale++;
+        HS_PROBE(ctx, NODE_DISK_STALE);
         ctx_event(ctx, HS_EV_DISK_STALE, NULL, op, in->u.disk.status, 0);
         return;
     }
@@ -349,6 +356,7 @@ static void on_send_failed(node *n, step_ctx *ctx, const hs_input *in)
     uint16_t type = in->u.send_failed.msg_type;
     HS_ASSERT(in->u.send_failed.frames >= 1);
     n->counters.sends_failed += in->u.send_failed.frames;
+    HS_PROBE(ctx, NODE_SEND_FAILED);
     ctx_event(ctx, HS_EV_SEND_FAILED, NULL, type, in->u.send_failed.reason,
               hs_addr_key(in->u.send_failed.to));
     uint32_t owner = node_routes_msg(&n->routes, type);
@@ -406,6 +414,7 @@ static void after_meta(node *n, step_ctx *ctx)
         /* The node stays out of the cluster; the host stops the process
          * with a clear message when it sees this record. */
         n->halted = true;
+        HS_PROBE(ctx, NODE_HALTED);
         ctx_event(ctx, HS_EV_NODE_HALTED, &n->meta.failure_owner, n->meta.failure, 0, 0);
         break;
     case META_NOTHING:
@@ -516,7 +525,7 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
 {
     HS_ASSERT(in->kind < HS_IN_COUNT);
     HS_ASSERT(n->swim.change_count == 0); /* drained by the previous step */
-    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find};
+    step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find, &n->probes};
     route_input(n, &ctx, in);
     after_meta(n, &ctx);
     fan_out_members(n, &ctx);
@@ -536,6 +545,12 @@ const node_config *node_get_config(const node *n)
 const swim *node_swim(const node *n)
 {
     return &n->swim;
+}
+
+const hs_probes *node_probes(const node *n)
+{
+    HS_ASSERT(n != NULL);
+    return &n->probes;
 }
 
 const node_counters *node_get_counters(const node *n)

@@ -55,6 +55,8 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob);
 const node_config *node_get_config(const node *n);
 const swim *node_swim(const node *n);
 const node_counters *node_get_counters(const node *n);
+/* The coverage probes this process hit (core/step/probe.h). */
+const hs_probes *node_probes(const node *n);
 const meta_store *node_meta(const node *n);
 /* The TCP connections bound by HELLO (peers.h). */
 const peers *node_peers(const node *n);

@@ -49,6 +49,7 @@ void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_st
     uint64_t to_key = hs_addr_key(in->from);
     if (!bucket_take(&c->error_replies, ctx->now_ns)) {
         ctx->counters->error_replies_suppressed++;
+        HS_PROBE(ctx, NODE_ERROR_REPLY_SUPPRESSED);
         ctx_event(ctx, HS_EV_ERROR_REPLY_SUPPRESSED, NULL, code, offending_type, to_key);
         return;
     }
@@ -106,6 +107,7 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
                                             m.counters.cap, &dropped);
     if (dropped > 0) {
         ctx->counters->counters_truncated += dropped;
+        HS_PROBE(ctx, NODE_COUNTERS_TRUNCATED);
         ctx_event(ctx, HS_EV_COUNTERS_TRUNCATED, NULL, NODE_TRUNC_REPLY, dropped,
                   m.counters.cap);
     }

@@ -84,6 +84,7 @@ static void peers_evict(peers *p, step_ctx *ctx, uint64_t by_conn)
     ctx->counters->tables_full++;
     ctx->counters->peers_evicted++;
     ctx_event(ctx, HS_EV_TABLE_FULL, &victim.hello.name, HS_TABLE_PEERS, p->cap, 0);
+    HS_PROBE(ctx, NODE_PEER_EVICTED);
     ctx_event(ctx, HS_EV_PEER_EVICTED, &victim.hello.name, victim.conn_id, by_conn,
               ctx->now_ns - victim.active_ns);
     peers_close(p, ctx, victim.conn_id);
@@ -117,6 +118,7 @@ static peers_verdict on_hello(peers *p, step_ctx *ctx, const hs_msg_in *in,
     hs_status st = peers_bind(p, ctx, in->conn_id, h);
     if (st != HS_OK) {
         ctx->counters->hello_refused++;
+        HS_PROBE(ctx, NODE_HELLO_REFUSED);
         ctx_event(ctx, HS_EV_HELLO_REFUSED, &h->name, st, in->conn_id, h->proto_major);
         *code = st;
         return PEERS_REFUSE;
@@ -150,6 +152,7 @@ peers_verdict peers_on_tcp(peers *p, step_ctx *ctx, const hs_msg_in *in, const m
         return PEERS_PASS;
     }
     ctx->counters->hello_missing++;
+    HS_PROBE(ctx, NODE_HELLO_MISSING);
     ctx_event(ctx, HS_EV_HELLO_MISSING, NULL, in->type, in->conn_id, hs_addr_key(in->from));
     *code = HS_ERR_STATE;
     return PEERS_REFUSE;

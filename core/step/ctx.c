@@ -17,6 +17,7 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
     uint8_t *buf = hs_outbox_payload_begin(ctx->ob, max_frame, &room);
     if (buf == NULL || room < FRAME_HEADER_LEN) {
         ctx->counters->outbox_overflows++;
+        HS_PROBE(ctx, STEP_OUTBOX_FULL);
         ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_SEND, room, 0);
         return HS_ERR_FULL;
     }
@@ -26,11 +27,13 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
         /* The arena offered less than the channel allows: the message would
          * fit a frame, the outbox is what ran out (review 4.9). */
         ctx->counters->outbox_overflows++;
+        HS_PROBE(ctx, STEP_OUTBOX_FULL);
         ctx_event(ctx, HS_EV_OUTBOX_FULL, NULL, HS_OUT_SEND, room, type);
         return HS_ERR_FULL;
     }
     if (status != HS_OK) {
         ctx->counters->encode_failures++;
+        HS_PROBE(ctx, STEP_ENCODE_FAILED);
         ctx_event(ctx, HS_EV_ENCODE_FAILED, NULL, type, status, 0);
         return status;
     }

@@ -7,6 +7,7 @@
 
 #include "base.h"
 #include "counters.h"
+#include "probe.h"
 #include "module_list.h"
 #include "msg.h"
 #include "rng.h"
@@ -58,6 +59,7 @@ typedef struct {
     rng *rng;
     node_counters *counters;
     msg_find_fn find_msg; /* the node's message registry (core/node/msg_registry.h) */
+    hs_probes *probes;    /* coverage probes (probe.h); NULL: not counted */
 } step_ctx;
 
 /* Encodes body as a frame of the given type straight into the outbox and

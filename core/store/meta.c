@@ -204,6 +204,7 @@ static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status statu
     HS_ASSERT(!m->retry_armed); /* one retry at a time */
     ctx->counters->disk_failures++;
     ctx_event(ctx, HS_EV_DISK_FAILED, NULL, op, status, (uint64_t)m->retry_ms * HS_NS_PER_MS);
+    HS_PROBE(ctx, META_DISK_FAILED);
     m->retry_gen = hs_gen_next(m->retry_gen);
     ctx_timer_set(ctx, retry_timer_id(m), ctx->now_ns + (uint64_t)m->retry_ms * HS_NS_PER_MS);
     m->retry_armed = true;
@@ -240,6 +241,7 @@ static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uin
         hs_status status = meta_decode(bytes + start, avail, &r);
         if (status != HS_OK) {
             ctx_event(ctx, HS_EV_META_SLOT_INVALID, NULL, slot, status, 0);
+            HS_PROBE(ctx, META_SLOT_INVALID);
             continue;
         }
         if (!found || r.seq > best.seq) {
@@ -266,8 +268,10 @@ static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uin
     if (found) {
         m->durable = best;
         ctx_event(ctx, HS_EV_META_LOADED, NULL, best.inc_ceiling, best.seq % 2, best.seq);
+        HS_PROBE(ctx, META_LOADED);
     } else {
         ctx_event(ctx, HS_EV_META_FRESH, NULL, 0, 0, 0);
+        HS_PROBE(ctx, META_FRESH);
     }
     return META_LOADED;
 }
@@ -395,6 +399,7 @@ void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_s
     HS_ASSERT(reason != HS_OK);
     if (!meta_timer_owner_live(m, timer_id)) {
         ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
+        HS_PROBE(ctx, META_RETRY_ABANDONED);
         return;
     }
     ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);

@@ -245,7 +245,7 @@ static void test_ctx_send_counts_and_reports(void **state)
     memset(&counters, 0, sizeof(counters));
     rng r;
     rng_seed(&r, 1);
-    step_ctx ctx = {HS_SEC(1), &ob, &r, &counters, msg_registry_find};
+    step_ctx ctx = {HS_SEC(1), &ob, &r, &counters, msg_registry_find, NULL};
     msg_request m = {5};
     assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m), HS_OK);
     assert_int_equal(counters.frames_tx, 1);

@@ -30,7 +30,7 @@ static void fixture_init(fixture *f)
     meta_init(&f->m, &name);
     assert_int_equal(hs_outbox_init(&f->ob, 64, 4096), HS_OK);
     rng_seed(&f->r, 1);
-    f->ctx = (step_ctx){HS_SEC(10), &f->ob, &f->r, &f->counters, msg_registry_find};
+    f->ctx = (step_ctx){HS_SEC(10), &f->ob, &f->r, &f->counters, msg_registry_find, NULL};
 }
 
 static void fixture_free(fixture *f)
