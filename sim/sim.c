@@ -61,6 +61,8 @@ typedef struct {
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
+    uint64_t refuted_ns;  /* calm_no_death: when it last refuted, and at what */
+    uint64_t refuted_inc; /* incarnation (0: never, in any process) */
     uint64_t start_ns;
     bool start_pending; /* a START is queued: the process comes up then */
 } sim_host;
@@ -112,6 +114,7 @@ struct sim {
      * after it only loss-class faults may be at work. */
     uint64_t calm_since_ns;
     uint64_t calm_window_ns;
+    uint64_t refute_spread_ns; /* a refutation reaches every member within */
     uint64_t det_bound_ns;
     uint64_t unroutable;
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
@@ -467,6 +470,17 @@ static void compute_bounds(sim *s)
     uint64_t period = (uint64_t)sc->probe_interval_ms * HS_NS_PER_MS;
     uint64_t longest = swim_detection_bound_ns(sc, members);
     s->calm_window_ns = drift_scaled(longest + 4 * period, s->opt.drift_max_ppm) + allowance;
+    /* Gossip doubles its reach every probe round (each member sends every
+     * entry on its next messages), so a refutation reaches n members in
+     * about log2(n) rounds; two more, and two of the slowest deliveries
+     * (spikes and reordering included) per round for the lost and delayed
+     * copies. */
+    uint32_t rounds = 2;
+    for (uint32_t k = members; k > 1; k /= 2) {
+        rounds++;
+    }
+    uint64_t slowest = net_max + s->net_p.tail_max_ns + s->net_p.reorder_max_ns;
+    s->refute_spread_ns = drift_scaled(rounds * (period + 2 * slowest), s->opt.drift_max_ppm);
 }
 
 static uint32_t default_liveness_ms(const sim *s)
@@ -1360,12 +1374,21 @@ static uint8_t *exact_payload(const hs_input *in, hs_input *copy)
     return block;
 }
 
-/* calm_no_death: a MEMBER_STATE event of node i that declares a running
- * node DEAD, when nothing but loss-class faults (loss, duplication,
- * reordering, latency spikes) has been at work for calm_window_ns. */
+/* calm_no_death: a refutation outruns the suspicion it answers.  When
+ * node i declares running node j DEAD at incarnation k, j must not have
+ * refuted above k refute_spread_ns or more before, in a window where only
+ * loss-class faults have been at work for calm_window_ns.  (Plain SWIM
+ * may still declare a live node dead whose refutation was late or never
+ * started: that is a probability, not a mechanism, and Lifeguard's to
+ * shrink; a refutation that had time to spread and did not is a bug.) */
 static void check_calm_death(sim *s, uint32_t i, const hs_event *ev)
 {
     HS_ASSERT(i < s->n);
+    if (ev->code == HS_EV_SELF_REFUTED) {
+        s->nodes[i].refuted_ns = s->now_ns;
+        s->nodes[i].refuted_inc = ev->c;
+        return;
+    }
     if (ev->code != HS_EV_MEMBER_STATE || ev->b != MEMBER_DEAD) {
         return;
     }
@@ -1374,19 +1397,21 @@ static void check_calm_death(sim *s, uint32_t i, const hs_event *ev)
         return; /* the liveness phase has live_node_not_dead */
     }
     for (uint32_t j = 0; j < s->n; j++) {
-        const node *nd = s->nodes[j].node;
-        if (j == i || nd == NULL || !hs_name_eq(&s->cl.names[j], &ev->subject)) {
+        const sim_host *h = &s->nodes[j];
+        if (j == i || h->node == NULL || !hs_name_eq(&s->cl.names[j], &ev->subject) ||
+            !node_running(h->node) || h->refuted_inc <= ev->c ||
+            s->now_ns < h->refuted_ns + s->refute_spread_ns) {
             continue;
         }
-        if (node_running(nd) && node_swim(nd)->started && !node_swim(nd)->leaving) {
-            note_violation(s, simcheck_report(&s->chk, SIMCHECK_CALM_NO_DEATH, s->now_ns,
-                                              (int32_t)i,
-                                              "declared running n%u DEAD at inc %llu, %llu ms "
-                                              "after the last disruption", j + 1,
-                                              (unsigned long long)ev->c,
-                                              (unsigned long long)((s->now_ns - s->calm_since_ns) /
-                                                                   HS_NS_PER_MS)));
-        }
+        note_violation(s, simcheck_report(&s->chk, SIMCHECK_CALM_NO_DEATH, s->now_ns, (int32_t)i,
+                                          "declared running n%u DEAD at inc %llu, %llu ms after "
+                                          "it refuted at inc %llu (spread bound %llu ms)",
+                                          j + 1, (unsigned long long)ev->c,
+                                          (unsigned long long)((s->now_ns - h->refuted_ns) /
+                                                               HS_NS_PER_MS),
+                                          (unsigned long long)h->refuted_inc,
+                                          (unsigned long long)(s->refute_spread_ns /
+                                                               HS_NS_PER_MS)));
     }
 }
 

@@ -95,6 +95,16 @@ static void derive_topology(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&r, seed, rng_label("topology"));
     o->nodes = pick(&r, 3, 7);
     o->start_spread_ms = pick(&r, 0, 2000);
+    /* Swarm sizes: most seeds are small clusters (fast, and most bugs show
+     * there); one in 16 has 8 to 32 nodes, one in 128 has 33 to 128, so a
+     * sweep spans 3 to 128 and the size-dependent paths (suspicion scale,
+     * retransmit limit, long walks) run too. */
+    uint32_t size_roll = pick(&r, 0, 127);
+    if (size_roll == 0) {
+        o->nodes = pick(&r, 33, 128);
+    } else if (size_roll <= 8) {
+        o->nodes = pick(&r, 8, 32);
+    }
     uint32_t down = pick(&r, 0, faults == SIMOPT_FAULTS_HEAVY ? 3 : 2);
     o->perm_down = faults == SIMOPT_FAULTS_NONE ? 0 : down;
 }
@@ -227,7 +237,12 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_clock(o, seed, faults);
     derive_disk(o, seed, faults);
     derive_forge(o, seed, faults);
-    o->swim_draw = 0;
+    /* Swarm limits: half the seeds draw their SWIM settings, tables and
+     * rate limits included (simopt_draw_swim), the other half keep the
+     * defaults an operator would ship. */
+    rng sr;
+    rng_derive(&sr, seed, rng_label("swarm"));
+    o->swim_draw = rng_below(&sr, 2) == 0 ? 1 : 0;
     swim_config_defaults(&o->swim);
     derive_tcp(o, seed, faults);
     /* Keep at least two nodes up for the liveness phase. */
@@ -530,7 +545,9 @@ hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, 
             out->perm_down = limit;
         }
     }
-    if (out->swim_draw != 0) {
+    /* The draw reads the latency model: a bad one is simopt_check's to
+     * report, as a usage error, not the draw's to trip over. */
+    if (out->swim_draw != 0 && out->latency_mean_us >= out->latency_min_us) {
         hs_status st = simopt_draw_swim(out, &out->swim, err, err_cap);
         if (st != HS_OK) {
             return st;
@@ -685,6 +702,54 @@ static uint32_t model_timeout_min_ms(const simopt *o)
     return (uint32_t)(rtt / RNG_PPM / HS_NS_PER_MS) + 2;
 }
 
+/* Log-uniform in [lo, hi]: small values as often as large ones, so the
+ * swarm's small tables are common, not a corner. */
+static uint64_t draw_log(rng *r, uint64_t lo, uint64_t hi)
+{
+    HS_ASSERT(lo >= 1 && lo <= hi);
+    uint64_t top = lo;
+    uint32_t doublings = 0;
+    while (top < hi) {
+        top *= 2;
+        doublings++;
+    }
+    uint64_t base = lo << rng_range(r, 0, doublings);
+    uint64_t v = rng_range(r, base, base * 2 - 1);
+    return v > hi ? hi : v;
+}
+
+/* Swarm limits: the tables, queues and rate limits drawn from small to
+ * their defaults, so tables fill, eviction and suppression run.  The
+ * member table always holds the cluster and the fake members forged
+ * records may add, plus one: a member refused for room would make the
+ * liveness bounds unmeetable by construction, not by a bug. */
+static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *err,
+                             size_t err_cap)
+{
+    const cfgkey_table *t = swim_config_keys();
+    uint64_t members_min = (uint64_t)o->nodes + o->forge_fakes;
+    struct {
+        const char *key;
+        uint64_t value;
+    } limits[] = {
+        {"gossip_cap", draw_log(r, 2, 1000)},
+        {"relays_cap", draw_log(r, 1, 100)},
+        {"unknown_reply_burst", draw_log(r, 1, 40)},
+        {"unknown_reply_per_sec", draw_log(r, 1, 20)},
+        {"members_cap", draw_log(r, members_min, 1024 > members_min ? 1024 : members_min)},
+        {"dead_retention_ms", rng_range(r, (uint64_t)out->gossip_max_age_ms + 1000,
+                                        (uint64_t)out->gossip_max_age_ms + 60000)},
+    };
+    for (size_t i = 0; i < HS_ARRAY_LEN(limits); i++) {
+        hs_status st = cfgkey_set_number(t, out, limits[i].key, limits[i].value, err, err_cap);
+        if (st != HS_OK) {
+            return st;
+        }
+    }
+    HS_ASSERT(out->members_cap >= members_min);
+    return HS_OK;
+}
+
 hs_status simopt_draw_swim(const simopt *o, swim_config *out, char *err, size_t err_cap)
 {
     rng r;
@@ -697,6 +762,10 @@ hs_status simopt_draw_swim(const simopt *o, swim_config *out, char *err, size_t 
         if (st != HS_OK) {
             return st;
         }
+    }
+    hs_status limits = draw_limits(o, &r, out, err, err_cap);
+    if (limits != HS_OK) {
+        return limits;
     }
     uint32_t lo = model_timeout_min_ms(o);
     uint32_t share = (uint32_t)(out->probe_interval_ms * rng_range(&r, 20, 60) / 100);

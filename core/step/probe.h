@@ -25,13 +25,13 @@
     X(SWIM_SUSPECT_REARMED, "swim.suspicion_rearmed_newer_inc", 0)         \
     X(SWIM_SUSPICION_EXPIRED, "swim.suspicion_expired", 1)                 \
     X(SWIM_REAPED, "swim.member_reaped", 1)                                \
-    X(SWIM_REPLY_SUPPRESSED, "swim.stranger_reply_suppressed", 0)          \
+    X(SWIM_REPLY_SUPPRESSED, "swim.stranger_reply_suppressed", 1)          \
     X(SWIM_NOT_FOR_ME, "swim.probe_not_for_me", 1)                         \
     X(SWIM_STALE_ACK, "swim.stale_ack", 1)                                 \
     X(SWIM_RELAY_EXPIRED, "swim.relay_expired", 1)                         \
-    X(SWIM_RELAYS_FULL, "swim.relays_full", 0)                             \
+    X(SWIM_RELAYS_FULL, "swim.relays_full", 1)                             \
     X(SWIM_MEMBERS_FULL, "swim.members_full", 0)                           \
-    X(SWIM_GOSSIP_EVICTED, "swim.gossip_evicted", 0)                       \
+    X(SWIM_GOSSIP_EVICTED, "swim.gossip_evicted", 1)                       \
     X(SWIM_JOIN_RETRY, "swim.join_retry", 1)                               \
     X(SWIM_JOIN_VERSION_REFUSED, "swim.join_version_refused", 0)           \
     X(SWIM_JOIN_REJECTED, "swim.join_rejected", 0)                         \

@@ -104,36 +104,44 @@ static void test_model_limits(void **state)
     simopt_args a;
     simopt o;
     char err[SIMOPT_ERR_MAX];
-    /* Worst-case latency far above half the probe timeout. */
+    /* With the default SWIM settings (a drawn probe timeout would grow to
+     * fit the links).  Worst-case latency far above half the probe timeout. */
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --latency-min-us 100 --latency-mean-us 400000", &a));
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--latency-min-us 100 --latency-mean-us 400000", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
     assert_non_null(strstr(err, "probe timeout"));
     /* Fixed latency: 250 ms is half of 500 ms, refused; just below passes. */
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --latency-min-us 250000 --latency-mean-us 250000 "
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--latency-min-us 250000 --latency-mean-us 250000 "
                            "--drift-max-ppm 0", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --latency-min-us 249999 --latency-mean-us 249999 "
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--latency-min-us 249999 --latency-mean-us 249999 "
                            "--drift-max-ppm 0", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
     /* A fast clock shortens the timeout: the same latency is refused. */
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --latency-min-us 249999 --latency-mean-us 249999 "
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--latency-min-us 249999 --latency-mean-us 249999 "
                            "--drift-max-ppm 1000", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
     /* Drift beyond what the stretched bounds cover. */
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --drift-max-ppm 20001", &a));
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--drift-max-ppm 20001", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
     assert_non_null(strstr(err, "drift"));
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --drift-max-ppm 20000", &a));
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--drift-max-ppm 20000", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
     /* Another probe timeout moves the limit (sim_create_swim's check). */
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 7 --latency-min-us 60000 --latency-mean-us 60000 "
+    assert_true(parse_line("--seed 7 --swim-draw 0 "
+                           "--latency-min-us 60000 --latency-mean-us 60000 "
                            "--drift-max-ppm 0", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
     assert_int_equal(simopt_check_model(&o, 100, err, sizeof(err)), HS_ERR_INVALID);
@@ -354,7 +362,8 @@ static void test_swim_flags_and_refusals(void **state)
     (void)state;
     simopt_args a;
     simopt_args_init(&a);
-    assert_true(parse_line("--seed 3 --swim-probe-interval-ms 1400 --swim-suspicion-mult=6", &a));
+    assert_true(parse_line("--seed 3 --swim-draw 0 --swim-probe-interval-ms 1400 "
+                           "--swim-suspicion-mult=6", &a));
     simopt o;
     char err[SIMOPT_ERR_MAX];
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_OK);
@@ -362,7 +371,8 @@ static void test_swim_flags_and_refusals(void **state)
     assert_int_equal(o.swim.suspicion_mult, 6);
     char line[512];
     simopt_format_set(&a, &o, line, sizeof(line));
-    assert_string_equal(line, "--swim-probe-interval-ms 1400 --swim-suspicion-mult 6");
+    assert_string_equal(line,
+                        "--swim-draw 0 --swim-probe-interval-ms 1400 --swim-suspicion-mult 6");
     simopt_args_init(&a);
     assert_true(parse_line("--seed 3 --swim-probe-timeout-ms 2000", &a));
     assert_int_equal(simopt_resolve(&a, &o, err, sizeof(err)), HS_ERR_INVALID);
