@@ -1,14 +1,16 @@
 /* hsim: the deterministic simulator's command line.
  *
  *   hsim run --seed N [--json] [--trace | --trace-msgs] [--capture DIR] [options]
- *   hsim sweep --seeds A..B [--jobs J] [--json] [options]
- *   hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]
+ *   hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]
+ *   hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N] [--perturb-event N]
  *
  * Exit codes: 0 every invariant held, 1 a safety invariant failed (or a
  * determinism mismatch, or a sweep seed failed), 2 usage error, 3 only
- * liveness invariants failed, 4 the run crashed (an assertion).  The wall clock is read here only,
+ * liveness invariants failed, 4 the run crashed (an assertion), 130 a
+ * sweep or detcheck was interrupted (SIGINT).  The wall clock is read here only,
  * to report speed; it never reaches the simulation. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "simscen.h"
 #include "simcap.h"
 #include "simopt.h"
+#include "simprog.h"
 #include "simsweep.h"
 
 #define EXIT_PASS 0
@@ -27,6 +30,7 @@
 #define EXIT_USAGE 2
 #define EXIT_LIVENESS 3 /* run: only liveness invariants failed */
 #define EXIT_CRASH 4    /* run: an assertion failed inside the simulation */
+#define EXIT_INTERRUPTED 130 /* sweep, detcheck: stopped by SIGINT (Ctrl-C), partial summary */
 #define FLAGS_MAX 4096u
 
 typedef struct {
@@ -39,6 +43,7 @@ typedef struct {
     uint64_t last;
     uint32_t jobs;
     uint64_t perturb_event; /* detcheck self-test; 0 = off */
+    uint64_t max_failures;  /* sweep, detcheck: stop after this many failed seeds; 0 = never */
     bool safety_only;       /* run: end at the heal (sim_run_safety) */
 } cli;
 
@@ -50,8 +55,11 @@ static void usage(FILE *f)
             "[--safety-only] [options]\n"
             "      --safety-only ends the run at the heal: safety invariants only, for\n"
             "      clusters whose liveness bounds are hours of simulated time\n"
-            "  hsim sweep --seeds A..B [--jobs J] [--json] [options]\n"
-            "  hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]\n"
+            "  hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]\n"
+            "  hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N]\n"
+            "                [--perturb-event N] [options]\n"
+            "      --max-failures N stops after N failed seeds (the summary says so);\n"
+            "      on a terminal stderr shows progress; failures print as they are found\n"
             "      --perturb-event N checks the checker: the second run of each seed hashes\n"
             "      one extra byte at event N, so it must report a mismatch at N\n"
             "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
@@ -62,7 +70,8 @@ static void usage(FILE *f)
                "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
                "      failed sweep seed; 2 usage error; 3 (run) only liveness invariants failed;\n"
                "      4 (run) crashed: an assertion failed (seed, time, node and replay on\n"
-               "      stderr)\n");
+               "      stderr); 130 (sweep, detcheck) interrupted by SIGINT (Ctrl-C): the\n"
+               "      partial summary of the seeds done\n");
 }
 
 static int usage_error(const char *fmt, ...) HS_PRINTF(1, 2);
@@ -161,6 +170,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
         } else if (strcmp(cmd, "detcheck") == 0 && strcmp(arg, "--perturb-event") == 0) {
             if (!parse_index(next, &c->perturb_event)) {
                 return usage_error("--perturb-event: expected an event index >= 1, got '%s'",
+                                   next == NULL ? "" : next);
+            }
+            i++;
+        } else if (!is_run && strcmp(arg, "--max-failures") == 0) {
+            if (!parse_index(next, &c->max_failures)) {
+                return usage_error("--max-failures: expected a count >= 1, got '%s'",
                                    next == NULL ? "" : next);
             }
             i++;
@@ -496,6 +511,156 @@ static const char *outcome_name(int32_t outcome)
     }
 }
 
+/* Set by SIGINT during a sweep or detcheck; the pool's wait returns EINTR
+ * and the partial summary is printed (exit EXIT_INTERRUPTED). */
+static volatile sig_atomic_t interrupt_flag;
+
+static void on_sigint(int sig)
+{
+    HS_UNUSED(sig);
+    interrupt_flag = 1;
+}
+
+/* Catches SIGINT without SA_RESTART, so a blocked waitpid returns. */
+static void catch_sigint(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+}
+
+/* What the parent does with each record while a sweep runs. */
+typedef struct {
+    const char *argv0;
+    const cli *c;
+    simprog prog;
+    uint32_t done;
+    uint32_t failed;
+    uint32_t runs; /* detcheck: runs reported (two per seed) */
+} live;
+
+static void live_init(live *l, const char *argv0, const cli *c, const char *what,
+                      uint32_t count)
+{
+    memset(l, 0, sizeof(*l));
+    l->argv0 = argv0;
+    l->c = c;
+    simprog_init(&l->prog, what, stderr, isatty(STDERR_FILENO) == 1, count, wall_ns());
+}
+
+static bool stop_now(const live *l)
+{
+    return l->c->max_failures != 0 && l->failed >= l->c->max_failures;
+}
+
+/* A failed seed, printed as soon as its record arrives: stdout in text
+ * mode, stderr with --json (stdout is the JSON record). */
+static bool sweep_on_result(void *ctx, const simsweep_result *r)
+{
+    live *l = ctx;
+    l->done++;
+    if (r->outcome != SIMSWEEP_PASS) {
+        l->failed++;
+        simprog_clear(&l->prog);
+        char replay[FLAGS_MAX + 128];
+        replay_command(l->argv0, l->c, r->seed, replay, sizeof(replay));
+        FILE *f = l->c->json ? stderr : stdout;
+        fprintf(f, "FAILED seed %llu (%s): %s\n  replay: %s\n", (unsigned long long)r->seed,
+                outcome_name(r->outcome), r->detail, replay);
+        fflush(f);
+    }
+    simprog_update(&l->prog, l->done, l->failed, wall_ns());
+    return !stop_now(l);
+}
+
+static const char *stop_name(simsweep_stop stop)
+{
+    return stop == SIMSWEEP_STOPPED ? "max_failures"
+           : stop == SIMSWEEP_INTERRUPTED ? "interrupted" : NULL;
+}
+
+static void print_groups_text(const simprog_groups *g)
+{
+    if (g->n == 0) {
+        return;
+    }
+    printf("failures by cause:\n");
+    for (uint32_t k = 0; k < g->n; k++) {
+        printf("  %u x %s  (seeds", g->g[k].count, g->g[k].key);
+        for (uint32_t j = 0; j < g->g[k].nseeds; j++) {
+            printf(" %llu", (unsigned long long)g->g[k].seeds[j]);
+        }
+        printf("%s)\n", g->g[k].count > g->g[k].nseeds ? " ..." : "");
+    }
+    if (g->other != 0) {
+        printf("  %u more failures of other causes\n", g->other);
+    }
+}
+
+static void print_groups_json(const simprog_groups *g)
+{
+    printf(",\"by_cause\":[");
+    for (uint32_t k = 0; k < g->n; k++) {
+        printf("%s{\"cause\":", k == 0 ? "" : ",");
+        json_string(stdout, g->g[k].key);
+        printf(",\"count\":%u,\"first_seeds\":[", g->g[k].count);
+        for (uint32_t j = 0; j < g->g[k].nseeds; j++) {
+            printf("%s\"%llu\"", j == 0 ? "" : ",", (unsigned long long)g->g[k].seeds[j]);
+        }
+        printf("]}");
+    }
+    printf("],\"other_causes\":%u", g->other);
+}
+
+/* The line that says a sweep or detcheck did not run every seed. */
+static void print_stopped(FILE *f, const live *l, simsweep_stop stop)
+{
+    if (stop == SIMSWEEP_STOPPED) {
+        fprintf(f, "stopped early: --max-failures %llu reached after %u of %u seeds\n",
+                (unsigned long long)l->c->max_failures, l->done, l->prog.total);
+    } else if (stop == SIMSWEEP_INTERRUPTED) {
+        fprintf(f, "interrupted (SIGINT): partial summary of %u of %u seeds\n", l->done,
+                l->prog.total);
+    }
+}
+
+static void sweep_json(const char *argv0, const cli *c, const simsweep_result *results,
+                       uint32_t count, const live *l, simsweep_stop stop, uint64_t events,
+                       double secs, const simprog_groups *g)
+{
+    char replay[FLAGS_MAX + 128];
+    uint64_t sim_ns = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        sim_ns += results[k].done != 0 ? results[k].sim_ns : 0;
+    }
+    printf("{\"seeds\":%u,\"seeds_done\":%u,\"passed\":%u,\"failed\":%u,\"events\":%llu,"
+           "\"sim_time_ms\":%llu,\"wall_ms\":%.3f,\"events_per_sec\":%.0f,\"jobs\":%u,"
+           "\"stopped\":", count, l->done, l->done - l->failed, l->failed,
+           (unsigned long long)events, (unsigned long long)(sim_ns / HS_NS_PER_MS), secs * 1e3,
+           secs > 0 ? (double)events / secs : 0.0, c->jobs);
+    printf(stop_name(stop) != NULL ? "\"%s\"" : "null", stop_name(stop));
+    print_groups_json(g);
+    printf(",\"failures\":[");
+    const char *sep = "";
+    for (uint32_t k = 0; k < count; k++) {
+        const simsweep_result *r = &results[k];
+        if (r->done == 0 || r->outcome == SIMSWEEP_PASS) {
+            continue;
+        }
+        replay_command(argv0, c, r->seed, replay, sizeof(replay));
+        printf("%s{\"seed\":\"%llu\",\"outcome\":\"%s\",\"detail\":", sep,
+               (unsigned long long)r->seed, outcome_name(r->outcome));
+        json_string(stdout, r->detail);
+        printf(",\"replay\":");
+        json_string(stdout, replay);
+        printf("}");
+        sep = ",";
+    }
+    printf("]}\n");
+}
+
 static int cmd_sweep(const char *argv0, const cli *c)
 {
     simopt o;
@@ -506,66 +671,55 @@ static int cmd_sweep(const char *argv0, const cli *c)
     }
     uint32_t count = (uint32_t)(c->last - c->first + 1);
     simsweep_result *results = calloc(count, sizeof(simsweep_result));
-    if (results == NULL) {
+    simprog_groups *groups = calloc(1, sizeof(simprog_groups));
+    if (results == NULL || groups == NULL) {
         fprintf(stderr, "hsim: out of memory\n");
+        free(results);
+        free(groups);
         return EXIT_USAGE;
     }
+    live l;
+    live_init(&l, argv0, c, "sweep", count);
+    simsweep_watch watch = {sweep_on_result, &l, &interrupt_flag, SIMSWEEP_RAN_ALL};
+    catch_sigint();
     uint64_t t0 = wall_ns();
-    hs_status st = simsweep_sweep(&c->args, c->first, c->last, c->jobs, results);
+    hs_status st = simsweep_sweep(&c->args, c->first, c->last, c->jobs, results, &watch);
     uint64_t wall = wall_ns() - t0;
+    simprog_clear(&l.prog);
     if (st != HS_OK) {
         fprintf(stderr, "hsim: sweep failed: %s\n", hs_status_name(st));
         free(results);
+        free(groups);
         return EXIT_FAIL;
     }
     uint64_t events = 0;
-    uint64_t sim_ns = 0;
-    uint32_t failed = 0;
     for (uint32_t k = 0; k < count; k++) {
-        events += results[k].events;
-        sim_ns += results[k].sim_ns;
-        failed += results[k].outcome != SIMSWEEP_PASS ? 1u : 0u;
+        const simsweep_result *r = &results[k];
+        events += r->done != 0 ? r->events : 0;
+        if (r->done != 0 && r->outcome != SIMSWEEP_PASS) {
+            char key[SIMPROG_KEY_MAX];
+            simprog_failure_key(r->outcome, r->detail, key, sizeof(key));
+            simprog_group_add(groups, key, r->seed);
+        }
     }
     double secs = (double)wall / 1e9;
-    double eps = secs > 0 ? (double)events / secs : 0.0;
-    char replay[FLAGS_MAX + 128];
     if (c->json) {
-        printf("{\"seeds\":%u,\"passed\":%u,\"failed\":%u,\"events\":%llu,\"sim_time_ms\":%llu,"
-               "\"wall_ms\":%.3f,\"events_per_sec\":%.0f,\"jobs\":%u,\"failures\":[",
-               count, count - failed, failed, (unsigned long long)events,
-               (unsigned long long)(sim_ns / HS_NS_PER_MS), secs * 1e3, eps, c->jobs);
-        const char *sep = "";
-        for (uint32_t k = 0; k < count; k++) {
-            const simsweep_result *r = &results[k];
-            if (r->outcome == SIMSWEEP_PASS) {
-                continue;
-            }
-            replay_command(argv0, c, r->seed, replay, sizeof(replay));
-            printf("%s{\"seed\":\"%llu\",\"outcome\":\"%s\",\"detail\":", sep,
-                   (unsigned long long)r->seed, outcome_name(r->outcome));
-            json_string(stdout, r->detail);
-            printf(",\"replay\":");
-            json_string(stdout, replay);
-            printf("}");
-            sep = ",";
-        }
-        printf("]}\n");
+        sweep_json(argv0, c, results, count, &l, watch.stop, events, secs, groups);
+        print_stopped(stderr, &l, watch.stop);
     } else {
-        for (uint32_t k = 0; k < count; k++) {
-            const simsweep_result *r = &results[k];
-            if (r->outcome == SIMSWEEP_PASS) {
-                continue;
-            }
-            replay_command(argv0, c, r->seed, replay, sizeof(replay));
-            printf("FAILED seed %llu (%s): %s\n  replay: %s\n", (unsigned long long)r->seed,
-                   outcome_name(r->outcome), r->detail, replay);
-        }
+        print_groups_text(groups);
+        print_stopped(stdout, &l, watch.stop);
         printf("seeds %u  passed %u  failed %u  events %llu  wall %.3f s  %.0f events/s  "
                "(%u jobs)\n",
-               count, count - failed, failed, (unsigned long long)events, secs, eps, c->jobs);
+               l.done, l.done - l.failed, l.failed, (unsigned long long)events, secs,
+               secs > 0 ? (double)events / secs : 0.0, c->jobs);
     }
     free(results);
-    return failed == 0 ? EXIT_PASS : EXIT_FAIL;
+    free(groups);
+    if (watch.stop == SIMSWEEP_INTERRUPTED) {
+        return EXIT_INTERRUPTED;
+    }
+    return l.failed == 0 ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -594,6 +748,99 @@ static void event_name(const char *where, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* Progress only: a detcheck seed is done when both its runs are. */
+static bool det_on_run(void *ctx, const simsweep_result *r)
+{
+    HS_UNUSED(r);
+    live *l = ctx;
+    l->runs++;
+    uint32_t seeds = l->runs / 2 > l->done ? l->runs / 2 : l->done;
+    simprog_update(&l->prog, seeds > l->prog.total ? l->prog.total : seeds, l->failed,
+                   wall_ns());
+    return true;
+}
+
+/* A compared seed: a mismatch is printed at once (stdout, or stderr with
+ * --json); returns false once --max-failures mismatches are seen. */
+static bool det_on_seed(void *ctx, const simsweep_detcheck_result *d)
+{
+    live *l = ctx;
+    const cli *c = l->c;
+    l->done++;
+    if (!d->match) {
+        l->failed++;
+        simprog_clear(&l->prog);
+        char replay[FLAGS_MAX + 128];
+        replay_command(l->argv0, c, d->seed, replay, sizeof(replay));
+        char name[SIM_EVENT_NAME_MAX];
+        event_name(d->where[0], name, sizeof(name));
+        FILE *f = c->json ? stderr : stdout;
+        fprintf(f,
+                "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
+                "events, %s)\n  first differing event: %llu%s%s%s\n  replay: %s\n",
+                (unsigned long long)d->seed, (unsigned long long)d->hash[0],
+                (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
+                (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
+                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff,
+                name[0] != '\0' ? " (" : "", name, name[0] != '\0' ? ")" : "", replay);
+        if (d->first_diff != 0) {
+            fprintf(f, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
+                    (unsigned long long)d->first_diff, d->where[0],
+                    (unsigned long long)d->first_diff, d->where[1]);
+        }
+        fflush(f);
+    }
+    simprog_update(&l->prog, l->done, l->failed, wall_ns());
+    return !stop_now(l);
+}
+
+/* The cause of a mismatch: a crashed run, or the kind of the first
+ * differing event (its trace line's first word after the node). */
+static void det_key(const simsweep_detcheck_result *d, char *out, size_t cap)
+{
+    if (d->outcome[0] == SIMSWEEP_CRASH || d->outcome[1] == SIMSWEEP_CRASH) {
+        snprintf(out, cap, "a run crashed");
+        return;
+    }
+    char name[SIM_EVENT_NAME_MAX];
+    event_name(d->where[0], name, sizeof(name));
+    const char *p = strchr(name, ' ');
+    p = p != NULL ? p + 1 : name;
+    size_t n = strcspn(p, " ");
+    if (d->first_diff == 0 || n == 0) {
+        snprintf(out, cap, "trace hash mismatch");
+    } else {
+        snprintf(out, cap, "trace hash mismatch at a %.*s", (int)n, p);
+    }
+}
+
+static void det_json(const cli *c, const simsweep_detcheck_result *results, uint32_t count,
+                     const live *l, simsweep_stop stop, uint64_t wall,
+                     const simprog_groups *g)
+{
+    printf("{\"seeds\":%u,\"seeds_done\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,"
+           "\"wall_ms\":%.3f,\"perturb_event\":%llu,\"stopped\":",
+           count, l->done, 2 * l->done, l->done - l->failed, l->failed, (double)wall / 1e6,
+           (unsigned long long)c->perturb_event);
+    printf(stop_name(stop) != NULL ? "\"%s\"" : "null", stop_name(stop));
+    print_groups_json(g);
+    printf(",\"mismatches\":[");
+    const char *sep = "";
+    for (uint32_t k = 0; k < count; k++) {
+        if (results[k].done != 0 && !results[k].match) {
+            char name[SIM_EVENT_NAME_MAX];
+            event_name(results[k].where[0], name, sizeof(name));
+            printf("%s{\"seed\":\"%llu\",\"first_diff\":%llu,\"event\":", sep,
+                   (unsigned long long)results[k].seed,
+                   (unsigned long long)results[k].first_diff);
+            json_string(stdout, name);
+            printf("}");
+            sep = ",";
+        }
+    }
+    printf("]}\n");
+}
+
 static int cmd_detcheck(const char *argv0, const cli *c)
 {
     simopt o;
@@ -603,83 +850,63 @@ static int cmd_detcheck(const char *argv0, const cli *c)
     }
     uint32_t count = (uint32_t)(c->last - c->first + 1);
     simsweep_detcheck_result *results = calloc(count, sizeof(simsweep_detcheck_result));
-    if (results == NULL) {
+    simprog_groups *groups = calloc(1, sizeof(simprog_groups));
+    if (results == NULL || groups == NULL) {
         fprintf(stderr, "hsim: out of memory\n");
+        free(results);
+        free(groups);
         return EXIT_USAGE;
     }
-    uint64_t t0 = wall_ns();
     if (c->perturb_event != 0 && !c->json) {
         printf("detcheck self-test: run B of each seed hashes one extra byte at event %llu; "
                "each seed that reaches it must mismatch there\n",
                (unsigned long long)c->perturb_event);
     }
+    live l;
+    live_init(&l, argv0, c, "detcheck", count);
+    simsweep_watch watch = {det_on_run, &l, &interrupt_flag, SIMSWEEP_RAN_ALL};
+    catch_sigint();
+    uint64_t t0 = wall_ns();
     hs_status st = simsweep_detcheck(&c->args, c->first, c->last, c->jobs, c->perturb_event,
-                                     results);
+                                     results, &watch, det_on_seed);
     uint64_t wall = wall_ns() - t0;
+    simprog_clear(&l.prog);
     if (st != HS_OK) {
         fprintf(stderr, "hsim: detcheck failed: %s\n", hs_status_name(st));
         free(results);
+        free(groups);
         return EXIT_FAIL;
     }
-    uint32_t mismatches = 0;
     uint32_t self_test_hits = 0;
-    char replay[FLAGS_MAX + 128];
     for (uint32_t k = 0; k < count; k++) {
         const simsweep_detcheck_result *d = &results[k];
-        if (d->match) {
-            continue;
-        }
-        mismatches++;
-        replay_command(argv0, c, d->seed, replay, sizeof(replay));
-        char name[SIM_EVENT_NAME_MAX];
-        event_name(d->where[0], name, sizeof(name));
-        fprintf(c->json ? stderr : stdout,
-                "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
-                "events, %s)\n  first differing event: %llu%s%s%s\n  replay: %s\n",
-                (unsigned long long)d->seed, (unsigned long long)d->hash[0],
-                (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
-                (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
-                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff,
-                name[0] != '\0' ? " (" : "", name, name[0] != '\0' ? ")" : "", replay);
-        if (c->perturb_event != 0 && d->first_diff == c->perturb_event) {
-            self_test_hits++;
-        }
-        if (d->first_diff != 0) {
-            fprintf(c->json ? stderr : stdout, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
-                    (unsigned long long)d->first_diff, d->where[0],
-                    (unsigned long long)d->first_diff, d->where[1]);
+        if (d->done != 0 && !d->match) {
+            char key[SIMPROG_KEY_MAX];
+            det_key(d, key, sizeof(key));
+            simprog_group_add(groups, key, d->seed);
+            self_test_hits += c->perturb_event != 0 && d->first_diff == c->perturb_event;
         }
     }
     if (c->json) {
-        printf("{\"seeds\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,\"wall_ms\":%.3f,"
-               "\"perturb_event\":%llu,\"mismatches\":[",
-               count, 2 * count, count - mismatches, mismatches, (double)wall / 1e6,
-               (unsigned long long)c->perturb_event);
-        const char *sep = "";
-        for (uint32_t k = 0; k < count; k++) {
-            if (!results[k].match) {
-                char name[SIM_EVENT_NAME_MAX];
-                event_name(results[k].where[0], name, sizeof(name));
-                printf("%s{\"seed\":\"%llu\",\"first_diff\":%llu,\"event\":", sep,
-                       (unsigned long long)results[k].seed,
-                       (unsigned long long)results[k].first_diff);
-                json_string(stdout, name);
-                printf("}");
-                sep = ",";
-            }
-        }
-        printf("]}\n");
+        det_json(c, results, count, &l, watch.stop, wall, groups);
+        print_stopped(stderr, &l, watch.stop);
     } else {
-        printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", count,
-               2 * count, count - mismatches, mismatches, (double)wall / 1e9);
+        print_groups_text(groups);
+        print_stopped(stdout, &l, watch.stop);
+        printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", l.done,
+               2 * l.done, l.done - l.failed, l.failed, (double)wall / 1e9);
         if (c->perturb_event != 0) {
             printf("detcheck self-test: %u of %u seeds first differ at the perturbed event %llu "
                    "(a seed with fewer events cannot)\n",
-                   self_test_hits, count, (unsigned long long)c->perturb_event);
+                   self_test_hits, l.done, (unsigned long long)c->perturb_event);
         }
     }
     free(results);
-    return mismatches == 0 ? EXIT_PASS : EXIT_FAIL;
+    free(groups);
+    if (watch.stop == SIMSWEEP_INTERRUPTED) {
+        return EXIT_INTERRUPTED;
+    }
+    return l.failed == 0 ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* Reads a whole small text file (scenario or config) into a new buffer. */

@@ -232,6 +232,9 @@ USAGE_CASES = [
     (["sweep", "--seeds", "9..3"], "empty seed range"),
     (["sweep", "--seeds", "1..3", "--jobs", "0"], "zero jobs"),
     (["detcheck", "--seed", "1"], "detcheck with --seed"),
+    (["sweep", "--seeds", "1..2", "--max-failures", "0"], "max failures 0"),
+    (["detcheck", "--seeds", "1..2", "--max-failures", "x"], "non-numeric max failures"),
+    (["run", "--seed", "1", "--max-failures", "2"], "max failures on run"),
 ]
 
 
@@ -329,6 +332,149 @@ def _crash_suite(root: Path):
     rc, out, err = _run([hsim, "--help"], root, timeout=30)
     check(rc == 0 and "4 (run) crashed" in out and "3 (run) only liveness" in out,
           "`hsim --help` does not document the exit codes")
+    return passed, failed, detail
+
+
+def _pty_run(cmd: list, root: Path, timeout: float = 120):
+    """Runs cmd with stderr on a pseudo-terminal (stdout a pipe); returns
+    (returncode, stdout, what the terminal got, wall seconds)."""
+    import pty
+    import select
+    import time
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=root, stdout=subprocess.PIPE,
+                            stderr=slave)
+    os.close(slave)
+    got = b""
+    while time.monotonic() - t0 < timeout:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    out = proc.stdout.read().decode()
+    proc.wait(timeout=timeout)
+    os.close(master)
+    return proc.returncode, out, got.decode(errors="replace"), time.monotonic() - t0
+
+
+def _interrupt_run(cmd: list, root: Path, after_s: float):
+    """Starts cmd, sends it SIGINT after after_s seconds; (rc, stdout, stderr)."""
+    import signal
+    import time
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        return None, out, err + "\n(did not exit within 60 s of SIGINT)"
+    return proc.returncode, out, err
+
+
+def _live_suite(root: Path):
+    """Long sweeps keep their failures in view: a progress line on a
+    terminal only (never through a pipe), each failure printed as it is
+    found, failures grouped by cause at the end, --max-failures stopping
+    early, and SIGINT printing the partial summary with exit 130."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    def record(out):
+        try:
+            return _last_json(out)
+        except (ValueError, json.JSONDecodeError):
+            return {}
+
+    # --max-failures with crashes made on purpose: every seed crashes at input 300.
+    cmd = [hsim, "sweep", "--seeds", "1..40", "--jobs", "2", "--crash-at-event", "300",
+           "--max-failures", "3", "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    res = record(out)
+    groups = res.get("by_cause", [])
+    check(rc == 1 and res.get("stopped") == "max_failures" and res.get("failed") == 3
+          and res.get("seeds") == 40 and 3 <= res.get("seeds_done", 0) < 40,
+          f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]}")
+    check(len(groups) == 1 and groups[0]["count"] == 3 and len(groups[0]["first_seeds"]) == 3
+          and groups[0]["cause"].startswith("crashed: assertion failed: crash-at-event")
+          and all(isinstance(s, str) for s in groups[0]["first_seeds"]),
+          f"failures not grouped by cause: {groups}")
+    found = re.findall(r"FAILED seed (\d+) \(crashed\): assertion failed: crash-at-event.*\n"
+                       r"  replay: \S+ run --seed \1 --crash-at-event 300", err)
+    check(len(found) == 3 and "stopped early: --max-failures 3" in err,
+          f"failures not printed as found on stderr (--json): {err.strip()[-400:]}")
+    cmd = [c for c in cmd if c != "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    check(rc == 1 and "stopped early: --max-failures 3 reached after" in out
+          and re.search(r"failures by cause:\n  3 x crashed: assertion failed: "
+                        r"crash-at-event.*\(seeds \d+ \d+ \d+\)", out) is not None
+          and out.count("FAILED seed") == 3 and "\r" not in out + err,
+          f"text sweep: exit {rc}: {out.strip()[-500:]}")
+    cmd = [hsim, "detcheck", "--seeds", "1..20", "--jobs", "2", "--perturb-event", "50",
+           "--max-failures", "2", "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    res = record(out)
+    check(rc == 1 and res.get("stopped") == "max_failures" and res.get("mismatched") == 2
+          and res.get("seeds_done", 99) < 20
+          and sum(g["count"] for g in res.get("by_cause", [])) == 2
+          and err.count("MISMATCH seed") == 2 and "\r" not in err,
+          f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]} {err.strip()[-200:]}")
+    # Through pipes (as here) there is never a progress line.
+    cmd = [hsim, "sweep", "--seeds", "1..300", "--jobs", "2"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    check(rc == 0 and "\r" not in out + err and "seeds/s" not in out + err,
+          f"progress through a pipe: exit {rc}, stderr {err[:200]!r}")
+    # On a terminal: one line rewritten with \r, at most ~4 times a second.
+    for what in ("sweep", "detcheck"):
+        cmd = [hsim, what, "--seeds", "1..600" if what == "sweep" else "1..200", "--jobs", "2"]
+        rc, out, tty, secs = _pty_run(cmd, root)
+        draws = re.findall(rf"\r{what} (\d+)/(\d+) seeds  (\d+) failed  [\d.]+ seeds/s  "
+                           rf"(ETA [^\x1b]+|done)\x1b\[K", tty)
+        check(rc == 0 and len(draws) >= 2 and len(draws) <= 4 * secs + 2
+              and tty.endswith("\r\x1b[K") and "seeds/s" not in out,
+              f"{what} on a terminal: exit {rc}, {len(draws)} draws in {secs:.1f} s, "
+              f"tail {tty[-160:]!r}")
+    # Ctrl-C: the partial summary of the seeds done, exit 130.
+    for what in ("sweep", "detcheck"):
+        cmd = [hsim, what, "--seeds", "1..20000", "--jobs", "2", "--json"]
+        rc, out, err = _interrupt_run(cmd, root, 1.5)
+        res = record(out)
+        done = res.get("seeds_done", 0)
+        ok_counts = (res.get("passed", 0) + res.get("failed", 0) == done if what == "sweep"
+                     else res.get("matched", 0) + res.get("mismatched", 0) == done)
+        check(rc == 130 and res.get("stopped") == "interrupted" and 0 < done < 20000
+              and ok_counts and f"interrupted (SIGINT): partial summary of {done} of 20000"
+              in err, f"SIGINT to `{_cmd_text(cmd)}`: exit {rc}, {str(res)[:200]}, "
+              f"{err.strip()[-200:]}")
+    cmd = [hsim, "sweep", "--seeds", "1..20000", "--jobs", "2"]
+    rc, out, err = _interrupt_run(cmd, root, 1.0)
+    check(rc == 130 and re.search(r"interrupted \(SIGINT\): partial summary of \d+ of 20000 "
+                                  r"seeds\nseeds \d+  passed", out) is not None,
+          f"SIGINT, text: exit {rc}: {out.strip()[-300:]}")
+    rc, out, err = _run([hsim, "--help"], root, timeout=30)
+    check(rc == 0 and "--max-failures N" in out and "130" in out,
+          "`hsim --help` does not document --max-failures and exit 130")
     return passed, failed, detail
 
 
@@ -454,6 +600,7 @@ def suites(root, quick=False):
         ("usage", bind(_usage_suite)),
         ("replay", bind(_replay_suite, replay)),
         ("crash_report", bind(_crash_suite)),
+        ("sweep_live", bind(_live_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],
