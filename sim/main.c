@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
+#include "hs_version.h"
+#include "msg.h"
 #include "sim.h"
 #include "simscen.h"
 #include "simcap.h"
@@ -47,31 +50,82 @@ typedef struct {
     bool safety_only;       /* run: end at the heal (sim_run_safety) */
 } cli;
 
-static void usage(FILE *f)
+static const char *const RUN_USAGE =
+    "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR]\n"
+    "           [--safety-only] [--crash-at-event N] [options]\n"
+    "      --json             one JSON record as the last stdout line\n"
+    "      --trace            node events, faults, phases and violations on stdout\n"
+    "      --trace-msgs       also every send, recv, drop, timer and disk line\n"
+    "      --capture DIR      every frame sent, deduplicated per type (fuzz corpus)\n"
+    "      --safety-only      ends the run at the heal: safety invariants only, for\n"
+    "                         clusters whose liveness bounds are hours of simulated time\n"
+    "      --crash-at-event N checks the crash report: an assertion fails in the step\n"
+    "                         of input N\n";
+
+static const char *const SWEEP_USAGE =
+    "  hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [--crash-at-event N]\n"
+    "             [options]\n"
+    "      --seeds A..B       seeds A to B inclusive (or one seed N), each in a child\n"
+    "      --jobs J           children at once (default: the number of CPUs)\n"
+    "      --json             one JSON summary as the last stdout line\n"
+    "      --max-failures N   stop after N failed seeds (the summary says so)\n"
+    "      --crash-at-event N every seed fails an assertion at input N (self-test)\n"
+    "      On a terminal stderr shows progress; failures print as they are found;\n"
+    "      Ctrl-C prints the partial summary and exits 130.\n";
+
+static const char *const DETCHECK_USAGE =
+    "  hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N]\n"
+    "                [--perturb-event N] [options]\n"
+    "      runs each seed twice, each in its own child, and compares trace hashes\n"
+    "      --seeds, --jobs, --json, --max-failures as for sweep\n"
+    "      --perturb-event N  checks the checker: the second run of each seed hashes\n"
+    "                         one extra byte at event N, so it must report a mismatch at N\n";
+
+static const char *const SCENARIO_USAGE =
+    "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
+    "      runs a scripted scenario and prints its membership transitions\n"
+    "      --config CONF      [swim] keys for every node (tests/real/fast.conf)\n"
+    "      --seed N           the seed of the run (default 1)\n";
+
+static void usage_exit(FILE *f, bool sim_options)
 {
-    fprintf(f,
-            "usage:\n"
-            "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR] "
-            "[--safety-only] [options]\n"
-            "      --safety-only ends the run at the heal: safety invariants only, for\n"
-            "      clusters whose liveness bounds are hours of simulated time\n"
-            "  hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]\n"
-            "  hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N]\n"
-            "                [--perturb-event N] [options]\n"
-            "      --max-failures N stops after N failed seeds (the summary says so);\n"
-            "      on a terminal stderr shows progress; failures print as they are found\n"
-            "      --perturb-event N checks the checker: the second run of each seed hashes\n"
-            "      one extra byte at event N, so it must report a mismatch at N\n"
-            "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
-            "options (each defaults to a value drawn from the seed):\n");
-    simopt_usage(f);
-    fprintf(f, "  --crash-at-event N (run, sweep) checks the crash report: an assertion fails\n"
-               "      in the step of input N\n"
-               "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
+    if (sim_options) {
+        fprintf(f, "options (each defaults to a value drawn from the seed):\n");
+        simopt_usage(f);
+    }
+    fprintf(f, "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
                "      failed sweep seed; 2 usage error; 3 (run) only liveness invariants failed;\n"
                "      4 (run) crashed: an assertion failed (seed, time, node and replay on\n"
                "      stderr); 130 (sweep, detcheck) interrupted by SIGINT (Ctrl-C): the\n"
                "      partial summary of the seeds done\n");
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage:\n%s%s%s%s  hsim --version | --help | COMMAND --help\n", RUN_USAGE,
+            SWEEP_USAGE, DETCHECK_USAGE, SCENARIO_USAGE);
+    usage_exit(f, true);
+}
+
+/* `hsim COMMAND --help`: that command's usage and options only. */
+static int command_usage(const char *cmd)
+{
+    const char *text = strcmp(cmd, "run") == 0        ? RUN_USAGE
+                       : strcmp(cmd, "sweep") == 0    ? SWEEP_USAGE
+                       : strcmp(cmd, "detcheck") == 0 ? DETCHECK_USAGE
+                                                      : SCENARIO_USAGE;
+    printf("usage:\n%s", text);
+    usage_exit(stdout, strcmp(cmd, "scenario") != 0);
+    return EXIT_PASS;
+}
+
+/* `hsim --version`: the same four lines as hsnode's and hsctl's. */
+static int print_version(void)
+{
+    printf("hsim %s\ncommit %s (%s)\ncompiler %s\nprotocol %u.%u (frame version %u)\n",
+           HS_VERSION, HS_GIT_COMMIT, HS_GIT_TREE, HS_COMPILER, MSG_PROTO_MAJOR,
+           MSG_PROTO_MINOR, FRAME_VERSION);
+    return EXIT_PASS;
 }
 
 static int usage_error(const char *fmt, ...) HS_PRINTF(1, 2);
@@ -993,6 +1047,16 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        return print_version();
+    }
+    bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "sweep") == 0 ||
+                 strcmp(cmd, "detcheck") == 0 || strcmp(cmd, "scenario") == 0;
+    for (int i = 2; known && i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return command_usage(cmd);
+        }
     }
     if (strcmp(cmd, "scenario") == 0) {
         return cmd_scenario(argc, argv);

@@ -478,6 +478,44 @@ def _live_suite(root: Path):
     return passed, failed, detail
 
 
+HELP_COMMANDS = {"run": "hsim run --seed N", "sweep": "hsim sweep --seeds A..B",
+                 "detcheck": "hsim detcheck --seeds A..B", "scenario": "hsim scenario FILE"}
+
+
+def _version_help_suite(root: Path):
+    """`hsim --version` names the version, commit, compiler and protocol
+    (in the gcc and the clang build), and `hsim COMMAND --help` prints
+    that command's usage and options only, exit 0."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import version_check
+    hsim = _find(root, RELEASE)
+    alt = _find(root, ALT)
+    if hsim is None or alt is None:
+        return _missing(RELEASE if hsim is None else ALT)
+    passed, failed, detail = 0, 0, []
+    for path, cc in ((hsim, "gcc"), (alt, "clang")):
+        bad = version_check.problems(root, path, "hsim", cc)
+        passed, failed, detail = passed + (not bad), failed + bool(bad), detail + bad
+    for cmd, head in HELP_COMMANDS.items():
+        for extra in ([], ["--seed", "1"] if cmd == "run" else ["x"]):
+            rc, out, err = _run([hsim, cmd] + extra + ["--help"], root, timeout=30)
+            others = [h for c, h in HELP_COMMANDS.items() if c != cmd and h in out]
+            want_opts = "--faults P" in out if cmd != "scenario" else "--faults" not in out
+            ok = rc == 0 and out.startswith("usage:\n  " + head) and not others and want_opts
+            if cmd == "sweep":
+                ok = ok and "--max-failures N" in out and "--perturb-event" not in out
+            if cmd == "run":
+                ok = ok and "--safety-only" in out and "--seeds" not in out
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                detail.append(f"`hsim {cmd} {' '.join(extra)} --help`: exit {rc}, other "
+                              f"commands {others}: {out[:200]!r}")
+    return passed, failed, detail
+
+
 def _replay_suite(root: Path, seeds: list):
     """A run's printed options replay it exactly (same trace hash)."""
     hsim = _find(root, RELEASE)
@@ -601,6 +639,7 @@ def suites(root, quick=False):
         ("replay", bind(_replay_suite, replay)),
         ("crash_report", bind(_crash_suite)),
         ("sweep_live", bind(_live_suite)),
+        ("version_help", bind(_version_help_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],

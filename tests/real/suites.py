@@ -30,6 +30,9 @@ Suites, each returning (passed, failed, detail_lines):
                  on a real cluster (tests/real/ops.py).
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
+  version        `hsnode --version` and `hsctl --version` (release and
+                 debug builds) print the version, the git commit, the
+                 compiler and the protocol version (tests/version_check.py).
 
 The only timing assertion is the protocol bound the issue names; every
 other wait has a generous timeout and asserts behaviour.
@@ -48,6 +51,9 @@ import hostile  # noqa: E402
 import ops  # noqa: E402
 import hsctl_cli  # noqa: E402
 import scenario  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import version_check  # noqa: E402
 
 FAST = hsreal.HERE / "fast.conf"
 
@@ -245,6 +251,24 @@ def config_docs() -> tuple[int, int, list[str]]:
     ])
 
 
+def version_suite() -> tuple[int, int, list[str]]:
+    def one(path: Path, prog: str):
+        def run():
+            bad = version_check.problems(hsreal.ROOT, path, prog, "gcc")
+            hsreal.check(not bad, "; ".join(bad))
+        return run
+
+    checks = []
+    for build in ("build/bin", "build/debug/bin"):
+        for prog in ("hsnode", "hsctl"):
+            path = hsreal.ROOT / build / prog
+            if path.exists():
+                checks.append((f"{build}/{prog} --version", one(path, prog)))
+    if not checks:
+        return 0, 1, ["no hsnode or hsctl built"]
+    return _run(checks)
+
+
 def suites(root, quick=False):
     missing = hsreal.binaries_present()
     if missing:
@@ -255,6 +279,7 @@ def suites(root, quick=False):
         ("hsnode_errors", hostile.hsnode_errors),
         ("config_docs", config_docs),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
+        ("version", version_suite),
         ("start_refusals", ops.start_refusals),
         ("operator_counters", ops.operator_counters),
         ("kill_restart", kill_restart),
