@@ -36,10 +36,21 @@
 #define EXIT_INTERRUPTED 130 /* sweep, detcheck: stopped by SIGINT (Ctrl-C), partial summary */
 #define FLAGS_MAX 4096u
 
+/* hsim run's trace filters (print_trace_rec). */
+typedef struct {
+    bool json;     /* --trace-json: one JSON object per line */
+    bool set;      /* any filter or --trace-json given */
+    int32_t node;  /* TRACE_NODE_ANY, -1 the simulator's lines, else a node index */
+    uint64_t from_ns;
+    uint64_t to_ns;
+    uint32_t kinds; /* bit per sim_trace_kind; 0 = every kind */
+} trace_filter;
+
 typedef struct {
     simopt_args args;
     bool json;
     uint32_t trace; /* SIM_TRACE_* */
+    trace_filter filter;
     const char *capture;
     bool seeds_set;
     uint64_t first;
@@ -52,10 +63,18 @@ typedef struct {
 
 static const char *const RUN_USAGE =
     "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR]\n"
-    "           [--safety-only] [--crash-at-event N] [options]\n"
+    "           [--trace-node N] [--trace-from-ms A] [--trace-to-ms B] [--trace-kind K[,K]]\n"
+    "           [--trace-json] [--safety-only] [--crash-at-event N] [options]\n"
     "      --json             one JSON record as the last stdout line\n"
     "      --trace            node events, faults, phases and violations on stdout\n"
     "      --trace-msgs       also every send, recv, drop, timer and disk line\n"
+    "      --trace-node N     only node N's lines (N, nN, or sim for the simulator's)\n"
+    "      --trace-from-ms A, --trace-to-ms B  only lines at simulated times A..B ms\n"
+    "      --trace-kind K[,K] only these kinds: schedule, fault, event, send, recv, drop,\n"
+    "                         tcp, timer, disk, forge, operator, phase, violation, perturb\n"
+    "      --trace-json       trace lines as JSON objects {time_ns, node, kind, text}\n"
+    "                         (filters imply --trace; a message kind, --trace-msgs;\n"
+    "                         they change what is printed, never the run or its hash)\n"
     "      --capture DIR      every frame sent, deduplicated per type (fuzz corpus)\n"
     "      --safety-only      ends the run at the heal: safety invariants only, for\n"
     "                         clusters whose liveness bounds are hours of simulated time\n"
@@ -176,11 +195,170 @@ static bool parse_index(const char *v, uint64_t *out)
     return true;
 }
 
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Trace filters (run): they choose what is printed, never what is run */
+
+#define TRACE_NODE_ANY (-2)
+#define TRACE_MSG_KINDS                                                                        \
+    ((1u << SIM_TK_SEND) | (1u << SIM_TK_RECV) | (1u << SIM_TK_DROP) | (1u << SIM_TK_TCP) |   \
+     (1u << SIM_TK_TIMER) | (1u << SIM_TK_DISK))
+
+/* --trace-node: "sim" (-1), "nK" or "K" (K-1); false when malformed. */
+static bool parse_trace_node(const char *v, int32_t *out)
+{
+    if (v != NULL && strcmp(v, "sim") == 0) {
+        *out = -1;
+        return true;
+    }
+    uint64_t k = 0;
+    if (v == NULL || !parse_index(v[0] == 'n' ? v + 1 : v, &k) || k > INT32_MAX) {
+        return false;
+    }
+    *out = (int32_t)(k - 1);
+    return true;
+}
+
+/* Simulated milliseconds, a decimal integer. */
+static bool parse_ms(const char *v, uint64_t *ns)
+{
+    if (v == NULL || *v < '0' || *v > '9') {
+        return false;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long ms = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || ms > UINT64_MAX / HS_NS_PER_MS) {
+        return false;
+    }
+    *ns = ms * HS_NS_PER_MS;
+    return true;
+}
+
+/* --trace-kind K[,K...]: a bit per sim_trace_kind; false names the bad one. */
+static bool parse_trace_kinds(const char *v, uint32_t *mask, char *bad, size_t cap)
+{
+    snprintf(bad, cap, "%s", v == NULL ? "" : v);
+    if (v == NULL || *v == '\0') {
+        return false;
+    }
+    for (const char *p = v; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        uint32_t k = 0;
+        while (k < SIM_TRACE_KIND_COUNT && (strlen(sim_trace_kind_name(k)) != n ||
+                                            strncmp(sim_trace_kind_name(k), p, n) != 0)) {
+            k++;
+        }
+        if (k == SIM_TRACE_KIND_COUNT) {
+            snprintf(bad, cap, "%.*s", (int)n, p);
+            return false;
+        }
+        *mask |= 1u << k;
+        p += n;
+        if (*p == ',' && *++p == '\0') {
+            snprintf(bad, cap, "%s", ""); /* a trailing comma: an empty kind */
+            return false;
+        }
+    }
+    return true;
+}
+
+static void trace_kinds_text(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (uint32_t k = 0; k < SIM_TRACE_KIND_COUNT && used < cap; k++) {
+        int n = snprintf(out + used, cap - used, "%s%s", k == 0 ? "" : ", ",
+                         sim_trace_kind_name(k));
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static bool trace_wanted(const trace_filter *f, const sim_trace_rec *r)
+{
+    return (f->node == TRACE_NODE_ANY || f->node == r->node) && r->time_ns >= f->from_ns &&
+           r->time_ns <= f->to_ns && (f->kinds == 0 || (f->kinds & (1u << r->kind)) != 0);
+}
+
+/* Prints one trace line that passes the filters: as text, or as one JSON
+ * object per line (time_ns as a string: 64-bit values are strings). */
+static void print_trace_rec(void *ctx, const sim_trace_rec *r)
+{
+    const trace_filter *f = ctx;
+    if (!trace_wanted(f, r)) {
+        return;
+    }
+    if (!f->json) {
+        puts(r->line);
+        return;
+    }
+    printf("{\"time_ns\":\"%llu\",\"node\":", (unsigned long long)r->time_ns);
+    if (r->node >= 0) {
+        json_string(stdout, r->who);
+    } else {
+        fputs("null", stdout);
+    }
+    printf(",\"kind\":\"%s\",\"text\":", sim_trace_kind_name(r->kind));
+    json_string(stdout, r->text);
+    fputs("}\n", stdout);
+}
+
+/* One of --trace-node, --trace-from-ms, --trace-to-ms, --trace-kind,
+ * --trace-json; EXIT_PASS or EXIT_USAGE. */
+static int parse_trace_flag(cli *c, const char *arg, const char *next, int *i)
+{
+    trace_filter *f = &c->filter;
+    f->set = true;
+    const char *v = next == NULL ? "" : next;
+    if (strcmp(arg, "--trace-json") == 0) {
+        f->json = true;
+        return EXIT_PASS;
+    }
+    (*i)++;
+    if (strcmp(arg, "--trace-node") == 0) {
+        return parse_trace_node(next, &f->node)
+                   ? EXIT_PASS
+                   : usage_error("--trace-node: expected N, nN (N >= 1) or sim, got '%s'", v);
+    }
+    if (strcmp(arg, "--trace-from-ms") == 0 || strcmp(arg, "--trace-to-ms") == 0) {
+        uint64_t *out = arg[8] == 'f' ? &f->from_ns : &f->to_ns;
+        return parse_ms(next, out) ? EXIT_PASS
+                                   : usage_error("%s: expected whole simulated ms, got '%s'",
+                                                 arg, v);
+    }
+    if (strcmp(arg, "--trace-kind") == 0) {
+        char bad[64];
+        char all[256];
+        if (parse_trace_kinds(next, &f->kinds, bad, sizeof(bad))) {
+            return EXIT_PASS;
+        }
+        trace_kinds_text(all, sizeof(all));
+        return usage_error("--trace-kind: unknown kind '%s' (kinds: %s)", bad, all);
+    }
+    return usage_error("unknown argument '%s' for 'run'", arg);
+}
+
 /* Parses the arguments after the command; returns EXIT_PASS or EXIT_USAGE. */
 static int parse(int argc, char **argv, const char *cmd, cli *c)
 {
     memset(c, 0, sizeof(*c));
     simopt_args_init(&c->args);
+    c->filter.node = TRACE_NODE_ANY;
+    c->filter.to_ns = UINT64_MAX;
     bool is_run = strcmp(cmd, "run") == 0;
     for (int i = 2; i < argc;) {
         const char *arg = argv[i];
@@ -200,6 +378,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
         } else if (is_run &&
                    (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
             c->trace |= SIM_TRACE_EVENTS | SIM_TRACE_MSGS;
+        } else if (is_run && strncmp(arg, "--trace-", 8) == 0 &&
+                   strcmp(arg, "--trace-msgs") != 0) {
+            int rc = parse_trace_flag(c, arg, next, &i);
+            if (rc != EXIT_PASS) {
+                return rc;
+            }
         } else if (is_run && strcmp(arg, "--safety-only") == 0) {
             c->safety_only = true;
         } else if (is_run && strcmp(arg, "--capture") == 0) {
@@ -246,6 +430,13 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
     if (is_run && !c->args.seed_set) {
         return usage_error("run needs --seed N");
     }
+    if (c->filter.from_ns > c->filter.to_ns) {
+        return usage_error("--trace-from-ms is after --trace-to-ms");
+    }
+    if (c->filter.set) { /* a filter implies --trace; a message kind, --trace-msgs */
+        c->trace |= SIM_TRACE_EVENTS | ((c->filter.kinds & TRACE_MSG_KINDS) != 0 ? SIM_TRACE_MSGS
+                                                                                  : 0u);
+    }
     if (!is_run && c->args.seed_set) {
         return usage_error("%s takes --seeds A..B, not --seed", cmd);
     }
@@ -276,27 +467,6 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     }
     snprintf(out, cap, "%s run --seed %llu%s%s%s%s", argv0, (unsigned long long)seed,
              flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "", crash);
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(f, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
-static void print_line(void *ctx, const char *line)
-{
-    fputs(line, (FILE *)ctx);
-    fputc('\n', (FILE *)ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,8 +677,13 @@ static int cmd_run(const char *argv0, const cli *c)
         capturing = true;
         sim_set_frame_hook(s, simcap_frame, &cap);
     }
+    if (c->filter.node >= 0 && (uint32_t)c->filter.node >= o.nodes) {
+        sim_destroy(s);
+        return usage_error("--trace-node n%d: the cluster has %u nodes", c->filter.node + 1,
+                           o.nodes);
+    }
     if (c->trace != 0) {
-        sim_set_trace(s, c->trace, print_line, stdout);
+        sim_set_trace_rec(s, c->trace, print_trace_rec, (void *)&c->filter);
     }
     char replay[FLAGS_MAX + 128];
     replay_command(argv0, c, o.seed, replay, sizeof(replay));

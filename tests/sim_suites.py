@@ -232,6 +232,13 @@ USAGE_CASES = [
     (["sweep", "--seeds", "9..3"], "empty seed range"),
     (["sweep", "--seeds", "1..3", "--jobs", "0"], "zero jobs"),
     (["detcheck", "--seed", "1"], "detcheck with --seed"),
+    (["run", "--seed", "1", "--trace-kind", "bogus"], "unknown trace kind"),
+    (["run", "--seed", "1", "--trace-kind", "recv,"], "empty trace kind"),
+    (["run", "--seed", "1", "--trace-node", "0"], "trace node 0"),
+    (["run", "--seed", "1", "--nodes", "5", "--trace-node", "n6"], "trace node past the cluster"),
+    (["run", "--seed", "1", "--trace-from-ms", "x"], "non-numeric trace start"),
+    (["run", "--seed", "1", "--trace-from-ms", "9", "--trace-to-ms", "5"], "trace window reversed"),
+    (["sweep", "--seeds", "1..2", "--trace-node", "1"], "trace filter on sweep"),
     (["sweep", "--seeds", "1..2", "--max-failures", "0"], "max failures 0"),
     (["detcheck", "--seeds", "1..2", "--max-failures", "x"], "non-numeric max failures"),
     (["run", "--seed", "1", "--max-failures", "2"], "max failures on run"),
@@ -516,6 +523,93 @@ def _version_help_suite(root: Path):
     return passed, failed, detail
 
 
+TRACE_KINDS = ["schedule", "fault", "event", "send", "recv", "drop", "tcp", "timer", "disk",
+               "forge", "operator", "phase", "violation", "perturb"]
+
+
+def _trace_filter_suite(root: Path):
+    """`hsim run` trace filters choose what is printed and nothing else:
+    --trace-json gives one object per line (time_ns a string), each filter
+    (--trace-node, --trace-from-ms/--trace-to-ms, --trace-kind) prints
+    exactly the matching subset of the full trace, text and JSON agree,
+    and the trace hash is the same with every filter and with none."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    base = [hsim, "run", "--seed", "3", "--faults", "heavy", "--json"]
+
+    def records(extra):
+        rc, out, err = _run(base + extra, root, timeout=120)
+        lines = out.strip().splitlines()
+        recs = [json.loads(l) for l in lines if l.startswith('{"time_ns"')]
+        try:
+            run = _last_json(out)
+        except (ValueError, json.JSONDecodeError):
+            run = {}
+        return rc, recs, run, [l for l in lines if l.startswith("[")]
+
+    rc, full, run0, _ = records(["--trace-msgs", "--trace-json"])
+    rc_plain, _, plain, _ = records([])
+    shapes_ok = all(isinstance(r["time_ns"], str) and r["time_ns"].isdigit()
+                    and (r["node"] is None or re.fullmatch(r"n\d+", r["node"]))
+                    and r["kind"] in TRACE_KINDS and isinstance(r["text"], str)
+                    and set(r) == {"time_ns", "node", "kind", "text"} for r in full)
+    kinds = {r["kind"] for r in full}
+    check(rc == 0 and len(full) > 1000 and shapes_ok
+          and {"schedule", "fault", "event", "send", "recv", "timer", "disk"} <= kinds,
+          f"--trace-json: exit {rc}, {len(full)} records, kinds {sorted(kinds)}, "
+          f"shapes ok {shapes_ok}")
+    hashes = {"none": plain.get("trace_hash"), "--trace-msgs --trace-json":
+              run0.get("trace_hash")}
+    # Text and JSON carry the same lines.
+    rc, _, run1, text = records(["--trace-msgs"])
+    hashes["--trace-msgs"] = run1.get("trace_hash")
+    same = len(text) == len(full) and all(
+        t.endswith(f"] {r['node'] or 'sim'} {r['text']}") for t, r in zip(text, full))
+    check(same, f"text trace ({len(text)} lines) and JSON trace ({len(full)}) differ")
+    t_a, t_b = 20000, 40000
+    cases = [
+        (["--trace-node", "n2"], lambda r: r["node"] == "n2"),
+        (["--trace-node", "sim"], lambda r: r["node"] is None),
+        (["--trace-from-ms", str(t_a), "--trace-to-ms", str(t_b)],
+         lambda r: t_a * 10**6 <= int(r["time_ns"]) <= t_b * 10**6),
+        (["--trace-kind", "recv,fault"], lambda r: r["kind"] in ("recv", "fault")),
+        (["--trace-node", "3", "--trace-kind", "event,timer", "--trace-from-ms", str(t_a)],
+         lambda r: r["node"] == "n3" and r["kind"] in ("event", "timer")
+         and int(r["time_ns"]) >= t_a * 10**6),
+    ]
+    for extra, keep in cases:
+        rc, got, run, _ = records(["--trace-msgs", "--trace-json"] + extra)
+        want = [r for r in full if keep(r)]
+        hashes[" ".join(extra)] = run.get("trace_hash")
+        check(rc == 0 and got == want and 0 < len(got) < len(full),
+              f"{' '.join(extra)}: exit {rc}, {len(got)} records, want {len(want)} of "
+              f"{len(full)}")
+    # A filter implies --trace, and a message kind implies --trace-msgs.
+    rc, got, run, _ = records(["--trace-json", "--trace-kind", "recv"])
+    hashes["--trace-kind recv alone"] = run.get("trace_hash")
+    check(got == [r for r in full if r["kind"] == "recv"],
+          f"--trace-kind recv without --trace-msgs: {len(got)} records")
+    rc, _, run, text = records(["--trace-node", "n4", "--trace-kind", "event"])
+    hashes["text --trace-node n4"] = run.get("trace_hash")
+    check(len(text) == len([r for r in full if r["node"] == "n4" and r["kind"] == "event"])
+          and all(re.match(r"\[ *\d+\.\d{3}\] n4 ", t) for t in text),
+          f"text --trace-node n4 --trace-kind event: {len(text)} lines")
+    check(rc_plain == 0 and len(set(hashes.values())) == 1 and None not in hashes.values(),
+          f"the trace hash changed with the filters: {hashes}")
+    return passed, failed, detail
+
+
 def _replay_suite(root: Path, seeds: list):
     """A run's printed options replay it exactly (same trace hash)."""
     hsim = _find(root, RELEASE)
@@ -640,6 +734,7 @@ def suites(root, quick=False):
         ("crash_report", bind(_crash_suite)),
         ("sweep_live", bind(_live_suite)),
         ("version_help", bind(_version_help_suite)),
+        ("trace_filters", bind(_trace_filter_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],
