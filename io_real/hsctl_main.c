@@ -201,8 +201,9 @@ static int cmd_bounds(const args *a)
         return EXIT_USAGE;
     }
     if (a->json) {
-        printf("{\"nodes\":%u,\"probe_interval_ms\":%u,\"detection_bound_ns\":%llu,"
-               "\"detection_bound_ms\":%llu,\"convergence_bound_ns\":%llu,"
+        /* 64-bit nanoseconds are strings: the largest bounds pass 2^53. */
+        printf("{\"nodes\":%u,\"probe_interval_ms\":%u,\"detection_bound_ns\":\"%llu\","
+               "\"detection_bound_ms\":%llu,\"convergence_bound_ns\":\"%llu\","
                "\"convergence_bound_ms\":%llu}\n",
                a->nodes, sw->probe_interval_ms, (unsigned long long)detect,
                (unsigned long long)(detect / HS_NS_PER_MS), (unsigned long long)converge,

@@ -131,12 +131,14 @@ static void log_start(log_sink *lg, const config *cfg)
         strcat(seeds, i == 0 ? "" : ",");
         strcat(seeds, one);
     }
+    char rng_seed[24]; /* a 64-bit value: a string in JSON logs */
+    snprintf(rng_seed, sizeof(rng_seed), "%llu", (unsigned long long)cfg->node.rng_seed);
     log_field fields[] = {
         {"role", node_role_name(cfg->node.role), 0},
         {"listen", addr, 0},
         {"join", seeds, 0},
         {"data_dir", cfg->data_dir, 0},
-        {"rng_seed", NULL, cfg->node.rng_seed},
+        {"rng_seed", rng_seed, 0},
         {"pid", NULL, (uint64_t)getpid()},
         {"probe_interval_ms", NULL, cfg->node.swim.probe_interval_ms},
         {"tcp_conns_max", NULL, cfg->tcp.conns_max},
