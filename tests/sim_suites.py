@@ -610,6 +610,64 @@ def _trace_filter_suite(root: Path):
     return passed, failed, detail
 
 
+def _tree_digest(d: Path) -> dict:
+    import hashlib
+    return {p.relative_to(d).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _fuzz_script_suite(root: Path):
+    """scripts/fuzz.py fuzzes into a scratch corpus seeded from the
+    committed one (which it never writes), with -max_total_time and
+    -rss_limit_mb, collects artifacts into one folder and prints the
+    replay command of each; the README's fuzz lines use it."""
+    import sys
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    target = "fuzz_meta"
+    corpus = root / "fuzz" / "corpus" / target
+    before = _tree_digest(corpus)
+    with tempfile.TemporaryDirectory(prefix="hs-fuzz-") as tmp:
+        base = [sys.executable, "scripts/fuzz.py", "--targets", target, "--time", "3",
+                "--crashes", f"{tmp}/crashes", "--scratch", f"{tmp}/scratch"]
+        rc, out, err = _run(base, root, timeout=600)  # builds build/fuzz and build/replay
+        last = out.strip().splitlines()[-1] if out.strip() else ""
+        m = re.fullmatch(r"fuzz: 1 targets, (\d+) executions, 0 artifacts", last)
+        scratch = Path(tmp) / "scratch" / target
+        check(rc == 0 and m is not None and int(m.group(1)) > 1000,
+              f"`{_cmd_text(base)}`: exit {rc}, last line {last!r} {err.strip()[-300:]}")
+        check(scratch.is_dir() and set(before) <= set(_tree_digest(scratch)),
+              f"the scratch corpus {scratch} lacks committed seeds")
+        # A real libFuzzer artifact: an RSS limit below what any process uses.
+        cmd = base + ["--no-build", "--rss-limit-mb", "1"]
+        rc, out, err = _run(cmd, root, timeout=120)
+        rep = re.search(rf"  replay: (build/replay/{target}) (\S+)", out)
+        art = Path(rep.group(2)) if rep else None
+        check(rc == 1 and rep is not None and art.is_file()
+              and art.parent == Path(tmp) / "crashes" / target and art.name.startswith("oom-")
+              and out.strip().endswith("1 artifacts"),
+              f"--rss-limit-mb 1: exit {rc}, {out.strip()[-400:]}")
+        if rep is not None:
+            rc2, out2, err2 = _run([root / rep.group(1), art], root, timeout=60)
+            check(rc2 == 0, f"the printed replay command failed: exit {rc2} {err2[-200:]}")
+        rc, _, err = _run([sys.executable, "scripts/fuzz.py", "--targets", "no_such"], root,
+                          timeout=60)
+        check(rc == 2 and "unknown targets" in err, f"unknown target: exit {rc}")
+    check(_tree_digest(corpus) == before, f"fuzz/corpus/{target} changed while fuzzing")
+    readme = (root / "README.md").read_text()
+    check("scripts/fuzz.py" in readme and "fuzz/corpus/<target> -dict" not in readme,
+          "README's fuzz lines still point libFuzzer at the committed corpus")
+    return passed, failed, detail
+
+
 def _replay_suite(root: Path, seeds: list):
     """A run's printed options replay it exactly (same trace hash)."""
     hsim = _find(root, RELEASE)
@@ -735,6 +793,7 @@ def suites(root, quick=False):
         ("sweep_live", bind(_live_suite)),
         ("version_help", bind(_version_help_suite)),
         ("trace_filters", bind(_trace_filter_suite)),
+        ("fuzz_script", bind(_fuzz_script_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],
