@@ -551,12 +551,14 @@ static bool det_run_batch(const simopt_args *a, uint64_t from, uint32_t n, uint3
         pool_ctx p = {a, b->seeds, b->rolls, perturb_event};
         *st = fork_pool(2 * n, jobs, sweep_task, &p, b->seeds, b->runs, watch);
     }
-    for (uint32_t k = 0; k < n && *st == HS_OK; k++) {
+    /* Once stopped (on_seed said so, or the pool was), no further seed is
+     * compared: every seed marked done is one the caller was shown. */
+    for (uint32_t k = 0; k < n && *st == HS_OK && watch->stop == SIMSWEEP_RAN_ALL; k++) {
         if (b->runs[2 * k].done == 0 || b->runs[2 * k + 1].done == 0 || interrupted(watch)) {
             continue;
         }
         compare_seed(a, perturb_event, b->runs, b->rolls, k, &out[k]);
-        if (on_seed != NULL && watch->stop == SIMSWEEP_RAN_ALL && !on_seed(watch->ctx, &out[k])) {
+        if (on_seed != NULL && !on_seed(watch->ctx, &out[k])) {
             watch->stop = SIMSWEEP_STOPPED;
         }
     }
