@@ -1,8 +1,11 @@
 /* hsim: the deterministic simulator's command line.
  *
  *   hsim run --seed N [--json] [--trace | --trace-msgs] [--capture DIR] [options]
+ *            [--trace-node N] [--trace-from-ms A] [--trace-to-ms B] [--trace-kind K[,K]]
+ *            [--trace-json]
  *   hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]
  *   hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N] [--perturb-event N]
+ *   hsim --version | --help | COMMAND --help
  *
  * Exit codes: 0 every invariant held, 1 a safety invariant failed (or a
  * determinism mismatch, or a sweep seed failed), 2 usage error, 3 only
