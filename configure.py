@@ -78,6 +78,11 @@ def include_flags(src: str) -> str:
     if d not in DIR_INCLUDES:
         raise SystemExit(f"configure: {src}: directory {d} has no layer in DIR_INCLUDES")
     return " ".join("-I" + i for i in DIR_INCLUDES[d])
+# The mains that print --version include the generated build/gen/hs_version.h
+# (scripts/version_h.py, rerun on every build, rewritten only when the
+# commit or the tree state changes): build.ninja names no commit.
+VERSION_H = "build/gen/hs_version.h"
+VERSIONED_MAINS = ("sim/main.c", "io_real/hsnode_main.c", "io_real/hsctl_main.c")
 CORE_CFLAGS = "-Wconversion"
 RELEASE_CFLAGS = "-O2 -g"
 # Link-time optimisation for the primary compiler's release build when it is
@@ -209,7 +214,13 @@ class Config:
         if src not in self.objs:
             out = f"{self.outdir}/obj/{src[:-2]}.o"
             extra = {"xflags": "$cflags_core"} if src.startswith("core/") else {}
-            self.w.build([out], f"cc_{self.name}", [src], incs=include_flags(src), **extra)
+            incs = include_flags(src)
+            implicit = None
+            if src in VERSIONED_MAINS:
+                incs += " -I" + VERSION_H.rsplit("/", 1)[0]
+                implicit = [VERSION_H]
+            self.w.build([out], f"cc_{self.name}", [src], implicit=implicit, incs=incs,
+                         **extra)
             self.objs[src] = out
         return self.objs[src]
 
@@ -294,8 +305,14 @@ def generate(src: Sources, cc: str, configure_args: str) -> str:
     w.rule("run_bench", command="python3 scripts/bench.py", pool="console",
            description="BENCH")
     w.rule("compdb", command="python3 configure.py --compdb", description="COMPDB")
+    w.rule("version_h", command="python3 scripts/version_h.py $out", restat="1",
+           description="GEN $out")
 
     w.build([NINJA_FILE], "configure", implicit=["configure.py"])
+    w.comment("Always run (its input never exists); restat keeps the old mtime when the\n"
+              "text is unchanged, so nothing relinks.")
+    w.build(["version_h_always"], "phony")
+    w.build([VERSION_H], "version_h", implicit=["version_h_always", "scripts/version_h.py"])
     w.line()
 
     cfg = {name: Config(w, name, f"build/{name}",

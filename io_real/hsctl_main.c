@@ -8,6 +8,7 @@
  *   hsctl (--cluster D [--from NAME] | --node HOST:PORT) members [--json]
  *   hsctl (--cluster D [--from NAME] | --node HOST:PORT) stats [--json]
  *   hsctl bounds --nodes N [--config FILE] [--json] [-- HSNODE-FLAGS...]
+ *   hsctl --version
  *
  * Exit status: 0 on success, 1 when the operation failed (the message on
  * stderr says why), 2 for a usage error. */
@@ -21,6 +22,9 @@
 #include "cluster.h"
 #include "config.h"
 #include "ctl.h"
+#include "frame.h"
+#include "hs_version.h"
+#include "msg.h"
 #include "swim.h"
 
 #define EXIT_FAIL 1
@@ -56,8 +60,18 @@ static void usage(FILE *out)
           "  hsctl cluster stop-node --dir D --node NAME [--kill]\n"
           "  hsctl (--cluster D [--from NAME] | --node HOST:PORT) members [--json]\n"
           "  hsctl (--cluster D [--from NAME] | --node HOST:PORT) stats [--json]\n"
-          "  hsctl bounds --nodes N [--config FILE] [--json] [-- HSNODE-FLAGS...]\n",
+          "  hsctl bounds --nodes N [--config FILE] [--json] [-- HSNODE-FLAGS...]\n"
+          "  hsctl --version   (version, git commit, compiler, protocol)\n",
           out);
+}
+
+/* `hsctl --version`: the same four lines as hsim's and hsnode's. */
+static int print_version(void)
+{
+    printf("hsctl %s\ncommit %s (%s)\ncompiler %s\nprotocol %u.%u (frame version %u)\n",
+           HS_VERSION, HS_GIT_COMMIT, HS_GIT_TREE, HS_COMPILER, MSG_PROTO_MAJOR,
+           MSG_PROTO_MINOR, FRAME_VERSION);
+    return 0;
 }
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -187,8 +201,9 @@ static int cmd_bounds(const args *a)
         return EXIT_USAGE;
     }
     if (a->json) {
-        printf("{\"nodes\":%u,\"probe_interval_ms\":%u,\"detection_bound_ns\":%llu,"
-               "\"detection_bound_ms\":%llu,\"convergence_bound_ns\":%llu,"
+        /* 64-bit nanoseconds are strings: the largest bounds pass 2^53. */
+        printf("{\"nodes\":%u,\"probe_interval_ms\":%u,\"detection_bound_ns\":\"%llu\","
+               "\"detection_bound_ms\":%llu,\"convergence_bound_ns\":\"%llu\","
                "\"convergence_bound_ms\":%llu}\n",
                a->nodes, sw->probe_interval_ms, (unsigned long long)detect,
                (unsigned long long)(detect / HS_NS_PER_MS), (unsigned long long)converge,
@@ -422,6 +437,9 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            return print_version();
         }
     }
     int rc = parse_args(&a, argc, argv);

@@ -3,7 +3,7 @@
  *   hsnode --name NAME --listen IP:PORT --data-dir DIR [--role ROLE]
  *          [--join IP:PORT[,IP:PORT...]] [--config FILE] [--log text|json]
  *          [--log-level debug|info|warn|error] [--KEY VALUE ...]
- *   hsnode --help | --print-config
+ *   hsnode --help | --print-config | --version
  *
  * Exit status: 0 after a clean stop (SIGTERM or SIGINT), 2 for a bad flag or
  * config file, 1 when the node cannot start (port in use, data directory
@@ -19,9 +19,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "frame.h"
+#include "hs_version.h"
 #include "host.h"
 #include "ioerr.h"
 #include "log.h"
+#include "msg.h"
 
 #define EXIT_USAGE 2
 #define EXIT_START 1
@@ -49,7 +52,8 @@ static int usage(FILE *out)
             "usage: hsnode --name NAME --listen IP:PORT --data-dir DIR [--role ROLE]\n"
             "              [--join IP:PORT[,IP:PORT...]] [--config FILE] [--log text|json]\n"
             "              [--log-level LEVEL] [--KEY VALUE ...]\n"
-            "       hsnode --print-config   (a config file with every key at its default)\n\n"
+            "       hsnode --print-config   (a config file with every key at its default)\n"
+            "       hsnode --version        (version, git commit, compiler, protocol)\n\n"
             "Runs one node: SWIM membership on UDP IP:PORT, control requests on TCP\n"
             "IP:PORT.  Every key below may be a flag (--key value, --key=value, or\n"
             "--SECTION-KEY) or a line 'key = value' in section [SECTION] of the\n"
@@ -57,6 +61,15 @@ static int usage(FILE *out)
     int rc = print_keys(out, config_render_help);
     fprintf(out, "\nExit status: 0 clean stop, 1 cannot start, 2 bad flag or config.\n");
     return rc;
+}
+
+/* `hsnode --version`: the same four lines as hsim's and hsctl's. */
+static int print_version(void)
+{
+    printf("hsnode %s\ncommit %s (%s)\ncompiler %s\nprotocol %u.%u (frame version %u)\n",
+           HS_VERSION, HS_GIT_COMMIT, HS_GIT_TREE, HS_COMPILER, MSG_PROTO_MAJOR,
+           MSG_PROTO_MINOR, FRAME_VERSION);
+    return 0;
 }
 
 static int print_config(FILE *out)
@@ -118,12 +131,14 @@ static void log_start(log_sink *lg, const config *cfg)
         strcat(seeds, i == 0 ? "" : ",");
         strcat(seeds, one);
     }
+    char rng_seed[24]; /* a 64-bit value: a string in JSON logs */
+    snprintf(rng_seed, sizeof(rng_seed), "%llu", (unsigned long long)cfg->node.rng_seed);
     log_field fields[] = {
         {"role", node_role_name(cfg->node.role), 0},
         {"listen", addr, 0},
         {"join", seeds, 0},
         {"data_dir", cfg->data_dir, 0},
-        {"rng_seed", NULL, cfg->node.rng_seed},
+        {"rng_seed", rng_seed, 0},
         {"pid", NULL, (uint64_t)getpid()},
         {"probe_interval_ms", NULL, cfg->node.swim.probe_interval_ms},
         {"tcp_conns_max", NULL, cfg->tcp.conns_max},
@@ -154,6 +169,9 @@ int main(int argc, char **argv)
         }
         if (strcmp(argv[i], "--print-config") == 0) {
             return print_config(stdout);
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            return print_version();
         }
     }
     static config cfg;

@@ -1,14 +1,19 @@
 /* hsim: the deterministic simulator's command line.
  *
  *   hsim run --seed N [--json] [--trace | --trace-msgs] [--capture DIR] [options]
- *   hsim sweep --seeds A..B [--jobs J] [--json] [options]
- *   hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]
+ *            [--trace-node N] [--trace-from-ms A] [--trace-to-ms B] [--trace-kind K[,K]]
+ *            [--trace-json]
+ *   hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]
+ *   hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N] [--perturb-event N]
+ *   hsim --version | --help | COMMAND --help
  *
  * Exit codes: 0 every invariant held, 1 a safety invariant failed (or a
  * determinism mismatch, or a sweep seed failed), 2 usage error, 3 only
- * liveness invariants failed, 4 the run crashed (an assertion).  The wall clock is read here only,
+ * liveness invariants failed, 4 the run crashed (an assertion), 130 a
+ * sweep or detcheck was interrupted (SIGINT).  The wall clock is read here only,
  * to report speed; it never reaches the simulation. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
+#include "hs_version.h"
+#include "msg.h"
 #include "sim.h"
 #include "simscen.h"
 #include "simcap.h"
 #include "simopt.h"
+#include "simprog.h"
 #include "simsweep.h"
 
 #define EXIT_PASS 0
@@ -27,45 +36,123 @@
 #define EXIT_USAGE 2
 #define EXIT_LIVENESS 3 /* run: only liveness invariants failed */
 #define EXIT_CRASH 4    /* run: an assertion failed inside the simulation */
+#define EXIT_INTERRUPTED 130 /* sweep, detcheck: stopped by SIGINT (Ctrl-C), partial summary */
 #define FLAGS_MAX 4096u
+
+/* hsim run's trace filters (print_trace_rec). */
+typedef struct {
+    bool json;     /* --trace-json: one JSON object per line */
+    bool set;      /* any filter or --trace-json given */
+    int32_t node;  /* TRACE_NODE_ANY, -1 the simulator's lines, else a node index */
+    uint64_t from_ns;
+    uint64_t to_ns;
+    uint32_t kinds; /* bit per sim_trace_kind; 0 = every kind */
+} trace_filter;
 
 typedef struct {
     simopt_args args;
     bool json;
     uint32_t trace; /* SIM_TRACE_* */
+    trace_filter filter;
     const char *capture;
     bool seeds_set;
     uint64_t first;
     uint64_t last;
     uint32_t jobs;
     uint64_t perturb_event; /* detcheck self-test; 0 = off */
+    uint64_t max_failures;  /* sweep, detcheck: stop after this many failed seeds; 0 = never */
     bool safety_only;       /* run: end at the heal (sim_run_safety) */
 } cli;
 
-static void usage(FILE *f)
+static const char *const RUN_USAGE =
+    "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR]\n"
+    "           [--trace-node N] [--trace-from-ms A] [--trace-to-ms B] [--trace-kind K[,K]]\n"
+    "           [--trace-json] [--safety-only] [--crash-at-event N] [options]\n"
+    "      --json             one JSON record as the last stdout line\n"
+    "      --trace            node events, faults, phases and violations on stdout\n"
+    "      --trace-msgs       also every send, recv, drop, timer and disk line\n"
+    "      --trace-node N     only node N's lines (N, nN, or sim for the simulator's)\n"
+    "      --trace-from-ms A, --trace-to-ms B  only lines at simulated times A..B ms\n"
+    "      --trace-kind K[,K] only these kinds: schedule, fault, event, send, recv, drop,\n"
+    "                         tcp, timer, disk, forge, operator, phase, violation, perturb\n"
+    "      --trace-json       trace lines as JSON objects {time_ns, node, kind, text}\n"
+    "                         (filters imply --trace; a message kind, --trace-msgs;\n"
+    "                         they change what is printed, never the run or its hash)\n"
+    "      --capture DIR      every frame sent, deduplicated per type (fuzz corpus)\n"
+    "      --safety-only      ends the run at the heal: safety invariants only, for\n"
+    "                         clusters whose liveness bounds are hours of simulated time\n"
+    "      --crash-at-event N checks the crash report: an assertion fails in the step\n"
+    "                         of input N\n"
+    "      --lose-timer K     checks the mechanism checks: the host drops the first\n"
+    "                         arming of SWIM timer kind K (1 probe round, 2 probe\n"
+    "                         timeout, 3 suspicion, 5 join retry, 6 sync, 7 reconnect,\n"
+    "                         8 reap); member_timers or duty_timers must report it\n";
+
+static const char *const SWEEP_USAGE =
+    "  hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [--crash-at-event N]\n"
+    "             [options]\n"
+    "      --seeds A..B       seeds A to B inclusive (or one seed N), each in a child\n"
+    "      --jobs J           children at once (default: the number of CPUs)\n"
+    "      --json             one JSON summary as the last stdout line\n"
+    "      --max-failures N   stop after N failed seeds (the summary says so)\n"
+    "      --crash-at-event N every seed fails an assertion at input N (self-test)\n"
+    "      --lose-timer K     as for run: every seed loses one SWIM timer (self-test)\n"
+    "      On a terminal stderr shows progress; failures print as they are found;\n"
+    "      Ctrl-C prints the partial summary and exits 130.\n";
+
+static const char *const DETCHECK_USAGE =
+    "  hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N]\n"
+    "                [--perturb-event N] [options]\n"
+    "      runs each seed twice, each in its own child, and compares trace hashes\n"
+    "      --seeds, --jobs, --json, --max-failures as for sweep\n"
+    "      --perturb-event N  checks the checker: the second run of each seed hashes\n"
+    "                         one extra byte at event N, so it must report a mismatch at N\n";
+
+static const char *const SCENARIO_USAGE =
+    "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
+    "      runs a scripted scenario and prints its membership transitions\n"
+    "      --config CONF      [swim] keys for every node (tests/real/fast.conf)\n"
+    "      --seed N           the seed of the run (default 1)\n";
+
+static void usage_exit(FILE *f, bool sim_options)
 {
-    fprintf(f,
-            "usage:\n"
-            "  hsim run --seed N [--json] [--trace] [--trace-msgs | --trace=all] [--capture DIR] "
-            "[--safety-only] [options]\n"
-            "      --safety-only ends the run at the heal: safety invariants only, for\n"
-            "      clusters whose liveness bounds are hours of simulated time\n"
-            "  hsim sweep --seeds A..B [--jobs J] [--json] [options]\n"
-            "  hsim detcheck --seeds A..B [--jobs J] [--json] [--perturb-event N] [options]\n"
-            "      --perturb-event N checks the checker: the second run of each seed hashes\n"
-            "      one extra byte at event N, so it must report a mismatch at N\n"
-            "  hsim scenario FILE [--config CONF] [--seed N]   (docs/simulator.md)\n"
-            "options (each defaults to a value drawn from the seed):\n");
-    simopt_usage(f);
-    fprintf(f, "  --lose-timer K (run, sweep) checks the mechanism checks: the host drops the\n"
-               "      first arming of SWIM timer kind K (1 probe round, 2 probe timeout,\n"
-               "      3 suspicion, 5 join retry, 6 sync, 7 reconnect, 8 reap)\n");
-    fprintf(f, "  --crash-at-event N (run, sweep) checks the crash report: an assertion fails\n"
-               "      in the step of input N\n"
-               "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
+    if (sim_options) {
+        fprintf(f, "options (each defaults to a value drawn from the seed):\n");
+        simopt_usage(f);
+    }
+    fprintf(f, "exit: 0 all invariants held; 1 a safety violation, a determinism mismatch or a\n"
                "      failed sweep seed; 2 usage error; 3 (run) only liveness invariants failed;\n"
                "      4 (run) crashed: an assertion failed (seed, time, node and replay on\n"
-               "      stderr)\n");
+               "      stderr); 130 (sweep, detcheck) interrupted by SIGINT (Ctrl-C): the\n"
+               "      partial summary of the seeds done\n");
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage:\n%s%s%s%s  hsim --version | --help | COMMAND --help\n", RUN_USAGE,
+            SWEEP_USAGE, DETCHECK_USAGE, SCENARIO_USAGE);
+    usage_exit(f, true);
+}
+
+/* `hsim COMMAND --help`: that command's usage and options only. */
+static int command_usage(const char *cmd)
+{
+    const char *text = strcmp(cmd, "run") == 0        ? RUN_USAGE
+                       : strcmp(cmd, "sweep") == 0    ? SWEEP_USAGE
+                       : strcmp(cmd, "detcheck") == 0 ? DETCHECK_USAGE
+                                                      : SCENARIO_USAGE;
+    printf("usage:\n%s", text);
+    usage_exit(stdout, strcmp(cmd, "scenario") != 0);
+    return EXIT_PASS;
+}
+
+/* `hsim --version`: the same four lines as hsnode's and hsctl's. */
+static int print_version(void)
+{
+    printf("hsim %s\ncommit %s (%s)\ncompiler %s\nprotocol %u.%u (frame version %u)\n",
+           HS_VERSION, HS_GIT_COMMIT, HS_GIT_TREE, HS_COMPILER, MSG_PROTO_MAJOR,
+           MSG_PROTO_MINOR, FRAME_VERSION);
+    return EXIT_PASS;
 }
 
 static int usage_error(const char *fmt, ...) HS_PRINTF(1, 2);
@@ -116,11 +203,170 @@ static bool parse_index(const char *v, uint64_t *out)
     return true;
 }
 
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            fprintf(f, "\\%c", *p);
+        } else if (*p < 0x20) {
+            fprintf(f, "\\u%04x", *p);
+        } else {
+            fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Trace filters (run): they choose what is printed, never what is run */
+
+#define TRACE_NODE_ANY (-2)
+#define TRACE_MSG_KINDS                                                                        \
+    ((1u << SIM_TK_SEND) | (1u << SIM_TK_RECV) | (1u << SIM_TK_DROP) | (1u << SIM_TK_TCP) |   \
+     (1u << SIM_TK_TIMER) | (1u << SIM_TK_DISK))
+
+/* --trace-node: "sim" (-1), "nK" or "K" (K-1); false when malformed. */
+static bool parse_trace_node(const char *v, int32_t *out)
+{
+    if (v != NULL && strcmp(v, "sim") == 0) {
+        *out = -1;
+        return true;
+    }
+    uint64_t k = 0;
+    if (v == NULL || !parse_index(v[0] == 'n' ? v + 1 : v, &k) || k > INT32_MAX) {
+        return false;
+    }
+    *out = (int32_t)(k - 1);
+    return true;
+}
+
+/* Simulated milliseconds, a decimal integer. */
+static bool parse_ms(const char *v, uint64_t *ns)
+{
+    if (v == NULL || *v < '0' || *v > '9') {
+        return false;
+    }
+    errno = 0;
+    char *end = NULL;
+    unsigned long long ms = strtoull(v, &end, 10);
+    if (errno != 0 || *end != '\0' || ms > UINT64_MAX / HS_NS_PER_MS) {
+        return false;
+    }
+    *ns = ms * HS_NS_PER_MS;
+    return true;
+}
+
+/* --trace-kind K[,K...]: a bit per sim_trace_kind; false names the bad one. */
+static bool parse_trace_kinds(const char *v, uint32_t *mask, char *bad, size_t cap)
+{
+    snprintf(bad, cap, "%s", v == NULL ? "" : v);
+    if (v == NULL || *v == '\0') {
+        return false;
+    }
+    for (const char *p = v; *p != '\0';) {
+        size_t n = strcspn(p, ",");
+        uint32_t k = 0;
+        while (k < SIM_TRACE_KIND_COUNT && (strlen(sim_trace_kind_name(k)) != n ||
+                                            strncmp(sim_trace_kind_name(k), p, n) != 0)) {
+            k++;
+        }
+        if (k == SIM_TRACE_KIND_COUNT) {
+            snprintf(bad, cap, "%.*s", (int)n, p);
+            return false;
+        }
+        *mask |= 1u << k;
+        p += n;
+        if (*p == ',' && *++p == '\0') {
+            snprintf(bad, cap, "%s", ""); /* a trailing comma: an empty kind */
+            return false;
+        }
+    }
+    return true;
+}
+
+static void trace_kinds_text(char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (uint32_t k = 0; k < SIM_TRACE_KIND_COUNT && used < cap; k++) {
+        int n = snprintf(out + used, cap - used, "%s%s", k == 0 ? "" : ", ",
+                         sim_trace_kind_name(k));
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+static bool trace_wanted(const trace_filter *f, const sim_trace_rec *r)
+{
+    return (f->node == TRACE_NODE_ANY || f->node == r->node) && r->time_ns >= f->from_ns &&
+           r->time_ns <= f->to_ns && (f->kinds == 0 || (f->kinds & (1u << r->kind)) != 0);
+}
+
+/* Prints one trace line that passes the filters: as text, or as one JSON
+ * object per line (time_ns as a string: 64-bit values are strings). */
+static void print_trace_rec(void *ctx, const sim_trace_rec *r)
+{
+    const trace_filter *f = ctx;
+    if (!trace_wanted(f, r)) {
+        return;
+    }
+    if (!f->json) {
+        puts(r->line);
+        return;
+    }
+    printf("{\"time_ns\":\"%llu\",\"node\":", (unsigned long long)r->time_ns);
+    if (r->node >= 0) {
+        json_string(stdout, r->who);
+    } else {
+        fputs("null", stdout);
+    }
+    printf(",\"kind\":\"%s\",\"text\":", sim_trace_kind_name(r->kind));
+    json_string(stdout, r->text);
+    fputs("}\n", stdout);
+}
+
+/* One of --trace-node, --trace-from-ms, --trace-to-ms, --trace-kind,
+ * --trace-json; EXIT_PASS or EXIT_USAGE. */
+static int parse_trace_flag(cli *c, const char *arg, const char *next, int *i)
+{
+    trace_filter *f = &c->filter;
+    f->set = true;
+    const char *v = next == NULL ? "" : next;
+    if (strcmp(arg, "--trace-json") == 0) {
+        f->json = true;
+        return EXIT_PASS;
+    }
+    (*i)++;
+    if (strcmp(arg, "--trace-node") == 0) {
+        return parse_trace_node(next, &f->node)
+                   ? EXIT_PASS
+                   : usage_error("--trace-node: expected N, nN (N >= 1) or sim, got '%s'", v);
+    }
+    if (strcmp(arg, "--trace-from-ms") == 0 || strcmp(arg, "--trace-to-ms") == 0) {
+        uint64_t *out = arg[8] == 'f' ? &f->from_ns : &f->to_ns;
+        return parse_ms(next, out) ? EXIT_PASS
+                                   : usage_error("%s: expected whole simulated ms, got '%s'",
+                                                 arg, v);
+    }
+    if (strcmp(arg, "--trace-kind") == 0) {
+        char bad[64];
+        char all[256];
+        if (parse_trace_kinds(next, &f->kinds, bad, sizeof(bad))) {
+            return EXIT_PASS;
+        }
+        trace_kinds_text(all, sizeof(all));
+        return usage_error("--trace-kind: unknown kind '%s' (kinds: %s)", bad, all);
+    }
+    return usage_error("unknown argument '%s' for 'run'", arg);
+}
+
 /* Parses the arguments after the command; returns EXIT_PASS or EXIT_USAGE. */
 static int parse(int argc, char **argv, const char *cmd, cli *c)
 {
     memset(c, 0, sizeof(*c));
     simopt_args_init(&c->args);
+    c->filter.node = TRACE_NODE_ANY;
+    c->filter.to_ns = UINT64_MAX;
     bool is_run = strcmp(cmd, "run") == 0;
     for (int i = 2; i < argc;) {
         const char *arg = argv[i];
@@ -140,6 +386,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
         } else if (is_run &&
                    (strcmp(arg, "--trace-msgs") == 0 || strcmp(arg, "--trace=all") == 0)) {
             c->trace |= SIM_TRACE_EVENTS | SIM_TRACE_MSGS;
+        } else if (is_run && strncmp(arg, "--trace-", 8) == 0 &&
+                   strcmp(arg, "--trace-msgs") != 0) {
+            int rc = parse_trace_flag(c, arg, next, &i);
+            if (rc != EXIT_PASS) {
+                return rc;
+            }
         } else if (is_run && strcmp(arg, "--safety-only") == 0) {
             c->safety_only = true;
         } else if (is_run && strcmp(arg, "--capture") == 0) {
@@ -175,6 +427,12 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
                                    next == NULL ? "" : next);
             }
             i++;
+        } else if (!is_run && strcmp(arg, "--max-failures") == 0) {
+            if (!parse_index(next, &c->max_failures)) {
+                return usage_error("--max-failures: expected a count >= 1, got '%s'",
+                                   next == NULL ? "" : next);
+            }
+            i++;
         } else if (!is_run && strcmp(arg, "--jobs") == 0) {
             if (!parse_jobs(next, &c->jobs)) {
                 return usage_error("--jobs: expected an integer in [1, 1024]");
@@ -187,6 +445,13 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
     }
     if (is_run && !c->args.seed_set) {
         return usage_error("run needs --seed N");
+    }
+    if (c->filter.from_ns > c->filter.to_ns) {
+        return usage_error("--trace-from-ms is after --trace-to-ms");
+    }
+    if (c->filter.set) { /* a filter implies --trace; a message kind, --trace-msgs */
+        c->trace |= SIM_TRACE_EVENTS | ((c->filter.kinds & TRACE_MSG_KINDS) != 0 ? SIM_TRACE_MSGS
+                                                                                  : 0u);
     }
     if (!is_run && c->args.seed_set) {
         return usage_error("%s takes --seeds A..B, not --seed", cmd);
@@ -222,27 +487,6 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     }
     snprintf(out, cap, "%s run --seed %llu%s%s%s%s", argv0, (unsigned long long)seed,
              flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "", crash);
-}
-
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            fprintf(f, "\\%c", *p);
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-        } else {
-            fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
-static void print_line(void *ctx, const char *line)
-{
-    fputs(line, (FILE *)ctx);
-    fputc('\n', (FILE *)ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -495,8 +739,13 @@ static int cmd_run(const char *argv0, const cli *c)
         capturing = true;
         sim_set_frame_hook(s, simcap_frame, &cap);
     }
+    if (c->filter.node >= 0 && (uint32_t)c->filter.node >= o.nodes) {
+        sim_destroy(s);
+        return usage_error("--trace-node n%d: the cluster has %u nodes", c->filter.node + 1,
+                           o.nodes);
+    }
     if (c->trace != 0) {
-        sim_set_trace(s, c->trace, print_line, stdout);
+        sim_set_trace_rec(s, c->trace, print_trace_rec, (void *)&c->filter);
     }
     char replay[FLAGS_MAX + 128];
     replay_command(argv0, c, o.seed, replay, sizeof(replay));
@@ -554,6 +803,158 @@ static const char *outcome_name(int32_t outcome)
     }
 }
 
+/* Set by SIGINT during a sweep or detcheck; the pool's wait returns EINTR
+ * and the partial summary is printed (exit EXIT_INTERRUPTED). */
+static volatile sig_atomic_t interrupt_flag;
+
+static void on_sigint(int sig)
+{
+    HS_UNUSED(sig);
+    interrupt_flag = 1;
+}
+
+/* Catches SIGINT without SA_RESTART, so a blocked waitpid returns. */
+static void catch_sigint(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    (void)sigaction(SIGINT, &sa, NULL);
+}
+
+/* What the parent does with each record while a sweep runs. */
+typedef struct {
+    const char *argv0;
+    const cli *c;
+    simprog prog;
+    uint32_t done;
+    uint32_t failed;
+    uint32_t runs; /* detcheck: runs reported (two per seed) */
+} live;
+
+static void live_init(live *l, const char *argv0, const cli *c, const char *what,
+                      uint32_t count)
+{
+    memset(l, 0, sizeof(*l));
+    l->argv0 = argv0;
+    l->c = c;
+    simprog_init(&l->prog, what, stderr, isatty(STDERR_FILENO) == 1, count, wall_ns());
+}
+
+static bool stop_now(const live *l)
+{
+    return l->c->max_failures != 0 && l->failed >= l->c->max_failures;
+}
+
+/* A failed seed, printed as soon as its record arrives: stdout in text
+ * mode, stderr with --json (stdout is the JSON record). */
+static bool sweep_on_result(void *ctx, const simsweep_result *r)
+{
+    live *l = ctx;
+    l->done++;
+    if (r->outcome != SIMSWEEP_PASS) {
+        l->failed++;
+        simprog_clear(&l->prog);
+        char replay[FLAGS_MAX + 128];
+        replay_command(l->argv0, l->c, r->seed, replay, sizeof(replay));
+        FILE *f = l->c->json ? stderr : stdout;
+        fprintf(f, "FAILED seed %llu (%s): %s\n  replay: %s\n", (unsigned long long)r->seed,
+                outcome_name(r->outcome), r->detail, replay);
+        fflush(f);
+    }
+    simprog_update(&l->prog, l->done, l->failed, wall_ns());
+    return !stop_now(l);
+}
+
+static const char *stop_name(simsweep_stop stop)
+{
+    return stop == SIMSWEEP_STOPPED ? "max_failures"
+           : stop == SIMSWEEP_INTERRUPTED ? "interrupted" : NULL;
+}
+
+static void print_groups_text(const simprog_groups *g)
+{
+    if (g->n == 0) {
+        return;
+    }
+    printf("failures by cause:\n");
+    for (uint32_t k = 0; k < g->n; k++) {
+        printf("  %u x %s  (seeds", g->g[k].count, g->g[k].key);
+        for (uint32_t j = 0; j < g->g[k].nseeds; j++) {
+            printf(" %llu", (unsigned long long)g->g[k].seeds[j]);
+        }
+        printf("%s)\n", g->g[k].count > g->g[k].nseeds ? " ..." : "");
+    }
+    if (g->other != 0) {
+        printf("  %u more failures of other causes\n", g->other);
+    }
+}
+
+static void print_groups_json(const simprog_groups *g)
+{
+    printf(",\"by_cause\":[");
+    for (uint32_t k = 0; k < g->n; k++) {
+        printf("%s{\"cause\":", k == 0 ? "" : ",");
+        json_string(stdout, g->g[k].key);
+        printf(",\"count\":%u,\"first_seeds\":[", g->g[k].count);
+        for (uint32_t j = 0; j < g->g[k].nseeds; j++) {
+            printf("%s\"%llu\"", j == 0 ? "" : ",", (unsigned long long)g->g[k].seeds[j]);
+        }
+        printf("]}");
+    }
+    printf("],\"other_causes\":%u", g->other);
+}
+
+/* The line that says a sweep or detcheck did not run every seed. */
+static void print_stopped(FILE *f, const live *l, simsweep_stop stop)
+{
+    if (stop == SIMSWEEP_STOPPED) {
+        fprintf(f, "stopped early: --max-failures %llu reached after %u of %u seeds\n",
+                (unsigned long long)l->c->max_failures, l->done, l->prog.total);
+    } else if (stop == SIMSWEEP_INTERRUPTED) {
+        fprintf(f, "interrupted (SIGINT): partial summary of %u of %u seeds\n", l->done,
+                l->prog.total);
+    }
+}
+
+static void sweep_json(const char *argv0, const cli *c, const simsweep_result *results,
+                       uint32_t count, const live *l, simsweep_stop stop, uint64_t events,
+                       double secs, const simprog_groups *g, const uint64_t *probes)
+{
+    char replay[FLAGS_MAX + 128];
+    uint64_t sim_ns = 0;
+    for (uint32_t k = 0; k < count; k++) {
+        sim_ns += results[k].done != 0 ? results[k].sim_ns : 0;
+    }
+    printf("{\"seeds\":%u,\"seeds_done\":%u,\"passed\":%u,\"failed\":%u,\"events\":%llu,"
+           "\"sim_time_ms\":%llu,\"wall_ms\":%.3f,\"events_per_sec\":%.0f,\"jobs\":%u,"
+           "\"stopped\":", count, l->done, l->done - l->failed, l->failed,
+           (unsigned long long)events, (unsigned long long)(sim_ns / HS_NS_PER_MS), secs * 1e3,
+           secs > 0 ? (double)events / secs : 0.0, c->jobs);
+    printf(stop_name(stop) != NULL ? "\"%s\"" : "null", stop_name(stop));
+    print_groups_json(g);
+    printf(",\"failures\":[");
+    const char *sep = "";
+    for (uint32_t k = 0; k < count; k++) {
+        const simsweep_result *r = &results[k];
+        if (r->done == 0 || r->outcome == SIMSWEEP_PASS) {
+            continue;
+        }
+        replay_command(argv0, c, r->seed, replay, sizeof(replay));
+        printf("%s{\"seed\":\"%llu\",\"outcome\":\"%s\",\"detail\":", sep,
+               (unsigned long long)r->seed, outcome_name(r->outcome));
+        json_string(stdout, r->detail);
+        printf(",\"replay\":");
+        json_string(stdout, replay);
+        printf("}");
+        sep = ",";
+    }
+    printf("]");
+    print_probes_json(probes);
+    printf("}\n");
+}
+
 static int cmd_sweep(const char *argv0, const cli *c)
 {
     simopt o;
@@ -564,73 +965,60 @@ static int cmd_sweep(const char *argv0, const cli *c)
     }
     uint32_t count = (uint32_t)(c->last - c->first + 1);
     simsweep_result *results = calloc(count, sizeof(simsweep_result));
-    if (results == NULL) {
+    simprog_groups *groups = calloc(1, sizeof(simprog_groups));
+    if (results == NULL || groups == NULL) {
         fprintf(stderr, "hsim: out of memory\n");
+        free(results);
+        free(groups);
         return EXIT_USAGE;
     }
+    live l;
+    live_init(&l, argv0, c, "sweep", count);
+    simsweep_watch watch = {sweep_on_result, &l, &interrupt_flag, SIMSWEEP_RAN_ALL};
+    catch_sigint();
     uint64_t t0 = wall_ns();
-    hs_status st = simsweep_sweep(&c->args, c->first, c->last, c->jobs, results);
+    hs_status st = simsweep_sweep(&c->args, c->first, c->last, c->jobs, results, &watch);
     uint64_t wall = wall_ns() - t0;
+    simprog_clear(&l.prog);
     if (st != HS_OK) {
         fprintf(stderr, "hsim: sweep failed: %s\n", hs_status_name(st));
         free(results);
+        free(groups);
         return EXIT_FAIL;
     }
     uint64_t events = 0;
-    uint64_t sim_ns = 0;
-    uint32_t failed = 0;
     uint64_t probes[HS_PROBE_COUNT] = {0};
     for (uint32_t k = 0; k < count; k++) {
+        const simsweep_result *r = &results[k];
+        events += r->done != 0 ? r->events : 0;
         for (uint32_t p = 0; p < HS_PROBE_COUNT; p++) {
-            probes[p] += results[k].probes[p];
+            probes[p] += r->done != 0 ? r->probes[p] : 0;
         }
-        events += results[k].events;
-        sim_ns += results[k].sim_ns;
-        failed += results[k].outcome != SIMSWEEP_PASS ? 1u : 0u;
+        if (r->done != 0 && r->outcome != SIMSWEEP_PASS) {
+            char key[SIMPROG_KEY_MAX];
+            simprog_failure_key(r->outcome, r->detail, key, sizeof(key));
+            simprog_group_add(groups, key, r->seed);
+        }
     }
     double secs = (double)wall / 1e9;
-    double eps = secs > 0 ? (double)events / secs : 0.0;
-    char replay[FLAGS_MAX + 128];
     if (c->json) {
-        printf("{\"seeds\":%u,\"passed\":%u,\"failed\":%u,\"events\":%llu,\"sim_time_ms\":%llu,"
-               "\"wall_ms\":%.3f,\"events_per_sec\":%.0f,\"jobs\":%u,\"failures\":[",
-               count, count - failed, failed, (unsigned long long)events,
-               (unsigned long long)(sim_ns / HS_NS_PER_MS), secs * 1e3, eps, c->jobs);
-        const char *sep = "";
-        for (uint32_t k = 0; k < count; k++) {
-            const simsweep_result *r = &results[k];
-            if (r->outcome == SIMSWEEP_PASS) {
-                continue;
-            }
-            replay_command(argv0, c, r->seed, replay, sizeof(replay));
-            printf("%s{\"seed\":\"%llu\",\"outcome\":\"%s\",\"detail\":", sep,
-                   (unsigned long long)r->seed, outcome_name(r->outcome));
-            json_string(stdout, r->detail);
-            printf(",\"replay\":");
-            json_string(stdout, replay);
-            printf("}");
-            sep = ",";
-        }
-        printf("]");
-        print_probes_json(probes);
-        printf("}\n");
+        sweep_json(argv0, c, results, count, &l, watch.stop, events, secs, groups, probes);
+        print_stopped(stderr, &l, watch.stop);
     } else {
-        for (uint32_t k = 0; k < count; k++) {
-            const simsweep_result *r = &results[k];
-            if (r->outcome == SIMSWEEP_PASS) {
-                continue;
-            }
-            replay_command(argv0, c, r->seed, replay, sizeof(replay));
-            printf("FAILED seed %llu (%s): %s\n  replay: %s\n", (unsigned long long)r->seed,
-                   outcome_name(r->outcome), r->detail, replay);
-        }
+        print_groups_text(groups);
+        print_stopped(stdout, &l, watch.stop);
         printf("seeds %u  passed %u  failed %u  events %llu  wall %.3f s  %.0f events/s  "
                "(%u jobs)\n",
-               count, count - failed, failed, (unsigned long long)events, secs, eps, c->jobs);
+               l.done, l.done - l.failed, l.failed, (unsigned long long)events, secs,
+               secs > 0 ? (double)events / secs : 0.0, c->jobs);
         print_probes_text(probes);
     }
     free(results);
-    return failed == 0 ? EXIT_PASS : EXIT_FAIL;
+    free(groups);
+    if (watch.stop == SIMSWEEP_INTERRUPTED) {
+        return EXIT_INTERRUPTED;
+    }
+    return l.failed == 0 ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -659,6 +1047,99 @@ static void event_name(const char *where, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* Progress only: a detcheck seed is done when both its runs are. */
+static bool det_on_run(void *ctx, const simsweep_result *r)
+{
+    HS_UNUSED(r);
+    live *l = ctx;
+    l->runs++;
+    uint32_t seeds = l->runs / 2 > l->done ? l->runs / 2 : l->done;
+    simprog_update(&l->prog, seeds > l->prog.total ? l->prog.total : seeds, l->failed,
+                   wall_ns());
+    return true;
+}
+
+/* A compared seed: a mismatch is printed at once (stdout, or stderr with
+ * --json); returns false once --max-failures mismatches are seen. */
+static bool det_on_seed(void *ctx, const simsweep_detcheck_result *d)
+{
+    live *l = ctx;
+    const cli *c = l->c;
+    l->done++;
+    if (!d->match) {
+        l->failed++;
+        simprog_clear(&l->prog);
+        char replay[FLAGS_MAX + 128];
+        replay_command(l->argv0, c, d->seed, replay, sizeof(replay));
+        char name[SIM_EVENT_NAME_MAX];
+        event_name(d->where[0], name, sizeof(name));
+        FILE *f = c->json ? stderr : stdout;
+        fprintf(f,
+                "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
+                "events, %s)\n  first differing event: %llu%s%s%s\n  replay: %s\n",
+                (unsigned long long)d->seed, (unsigned long long)d->hash[0],
+                (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
+                (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
+                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff,
+                name[0] != '\0' ? " (" : "", name, name[0] != '\0' ? ")" : "", replay);
+        if (d->first_diff != 0) {
+            fprintf(f, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
+                    (unsigned long long)d->first_diff, d->where[0],
+                    (unsigned long long)d->first_diff, d->where[1]);
+        }
+        fflush(f);
+    }
+    simprog_update(&l->prog, l->done, l->failed, wall_ns());
+    return !stop_now(l);
+}
+
+/* The cause of a mismatch: a crashed run, or the kind of the first
+ * differing event (its trace line's first word after the node). */
+static void det_key(const simsweep_detcheck_result *d, char *out, size_t cap)
+{
+    if (d->outcome[0] == SIMSWEEP_CRASH || d->outcome[1] == SIMSWEEP_CRASH) {
+        snprintf(out, cap, "a run crashed");
+        return;
+    }
+    char name[SIM_EVENT_NAME_MAX];
+    event_name(d->where[0], name, sizeof(name));
+    const char *p = strchr(name, ' ');
+    p = p != NULL ? p + 1 : name;
+    size_t n = strcspn(p, " ");
+    if (d->first_diff == 0 || n == 0) {
+        snprintf(out, cap, "trace hash mismatch");
+    } else {
+        snprintf(out, cap, "trace hash mismatch at a %.*s", (int)n, p);
+    }
+}
+
+static void det_json(const cli *c, const simsweep_detcheck_result *results, uint32_t count,
+                     const live *l, simsweep_stop stop, uint64_t wall,
+                     const simprog_groups *g)
+{
+    printf("{\"seeds\":%u,\"seeds_done\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,"
+           "\"wall_ms\":%.3f,\"perturb_event\":%llu,\"stopped\":",
+           count, l->done, 2 * l->done, l->done - l->failed, l->failed, (double)wall / 1e6,
+           (unsigned long long)c->perturb_event);
+    printf(stop_name(stop) != NULL ? "\"%s\"" : "null", stop_name(stop));
+    print_groups_json(g);
+    printf(",\"mismatches\":[");
+    const char *sep = "";
+    for (uint32_t k = 0; k < count; k++) {
+        if (results[k].done != 0 && !results[k].match) {
+            char name[SIM_EVENT_NAME_MAX];
+            event_name(results[k].where[0], name, sizeof(name));
+            printf("%s{\"seed\":\"%llu\",\"first_diff\":%llu,\"event\":", sep,
+                   (unsigned long long)results[k].seed,
+                   (unsigned long long)results[k].first_diff);
+            json_string(stdout, name);
+            printf("}");
+            sep = ",";
+        }
+    }
+    printf("]}\n");
+}
+
 static int cmd_detcheck(const char *argv0, const cli *c)
 {
     simopt o;
@@ -668,83 +1149,63 @@ static int cmd_detcheck(const char *argv0, const cli *c)
     }
     uint32_t count = (uint32_t)(c->last - c->first + 1);
     simsweep_detcheck_result *results = calloc(count, sizeof(simsweep_detcheck_result));
-    if (results == NULL) {
+    simprog_groups *groups = calloc(1, sizeof(simprog_groups));
+    if (results == NULL || groups == NULL) {
         fprintf(stderr, "hsim: out of memory\n");
+        free(results);
+        free(groups);
         return EXIT_USAGE;
     }
-    uint64_t t0 = wall_ns();
     if (c->perturb_event != 0 && !c->json) {
         printf("detcheck self-test: run B of each seed hashes one extra byte at event %llu; "
                "each seed that reaches it must mismatch there\n",
                (unsigned long long)c->perturb_event);
     }
+    live l;
+    live_init(&l, argv0, c, "detcheck", count);
+    simsweep_watch watch = {det_on_run, &l, &interrupt_flag, SIMSWEEP_RAN_ALL};
+    catch_sigint();
+    uint64_t t0 = wall_ns();
     hs_status st = simsweep_detcheck(&c->args, c->first, c->last, c->jobs, c->perturb_event,
-                                     results);
+                                     results, &watch, det_on_seed);
     uint64_t wall = wall_ns() - t0;
+    simprog_clear(&l.prog);
     if (st != HS_OK) {
         fprintf(stderr, "hsim: detcheck failed: %s\n", hs_status_name(st));
         free(results);
+        free(groups);
         return EXIT_FAIL;
     }
-    uint32_t mismatches = 0;
     uint32_t self_test_hits = 0;
-    char replay[FLAGS_MAX + 128];
     for (uint32_t k = 0; k < count; k++) {
         const simsweep_detcheck_result *d = &results[k];
-        if (d->match) {
-            continue;
-        }
-        mismatches++;
-        replay_command(argv0, c, d->seed, replay, sizeof(replay));
-        char name[SIM_EVENT_NAME_MAX];
-        event_name(d->where[0], name, sizeof(name));
-        fprintf(c->json ? stderr : stdout,
-                "MISMATCH seed %llu: run A %016llx (%llu events, %s), run B %016llx (%llu "
-                "events, %s)\n  first differing event: %llu%s%s%s\n  replay: %s\n",
-                (unsigned long long)d->seed, (unsigned long long)d->hash[0],
-                (unsigned long long)d->events[0], outcome_name(d->outcome[0]),
-                (unsigned long long)d->hash[1], (unsigned long long)d->events[1],
-                outcome_name(d->outcome[1]), (unsigned long long)d->first_diff,
-                name[0] != '\0' ? " (" : "", name, name[0] != '\0' ? ")" : "", replay);
-        if (c->perturb_event != 0 && d->first_diff == c->perturb_event) {
-            self_test_hits++;
-        }
-        if (d->first_diff != 0) {
-            fprintf(c->json ? stderr : stdout, "  run A, event %llu:\n%s  run B, event %llu:\n%s",
-                    (unsigned long long)d->first_diff, d->where[0],
-                    (unsigned long long)d->first_diff, d->where[1]);
+        if (d->done != 0 && !d->match) {
+            char key[SIMPROG_KEY_MAX];
+            det_key(d, key, sizeof(key));
+            simprog_group_add(groups, key, d->seed);
+            self_test_hits += c->perturb_event != 0 && d->first_diff == c->perturb_event;
         }
     }
     if (c->json) {
-        printf("{\"seeds\":%u,\"runs\":%u,\"matched\":%u,\"mismatched\":%u,\"wall_ms\":%.3f,"
-               "\"perturb_event\":%llu,\"mismatches\":[",
-               count, 2 * count, count - mismatches, mismatches, (double)wall / 1e6,
-               (unsigned long long)c->perturb_event);
-        const char *sep = "";
-        for (uint32_t k = 0; k < count; k++) {
-            if (!results[k].match) {
-                char name[SIM_EVENT_NAME_MAX];
-                event_name(results[k].where[0], name, sizeof(name));
-                printf("%s{\"seed\":\"%llu\",\"first_diff\":%llu,\"event\":", sep,
-                       (unsigned long long)results[k].seed,
-                       (unsigned long long)results[k].first_diff);
-                json_string(stdout, name);
-                printf("}");
-                sep = ",";
-            }
-        }
-        printf("]}\n");
+        det_json(c, results, count, &l, watch.stop, wall, groups);
+        print_stopped(stderr, &l, watch.stop);
     } else {
-        printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", count,
-               2 * count, count - mismatches, mismatches, (double)wall / 1e9);
+        print_groups_text(groups);
+        print_stopped(stdout, &l, watch.stop);
+        printf("detcheck: seeds %u  runs %u  matched %u  mismatched %u  wall %.3f s\n", l.done,
+               2 * l.done, l.done - l.failed, l.failed, (double)wall / 1e9);
         if (c->perturb_event != 0) {
             printf("detcheck self-test: %u of %u seeds first differ at the perturbed event %llu "
                    "(a seed with fewer events cannot)\n",
-                   self_test_hits, count, (unsigned long long)c->perturb_event);
+                   self_test_hits, l.done, (unsigned long long)c->perturb_event);
         }
     }
     free(results);
-    return mismatches == 0 ? EXIT_PASS : EXIT_FAIL;
+    free(groups);
+    if (watch.stop == SIMSWEEP_INTERRUPTED) {
+        return EXIT_INTERRUPTED;
+    }
+    return l.failed == 0 ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* Reads a whole small text file (scenario or config) into a new buffer. */
@@ -831,6 +1292,16 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return EXIT_PASS;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        return print_version();
+    }
+    bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "sweep") == 0 ||
+                 strcmp(cmd, "detcheck") == 0 || strcmp(cmd, "scenario") == 0;
+    for (int i = 2; known && i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return command_usage(cmd);
+        }
     }
     if (strcmp(cmd, "scenario") == 0) {
         return cmd_scenario(argc, argv);

@@ -92,6 +92,8 @@ struct sim {
     /* hooks */
     uint32_t trace_flags;
     sim_trace_fn trace_fn;
+    sim_trace_rec_fn trace_rec_fn;
+    void *trace_rec_ctx;
     void *trace_ctx;
     sim_event_fn event_fn;
     void *event_ctx;
@@ -158,14 +160,28 @@ const char *sim_fault_name(uint32_t fault)
 /* ------------------------------------------------------------------ */
 /* Tracing                                                             */
 
-static bool tracing(const sim *s, uint32_t flag)
+static const char *const trace_kind_names[SIM_TRACE_KIND_COUNT] = {
+#define SIM_TRACE_KIND_NAME(id, name) name,
+    SIM_TRACE_KIND_LIST(SIM_TRACE_KIND_NAME)
+#undef SIM_TRACE_KIND_NAME
+};
+
+const char *sim_trace_kind_name(uint32_t kind)
 {
-    return s->trace_fn != NULL && (s->trace_flags & flag) != 0;
+    return kind < SIM_TRACE_KIND_COUNT ? trace_kind_names[kind] : "unknown";
 }
 
-static void trace(sim *s, int32_t node_index, const char *fmt, ...) HS_PRINTF(3, 4);
+static bool tracing(const sim *s, uint32_t flag)
+{
+    return (s->trace_fn != NULL || s->trace_rec_fn != NULL) && (s->trace_flags & flag) != 0;
+}
 
-static void trace(sim *s, int32_t node_index, const char *fmt, ...)
+static void trace(sim *s, int32_t node_index, uint32_t kind, const char *fmt, ...)
+    HS_PRINTF(4, 5);
+
+/* One trace line to the line hook and/or the record hook.  Tracing never
+ * touches the trace hash or any random stream: printing is all it does. */
+static void trace(sim *s, int32_t node_index, uint32_t kind, const char *fmt, ...)
 {
     char line[SIM_LINE_MAX];
     uint64_t t = s->now_ns;
@@ -180,7 +196,13 @@ static void trace(sim *s, int32_t node_index, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
-    s->trace_fn(s->trace_ctx, line);
+    if (s->trace_fn != NULL) {
+        s->trace_fn(s->trace_ctx, line);
+    }
+    if (s->trace_rec_fn != NULL) {
+        sim_trace_rec rec = {t, node_index, kind, who, line + n, line};
+        s->trace_rec_fn(s->trace_rec_ctx, &rec);
+    }
 }
 
 static const char *frame_type_name(const uint8_t *bytes, uint32_t len)
@@ -202,7 +224,8 @@ static const char *channel_name(uint32_t channel)
 static void note_violation(sim *s, const simcheck_violation *v)
 {
     if (v != NULL && tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, v->node, "VIOLATION %s: %s", simcheck_name(v->invariant), v->detail);
+        trace(s, v->node, SIM_TK_VIOLATION, "VIOLATION %s: %s", simcheck_name(v->invariant),
+              v->detail);
     }
 }
 
@@ -284,7 +307,8 @@ static void hash_input(sim *s, uint32_t i, uint64_t local_ns, const hs_input *in
          * the hash from here on and nothing else (sim_set_perturb_event). */
         simhash_u8(h, 0xa5);
         if (tracing(s, SIM_TRACE_EVENTS)) {
-            trace(s, -1, "perturb: one extra byte hashed into input %llu (detcheck self-test)",
+            trace(s, -1, SIM_TK_PERTURB,
+                  "perturb: one extra byte hashed into input %llu (detcheck self-test)",
                   (unsigned long long)s->perturb_event);
         }
     }
@@ -727,6 +751,17 @@ void sim_set_trace(sim *s, uint32_t flags, sim_trace_fn fn, void *ctx)
     s->trace_flags = flags;
     s->trace_fn = fn;
     s->trace_ctx = ctx;
+    s->trace_rec_fn = NULL;
+    s->trace_rec_ctx = NULL;
+}
+
+void sim_set_trace_rec(sim *s, uint32_t flags, sim_trace_rec_fn fn, void *ctx)
+{
+    s->trace_flags = flags;
+    s->trace_fn = NULL;
+    s->trace_ctx = NULL;
+    s->trace_rec_fn = fn;
+    s->trace_rec_ctx = ctx;
 }
 
 void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx)
@@ -771,8 +806,9 @@ static bool lose_timer(sim *s, uint32_t i, uint64_t id)
         map_remove(&sn->timers, id);
     }
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, (int32_t)i, "self-test: the host lost timer kind %u slot %u gen %u",
-              hs_timer_kind(id), hs_id_slot(id), hs_id_gen(id));
+        trace(s, (int32_t)i, SIM_TK_TIMER,
+              "self-test: the host lost timer kind %u slot %u gen %u", hs_timer_kind(id),
+              hs_id_slot(id), hs_id_gen(id));
     }
     HS_ASSERT(!map_get(&sn->timers, id, &h));
     return true;
@@ -876,7 +912,7 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
         if (tracing(s, SIM_TRACE_MSGS)) {
             char text[HS_ADDR_STR_MAX];
             hs_addr_format(out->u.send.to, text);
-            trace(s, (int32_t)i, "send %s -> %s %s %uB unroutable",
+            trace(s, (int32_t)i, SIM_TK_SEND, "send %s -> %s %s %uB unroutable",
                   channel_name(out->u.send.channel), text, frame_type_name(bytes, len), len);
         }
         return;
@@ -908,8 +944,9 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
                            : res.duplicated ? " dup"
                            : res.reordered  ? " reordered"
                                             : "";
-        trace(s, (int32_t)i, "send %s -> %s %s %uB%s", channel_name(out->u.send.channel),
-              s->nodes[to].cfg.name.bytes, frame_type_name(bytes, len), len, fate);
+        trace(s, (int32_t)i, SIM_TK_SEND, "send %s -> %s %s %uB%s",
+              channel_name(out->u.send.channel), s->nodes[to].cfg.name.bytes,
+              frame_type_name(bytes, len), len, fate);
     }
 }
 
@@ -1008,8 +1045,8 @@ static void tcp_frame(void *ctx, uint32_t slot, uint32_t e, const uint8_t *bytes
         return; /* a forged peer ignores what it gets back */
     }
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, end->node, "recv tcp conn=%llu %s %uB", (unsigned long long)end->id,
-              frame_type_name(bytes, len), len);
+        trace(s, end->node, SIM_TK_RECV, "recv tcp conn=%llu %s %uB",
+              (unsigned long long)end->id, frame_type_name(bytes, len), len);
     }
     hs_input in;
     memset(&in, 0, sizeof(in));
@@ -1052,7 +1089,7 @@ static void tcp_closed(void *ctx, uint32_t slot, uint32_t e, hs_status reason)
         return;
     }
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, end->node, "tcp conn=%llu closed: %s", (unsigned long long)end->id,
+        trace(s, end->node, SIM_TK_TCP, "tcp conn=%llu closed: %s", (unsigned long long)end->id,
               hs_status_name(reason));
     }
     hs_input in;
@@ -1130,7 +1167,7 @@ static void exec_send_tcp(sim *s, uint32_t i, const hs_output *out, const uint8_
                               to < 0 ? 0 : (uint32_t)to, out->u.send.to, bytes, len, &slot);
     }
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, (int32_t)i, "send tcp conn=%llu %s %uB%s%s",
+        trace(s, (int32_t)i, SIM_TK_SEND, "send tcp conn=%llu %s %uB%s%s",
               (unsigned long long)out->u.send.conn_id, frame_type_name(bytes, len), len,
               st == HS_OK ? "" : " refused: ", st == HS_OK ? "" : hs_status_name(st));
     }
@@ -1203,7 +1240,7 @@ static void forge_stream(sim *s, uint32_t target)
     s->faults[SIM_FAULT_TCP_FORGE]++;
     hash_fault(s, FAULT_FORGE_TCP, target, fs.kind, fs.len);
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, -1, "forge -> n%u %s", target + 1, fs.desc);
+        trace(s, -1, SIM_TK_FORGE, "forge -> n%u %s", target + 1, fs.desc);
     }
     hs_status st = HS_OK;
     if (fs.hello_len > 0) {
@@ -1250,8 +1287,8 @@ static void operator_tick(sim *s)
                           requests, rounds, early)) {
             hash_fault(s, FAULT_OPER, target, via, ((uint64_t)requests << 1) | early);
             if (tracing(s, SIM_TRACE_EVENTS)) {
-                trace(s, -1, "operator -> n%u from beside n%u: %u requests%s", target + 1,
-                      via + 1, requests, early ? ", closes early" : "");
+                trace(s, -1, SIM_TK_OPERATOR, "operator -> n%u from beside n%u: %u requests%s",
+                      target + 1, via + 1, requests, early ? ", closes early" : "");
             }
         }
     }
@@ -1282,7 +1319,7 @@ static void exec_output(sim *s, uint32_t i, const hs_output *out)
         if (tracing(s, SIM_TRACE_EVENTS)) {
             char text[320];
             hs_event_format_text(&out->u.event, text, sizeof(text));
-            trace(s, (int32_t)i, "%s", text);
+            trace(s, (int32_t)i, SIM_TK_EVENT, "%s", text);
         }
         break;
     case HS_OUT_CLOSE:
@@ -1290,7 +1327,7 @@ static void exec_output(sim *s, uint32_t i, const hs_output *out)
          * tcp_close ignores it the same way. */
         if (!simtcp_node_close(&s->tcp, s->now_ns, i, out->u.close.conn_id) &&
             tracing(s, SIM_TRACE_MSGS)) {
-            trace(s, (int32_t)i, "close tcp conn=%llu: already gone",
+            trace(s, (int32_t)i, SIM_TK_TCP, "close tcp conn=%llu: already gone",
                   (unsigned long long)out->u.close.conn_id);
         }
         break;
@@ -1324,7 +1361,7 @@ static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
             s->converged = true;
             s->converged_ns = s->now_ns - s->heal_ns;
             if (tracing(s, SIM_TRACE_EVENTS)) {
-                trace(s, -1, "converged after %llu ms",
+                trace(s, -1, SIM_TK_PHASE, "converged after %llu ms",
                       (unsigned long long)(s->converged_ns / HS_NS_PER_MS));
             }
         }
@@ -1487,14 +1524,15 @@ static void deliver_net(sim *s, const simq_event *ev)
     const uint8_t *bytes = simnet_payload(&s->net, slot);
     if (drop != NULL) {
         if (tracing(s, SIM_TRACE_MSGS)) {
-            trace(s, (int32_t)to, "drop %s <- %s %s %uB (%s)", channel_name(m->channel),
-                  s->nodes[from].cfg.name.bytes, frame_type_name(bytes, m->len), m->len, drop);
+            trace(s, (int32_t)to, SIM_TK_DROP, "drop %s <- %s %s %uB (%s)",
+                  channel_name(m->channel), s->nodes[from].cfg.name.bytes,
+                  frame_type_name(bytes, m->len), m->len, drop);
         }
         simnet_release(&s->net, slot);
         return;
     }
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, (int32_t)to, "recv %s <- %s %s %uB", channel_name(m->channel),
+        trace(s, (int32_t)to, SIM_TK_RECV, "recv %s <- %s %s %uB", channel_name(m->channel),
               s->nodes[from].cfg.name.bytes, frame_type_name(bytes, m->len), m->len);
     }
     hs_input in;
@@ -1521,7 +1559,7 @@ static void deliver_timer(sim *s, const simq_event *ev)
     trace_new_violations(s, before);
     if (tracing(s, SIM_TRACE_MSGS)) {
         /* Named by the module list: no module's kinds are listed here. */
-        trace(s, ev->node, "timer %s kind=%u slot=%u gen=%u",
+        trace(s, ev->node, SIM_TK_TIMER, "timer %s kind=%u slot=%u gen=%u",
               node_routes_module_name(node_timer_module(sn->node, id)), hs_timer_kind(id),
               hs_id_slot(id), hs_id_gen(id));
     }
@@ -1566,7 +1604,7 @@ static void deliver_disk(sim *s, const simq_event *ev)
                          r.op_id);
     }
     if (tracing(s, SIM_TRACE_MSGS)) {
-        trace(s, ev->node, "%s file=%u op=%llu off=%llu len=%u -> %s (%u bytes)",
+        trace(s, ev->node, SIM_TK_DISK, "%s file=%u op=%llu off=%llu len=%u -> %s (%u bytes)",
               hs_output_kind_name(r.kind), r.file, (unsigned long long)r.op_id,
               (unsigned long long)r.file_offset, r.req_len, hs_status_name(r.status), r.len);
     }
@@ -1646,7 +1684,8 @@ static void do_crash(sim *s, uint32_t i)
     simcheck_node_down(&s->chk, i);
     hash_fault(s, SIMSCHED_CRASH, i, cr.torn, cr.lost);
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, -1, "crash n%u (pending writes: %u lost, %u torn)", i + 1, cr.lost, cr.torn);
+        trace(s, -1, SIM_TK_FAULT, "crash n%u (pending writes: %u lost, %u torn)", i + 1,
+              cr.lost, cr.torn);
     }
 }
 
@@ -1698,7 +1737,7 @@ static void do_restart(sim *s, uint32_t i)
     cluster_changed(s);
     hash_fault(s, SIMSCHED_RESTART, i, sn->restarts, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, -1, "restart n%u (restart #%u)", i + 1, sn->restarts);
+        trace(s, -1, SIM_TK_FAULT, "restart n%u (restart #%u)", i + 1, sn->restarts);
     }
     if (simq_push(&s->q, s->now_ns, SIMQ_START, i, sn->gen, 0, NULL) != HS_OK) {
         bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
@@ -1713,7 +1752,7 @@ static void do_heal(sim *s)
     s->calm_since_ns = s->now_ns;
     hash_fault(s, SIMSCHED_HEAL, SIMHASH_CLUSTER, 0, 0);
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, -1, "heal");
+        trace(s, -1, SIM_TK_FAULT, "heal");
     }
 }
 
@@ -1750,7 +1789,7 @@ static void do_partition(sim *s, uint32_t kind, const simset *a, const simset *b
         act.group_b = *b;
         char text[400];
         simsched_format(&act, text, sizeof(text));
-        trace(s, -1, "%s", text);
+        trace(s, -1, SIM_TK_FAULT, "%s", text);
     }
 }
 
@@ -1824,7 +1863,7 @@ static void deliver_forge(sim *s, uint64_t seed)
     if (tracing(s, SIM_TRACE_EVENTS)) {
         char from[HS_ADDR_STR_MAX];
         hs_addr_format(d.from, from);
-        trace(s, -1, "forge -> n%u from %s: %s", target + 1, from, d.desc);
+        trace(s, -1, SIM_TK_FORGE, "forge -> n%u from %s: %s", target + 1, from, d.desc);
     }
     hs_input in;
     memset(&in, 0, sizeof(in));
@@ -1962,7 +2001,8 @@ static void start_liveness(sim *s, const simset *perm_down)
     simset_clear(&none);
     hash_fault_sets(s, FAULT_LIVENESS, SIMHASH_CLUSTER, perm_down, &none);
     if (tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, -1, "liveness phase: faults off; bounds: converge by +%llu ms, detect by +%llu ms",
+        trace(s, -1, SIM_TK_PHASE,
+              "liveness phase: faults off; bounds: converge by +%llu ms, detect by +%llu ms",
               (unsigned long long)(s->conv_bound_ns / HS_NS_PER_MS),
               (unsigned long long)(s->det_bound_ns / HS_NS_PER_MS));
     }
@@ -2149,13 +2189,13 @@ static hs_status run_phases(sim *s, bool liveness)
         for (uint32_t k = 0; k < s->sched.count; k++) {
             const simsched_action *a = &s->sched.actions[k];
             simsched_format(a, text, sizeof(text));
-            trace(s, -1, "schedule %llu.%03llu %s",
+            trace(s, -1, SIM_TK_SCHEDULE, "schedule %llu.%03llu %s",
                   (unsigned long long)(a->at_ns / HS_NS_PER_MS),
                   (unsigned long long)((a->at_ns / HS_NS_PER_US) % 1000), text);
         }
         for (uint32_t i = 0; i < s->n; i++) {
             if (simset_has(&s->perm_down, i)) {
-                trace(s, -1, "schedule liveness keeps n%u down", i + 1);
+                trace(s, -1, SIM_TK_SCHEDULE, "schedule liveness keeps n%u down", i + 1);
             }
         }
     }

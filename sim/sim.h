@@ -62,6 +62,46 @@ typedef struct sim sim;
 /* Receives one trace line (no newline), e.g.
  * "[  1234.567] n2 member_state member=n4 from=alive to=suspect inc=0". */
 typedef void (*sim_trace_fn)(void *ctx, const char *line);
+
+/* The kind of every trace line, named for `hsim run --trace-kind`: id,
+ * name.  MSGS-only kinds (send, recv, drop, tcp, timer, disk) appear only
+ * with SIM_TRACE_MSGS. */
+#define SIM_TRACE_KIND_LIST(X)                                                                  \
+    X(SCHEDULE, "schedule")   /* the fault schedule drawn at the start */                       \
+    X(FAULT, "fault")         /* crash, restart, partition, isolate, heal as they happen */     \
+    X(EVENT, "event")         /* a node's event record (member_state, node_start, ...) */       \
+    X(SEND, "send")           /* a datagram or TCP frame sent */                                \
+    X(RECV, "recv")           /* a datagram or TCP frame delivered */                           \
+    X(DROP, "drop")           /* a datagram the network dropped */                              \
+    X(TCP, "tcp")             /* a TCP connection closed */                                     \
+    X(TIMER, "timer")         /* a timer fired */                                               \
+    X(DISK, "disk")           /* a disk read, write or sync completed */                        \
+    X(FORGE, "forge")         /* a forged datagram or TCP stream */                             \
+    X(OPERATOR, "operator")   /* the operator workload's requests */                            \
+    X(PHASE, "phase")         /* liveness phase start, convergence */                           \
+    X(VIOLATION, "violation") /* an invariant failed */                                         \
+    X(PERTURB, "perturb")     /* the detcheck self-test's extra byte */
+
+typedef enum {
+#define SIM_TRACE_KIND_ENUM(id, name) SIM_TK_##id,
+    SIM_TRACE_KIND_LIST(SIM_TRACE_KIND_ENUM)
+#undef SIM_TRACE_KIND_ENUM
+        SIM_TRACE_KIND_COUNT
+} sim_trace_kind;
+
+const char *sim_trace_kind_name(uint32_t kind);
+
+/* One trace line as a record: line is the whole text (as sim_trace_fn gets
+ * it), text the part after "[time] who ". */
+typedef struct {
+    uint64_t time_ns;
+    int32_t node; /* 0-based index, -1 for the simulator's own lines */
+    uint32_t kind; /* sim_trace_kind */
+    const char *who; /* "n3" or "sim" */
+    const char *text;
+    const char *line;
+} sim_trace_rec;
+typedef void (*sim_trace_rec_fn)(void *ctx, const sim_trace_rec *rec);
 /* Called after every delivered input: its 1-based index and the rolling
  * trace hash after it (determinism checks). */
 typedef void (*sim_event_fn)(void *ctx, uint64_t index, uint64_t roll);
@@ -99,6 +139,9 @@ void sim_destroy(sim *s);
 const simopt *sim_options(const sim *s);
 
 void sim_set_trace(sim *s, uint32_t flags, sim_trace_fn fn, void *ctx);
+/* Like sim_set_trace, with each line as a record (kind, node, time); one
+ * of the two hooks is set at a time. */
+void sim_set_trace_rec(sim *s, uint32_t flags, sim_trace_rec_fn fn, void *ctx);
 void sim_set_event_hook(sim *s, sim_event_fn fn, void *ctx);
 void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx);
 /* Checks the determinism checker: mixes one extra byte into the trace

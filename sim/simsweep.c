@@ -184,13 +184,84 @@ static void pool_abort(slot *slots, uint32_t jobs)
     free(slots);
 }
 
-/* Runs tasks 0..count-1 in children, jobs at a time; results[task]. */
-static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
-                           const uint64_t *seeds, simsweep_result *results)
+static bool interrupted(const simsweep_watch *w)
 {
-    if (jobs == 0) {
-        jobs = 1;
+    return w != NULL && w->interrupt != NULL && *w->interrupt != 0;
+}
+
+/* Starts task `task` in a child on a free slot; HS_ERR_IO when pipe() or
+ * fork() fails. */
+static hs_status pool_start(slot *slots, uint32_t task, task_fn fn, void *ctx,
+                            const uint64_t *seeds)
+{
+    int fds[2];
+    if (pipe(fds) != 0) {
+        return HS_ERR_IO;
     }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return HS_ERR_IO;
+    }
+    if (pid == 0) {
+        (void)signal(SIGINT, SIG_DFL);
+        close(fds[0]);
+        child_crash cc = {fds[1], task, seeds[task]};
+        hs_assert_set_hook(child_assert_hook, &cc);
+        simsweep_result r;
+        fn(ctx, task, &r);
+        write_all(fds[1], &r, sizeof(r));
+        close(fds[1]);
+        _exit(0);
+    }
+    close(fds[1]);
+    uint32_t k = 0;
+    while (slots[k].pid != 0) {
+        k++;
+    }
+    slots[k] = (slot){pid, fds[0], task};
+    return HS_OK;
+}
+
+/* Kills every child still running; their records are then discarded. */
+static void pool_kill(const slot *slots, uint32_t jobs)
+{
+    for (uint32_t k = 0; k < jobs; k++) {
+        if (slots[k].pid != 0) {
+            (void)kill(slots[k].pid, SIGKILL);
+        }
+    }
+}
+
+/* Reads the record of the child on slot k, which exited with status;
+ * false when the sweep is stopping and the record is to be dropped. */
+static bool pool_collect(slot *sl, int status, const uint64_t *seeds, simsweep_result *r,
+                         bool stopping)
+{
+    bool full = read_all(sl->fd, r, sizeof(*r)) == sizeof(*r);
+    close(sl->fd);
+    sl->pid = 0;
+    if (stopping) {
+        return false;
+    }
+    if (!full) {
+        memset(r, 0, sizeof(*r));
+        r->seed = seeds[sl->task];
+        describe_death(status, r);
+    }
+    r->done = 1;
+    return true;
+}
+
+/* Runs tasks 0..count-1 in children, jobs at a time; results[task].  A
+ * watch's on_result returning false, or its interrupt flag, stops the pool:
+ * no new child starts and the running ones are killed. */
+static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
+                           const uint64_t *seeds, simsweep_result *results,
+                           simsweep_watch *watch)
+{
+    jobs = jobs == 0 ? 1 : jobs;
     slot *slots = calloc(jobs, sizeof(slot));
     if (slots == NULL) {
         return HS_ERR_NOMEM;
@@ -199,36 +270,19 @@ static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
     fflush(stderr);
     uint32_t next = 0;
     uint32_t running = 0;
-    while (next < count || running > 0) {
-        while (running < jobs && next < count) {
-            int fds[2];
-            if (pipe(fds) != 0) {
+    bool stopping = false;
+    while ((next < count && !stopping) || running > 0) {
+        if (!stopping && interrupted(watch)) {
+            stopping = true;
+            watch->stop = SIMSWEEP_INTERRUPTED;
+            pool_kill(slots, jobs);
+            continue;
+        }
+        while (!stopping && running < jobs && next < count) {
+            if (pool_start(slots, next, fn, ctx, seeds) != HS_OK) {
                 pool_abort(slots, jobs);
                 return HS_ERR_IO;
             }
-            pid_t pid = fork();
-            if (pid < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                pool_abort(slots, jobs);
-                return HS_ERR_IO;
-            }
-            if (pid == 0) {
-                close(fds[0]);
-                child_crash cc = {fds[1], next, seeds[next]};
-                hs_assert_set_hook(child_assert_hook, &cc);
-                simsweep_result r;
-                fn(ctx, next, &r);
-                write_all(fds[1], &r, sizeof(r));
-                close(fds[1]);
-                _exit(0);
-            }
-            close(fds[1]);
-            uint32_t k = 0;
-            while (slots[k].pid != 0) {
-                k++;
-            }
-            slots[k] = (slot){pid, fds[0], next};
             running++;
             next++;
         }
@@ -241,19 +295,28 @@ static hs_status fork_pool(uint32_t count, uint32_t jobs, task_fn fn, void *ctx,
             pool_abort(slots, jobs);
             return HS_ERR_IO;
         }
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT && watch != NULL &&
+            watch->interrupt != NULL) {
+            *watch->interrupt = 1; /* Ctrl-C reached the child first */
+        }
+        stopping = stopping || interrupted(watch);
         for (uint32_t k = 0; k < jobs; k++) {
             if (slots[k].pid != pid) {
                 continue;
             }
-            simsweep_result *r = &results[slots[k].task];
-            if (read_all(slots[k].fd, r, sizeof(*r)) != sizeof(*r)) {
-                memset(r, 0, sizeof(*r));
-                r->seed = seeds[slots[k].task];
-                describe_death(status, r);
-            }
-            close(slots[k].fd);
-            slots[k].pid = 0;
             running--;
+            simsweep_result *r = &results[slots[k].task];
+            if (!pool_collect(&slots[k], status, seeds, r, stopping) || watch == NULL ||
+                watch->on_result == NULL || watch->on_result(watch->ctx, r)) {
+                continue;
+            }
+            stopping = true;
+            watch->stop = SIMSWEEP_STOPPED;
+            pool_kill(slots, jobs);
+        }
+        if (stopping && watch != NULL && watch->stop == SIMSWEEP_RAN_ALL) {
+            watch->stop = SIMSWEEP_INTERRUPTED;
+            pool_kill(slots, jobs);
         }
     }
     free(slots);
@@ -304,7 +367,7 @@ hs_status simsweep_parse_range(const char *text, uint64_t *first, uint64_t *last
 }
 
 hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last, uint32_t jobs,
-                         simsweep_result *results)
+                         simsweep_result *results, simsweep_watch *watch)
 {
     HS_ASSERT(last >= first && last - first < SIMSWEEP_SEEDS_MAX);
     uint32_t count = (uint32_t)(last - first + 1);
@@ -316,7 +379,10 @@ hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last, ui
         seeds[k] = first + k;
     }
     pool_ctx p = {a, seeds, NULL, 0};
-    hs_status st = fork_pool(count, jobs, sweep_task, &p, seeds, results);
+    if (watch != NULL) {
+        watch->stop = SIMSWEEP_RAN_ALL;
+    }
+    hs_status st = fork_pool(count, jobs, sweep_task, &p, seeds, results, watch);
     free(seeds);
     return st;
 }
@@ -408,6 +474,7 @@ static void describe(const simopt_args *a, uint64_t seed, uint64_t target, uint6
         return;
     }
     if (pid == 0) {
+        (void)signal(SIGINT, SIG_DFL);
         close(fds[0]);
         describe_ctx *d = calloc(1, sizeof(describe_ctx));
         simopt o;
@@ -438,65 +505,100 @@ static void describe(const simopt_args *a, uint64_t seed, uint64_t target, uint6
     }
 }
 
+/* Compares the two runs of batch entry k into d. */
+static void compare_seed(const simopt_args *a, uint64_t perturb_event, const simsweep_result *runs,
+                         FILE **rolls, uint32_t k, simsweep_detcheck_result *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->seed = runs[2 * k].seed;
+    for (int r = 0; r < 2; r++) {
+        d->hash[r] = runs[2 * k + (uint32_t)r].hash;
+        d->events[r] = runs[2 * k + (uint32_t)r].events;
+        d->outcome[r] = runs[2 * k + (uint32_t)r].outcome;
+    }
+    d->match = d->hash[0] == d->hash[1] && d->events[0] == d->events[1] &&
+               d->outcome[0] != SIMSWEEP_CRASH && d->outcome[1] != SIMSWEEP_CRASH;
+    if (!d->match) {
+        d->first_diff = first_difference(rolls[2 * k], rolls[2 * k + 1]);
+        if (d->first_diff != 0) {
+            describe(a, d->seed, d->first_diff, 0, d->where[0], sizeof(d->where[0]));
+            describe(a, d->seed, d->first_diff, perturb_event, d->where[1],
+                     sizeof(d->where[1]));
+        }
+    }
+    d->done = 1;
+}
+
+typedef struct {
+    uint64_t *seeds;
+    FILE **rolls;
+    simsweep_result *runs;
+} det_batch;
+
+/* Runs the n seeds from `from` (2n runs) and compares each seed whose two
+ * runs both reported; false when the detcheck is to stop. */
+static bool det_run_batch(const simopt_args *a, uint64_t from, uint32_t n, uint32_t jobs,
+                          uint64_t perturb_event, det_batch *b, simsweep_detcheck_result *out,
+                          simsweep_watch *watch, simsweep_seed_fn on_seed, hs_status *st)
+{
+    memset(b->runs, 0, 2 * n * sizeof(simsweep_result));
+    for (uint32_t k = 0; k < 2 * n; k++) {
+        b->seeds[k] = from + k / 2;
+        b->rolls[k] = tmpfile();
+        if (b->rolls[k] == NULL) {
+            *st = HS_ERR_IO;
+        }
+    }
+    if (*st == HS_OK) {
+        pool_ctx p = {a, b->seeds, b->rolls, perturb_event};
+        *st = fork_pool(2 * n, jobs, sweep_task, &p, b->seeds, b->runs, watch);
+    }
+    /* Once stopped (on_seed said so, or the pool was), no further seed is
+     * compared: every seed marked done is one the caller was shown. */
+    for (uint32_t k = 0; k < n && *st == HS_OK && watch->stop == SIMSWEEP_RAN_ALL; k++) {
+        if (b->runs[2 * k].done == 0 || b->runs[2 * k + 1].done == 0 || interrupted(watch)) {
+            continue;
+        }
+        compare_seed(a, perturb_event, b->runs, b->rolls, k, &out[k]);
+        if (on_seed != NULL && !on_seed(watch->ctx, &out[k])) {
+            watch->stop = SIMSWEEP_STOPPED;
+        }
+    }
+    for (uint32_t k = 0; k < 2 * n; k++) {
+        if (b->rolls[k] != NULL) {
+            fclose(b->rolls[k]);
+            b->rolls[k] = NULL;
+        }
+    }
+    if (interrupted(watch) && watch->stop == SIMSWEEP_RAN_ALL) {
+        watch->stop = SIMSWEEP_INTERRUPTED;
+    }
+    return *st == HS_OK && watch->stop == SIMSWEEP_RAN_ALL;
+}
+
 hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last, uint32_t jobs,
-                            uint64_t perturb_event, simsweep_detcheck_result *results)
+                            uint64_t perturb_event, simsweep_detcheck_result *results,
+                            simsweep_watch *watch, simsweep_seed_fn on_seed)
 {
     HS_ASSERT(last >= first && last - first < SIMSWEEP_SEEDS_MAX / 2);
     uint32_t seeds_n = (uint32_t)(last - first + 1);
+    simsweep_watch none = {NULL, NULL, NULL, SIMSWEEP_RAN_ALL};
+    watch = watch != NULL ? watch : &none;
+    watch->stop = SIMSWEEP_RAN_ALL;
     /* Seeds are run in batches so only a few roll files exist at once. */
     uint32_t batch = jobs < 2 ? 2 : jobs * 2;
-    uint64_t *seeds = calloc(batch, sizeof(uint64_t));
-    FILE **rolls = calloc(batch, sizeof(FILE *));
-    simsweep_result *runs = calloc(batch, sizeof(simsweep_result));
-    if (seeds == NULL || rolls == NULL || runs == NULL) {
-        free(seeds);
-        free(rolls);
-        free(runs);
-        return HS_ERR_NOMEM;
-    }
-    hs_status st = HS_OK;
+    det_batch b = {calloc(batch, sizeof(uint64_t)), calloc(batch, sizeof(FILE *)),
+                   calloc(batch, sizeof(simsweep_result))};
+    hs_status st = b.seeds == NULL || b.rolls == NULL || b.runs == NULL ? HS_ERR_NOMEM : HS_OK;
     for (uint32_t base = 0; base < seeds_n && st == HS_OK; base += batch / 2) {
         uint32_t n = seeds_n - base < batch / 2 ? seeds_n - base : batch / 2;
-        for (uint32_t k = 0; k < 2 * n; k++) {
-            seeds[k] = first + base + k / 2;
-            rolls[k] = tmpfile();
-            if (rolls[k] == NULL) {
-                st = HS_ERR_IO;
-            }
-        }
-        if (st == HS_OK) {
-            pool_ctx p = {a, seeds, rolls, perturb_event};
-            st = fork_pool(2 * n, jobs, sweep_task, &p, seeds, runs);
-        }
-        for (uint32_t k = 0; k < n && st == HS_OK; k++) {
-            simsweep_detcheck_result *d = &results[base + k];
-            memset(d, 0, sizeof(*d));
-            d->seed = seeds[2 * k];
-            for (int r = 0; r < 2; r++) {
-                d->hash[r] = runs[2 * k + (uint32_t)r].hash;
-                d->events[r] = runs[2 * k + (uint32_t)r].events;
-                d->outcome[r] = runs[2 * k + (uint32_t)r].outcome;
-            }
-            d->match = d->hash[0] == d->hash[1] && d->events[0] == d->events[1] &&
-                       d->outcome[0] != SIMSWEEP_CRASH && d->outcome[1] != SIMSWEEP_CRASH;
-            if (!d->match) {
-                d->first_diff = first_difference(rolls[2 * k], rolls[2 * k + 1]);
-                if (d->first_diff != 0) {
-                    describe(a, d->seed, d->first_diff, 0, d->where[0], sizeof(d->where[0]));
-                    describe(a, d->seed, d->first_diff, perturb_event, d->where[1],
-                             sizeof(d->where[1]));
-                }
-            }
-        }
-        for (uint32_t k = 0; k < 2 * n; k++) {
-            if (rolls[k] != NULL) {
-                fclose(rolls[k]);
-                rolls[k] = NULL;
-            }
+        if (!det_run_batch(a, first + base, n, jobs, perturb_event, &b, &results[base], watch,
+                           on_seed, &st)) {
+            break;
         }
     }
-    free(seeds);
-    free(rolls);
-    free(runs);
+    free(b.seeds);
+    free(b.rolls);
+    free(b.runs);
     return st;
 }

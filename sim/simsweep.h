@@ -7,6 +7,7 @@
 #ifndef SIMSWEEP_H_
 #define SIMSWEEP_H_
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "base.h"
@@ -32,8 +33,30 @@ typedef struct {
     uint64_t hash;
     uint64_t violations;
     uint64_t probes[HS_PROBE_COUNT]; /* coverage probe hits (0 for a crashed run) */
+    uint32_t done; /* set by the parent when the record arrived (0: never run) */
     char detail[SIMSWEEP_DETAIL_MAX];
 } simsweep_result;
+
+/* How a sweep or detcheck ended. */
+typedef enum {
+    SIMSWEEP_RAN_ALL = 0,
+    SIMSWEEP_STOPPED = 1,     /* on_result asked to stop (--max-failures) */
+    SIMSWEEP_INTERRUPTED = 2, /* *interrupt was set (SIGINT) */
+} simsweep_stop;
+
+/* What the caller sees while a sweep runs, in the parent process: on_result
+ * is called with each record as its child reports (in completion order,
+ * not seed order) and returns false to stop the sweep; the children still
+ * running are then killed and their seeds are left not done.  interrupt
+ * (may be NULL) is polled after every child: a SIGINT handler sets it, and
+ * the wait it interrupts returns EINTR, so the sweep stops at once.  Each
+ * child resets SIGINT to its default.  stop is written before return. */
+typedef struct {
+    bool (*on_result)(void *ctx, const simsweep_result *r);
+    void *ctx;
+    volatile sig_atomic_t *interrupt;
+    simsweep_stop stop;
+} simsweep_watch;
 
 /* One run in this process; rolls (may be NULL) receives the rolling trace
  * hash after every event as little-endian u64s; perturb_event (0 = none)
@@ -42,9 +65,11 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
                        simsweep_result *r);
 
 /* Runs seeds first..last (inclusive), jobs at a time.  results has
- * last - first + 1 entries, filled in seed order. */
+ * last - first + 1 entries, filled in seed order; an entry whose done is 0
+ * was not run (the sweep stopped early).  watch may be NULL. */
 HS_MUST_USE hs_status simsweep_sweep(const simopt_args *a, uint64_t first, uint64_t last,
-                                     uint32_t jobs, simsweep_result *results);
+                                     uint32_t jobs, simsweep_result *results,
+                                     simsweep_watch *watch);
 
 typedef struct {
     uint64_t seed;
@@ -52,18 +77,26 @@ typedef struct {
     uint64_t hash[2];
     uint64_t events[2];
     int32_t outcome[2];
+    uint32_t done;         /* both runs reported and were compared */
     uint64_t first_diff;   /* 1-based event index, 0 when they match */
     char where[2][2048];   /* trace of that event in each run */
 } simsweep_detcheck_result;
 
 /* Runs each seed twice, each in its own child, and compares the trace
- * hashes; a mismatch is localised to the first differing event.
+ * hashes; a mismatch is localised to the first differing event.  watch
+ * (may be NULL) gets each run's record as it arrives and, once both runs
+ * of a seed are compared, on_seed (may be NULL) gets the seed's result and
+ * returns false to stop; a seed left not done keeps done == 0 (results
+ * must come zeroed, as from calloc).
  * perturb_event != 0 checks the checker: the second run of every seed
  * hashes one extra byte at that input (sim_set_perturb_event), so every
  * seed that reaches it must mismatch there. */
+typedef bool (*simsweep_seed_fn)(void *ctx, const simsweep_detcheck_result *d);
+
 HS_MUST_USE hs_status simsweep_detcheck(const simopt_args *a, uint64_t first, uint64_t last,
                                         uint32_t jobs, uint64_t perturb_event,
-                                        simsweep_detcheck_result *results);
+                                        simsweep_detcheck_result *results,
+                                        simsweep_watch *watch, simsweep_seed_fn on_seed);
 
 /* Parses "A..B" or "N". */
 HS_MUST_USE hs_status simsweep_parse_range(const char *text, uint64_t *first, uint64_t *last);

@@ -235,6 +235,16 @@ USAGE_CASES = [
     (["sweep", "--seeds", "9..3"], "empty seed range"),
     (["sweep", "--seeds", "1..3", "--jobs", "0"], "zero jobs"),
     (["detcheck", "--seed", "1"], "detcheck with --seed"),
+    (["run", "--seed", "1", "--trace-kind", "bogus"], "unknown trace kind"),
+    (["run", "--seed", "1", "--trace-kind", "recv,"], "empty trace kind"),
+    (["run", "--seed", "1", "--trace-node", "0"], "trace node 0"),
+    (["run", "--seed", "1", "--nodes", "5", "--trace-node", "n6"], "trace node past the cluster"),
+    (["run", "--seed", "1", "--trace-from-ms", "x"], "non-numeric trace start"),
+    (["run", "--seed", "1", "--trace-from-ms", "9", "--trace-to-ms", "5"], "trace window reversed"),
+    (["sweep", "--seeds", "1..2", "--trace-node", "1"], "trace filter on sweep"),
+    (["sweep", "--seeds", "1..2", "--max-failures", "0"], "max failures 0"),
+    (["detcheck", "--seeds", "1..2", "--max-failures", "x"], "non-numeric max failures"),
+    (["run", "--seed", "1", "--max-failures", "2"], "max failures on run"),
 ]
 
 
@@ -332,6 +342,334 @@ def _crash_suite(root: Path):
     rc, out, err = _run([hsim, "--help"], root, timeout=30)
     check(rc == 0 and "4 (run) crashed" in out and "3 (run) only liveness" in out,
           "`hsim --help` does not document the exit codes")
+    return passed, failed, detail
+
+
+def _pty_run(cmd: list, root: Path, timeout: float = 120):
+    """Runs cmd with stderr on a pseudo-terminal (stdout a pipe); returns
+    (returncode, stdout, what the terminal got, wall seconds)."""
+    import pty
+    import select
+    import time
+    master, slave = pty.openpty()
+    t0 = time.monotonic()
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=root, stdout=subprocess.PIPE,
+                            stderr=slave)
+    os.close(slave)
+    got = b""
+    while time.monotonic() - t0 < timeout:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        got += chunk
+    out = proc.stdout.read().decode()
+    proc.wait(timeout=timeout)
+    os.close(master)
+    return proc.returncode, out, got.decode(errors="replace"), time.monotonic() - t0
+
+
+def _interrupt_run(cmd: list, root: Path, after_s: float):
+    """Starts cmd, sends it SIGINT after after_s seconds; (rc, stdout, stderr)."""
+    import signal
+    import time
+    proc = subprocess.Popen([str(c) for c in cmd], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        return None, out, err + "\n(did not exit within 60 s of SIGINT)"
+    return proc.returncode, out, err
+
+
+def _live_suite(root: Path):
+    """Long sweeps keep their failures in view: a progress line on a
+    terminal only (never through a pipe), each failure printed as it is
+    found, failures grouped by cause at the end, --max-failures stopping
+    early, and SIGINT printing the partial summary with exit 130."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    def record(out):
+        try:
+            return _last_json(out)
+        except (ValueError, json.JSONDecodeError):
+            return {}
+
+    # --max-failures with crashes made on purpose: every seed crashes at input 300.
+    cmd = [hsim, "sweep", "--seeds", "1..40", "--jobs", "2", "--crash-at-event", "300",
+           "--max-failures", "3", "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    res = record(out)
+    groups = res.get("by_cause", [])
+    check(rc == 1 and res.get("stopped") == "max_failures" and res.get("failed") == 3
+          and res.get("seeds") == 40 and 3 <= res.get("seeds_done", 0) < 40,
+          f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]}")
+    check(len(groups) == 1 and groups[0]["count"] == 3 and len(groups[0]["first_seeds"]) == 3
+          and groups[0]["cause"].startswith("crashed: assertion failed: crash-at-event")
+          and all(isinstance(s, str) for s in groups[0]["first_seeds"]),
+          f"failures not grouped by cause: {groups}")
+    found = re.findall(r"FAILED seed (\d+) \(crashed\): assertion failed: crash-at-event.*\n"
+                       r"  replay: \S+ run --seed \1 --crash-at-event 300", err)
+    check(len(found) == 3 and "stopped early: --max-failures 3" in err,
+          f"failures not printed as found on stderr (--json): {err.strip()[-400:]}")
+    cmd = [c for c in cmd if c != "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    check(rc == 1 and "stopped early: --max-failures 3 reached after" in out
+          and re.search(r"failures by cause:\n  3 x crashed: assertion failed: "
+                        r"crash-at-event.*\(seeds \d+ \d+ \d+\)", out) is not None
+          and out.count("FAILED seed") == 3 and "\r" not in out + err,
+          f"text sweep: exit {rc}: {out.strip()[-500:]}")
+    # 3 is mid-batch (seeds run two at a time with --jobs 2): the 4th seed's
+    # runs are done too, but it is neither compared nor counted.
+    cmd = [hsim, "detcheck", "--seeds", "1..20", "--jobs", "2", "--perturb-event", "50",
+           "--max-failures", "3", "--json"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    res = record(out)
+    check(rc == 1 and res.get("stopped") == "max_failures" and res.get("mismatched") == 3
+          and res.get("seeds_done") == 3 and len(res.get("mismatches", [])) == 3
+          and sum(g["count"] for g in res.get("by_cause", [])) == 3
+          and err.count("MISMATCH seed") == 3 and "\r" not in err,
+          f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]} {err.strip()[-200:]}")
+    # Through pipes (as here) there is never a progress line.
+    cmd = [hsim, "sweep", "--seeds", "1..300", "--jobs", "2"]
+    rc, out, err = _run(cmd, root, timeout=120)
+    check(rc == 0 and "\r" not in out + err and "seeds/s" not in out + err,
+          f"progress through a pipe: exit {rc}, stderr {err[:200]!r}")
+    # On a terminal: one line rewritten with \r, at most ~4 times a second.
+    for what in ("sweep", "detcheck"):
+        cmd = [hsim, what, "--seeds", "1..600" if what == "sweep" else "1..200", "--jobs", "2"]
+        rc, out, tty, secs = _pty_run(cmd, root)
+        draws = re.findall(rf"\r{what} (\d+)/(\d+) seeds  (\d+) failed  [\d.]+ seeds/s  "
+                           rf"(ETA [^\x1b]+|done)\x1b\[K", tty)
+        check(rc == 0 and len(draws) >= 2 and len(draws) <= 4 * secs + 2
+              and tty.endswith("\r\x1b[K") and "seeds/s" not in out,
+              f"{what} on a terminal: exit {rc}, {len(draws)} draws in {secs:.1f} s, "
+              f"tail {tty[-160:]!r}")
+    # Ctrl-C: the partial summary of the seeds done, exit 130.
+    for what in ("sweep", "detcheck"):
+        cmd = [hsim, what, "--seeds", "1..20000", "--jobs", "2", "--json"]
+        rc, out, err = _interrupt_run(cmd, root, 1.5)
+        res = record(out)
+        done = res.get("seeds_done", 0)
+        ok_counts = (res.get("passed", 0) + res.get("failed", 0) == done if what == "sweep"
+                     else res.get("matched", 0) + res.get("mismatched", 0) == done)
+        check(rc == 130 and res.get("stopped") == "interrupted" and 0 < done < 20000
+              and ok_counts and f"interrupted (SIGINT): partial summary of {done} of 20000"
+              in err, f"SIGINT to `{_cmd_text(cmd)}`: exit {rc}, {str(res)[:200]}, "
+              f"{err.strip()[-200:]}")
+    cmd = [hsim, "sweep", "--seeds", "1..20000", "--jobs", "2"]
+    rc, out, err = _interrupt_run(cmd, root, 1.0)
+    check(rc == 130 and re.search(r"interrupted \(SIGINT\): partial summary of \d+ of 20000 "
+                                  r"seeds\nseeds \d+  passed", out) is not None,
+          f"SIGINT, text: exit {rc}: {out.strip()[-300:]}")
+    rc, out, err = _run([hsim, "--help"], root, timeout=30)
+    check(rc == 0 and "--max-failures N" in out and "130" in out,
+          "`hsim --help` does not document --max-failures and exit 130")
+    return passed, failed, detail
+
+
+HELP_COMMANDS = {"run": "hsim run --seed N", "sweep": "hsim sweep --seeds A..B",
+                 "detcheck": "hsim detcheck --seeds A..B", "scenario": "hsim scenario FILE"}
+
+
+def _version_help_suite(root: Path):
+    """`hsim --version` names the version, commit, compiler and protocol
+    (in the gcc and the clang build), and `hsim COMMAND --help` prints
+    that command's usage and options only, exit 0."""
+    import sys
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import version_check
+    hsim = _find(root, RELEASE)
+    alt = _find(root, ALT)
+    if hsim is None or alt is None:
+        return _missing(RELEASE if hsim is None else ALT)
+    passed, failed, detail = 0, 0, []
+    for path, cc in ((hsim, "gcc"), (alt, "clang")):
+        bad = version_check.problems(root, path, "hsim", cc)
+        passed, failed, detail = passed + (not bad), failed + bool(bad), detail + bad
+    for cmd, head in HELP_COMMANDS.items():
+        for extra in ([], ["--seed", "1"] if cmd == "run" else ["x"]):
+            rc, out, err = _run([hsim, cmd] + extra + ["--help"], root, timeout=30)
+            others = [h for c, h in HELP_COMMANDS.items() if c != cmd and h in out]
+            want_opts = "--faults P" in out if cmd != "scenario" else "--faults" not in out
+            ok = rc == 0 and out.startswith("usage:\n  " + head) and not others and want_opts
+            if cmd == "sweep":
+                ok = ok and "--max-failures N" in out and "--perturb-event" not in out
+            if cmd == "run":
+                ok = ok and "--safety-only" in out and "--seeds" not in out
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                detail.append(f"`hsim {cmd} {' '.join(extra)} --help`: exit {rc}, other "
+                              f"commands {others}: {out[:200]!r}")
+    return passed, failed, detail
+
+
+TRACE_KINDS = ["schedule", "fault", "event", "send", "recv", "drop", "tcp", "timer", "disk",
+               "forge", "operator", "phase", "violation", "perturb"]
+
+
+def _trace_filter_suite(root: Path):
+    """`hsim run` trace filters choose what is printed and nothing else:
+    --trace-json gives one object per line (time_ns a string), each filter
+    (--trace-node, --trace-from-ms/--trace-to-ms, --trace-kind) prints
+    exactly the matching subset of the full trace, text and JSON agree,
+    and the trace hash is the same with every filter and with none."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    base = [hsim, "run", "--seed", "3", "--faults", "heavy", "--json"]
+
+    def records(extra):
+        rc, out, err = _run(base + extra, root, timeout=120)
+        lines = out.strip().splitlines()
+        recs = [json.loads(l) for l in lines if l.startswith('{"time_ns"')]
+        try:
+            run = _last_json(out)
+        except (ValueError, json.JSONDecodeError):
+            run = {}
+        return rc, recs, run, [l for l in lines if l.startswith("[")]
+
+    rc, full, run0, _ = records(["--trace-msgs", "--trace-json"])
+    rc_plain, _, plain, _ = records([])
+    shapes_ok = all(isinstance(r["time_ns"], str) and r["time_ns"].isdigit()
+                    and (r["node"] is None or re.fullmatch(r"n\d+", r["node"]))
+                    and r["kind"] in TRACE_KINDS and isinstance(r["text"], str)
+                    and set(r) == {"time_ns", "node", "kind", "text"} for r in full)
+    kinds = {r["kind"] for r in full}
+    check(rc == 0 and len(full) > 1000 and shapes_ok
+          and {"schedule", "fault", "event", "send", "recv", "timer", "disk"} <= kinds,
+          f"--trace-json: exit {rc}, {len(full)} records, kinds {sorted(kinds)}, "
+          f"shapes ok {shapes_ok}")
+    hashes = {"none": plain.get("trace_hash"), "--trace-msgs --trace-json":
+              run0.get("trace_hash")}
+    # Text and JSON carry the same lines.
+    rc, _, run1, text = records(["--trace-msgs"])
+    hashes["--trace-msgs"] = run1.get("trace_hash")
+    same = len(text) == len(full) and all(
+        t.endswith(f"] {r['node'] or 'sim'} {r['text']}") for t, r in zip(text, full))
+    check(same, f"text trace ({len(text)} lines) and JSON trace ({len(full)}) differ")
+    t_a, t_b = 20000, 40000
+    cases = [
+        (["--trace-node", "n2"], lambda r: r["node"] == "n2"),
+        (["--trace-node", "sim"], lambda r: r["node"] is None),
+        (["--trace-from-ms", str(t_a), "--trace-to-ms", str(t_b)],
+         lambda r: t_a * 10**6 <= int(r["time_ns"]) <= t_b * 10**6),
+        (["--trace-kind", "recv,fault"], lambda r: r["kind"] in ("recv", "fault")),
+        (["--trace-node", "3", "--trace-kind", "event,timer", "--trace-from-ms", str(t_a)],
+         lambda r: r["node"] == "n3" and r["kind"] in ("event", "timer")
+         and int(r["time_ns"]) >= t_a * 10**6),
+    ]
+    for extra, keep in cases:
+        rc, got, run, _ = records(["--trace-msgs", "--trace-json"] + extra)
+        want = [r for r in full if keep(r)]
+        hashes[" ".join(extra)] = run.get("trace_hash")
+        check(rc == 0 and got == want and 0 < len(got) < len(full),
+              f"{' '.join(extra)}: exit {rc}, {len(got)} records, want {len(want)} of "
+              f"{len(full)}")
+    # A filter implies --trace, and a message kind implies --trace-msgs.
+    rc, got, run, _ = records(["--trace-json", "--trace-kind", "recv"])
+    hashes["--trace-kind recv alone"] = run.get("trace_hash")
+    check(got == [r for r in full if r["kind"] == "recv"],
+          f"--trace-kind recv without --trace-msgs: {len(got)} records")
+    rc, _, run, text = records(["--trace-node", "n4", "--trace-kind", "event"])
+    hashes["text --trace-node n4"] = run.get("trace_hash")
+    check(len(text) == len([r for r in full if r["node"] == "n4" and r["kind"] == "event"])
+          and all(re.match(r"\[ *\d+\.\d{3}\] n4 ", t) for t in text),
+          f"text --trace-node n4 --trace-kind event: {len(text)} lines")
+    check(rc_plain == 0 and len(set(hashes.values())) == 1 and None not in hashes.values(),
+          f"the trace hash changed with the filters: {hashes}")
+    return passed, failed, detail
+
+
+def _tree_digest(d: Path) -> dict:
+    import hashlib
+    return {p.relative_to(d).as_posix(): hashlib.sha1(p.read_bytes()).hexdigest()
+            for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _fuzz_script_suite(root: Path):
+    """scripts/fuzz.py fuzzes into a scratch corpus seeded from the
+    committed one (which it never writes), with -max_total_time and
+    -rss_limit_mb, collects artifacts into one folder and prints the
+    replay command of each; the README's fuzz lines use it."""
+    import sys
+    passed, failed, detail = 0, 0, []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            detail.append(what)
+
+    target = "fuzz_meta"
+    corpus = root / "fuzz" / "corpus" / target
+    before = _tree_digest(corpus)
+    with tempfile.TemporaryDirectory(prefix="hs-fuzz-") as tmp:
+        base = [sys.executable, "scripts/fuzz.py", "--targets", target, "--time", "3",
+                "--crashes", f"{tmp}/crashes", "--scratch", f"{tmp}/scratch"]
+        rc, out, err = _run(base, root, timeout=600)  # builds build/fuzz and build/replay
+        last = out.strip().splitlines()[-1] if out.strip() else ""
+        m = re.fullmatch(r"fuzz: 1 targets, (\d+) executions, 0 artifacts", last)
+        scratch = Path(tmp) / "scratch" / target
+        check(rc == 0 and m is not None and int(m.group(1)) > 1000,
+              f"`{_cmd_text(base)}`: exit {rc}, last line {last!r} {err.strip()[-300:]}")
+        check(scratch.is_dir() and set(before) <= set(_tree_digest(scratch)),
+              f"the scratch corpus {scratch} lacks committed seeds")
+        # A real libFuzzer artifact: an RSS limit below what any process uses.
+        cmd = base + ["--no-build", "--rss-limit-mb", "1"]
+        rc, out, err = _run(cmd, root, timeout=120)
+        rep = re.search(rf"  replay: (build/replay/{target}) (\S+)", out)
+        art = Path(rep.group(2)) if rep else None
+        check(rc == 1 and rep is not None and art.is_file()
+              and art.parent == Path(tmp) / "crashes" / target and art.name.startswith("oom-")
+              and out.strip().endswith("1 artifacts"),
+              f"--rss-limit-mb 1: exit {rc}, {out.strip()[-400:]}")
+        if rep is not None:
+            rc2, out2, err2 = _run([root / rep.group(1), art], root, timeout=60)
+            check(rc2 == 0, f"the printed replay command failed: exit {rc2} {err2[-200:]}")
+        rc, _, err = _run([sys.executable, "scripts/fuzz.py", "--targets", "no_such"], root,
+                          timeout=60)
+        check(rc == 2 and "unknown targets" in err, f"unknown target: exit {rc}")
+    check(_tree_digest(corpus) == before, f"fuzz/corpus/{target} changed while fuzzing")
+    readme = (root / "README.md").read_text()
+    check("scripts/fuzz.py" in readme and "fuzz/corpus/<target> -dict" not in readme,
+          "README's fuzz lines still point libFuzzer at the committed corpus")
     return passed, failed, detail
 
 
@@ -528,6 +866,10 @@ def suites(root, quick=False):
         ("crash_report", bind(_crash_suite)),
         ("mechanism_selftest", bind(_mechanism_suite)),
         ("probes", bind(_probes_suite, quick)),
+        ("sweep_live", bind(_live_suite)),
+        ("version_help", bind(_version_help_suite)),
+        ("trace_filters", bind(_trace_filter_suite)),
+        ("fuzz_script", bind(_fuzz_script_suite)),
         ("sweep_asan", bind(_asan_suite,
                             [(1, 60 if quick else 400, "default"), (1, 20 if quick else 150, "heavy"),
                              (1, 10 if quick else 40, "none")],

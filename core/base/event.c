@@ -100,6 +100,8 @@ static int format_value(char *out, size_t cap, hs_event_field_kind kind, uint64_
     switch (kind) {
     case HS_EVF_U64:
         return snprintf(out, cap, "%llu", (unsigned long long)v);
+    case HS_EVF_ID64:
+        return snprintf(out, cap, "%s%llu%s", q, (unsigned long long)v, q);
     case HS_EVF_MS:
         return snprintf(out, cap, "%llu", (unsigned long long)(v / HS_NS_PER_MS));
     case HS_EVF_STATE:

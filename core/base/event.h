@@ -29,6 +29,9 @@ typedef enum {
     HS_EVF_CHANNEL,  /* udp / tcp */
     HS_EVF_TABLE,    /* hs_table id name */
     HS_EVF_INPUT,    /* input kind name */
+    HS_EVF_ID64,     /* 64-bit id, sequence number, packed version or ns count: a decimal
+                      * integer, quoted in JSON so a reader that takes numbers as doubles
+                      * (jq, JavaScript) keeps every digit */
 } hs_event_field_kind;
 
 /* X(code, severity, subject label, a label, a kind, b label, b kind,
@@ -38,11 +41,11 @@ typedef enum {
     X(NODE_READY, HS_SEV_INFO, NULL, "incarnation", U64, "ceiling", U64, NULL, NONE)      \
     X(NODE_LEAVING, HS_SEV_INFO, NULL, "incarnation", U64, NULL, NONE, NULL, NONE)        \
     X(NODE_HALTED, HS_SEV_ERROR, "owner", "reason", STATUS, NULL, NONE, NULL, NONE)       \
-    X(META_LOADED, HS_SEV_INFO, NULL, "ceiling", U64, "slot", U64, "seq", U64)            \
+    X(META_LOADED, HS_SEV_INFO, NULL, "ceiling", U64, "slot", U64, "seq", ID64)         \
     X(META_FRESH, HS_SEV_INFO, NULL, NULL, NONE, NULL, NONE, NULL, NONE)                  \
     X(META_SLOT_INVALID, HS_SEV_WARN, NULL, "slot", U64, "status", STATUS, NULL, NONE)    \
-    X(META_PERSISTED, HS_SEV_DEBUG, NULL, "ceiling", U64, "seq", U64, NULL, NONE)         \
-    X(DISK_FAILED, HS_SEV_ERROR, NULL, "op", U64, "status", STATUS, "retry_ms", MS)        \
+    X(META_PERSISTED, HS_SEV_DEBUG, NULL, "ceiling", U64, "seq", ID64, NULL, NONE)      \
+    X(DISK_FAILED, HS_SEV_ERROR, NULL, "op", ID64, "status", STATUS, "retry_ms", MS)    \
     X(MEMBER_ADDED, HS_SEV_INFO, "member", "addr", ADDR, "state", STATE, "inc", U64)      \
     X(MEMBER_STATE, HS_SEV_INFO, "member", "from", STATE, "to", STATE, "inc", U64)        \
     X(MEMBER_ADDR, HS_SEV_WARN, "member", "old", ADDR, "new", ADDR, "inc", U64)           \
@@ -50,8 +53,8 @@ typedef enum {
     X(SELF_REFUTED, HS_SEV_INFO, NULL, "accused", STATE, "old_inc", U64, "new_inc", U64)  \
     X(SELF_REFUTE_DEFERRED, HS_SEV_WARN, NULL, "inc", U64, "ceiling", U64, NULL, NONE)    \
     X(ENTRY_IMPOSSIBLE, HS_SEV_WARN, "member", "state", STATE, "inc", U64, "known", U64)  \
-    X(PROBE_DIRECT_TIMEOUT, HS_SEV_DEBUG, "member", "seq", U64, NULL, NONE, NULL, NONE)   \
-    X(PROBE_FAILED, HS_SEV_INFO, "member", "seq", U64, "proxies", U64, NULL, NONE)        \
+    X(PROBE_DIRECT_TIMEOUT, HS_SEV_DEBUG, "member", "seq", ID64, NULL, NONE, NULL, NONE) \
+    X(PROBE_FAILED, HS_SEV_INFO, "member", "seq", ID64, "proxies", U64, NULL, NONE)     \
     X(SUSPICION_EXPIRED, HS_SEV_INFO, "member", "inc", U64, "after", MS, NULL, NONE)      \
     X(JOIN_SENT, HS_SEV_DEBUG, NULL, "seed", ADDR, "attempt", U64, NULL, NONE)            \
     X(JOIN_DONE, HS_SEV_INFO, "via", "members", U64, NULL, NONE, NULL, NONE)              \
@@ -61,7 +64,7 @@ typedef enum {
     X(MSG_REJECTED, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", MSG, "from", ADDR)      \
     X(MSG_UNKNOWN_TYPE, HS_SEV_WARN, NULL, "type", U64, "channel", CHANNEL, "from", ADDR) \
     X(MSG_WRONG_CHANNEL, HS_SEV_WARN, NULL, "type", MSG, "channel", CHANNEL, "from", ADDR) \
-    X(MSG_STALE, HS_SEV_DEBUG, NULL, "type", MSG, "seq", U64, "from", ADDR)               \
+    X(MSG_STALE, HS_SEV_DEBUG, NULL, "type", MSG, "seq", ID64, "from", ADDR)            \
     X(MSG_NOT_FOR_ME, HS_SEV_WARN, "target", "type", MSG, "from", ADDR, NULL, NONE)       \
     X(ERROR_REPLY_SENT, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", U64, "to", ADDR)    \
     X(ERROR_REPLY_SUPPRESSED, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", U64, "to", ADDR) \
@@ -71,20 +74,20 @@ typedef enum {
     X(OUTBOX_FULL, HS_SEV_ERROR, NULL, "dropped_kind", U64, "bytes", U64, NULL, NONE)     \
     X(ENCODE_FAILED, HS_SEV_ERROR, NULL, "type", MSG, "status", STATUS, NULL, NONE)       \
     X(INPUT_UNHANDLED, HS_SEV_WARN, NULL, "input", INPUT, NULL, NONE, NULL, NONE)         \
-    X(TIMER_STALE, HS_SEV_ERROR, NULL, "timer", U64, NULL, NONE, NULL, NONE)              \
-    X(CONTROL_REQUEST, HS_SEV_DEBUG, NULL, "type", MSG, "conn", U64, NULL, NONE)          \
-    X(CONN_CLOSED, HS_SEV_DEBUG, NULL, "conn", U64, "reason", STATUS, NULL, NONE)         \
+    X(TIMER_STALE, HS_SEV_ERROR, NULL, "timer", ID64, NULL, NONE, NULL, NONE)           \
+    X(CONTROL_REQUEST, HS_SEV_DEBUG, NULL, "type", MSG, "conn", ID64, NULL, NONE)       \
+    X(CONN_CLOSED, HS_SEV_DEBUG, NULL, "conn", ID64, "reason", STATUS, NULL, NONE)      \
     X(HOST_ERROR, HS_SEV_ERROR, NULL, "op", U64, "errno", U64, "detail", U64)            \
-    X(TIMER_UNOWNED, HS_SEV_ERROR, NULL, "timer", U64, "kind", U64, NULL, NONE)           \
-    X(TIMER_REFUSED, HS_SEV_WARN, NULL, "timer", U64, "reason", STATUS, "retry_ms", MS)    \
-    X(TIMER_ABANDONED, HS_SEV_ERROR, NULL, "timer", U64, "reason", STATUS, NULL, NONE)     \
-    X(DISK_STALE, HS_SEV_ERROR, NULL, "op", U64, "status", STATUS, NULL, NONE)            \
+    X(TIMER_UNOWNED, HS_SEV_ERROR, NULL, "timer", ID64, "kind", U64, NULL, NONE)        \
+    X(TIMER_REFUSED, HS_SEV_WARN, NULL, "timer", ID64, "reason", STATUS, "retry_ms", MS) \
+    X(TIMER_ABANDONED, HS_SEV_ERROR, NULL, "timer", ID64, "reason", STATUS, NULL, NONE) \
+    X(DISK_STALE, HS_SEV_ERROR, NULL, "op", ID64, "status", STATUS, NULL, NONE)         \
     X(SEND_FAILED, HS_SEV_DEBUG, NULL, "type", MSG, "reason", STATUS, "to", ADDR)          \
     X(MEMBER_QUEUE_FULL, HS_SEV_ERROR, "member", "change", U64, "cap", U64, NULL, NONE)   \
-    X(HELLO_BOUND, HS_SEV_DEBUG, "peer", "conn", U64, "role", U64, "version", U64)        \
-    X(HELLO_REFUSED, HS_SEV_WARN, "peer", "reason", STATUS, "conn", U64, "their_major", U64) \
-    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", U64, "from", ADDR)        \
-    X(PEER_EVICTED, HS_SEV_WARN, "peer", "conn", U64, "by_conn", U64, "idle_ns", U64)   \
+    X(HELLO_BOUND, HS_SEV_DEBUG, "peer", "conn", ID64, "role", U64, "version", ID64)    \
+    X(HELLO_REFUSED, HS_SEV_WARN, "peer", "reason", STATUS, "conn", ID64, "their_major", U64) \
+    X(HELLO_MISSING, HS_SEV_WARN, NULL, "type", MSG, "conn", ID64, "from", ADDR)        \
+    X(PEER_EVICTED, HS_SEV_WARN, "peer", "conn", ID64, "by_conn", ID64, "idle_ns", ID64) \
     X(COUNTERS_TRUNCATED, HS_SEV_WARN, NULL, "where", U64, "dropped", U64, "cap", U64)
 
 typedef enum {

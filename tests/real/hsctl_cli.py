@@ -43,7 +43,7 @@ def _bounds_at_cap() -> str:
                      "--probe-interval-ms", "600000", "--reconnect-interval-ms", "86400000",
                      "--dead-retention-ms", "604800000", "--gossip-max-age-ms", "86400000",
                      "--suspicion-mult", "100")
-    b = json.loads(r.stdout)
+    b = hsreal.parse_bounds(r.stdout)
     check(0 < b["detection_bound_ns"] < b["convergence_bound_ns"] < 2**64,
           f"bounds at the largest settings: {b}")
     return f"convergence {b['convergence_bound_ms']} ms"

@@ -64,8 +64,20 @@ def stats(addr: str) -> dict:
     return json.loads(r.stdout)["counters"]
 
 
+def parse_bounds(text: str) -> dict:
+    """`hsctl bounds --json`, with its 64-bit nanosecond strings as ints
+    (check()s that they are strings of digits: JSON numbers would round)."""
+    b = json.loads(text)
+    for key in ("detection_bound_ns", "convergence_bound_ns"):
+        check(isinstance(b.get(key), str) and b[key].isdigit(),
+              f"hsctl bounds --json: {key} is {b.get(key)!r}, want a string of digits")
+        b[key] = int(b[key])
+    return b
+
+
 def bounds(nodes: int, config: Path) -> dict:
-    return json.loads(hsctl("bounds", "--nodes", str(nodes), "--config", str(config), "--json").stdout)
+    return parse_bounds(hsctl("bounds", "--nodes", str(nodes), "--config", str(config),
+                              "--json").stdout)
 
 
 def vm_rss_kib(pid: int) -> int:

@@ -30,6 +30,13 @@ Suites, each returning (passed, failed, detail_lines):
                  on a real cluster (tests/real/ops.py).
   hsctl_cli      hsctl usage errors, pid-file safety of stop-node, and
                  scripts/demo.sh refusing to run without its binaries.
+  json_ids       64-bit ids are JSON strings: in hsnode's JSON log lines
+                 (conn, seq, op, timer, version, idle_ns, rng_seed) and in
+                 `hsctl bounds --json` (*_ns); 32-bit values (incarnation,
+                 inc, ceiling) and counts stay numbers.
+  version        `hsnode --version` and `hsctl --version` (release and
+                 debug builds) print the version, the git commit, the
+                 compiler and the protocol version (tests/version_check.py).
 
 The only timing assertion is the protocol bound the issue names; every
 other wait has a generous timeout and asserts behaviour.
@@ -48,6 +55,9 @@ import hostile  # noqa: E402
 import ops  # noqa: E402
 import hsctl_cli  # noqa: E402
 import scenario  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import version_check  # noqa: E402
 
 FAST = hsreal.HERE / "fast.conf"
 
@@ -224,7 +234,7 @@ def config_docs() -> tuple[int, int, list[str]]:
     def example_loads_as_defaults():
         with_file = hsreal.bounds(5, EXAMPLE)
         r = hsreal.hsctl("bounds", "--nodes", "5", "--json")
-        plain = json.loads(r.stdout)
+        plain = hsreal.parse_bounds(r.stdout)
         hsreal.check(with_file == plain, f"example file {with_file} != defaults {plain}")
 
     def file_and_flags_agree():
@@ -234,7 +244,7 @@ def config_docs() -> tuple[int, int, list[str]]:
                 key, value = (part.strip() for part in line.split("=", 1))
                 flags += [f"--swim-{key.replace('_', '-')}", value]
         r = hsreal.hsctl("bounds", "--nodes", "5", "--json", "--", *flags)
-        hsreal.check(json.loads(r.stdout) == hsreal.bounds(5, FAST),
+        hsreal.check(hsreal.parse_bounds(r.stdout) == hsreal.bounds(5, FAST),
                      "flags and the config file give different bounds")
 
     return _run([
@@ -243,6 +253,79 @@ def config_docs() -> tuple[int, int, list[str]]:
         ("example file loads as the defaults", example_loads_as_defaults),
         ("config file and flags agree", file_and_flags_agree),
     ])
+
+
+# Fields that hold 64-bit values: core's HS_EVF_ID64 fields and the host's
+# rng_seed.  32-bit ones (incarnation, inc, ceiling) stay numbers.
+ID64_FIELDS = {"conn", "by_conn", "seq", "op", "timer", "version", "idle_ns", "rng_seed"}
+NUMBER_FIELDS = {"incarnation", "inc", "ceiling", "members_cap", "pid", "steps"}
+
+
+def json_ids() -> tuple[int, int, list[str]]:
+    import tempfile
+
+    def logs():
+        with tempfile.TemporaryDirectory(prefix="hs-json-ids-") as d:
+            hsreal.hsctl("cluster", "up", "--dir", d, "--nodes", "2", "--config", str(FAST),
+                         "--", "--log-level", "debug", timeout=60)
+            try:  # control requests over TCP: hello_bound, control_request, conn_closed
+                for what in ("members", "stats"):
+                    hsreal.hsctl("--cluster", d, what, "--json", timeout=30)
+            finally:
+                hsreal.hsctl("cluster", "down", "--dir", d, timeout=60, check_rc=False)
+            recs = []
+            for log in sorted(Path(d).glob("*.log")):
+                recs += [json.loads(line) for line in log.read_text().splitlines()
+                         if line.startswith("{")]
+            return recs
+
+    def ids_are_strings():
+        recs = logs()
+        seen, bad = {}, []
+        for r in recs:
+            for k, v in r.items():
+                if k in ID64_FIELDS:
+                    seen[k] = seen.get(k, 0) + 1
+                    if not (isinstance(v, str) and v.isdigit()):
+                        bad.append(f"{r['event']}.{k}={v!r}")
+                elif k in NUMBER_FIELDS and not isinstance(v, int):
+                    bad.append(f"{r['event']}.{k}={v!r} (a 32-bit value, want a number)")
+        hsreal.check(not bad, f"{len(bad)} fields of the wrong JSON type: {bad[:8]}")
+        need = {"conn", "seq", "version", "rng_seed"}
+        hsreal.check(need <= set(seen), f"log lines carry only {sorted(seen)} of {sorted(need)}")
+        return ", ".join(f"{k} x{n}" for k, n in sorted(seen.items()))
+
+    def bounds_ns_are_strings():
+        r = hsreal.hsctl("bounds", "--nodes", "4096", "--json", "--", "--members-cap", "4095",
+                         "--probe-interval-ms", "600000", "--reconnect-interval-ms", "86400000",
+                         "--dead-retention-ms", "604800000", "--gossip-max-age-ms", "86400000",
+                         "--suspicion-mult", "100")
+        raw = json.loads(r.stdout)
+        b = hsreal.parse_bounds(r.stdout)  # checks the strings
+        hsreal.check(b["convergence_bound_ns"] > 2**53 and isinstance(raw["nodes"], int),
+                     f"the largest bound {b['convergence_bound_ns']} should pass 2^53 ns")
+        return f"convergence_bound_ns \"{raw['convergence_bound_ns']}\" (> 2^53)"
+
+    return _run([("hsnode JSON logs: 64-bit ids as strings", ids_are_strings),
+                 ("hsctl bounds --json: nanoseconds as strings", bounds_ns_are_strings)])
+
+
+def version_suite() -> tuple[int, int, list[str]]:
+    def one(path: Path, prog: str):
+        def run():
+            bad = version_check.problems(hsreal.ROOT, path, prog, "gcc")
+            hsreal.check(not bad, "; ".join(bad))
+        return run
+
+    checks = []
+    for build in ("build/bin", "build/debug/bin"):
+        for prog in ("hsnode", "hsctl"):
+            path = hsreal.ROOT / build / prog
+            if path.exists():
+                checks.append((f"{build}/{prog} --version", one(path, prog)))
+    if not checks:
+        return 0, 1, ["no hsnode or hsctl built"]
+    return _run(checks)
 
 
 def suites(root, quick=False):
@@ -255,6 +338,8 @@ def suites(root, quick=False):
         ("hsnode_errors", hostile.hsnode_errors),
         ("config_docs", config_docs),
         ("hsctl_cli", hsctl_cli.hsctl_cli),
+        ("version", version_suite),
+        ("json_ids", json_ids),
         ("start_refusals", ops.start_refusals),
         ("operator_counters", ops.operator_counters),
         ("kill_restart", kill_restart),

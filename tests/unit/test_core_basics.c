@@ -114,6 +114,20 @@ static void test_event_text_and_json(void **state)
     hs_event_format_text(&ev, text, sizeof(text));
     assert_string_equal(text,
                         "frame_rejected reason=ERR_CHECKSUM channel=udp from=127.0.0.1:9000");
+    /* 64-bit ids are JSON strings (every digit survives a double-based
+     * reader); the same field is a bare number in text. */
+    memset(&ev, 0, sizeof(ev));
+    ev.code = HS_EV_DISK_FAILED;
+    ev.severity = (uint8_t)hs_event_code_severity(HS_EV_DISK_FAILED);
+    ev.a = 144115188075855873ull; /* 2^57 + 1: not a double */
+    ev.b = HS_ERR_IO;
+    ev.c = 5 * HS_NS_PER_MS;
+    hs_event_format_text(&ev, text, sizeof(text));
+    assert_string_equal(text, "disk_failed op=144115188075855873 status=ERR_IO retry_ms=5");
+    hs_event_format_json(&ev, text, sizeof(text));
+    assert_string_equal(text, "\"event\":\"disk_failed\",\"severity\":\"error\","
+                              "\"op\":\"144115188075855873\",\"status\":\"ERR_IO\","
+                              "\"retry_ms\":5");
     /* Quotes in a subject are escaped in JSON. */
     memset(&ev, 0, sizeof(ev));
     ev.code = HS_EV_MEMBER_REAPED;
