@@ -61,6 +61,7 @@ typedef struct {
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
+    uint32_t stop_gen;    /* the process a pending graceful stop ends */
     uint64_t refuted_ns;  /* calm_no_death: when it last refuted, and at what */
     uint64_t refuted_inc; /* incarnation (0: never, in any process) */
     uint64_t start_ns;
@@ -1689,6 +1690,40 @@ static void do_crash(sim *s, uint32_t i)
     }
 }
 
+/* The operator's graceful stop (SIMSCHED_LEAVE): the LEAVE command now,
+ * the process exit after the grace (SIMQ_STOP). */
+static void do_leave(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    if (sn->node == NULL || !node_running(sn->node)) {
+        return; /* down or still starting: nothing to leave */
+    }
+    s->faults[SIM_FAULT_LEAVE]++;
+    s->calm_since_ns = s->now_ns;
+    hash_fault(s, SIMSCHED_LEAVE, i, 0, 0);
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, SIM_TK_FAULT, "leave n%u (exits in %u ms)", i + 1, SIMSCHED_LEAVE_GRACE_MS);
+    }
+    push_control(s, s->now_ns + HS_MS(SIMSCHED_LEAVE_GRACE_MS), SIMQ_STOP, i);
+    /* The stop names the process: a crash before it ends that one. */
+    s->nodes[i].stop_gen = sn->gen;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_COMMAND;
+    in.u.command.command = HS_CMD_LEAVE;
+    step_node(s, i, &in);
+}
+
+static void deliver_stop(sim *s, uint32_t i)
+{
+    HS_ASSERT(i < s->n);
+    sim_host *sn = &s->nodes[i];
+    if (sn->node == NULL || sn->gen != sn->stop_gen) {
+        return; /* it crashed in its grace period */
+    }
+    do_crash(s, i);
+}
+
 static uint32_t up_count(const sim *s)
 {
     uint32_t up = 0;
@@ -1895,6 +1930,11 @@ static void apply_action(sim *s, const simsched_action *a)
     case SIMSCHED_RESTART:
         do_restart(s, a->node);
         break;
+    case SIMSCHED_LEAVE:
+        if (up_count(s) >= 2) {
+            do_leave(s, a->node);
+        }
+        break;
     default:
         HS_UNREACHABLE();
     }
@@ -2008,9 +2048,14 @@ static void start_liveness(sim *s, const simset *perm_down)
     }
     s->cl.perm_down = *perm_down;
     for (uint32_t i = 0; i < s->n; i++) {
-        if (simset_has(perm_down, i)) {
+        /* A node in its leave grace has left for good: it exits now and,
+         * unless kept down, comes back like every other stopped node. */
+        bool leaving = s->nodes[i].node != NULL && s->nodes[i].stop_gen == s->nodes[i].gen &&
+                       node_swim(s->nodes[i].node)->leaving;
+        if (simset_has(perm_down, i) || leaving) {
             do_crash(s, i);
-        } else {
+        }
+        if (!simset_has(perm_down, i)) {
             do_restart(s, i);
         }
     }
@@ -2128,6 +2173,9 @@ static void dispatch(sim *s, const simq_event *ev)
         break;
     case SIMQ_RESTART:
         deliver_restart(s, ev);
+        break;
+    case SIMQ_STOP:
+        deliver_stop(s, (uint32_t)ev->arg);
         break;
     case SIMQ_TIMER_REFUSED:
         deliver_timer_refused(s, ev);

@@ -38,6 +38,7 @@
     X(HEAL, "heal")                                                        \
     X(CRASH, "crash")                                                      \
     X(RESTART, "restart")                                                  \
+    X(LEAVE, "leave")                                                      \
     X(LOSS, "loss")                                                        \
     X(DUP, "dup")                                                          \
     X(REORDER, "reorder")                                                  \

@@ -21,6 +21,7 @@ typedef enum {
     SIMQ_TIMER_REFUSED, /* node, gen, arg: timer id the timer table refused */
     SIMQ_TCP,       /* arg: simulated TCP connection slot wakes (io_sim/simtcp.h) */
     SIMQ_OPER,      /* the operator workload's next session (sim/simoper.h) */
+    SIMQ_STOP,      /* arg: node whose graceful leave's grace ends (exit) */
 } simq_kind;
 
 typedef struct {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const char *const kind_names[SIMSCHED_KIND_COUNT] = {
-    "partition", "asym_partition", "isolate", "heal", "crash", "restart",
+    "partition", "asym_partition", "isolate", "heal", "crash", "restart", "leave",
 };
 
 const char *simsched_kind_name(uint32_t kind)
@@ -144,7 +144,8 @@ static void draw_crashes(list *l, const simopt *o, uint64_t end_ns, rng *r)
         simsched_action a;
         memset(&a, 0, sizeof(a));
         a.at_ns = t;
-        a.kind = SIMSCHED_CRASH;
+        /* One stop in four is the operator's graceful one. */
+        a.kind = rng_below(r, 4) == 0 ? SIMSCHED_LEAVE : SIMSCHED_CRASH;
         a.node = (uint16_t)victim;
         if (!list_add(l, a)) {
             return;
@@ -262,6 +263,7 @@ size_t simsched_format(const simsched_action *a, char *out, size_t cap)
     case SIMSCHED_ISOLATE:
     case SIMSCHED_CRASH:
     case SIMSCHED_RESTART:
+    case SIMSCHED_LEAVE:
         n = snprintf(out, cap, "%s n%u", simsched_kind_name(a->kind), a->node + 1u);
         break;
     case SIMSCHED_HEAL:

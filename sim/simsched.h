@@ -28,8 +28,15 @@ typedef enum {
     SIMSCHED_HEAL,
     SIMSCHED_CRASH,
     SIMSCHED_RESTART,
+    /* The operator stops a node gracefully: a LEAVE command (as hsnode's
+     * SIGTERM gives it), the process exits after SIMSCHED_LEAVE_GRACE_MS,
+     * and comes back at its RESTART like a crashed one. */
+    SIMSCHED_LEAVE,
     SIMSCHED_KIND_COUNT
 } simsched_kind;
+
+/* hsnode's default leave_grace_ms (io_real/config.c). */
+#define SIMSCHED_LEAVE_GRACE_MS 300u
 
 typedef struct {
     uint64_t at_ns;

@@ -772,7 +772,7 @@ static void on_reconnect_timer(swim *s, step_ctx *ctx)
         }
         if (pos < s->slot_end) {
             const swim_member *m = swim_member_slot(s, pos);
-            if (m == NULL || m->state != MEMBER_DEAD) {
+            if (m == NULL || !swim_state_gone(m->state)) {
                 continue;
             }
             HS_PROBE(ctx, SWIM_RECONNECT_DEAD);
@@ -1283,6 +1283,7 @@ static void check_members(const swim *s)
 {
     uint32_t used = 0;
     uint32_t top = 0;
+    uint32_t gone = 0;
     /* O(slot_end): slots past it are free by slot_end's definition, which
      * the count comparison below confirms. */
     HS_ASSERT_MSG(s->slot_end <= s->cfg.members_cap, "swim: slot_end within the cap");
@@ -1293,6 +1294,7 @@ static void check_members(const swim *s)
         const swim_member *m = &s->slots[i];
         used++;
         top = i + 1;
+        gone += swim_state_gone(m->state) ? 1u : 0u;
         uint64_t slot = 0;
         HS_ASSERT_MSG(map_get(&s->by_name, m->name_key, &slot) && slot == i,
                       "swim: name index names the member's slot");
@@ -1304,6 +1306,7 @@ static void check_members(const swim *s)
                       "swim: a suspect has a suspicion deadline");
     }
     HS_ASSERT_MSG(used == s->member_count, "swim: member_count equals the used slots");
+    HS_ASSERT_MSG(gone == s->dead_count, "swim: dead_count equals the DEAD and LEFT members");
     HS_ASSERT_MSG(top == s->slot_end, "swim: slot_end is one past the highest used slot");
     HS_ASSERT_MSG(s->free_count + s->member_count == s->cfg.members_cap,
                   "swim: free slots plus members equal the cap");

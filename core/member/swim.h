@@ -96,6 +96,15 @@ typedef struct {
 HS_STATIC_ASSERT(SWIM_VIEW_CHANGES_MAX >= 2u * SWIM_CHANGES_MAX,
                  "a step's view changes fit the ring");
 
+/* DEAD or LEFT: a member we believe gone.  The reconnect walk contacts
+ * both, since an unauthenticated LEFT record can be forged as easily as a
+ * DEAD one, and a member wrongly believed left whose own seeds are all
+ * down could otherwise never come back. */
+static inline bool swim_state_gone(uint8_t state)
+{
+    return state == MEMBER_DEAD || state == MEMBER_LEFT;
+}
+
 typedef struct {
     swim_config cfg;
     swim_member self;       /* our own record; uid 0 */
@@ -115,7 +124,7 @@ typedef struct {
     uint32_t free_count;
     uint32_t member_count;
     uint32_t slot_end;      /* one past the highest used slot */
-    uint32_t dead_count;    /* members in state DEAD (the reconnect walk's) */
+    uint32_t dead_count;    /* members DEAD or LEFT (the reconnect walk's) */
     /* Bumped whenever a member record is added, removed or changes state,
      * incarnation, address or role: an observer (the simulator's checkers)
      * re-reads the table only when it moved. */

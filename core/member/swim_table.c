@@ -112,8 +112,8 @@ void swim_table_view_changed(swim *s, const swim_member *m)
 void swim_table_set_state(swim *s, swim_member *m, uint8_t state)
 {
     HS_ASSERT(state <= MEMBER_LEFT);
-    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
-    s->dead_count += state == MEMBER_DEAD ? 1u : 0u;
+    s->dead_count -= swim_state_gone(m->state) ? 1u : 0u;
+    s->dead_count += swim_state_gone(state) ? 1u : 0u;
     m->state = state;
     HS_ASSERT(s->dead_count <= s->member_count);
 }
@@ -300,7 +300,7 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     s->slot_used[slot] = true;
     s->member_count++;
     s->members_high = s->member_count > s->members_high ? s->member_count : s->members_high;
-    s->dead_count += m->state == MEMBER_DEAD ? 1u : 0u;
+    s->dead_count += swim_state_gone(m->state) ? 1u : 0u;
     swim_table_view_changed(s, m);
     if (slot >= s->slot_end) {
         s->slot_end = slot + 1;
@@ -399,7 +399,7 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
     HS_ASSERT(removed);
     s->slot_used[slot] = false;
     s->free_slots[s->free_count++] = slot;
-    s->dead_count -= m->state == MEMBER_DEAD ? 1u : 0u;
+    s->dead_count -= swim_state_gone(m->state) ? 1u : 0u;
     s->member_count--;
     while (s->slot_end > 0 && !s->slot_used[s->slot_end - 1]) {
         s->slot_end--;

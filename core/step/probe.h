@@ -38,7 +38,7 @@
     X(SWIM_SYNC_TO_SEED, "swim.sync_fallback_to_seed", 1)                  \
     X(SWIM_RECONNECT_DEAD, "swim.reconnect_dead_member", 1)                \
     X(SWIM_RECONNECT_SEED, "swim.reconnect_unknown_seed", 1)               \
-    X(SWIM_LEAVE, "swim.leave", 0)                                         \
+    X(SWIM_LEAVE, "swim.leave", 1)                                         \
     X(SWIM_TIMER_REFUSED, "swim.timer_refused", 0)                         \
     X(SWIM_TIMER_ABANDONED, "swim.timer_abandoned", 0)                     \
     X(META_FRESH, "meta.fresh_start", 1)                                   \

@@ -253,6 +253,7 @@ static void check_groups(const simsched_action *x, uint32_t nodes)
 
 static void test_schedule(void **state)
 {
+    uint32_t total_leaves = 0;
     (void)state;
     for (uint64_t seed = 1; seed <= 30; seed++) {
         simopt o;
@@ -274,6 +275,7 @@ static void test_schedule(void **state)
         assert_int_equal(a.count, b.count);
         assert_true(a.count > 10);
         assert_memory_equal(a.actions, b.actions, a.count * sizeof(simsched_action));
+        uint32_t leaves = 0;
         uint32_t down = 0;
         bool cut = false;
         for (uint32_t k = 0; k < a.count; k++) {
@@ -293,6 +295,8 @@ static void test_schedule(void **state)
                 cut = false;
                 break;
             case SIMSCHED_CRASH:
+            case SIMSCHED_LEAVE: /* a graceful stop: down until its restart */
+                leaves += x->kind == SIMSCHED_LEAVE ? 1u : 0u;
                 down |= 1u << x->node;
                 assert_true(__builtin_popcount(down) < (int)o.nodes); /* one stays up */
                 break;
@@ -304,9 +308,11 @@ static void test_schedule(void **state)
                 fail();
             }
         }
+        total_leaves += leaves;
         simsched_free(&a);
         simsched_free(&b);
     }
+    assert_true(total_leaves > 0); /* the operator stops some nodes gracefully */
 }
 
 /* --swim-draw 1: every drawn key inside its [swim] key's range, the
