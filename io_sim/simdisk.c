@@ -168,6 +168,11 @@ static void do_read(simdisk *d, const simdisk_op *op, simdisk_result *res)
         res->over_cap = true;
         return;
     }
+    if (rng_chance_ppm(d->rng, d->p->read_fail_ppm)) {
+        res->status = HS_ERR_IO;
+        res->failed = true;
+        return;
+    }
     res->bytes = d->read_buf;
     if (op->file_offset >= f->current_size) {
         return; /* missing or short file: the bytes that exist, none here */

@@ -34,6 +34,7 @@
 
 typedef struct {
     uint32_t fail_ppm; /* a write or sync fails with HS_ERR_IO */
+    uint32_t read_fail_ppm; /* a read fails with HS_ERR_IO (no bytes) */
     uint32_t torn_ppm; /* on crash, a pending write is torn rather than lost */
     uint64_t latency_min_ns;
     uint64_t latency_mean_ns;

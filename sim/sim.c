@@ -4,6 +4,8 @@
  * docs/simulator.md for the model. */
 #include "sim.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,7 @@ enum {
     FAULT_FORGE = 0x81,
     FAULT_OPER = 0x82,      /* an operator session opens */
     FAULT_FORGE_TCP = 0x83, /* a forged TCP stream opens */
+    FAULT_ALLOC = 0x84,     /* a node's start ran out of memory */
 };
 
 typedef struct {
@@ -135,6 +138,8 @@ struct sim {
     uint64_t op_bound_ns;
     simtcp tcp;
     rng rng_oper;
+    rng rng_alloc;           /* the failing heap's draws (alloc-fail-ppm) */
+    uint32_t alloc_fail_ppm; /* 0 from the heal on */
     theap_handle tcp_ev[SIM_TCP_CONNS];
     bool tcp_armed[SIM_TCP_CONNS];
     hs_input send_failed[SIM_SEND_FAILED_MAX]; /* for after the current step */
@@ -647,8 +652,11 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&s->rng_faults, o->seed, "faults/run");
     stream(&s->rng_topo, o->seed, "topology/run");
     stream(&s->rng_forge, o->seed, "forge/run");
+    stream(&s->rng_alloc, o->seed, "alloc/run");
+    s->alloc_fail_ppm = o->alloc_fail_ppm;
     net_params_from(o, &s->net_p);
     s->disk_p.fail_ppm = o->disk_fail_ppm;
+    s->disk_p.read_fail_ppm = o->disk_read_fail_ppm;
     s->disk_p.torn_ppm = o->torn_ppm;
     s->disk_p.latency_min_ns = (uint64_t)o->disk_min_us * HS_NS_PER_US;
     s->disk_p.latency_mean_ns = (uint64_t)o->disk_mean_us * HS_NS_PER_US;
@@ -1622,6 +1630,66 @@ static void deliver_disk(sim *s, const simq_event *ev)
     }
 }
 
+/* The heap core allocates from while a node is created: libc's, failing
+ * each allocation with alloc_fail_ppm (core/base/alloc.h).  Core allocates
+ * only in node_create, which must then refuse with HS_ERR_NOMEM and free
+ * what it took (the ASan sweep's unforked runs would report a leak). */
+static bool alloc_fails(void *ctx)
+{
+    sim *s = ctx;
+    if (!rng_chance_ppm(&s->rng_alloc, s->alloc_fail_ppm)) {
+        return false;
+    }
+    s->faults[SIM_FAULT_ALLOC_FAIL]++;
+    return true;
+}
+
+static void *heap_malloc(void *ctx, size_t size)
+{
+    return alloc_fails(ctx) ? NULL : alloc_libc()->malloc_fn(alloc_libc()->ctx, size);
+}
+
+static void *heap_calloc(void *ctx, size_t count, size_t size)
+{
+    return alloc_fails(ctx) ? NULL : alloc_libc()->calloc_fn(alloc_libc()->ctx, count, size);
+}
+
+static void *heap_aligned(void *ctx, size_t align, size_t size)
+{
+    return alloc_fails(ctx) ? NULL : alloc_libc()->aligned_fn(alloc_libc()->ctx, align, size);
+}
+
+static void heap_free(void *ctx, void *ptr)
+{
+    HS_UNUSED(ctx);
+    alloc_libc()->free_fn(alloc_libc()->ctx, ptr);
+}
+
+/* node_create under the failing heap.  Out of memory is a start that did
+ * not happen: the supervisor (here, the simulator) tries again later. */
+static hs_status create_node(sim *s, uint32_t i, node **out)
+{
+    sim_host *sn = &s->nodes[i];
+    const alloc_heap heap = {s, heap_malloc, heap_calloc, heap_aligned, heap_free};
+    alloc_set(&heap);
+    hs_status st = node_create(&sn->cfg, out);
+    alloc_set(NULL);
+    if (st == HS_ERR_NOMEM) {
+        HS_ASSERT(*out == NULL);
+        uint64_t retry = HS_MS(rng_range(&s->rng_alloc, 100, 1000));
+        hash_fault(s, FAULT_ALLOC, i, retry, 0);
+        if (tracing(s, SIM_TRACE_EVENTS)) {
+            trace(s, -1, SIM_TK_FAULT, "start n%u: out of memory, retried in %llu ms", i + 1,
+                  (unsigned long long)(retry / HS_NS_PER_MS));
+        }
+        sn->start_pending = true;
+        if (simq_push(&s->q, s->now_ns + retry, SIMQ_START, i, sn->gen, 0, NULL) != HS_OK) {
+            bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        }
+    }
+    return st;
+}
+
 /* The process comes up: a new node object over the same durable disk,
  * and HS_IN_START before anything else. */
 static void deliver_start(sim *s, const simq_event *ev)
@@ -1634,7 +1702,10 @@ static void deliver_start(sim *s, const simq_event *ev)
     sn->start_pending = false;
     sn->cfg.rng_seed = node_rng_seed(s, ev->node, sn->restarts);
     node *nd = NULL;
-    hs_status st = node_create(&sn->cfg, &nd);
+    hs_status st = create_node(s, ev->node, &nd);
+    if (st == HS_ERR_NOMEM) {
+        return;
+    }
     HS_ASSERT(st == HS_OK); /* node_config_check accepted it at creation */
     sn->node = nd;
     s->cl.nodes[ev->node] = nd;
@@ -2037,6 +2108,8 @@ static void start_liveness(sim *s, const simset *perm_down)
     p.tail_ppm = 0;
     simnet_set_params(&s->net, &p);
     s->disk_p.fail_ppm = 0;
+    s->disk_p.read_fail_ppm = 0;
+    s->alloc_fail_ppm = 0;
     simset none;
     simset_clear(&none);
     hash_fault_sets(s, FAULT_LIVENESS, SIMHASH_CLUSTER, perm_down, &none);

@@ -39,6 +39,7 @@
     X(CRASH, "crash")                                                      \
     X(RESTART, "restart")                                                  \
     X(LEAVE, "leave")                                                      \
+    X(ALLOC_FAIL, "alloc_fail")                                            \
     X(LOSS, "loss")                                                        \
     X(DUP, "dup")                                                          \
     X(REORDER, "reorder")                                                  \

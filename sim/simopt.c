@@ -48,6 +48,9 @@ static const flag_row flag_rows[] = {
     {"disk-min-us", OPT(disk_min_us), 0, 10000000, "disk operation latency minimum"},
     {"disk-mean-us", OPT(disk_mean_us), 0, 10000000, "disk operation latency mean (>= minimum)"},
     {"disk-fail-ppm", OPT(disk_fail_ppm), 0, 1000000, "write or sync fails with HS_ERR_IO"},
+    {"disk-read-fail-ppm", OPT(disk_read_fail_ppm), 0, 1000000, "read fails with HS_ERR_IO"},
+    {"alloc-fail-ppm", OPT(alloc_fail_ppm), 0, 1000000,
+     "a core allocation while a node starts fails (the start is retried)"},
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000,
      "per datagram sent, a forged datagram to a random node"},
@@ -189,6 +192,12 @@ static void derive_disk(simopt *o, uint64_t seed, uint32_t faults)
     on = class_on(&r, faults);
     uint32_t torn = pick(&r, 0, heavy ? 1000000 : 500000);
     o->torn_ppm = none || !on ? 0 : torn;
+    on = class_on(&r, faults);
+    uint32_t read_fail = pick(&r, 0, heavy ? 300000 : 100000);
+    o->disk_read_fail_ppm = none || !on ? 0 : read_fail;
+    on = class_on(&r, faults);
+    uint32_t alloc_fail = pick(&r, 0, heavy ? 60000 : 20000);
+    o->alloc_fail_ppm = none || !on ? 0 : alloc_fail;
 }
 
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)

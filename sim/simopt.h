@@ -68,6 +68,8 @@ typedef struct {
     uint32_t disk_min_us;
     uint32_t disk_mean_us;
     uint32_t disk_fail_ppm;
+    uint32_t disk_read_fail_ppm;
+    uint32_t alloc_fail_ppm;
     uint32_t torn_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
