@@ -5,6 +5,7 @@
 #include "sim.h"
 
 #include "alloc.h"
+#include "simconf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -583,6 +584,60 @@ static hs_status create_nodes(sim *s)
     return HS_OK;
 }
 
+static void config_violation(sim *s, uint32_t i, const char *what, hs_status st,
+                             const char *err)
+{
+    simcheck_report(&s->chk, SIMCHECK_CONFIG_REFUSED, 0, (int32_t)i, "%s: %s (%s)", what,
+                    hs_status_name(st), err);
+}
+
+/* One node's settings as the config file an operator would write, read
+ * back through core's engine (sim/simconf.h): the node runs on what the
+ * engine parsed.  One node in four also gets an invalid variant of its
+ * file, which the engine must refuse with the catalogue's error. */
+static void config_through_engine(sim *s, uint32_t i, rng *r)
+{
+    sim_host *sn = &s->nodes[i];
+    char text[SIMCONF_TEXT_MAX];
+    char err[SIMCONF_ERR_MAX] = "";
+    node_config parsed;
+    simcheck_count(&s->chk, SIMCHECK_CONFIG_REFUSED);
+    size_t len = simconf_render(&sn->cfg, text, sizeof(text));
+    HS_ASSERT(len > 0); /* SIMCONF_TEXT_MAX holds every key */
+    hs_status st = simconf_parse(text, &parsed, err, sizeof(err));
+    if (st != HS_OK || !simconf_equal(&parsed, &sn->cfg)) {
+        config_violation(s, i, "the engine did not read back the file it was given", st, err);
+    } else {
+        parsed.self_check = sn->cfg.self_check; /* the host's switch, not a file key */
+        sn->cfg = parsed;
+    }
+    if (rng_below(r, 4) != 0) {
+        return;
+    }
+    static simconf_invalid bad; /* 4 KB: off the stack; one run per process */
+    simconf_make_invalid(r, text, &bad);
+    node_config scratch;
+    err[0] = '\0';
+    st = simconf_parse(bad.text, &scratch, err, sizeof(err));
+    if (st != bad.want_status || strstr(err, bad.want_words) == NULL) {
+        char what[128];
+        snprintf(what, sizeof(what), "%s: want %s naming '%s'", bad.what,
+                 hs_status_name(bad.want_status), bad.want_words);
+        config_violation(s, i, what, st, err);
+    } else if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, (int32_t)i, SIM_TK_SCHEDULE, "config: %s refused: %s", bad.what, err);
+    }
+}
+
+static void configs_through_engine(sim *s)
+{
+    rng r;
+    stream(&r, s->opt.seed, "config/run");
+    for (uint32_t i = 0; i < s->n; i++) {
+        config_through_engine(s, i, &r);
+    }
+}
+
 /* The sim a crash hook describes: the one created last and not yet
  * destroyed (a process runs one at a time; sweeps fork one per seed).
  * Host-side state, outside core, read only on the way to abort(). */
@@ -683,6 +738,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     if (st == HS_OK) {
         simcheck_timers t = {s, host_timer_armed, host_local_now};
         simcheck_set_timers(&s->chk, &t);
+        configs_through_engine(s);
     }
     if (st == HS_OK) {
         uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +

@@ -56,7 +56,12 @@
  *   DEAD once only loss-class faults (loss, duplication, reordering,
  *   latency spikes) have been at work for the detection bound plus four
  *   probe intervals and the allowances (partitions, heals, crashes,
- *   starts, failed disk writes and forged datagrams restart the window). */
+ *   starts, failed disk writes and forged datagrams restart the window).
+ * Configuration (sim.c, at creation; sim/simconf.h):
+ * - config_refused: each node's settings, written as a config file, read
+ *   back through core's engine unchanged; an invalid variant drawn for one
+ *   node in four is refused with the status and words its mistake calls
+ *   for. */
 #ifndef SIMCHECK_H_
 #define SIMCHECK_H_
 
@@ -80,7 +85,8 @@
     X(DUTY_TIMERS, "duty_timers")                                          \
     X(GOSSIP_LIMITS, "gossip_limits")                                      \
     X(JOIN_BOUND, "join_bound")                                            \
-    X(CALM_NO_DEATH, "calm_no_death")
+    X(CALM_NO_DEATH, "calm_no_death")                                      \
+    X(CONFIG_REFUSED, "config_refused")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
