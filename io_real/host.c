@@ -518,6 +518,12 @@ bool host_halted(const host *h, char *why, size_t why_cap)
                  "file); refusing to start, a fresh start could reuse an incarnation",
                  dir);
         break;
+    case HS_ERR_RANGE:
+        snprintf(why, why_cap,
+                 "data directory %s: this node has used every incarnation (2^31); refusing "
+                 "to start, it could only reuse one (start it under a new name)",
+                 dir);
+        break;
     default:
         snprintf(why, why_cap, "data directory %s: metadata unusable (%s); refusing to start",
                  dir, hs_status_name((hs_status)h->halt.a));

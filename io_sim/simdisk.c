@@ -268,6 +268,19 @@ uint32_t simdisk_pending_count(const simdisk *d, uint32_t file)
     return d->files[file - 1].pending_count;
 }
 
+hs_status simdisk_preload(simdisk *d, uint32_t file, const uint8_t *bytes, uint32_t len)
+{
+    if (file == 0 || file > SIMDISK_FILES_MAX || len == 0 || len > SIMDISK_FILE_CAP) {
+        return HS_ERR_INVALID;
+    }
+    simdisk_file *f = &d->files[file - 1];
+    HS_ASSERT(f->pending_count == 0);
+    apply(f->durable, &f->durable_size, 0, bytes, len);
+    apply(f->current, &f->current_size, 0, bytes, len);
+    HS_ASSERT(f->durable_size >= len && f->current_size >= len);
+    return HS_OK;
+}
+
 const uint8_t *simdisk_durable(const simdisk *d, uint32_t file, uint32_t *size)
 {
     if (file == 0 || file > SIMDISK_FILES_MAX || d->files[file - 1].durable_size == 0) {

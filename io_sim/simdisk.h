@@ -113,6 +113,11 @@ void simdisk_crash(simdisk *d, simdisk_crash_result *res);
 
 static inline uint32_t simdisk_queued(const simdisk *d) { return d->op_count; }
 uint32_t simdisk_pending_count(const simdisk *d, uint32_t file);
+/* A file that was on the disk before the process first started (the
+ * simulator's way to hand a node an old metadata record): durable and
+ * current both become bytes.  HS_ERR_INVALID for a bad file id or size. */
+HS_MUST_USE hs_status simdisk_preload(simdisk *d, uint32_t file, const uint8_t *bytes,
+                                      uint32_t len);
 /* Views for tests and checkers; NULL with size 0 for a missing file. */
 const uint8_t *simdisk_durable(const simdisk *d, uint32_t file, uint32_t *size);
 const uint8_t *simdisk_current(const simdisk *d, uint32_t file, uint32_t *size);

@@ -12,8 +12,10 @@ void check_bounds_tables(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
 void check_bounds_outbox(simcheck *c, uint64_t now_ns, uint32_t i, bool overflowed,
                          uint32_t high_water, uint32_t cap);
 
-/* check_swim.c: incarnation_monotonic and member_view_monotonic. */
+/* check_swim.c: incarnation_monotonic, incarnation_ceiling and
+ * member_view_monotonic. */
 void check_swim_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_swim_ceiling(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 
 /* check_ids.c: timer_owner_live before a timer is delivered, and owned_ids
@@ -28,5 +30,14 @@ void check_ids_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *e
 void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 void check_mech_timer(simcheck *c, uint32_t i, const node *n, uint64_t timer_id,
                       bool delivered);
+
+/* check_story.c: record_events.  Each event of a step; each record the
+ * view check saw change (added: a new record in the slot); after the
+ * step, the counters; reset before each step. */
+void check_story_event(simcheck *c, uint32_t i, const hs_event *ev);
+void check_story_record(simcheck *c, uint64_t now_ns, uint32_t i, uint32_t slot,
+                        const swim_member *m, bool added);
+void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_story_reset(simcheck *c);
 
 #endif /* CHECK_H_ */

@@ -86,7 +86,8 @@ static bool fires_at(const mech *m, const fire_time *at, uint64_t d)
 
 static void member_violation(const mech *m, const swim_member *r, const char *what)
 {
-    simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+    simcheck_report_member(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+                           (uint32_t)(r - m->s->slots),
                     "%s (uid %llu, %s since local %llu ms): %s", r->name.bytes,
                     (unsigned long long)r->uid, member_state_name(r->state),
                     (unsigned long long)(r->state_since_ns / HS_NS_PER_MS), what);
@@ -108,7 +109,8 @@ static void check_suspect(const mech *m, const swim_member *r, uint64_t sus)
     fire_time at;
     if (r->suspect_deadline_ns < r->state_since_ns + lo ||
         r->suspect_deadline_ns > m->local_ns + hi) {
-        simcheck_report(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+        simcheck_report_member(m->c, SIMCHECK_MEMBER_TIMERS, m->now_ns, (int32_t)m->i,
+                               (uint32_t)(r - m->s->slots),
                         "%s (uid %llu): suspicion of %llu ms, outside the configured "
                         "[%llu, %llu] ms", r->name.bytes, (unsigned long long)r->uid,
                         (unsigned long long)(span / HS_NS_PER_MS),

@@ -2,10 +2,15 @@
  * read-only view (node_swim):
  * - incarnation_monotonic: a node's own incarnation never decreases, and
  *   the first one after a restart is above the last one before the crash;
+ * - incarnation_ceiling: the incarnation stays within the durable ceiling,
+ *   which stays half a window ahead (asked for, at least), and a deferred
+ *   refutation has its ceiling write asked for;
  * - member_view_monotonic: for each observer and member record (same uid),
  *   (incarnation, state rank) never goes backwards.
  * The liveness checks of the phase after the heal stay in simcheck.c. */
 #include "check.h"
+#include "meta.h"
+#include "msg.h"
 
 void check_swim_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
@@ -29,8 +34,39 @@ void check_swim_incarnation(simcheck *c, uint64_t now_ns, uint32_t i, const node
     c->inc_last[i] = inc;
 }
 
+/* seen: this process was read at the end of its previous step, so a slot
+ * whose view is not of this epoch was empty then. */
+void check_swim_ceiling(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    const swim *s = node_swim(n);
+    if (!node_running(n) || !s->started) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_INCARNATION_CEILING);
+    const meta_store *meta = node_meta(n);
+    uint32_t inc = s->self.incarnation;
+    uint32_t durable = meta->durable.inc_ceiling;
+    uint32_t asked = s->inc_wanted > s->inc_ceiling ? s->inc_wanted : s->inc_ceiling;
+    asked = meta->wanted > asked ? meta->wanted : asked;
+    uint64_t ahead = (uint64_t)inc + SWIM_INC_WINDOW / 2;
+    ahead = ahead < MSG_INCARNATION_MAX ? ahead : MSG_INCARNATION_MAX;
+    if (inc > durable || inc > s->inc_ceiling) {
+        simcheck_report(c, SIMCHECK_INCARNATION_CEILING, now_ns, (int32_t)i,
+                        "incarnation %u above the ceiling (durable %u, swim's %u)", inc, durable,
+                        s->inc_ceiling);
+    } else if (asked < ahead) {
+        simcheck_report(c, SIMCHECK_INCARNATION_CEILING, now_ns, (int32_t)i,
+                        "incarnation %u: the ceiling durable or asked for, %u, is not half a "
+                        "window (%u) ahead", inc, asked, SWIM_INC_WINDOW / 2);
+    } else if (s->refute_pending && asked <= s->inc_ceiling) {
+        simcheck_report(c, SIMCHECK_INCARNATION_CEILING, now_ns, (int32_t)i,
+                        "a refutation waits at incarnation %u with no ceiling write asked for "
+                        "(ceiling %u)", inc, s->inc_ceiling);
+    }
+}
+
 static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s,
-                            uint32_t slot)
+                            uint32_t slot, bool seen)
 {
     const swim_member *m = swim_member_slot(s, slot);
     if (m == NULL) {
@@ -46,10 +82,19 @@ static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim
                         (unsigned long long)m->uid, v->inc, v->rank, m->incarnation,
                         member_state_name(m->state));
     }
+    bool valid = v->epoch == c->epoch[i];
+    bool added = !valid || v->uid != m->uid;
+    if (added || v->inc != m->incarnation || v->state != m->state) {
+        c->origins[i][slot] = c->origin_now[i]; /* this step's input made the record */
+        if (seen) {
+            check_story_record(c, now_ns, i, slot, m, added);
+        }
+    }
     v->epoch = c->epoch[i];
     v->uid = m->uid;
     v->inc = m->incarnation;
     v->rank = rank;
+    v->state = m->state;
 }
 
 void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
@@ -70,12 +115,12 @@ void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
         /* Only the slots that changed (swim.changed_slot): the others hold
          * what this checker saw last time.  O(changes), not O(members). */
         for (uint64_t v = from; v < s->view_version; v++) {
-            check_view_slot(c, now_ns, i, s, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX]);
+            check_view_slot(c, now_ns, i, s, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX], true);
         }
         return;
     }
     /* The name index is dense: O(members), not O(members_cap). */
     for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
-        check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k));
+        check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k), same_epoch);
     }
 }

@@ -5,6 +5,8 @@
  *            [--trace-json]
  *   hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [options]
  *   hsim detcheck --seeds A..B [--jobs J] [--json] [--max-failures N] [--perturb-event N]
+ *   hsim shrink --seed N [options] [--test NAME | --no-test]   (sim/simshrink.h)
+ *   hsim replay FILE                                          (hsim run ... --repro FILE)
  *   hsim --version | --help | COMMAND --help
  *
  * Exit codes: 0 every invariant held, 1 a safety invariant failed (or a
@@ -29,6 +31,8 @@
 #include "simcap.h"
 #include "simopt.h"
 #include "simprog.h"
+#include "simregress.h"
+#include "simshrink.h"
 #include "simsweep.h"
 
 #define EXIT_PASS 0
@@ -62,6 +66,12 @@ typedef struct {
     uint64_t perturb_event; /* detcheck self-test; 0 = off */
     uint64_t max_failures;  /* sweep, detcheck: stop after this many failed seeds; 0 = never */
     bool safety_only;       /* run: end at the heal (sim_run_safety) */
+    const char *repro;      /* run: --repro FILE */
+    uint64_t max_runs;      /* shrink: --max-runs */
+    uint64_t budget_s;      /* shrink: --budget-s */
+    const char *test_name;  /* shrink: --test NAME */
+    const char *test_dir;   /* shrink: --test-dir DIR */
+    bool no_test;           /* shrink: --no-test */
 } cli;
 
 static const char *const RUN_USAGE =
@@ -86,7 +96,31 @@ static const char *const RUN_USAGE =
     "      --lose-timer K     checks the mechanism checks: the host drops the first\n"
     "                         arming of SWIM timer kind K (1 probe round, 2 probe\n"
     "                         timeout, 3 suspicion, 5 join retry, 6 sync, 7 reconnect,\n"
-    "                         8 reap); member_timers or duty_timers must report it\n";
+    "                         8 reap); member_timers or duty_timers must report it\n"
+    "      --stop-at-violation  ends the run right after the input in which the first\n"
+    "                         violation was found (its length up to the failure)\n"
+    "      --repro FILE       also writes FILE: build id, seed and every option, for\n"
+    "                         `hsim replay FILE`\n";
+
+static const char *const SHRINK_USAGE =
+    "  hsim shrink --seed N [options] [--json] [--test NAME | --no-test] [--test-dir DIR]\n"
+    "              [--max-runs N] [--budget-s S] [--crash-at-event N] [--lose-timer K]\n"
+    "      takes a failing run (the flags of its replay command) and shrinks it by\n"
+    "      delta debugging: fewer nodes, a shorter safety phase, fault classes, workload\n"
+    "      and drawn options switched off, then the fewest fault schedule actions\n"
+    "      (--keep-actions), each step kept only while the run fails the same invariant\n"
+    "      (or the same assertion); prints the minimal replay command\n"
+    "      --test NAME        writes tests/unit/test_regress_NAME.c (CMocka: the shrunk\n"
+    "                         run must pass) and tests/golden/regress_NAME.trace (its\n"
+    "                         story up to the failure); default name seedN_INVARIANT\n"
+    "      --test-dir DIR     writes both there instead (default: tests/unit and\n"
+    "                         tests/golden when they exist, else .)\n"
+    "      --no-test          writes nothing\n"
+    "      --max-runs N       candidate runs at most (default 3000)\n"
+    "      --budget-s S       CPU seconds of candidate runs at most (default 600)\n"
+    "  hsim replay FILE [--json] [--trace ...]\n"
+    "      runs the command of a --repro file (every option spelled out); warns when\n"
+    "      the file came from another commit\n";
 
 static const char *const SWEEP_USAGE =
     "  hsim sweep --seeds A..B [--jobs J] [--json] [--max-failures N] [--crash-at-event N]\n"
@@ -129,8 +163,8 @@ static void usage_exit(FILE *f, bool sim_options)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage:\n%s%s%s%s  hsim --version | --help | COMMAND --help\n", RUN_USAGE,
-            SWEEP_USAGE, DETCHECK_USAGE, SCENARIO_USAGE);
+    fprintf(f, "usage:\n%s%s%s%s%s  hsim --version | --help | COMMAND --help\n", RUN_USAGE,
+            SHRINK_USAGE, SWEEP_USAGE, DETCHECK_USAGE, SCENARIO_USAGE);
     usage_exit(f, true);
 }
 
@@ -140,9 +174,11 @@ static int command_usage(const char *cmd)
     const char *text = strcmp(cmd, "run") == 0        ? RUN_USAGE
                        : strcmp(cmd, "sweep") == 0    ? SWEEP_USAGE
                        : strcmp(cmd, "detcheck") == 0 ? DETCHECK_USAGE
-                                                      : SCENARIO_USAGE;
+                       : strcmp(cmd, "shrink") == 0 || strcmp(cmd, "replay") == 0
+                           ? SHRINK_USAGE
+                           : SCENARIO_USAGE;
     printf("usage:\n%s", text);
-    usage_exit(stdout, strcmp(cmd, "scenario") != 0);
+    usage_exit(stdout, strcmp(cmd, "scenario") != 0 && strcmp(cmd, "replay") != 0);
     return EXIT_PASS;
 }
 
@@ -361,6 +397,42 @@ static int parse_trace_flag(cli *c, const char *arg, const char *next, int *i)
 }
 
 /* Parses the arguments after the command; returns EXIT_PASS or EXIT_USAGE. */
+/* hsim shrink's own flags (the run's options are simopt's). */
+static int parse_shrink_flag(cli *c, const char *arg, const char *next, int *i)
+{
+    if (strcmp(arg, "--no-test") == 0) {
+        c->no_test = true;
+        return EXIT_PASS;
+    }
+    if (strcmp(arg, "--max-runs") == 0 || strcmp(arg, "--budget-s") == 0) {
+        uint64_t *out = arg[2] == 'm' ? &c->max_runs : &c->budget_s;
+        if (!parse_index(next, out) || *out > UINT32_MAX) {
+            return usage_error("%s: expected an integer in [1, %u], got '%s'", arg, UINT32_MAX,
+                               next == NULL ? "" : next);
+        }
+        (*i)++;
+        return EXIT_PASS;
+    }
+    if (strcmp(arg, "--test") == 0) {
+        if (next == NULL || !simregress_name_ok(next)) {
+            return usage_error("--test: expected a name of 1 to %u characters [a-z0-9_], got '%s'",
+                               SIMREGRESS_NAME_MAX, next == NULL ? "" : next);
+        }
+        c->test_name = next;
+        (*i)++;
+        return EXIT_PASS;
+    }
+    if (strcmp(arg, "--test-dir") == 0) {
+        if (next == NULL || *next == '\0') {
+            return usage_error("--test-dir needs a directory");
+        }
+        c->test_dir = next;
+        (*i)++;
+        return EXIT_PASS;
+    }
+    return usage_error("unknown argument '%s' for 'shrink'", arg);
+}
+
 static int parse(int argc, char **argv, const char *cmd, cli *c)
 {
     memset(c, 0, sizeof(*c));
@@ -368,6 +440,8 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
     c->filter.node = TRACE_NODE_ANY;
     c->filter.to_ns = UINT64_MAX;
     bool is_run = strcmp(cmd, "run") == 0;
+    bool is_shrink = strcmp(cmd, "shrink") == 0;
+    bool seeded = is_run || is_shrink; /* --seed N, not --seeds A..B */
     for (int i = 2; i < argc;) {
         const char *arg = argv[i];
         char err[SIMOPT_ERR_MAX];
@@ -392,15 +466,23 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
             if (rc != EXIT_PASS) {
                 return rc;
             }
+        } else if (strcmp(cmd, "detcheck") != 0 && strcmp(arg, "--stop-at-violation") == 0) {
+            c->args.stop_at_violation = true;
         } else if (is_run && strcmp(arg, "--safety-only") == 0) {
             c->safety_only = true;
+        } else if (is_run && strcmp(arg, "--repro") == 0) {
+            if (next == NULL || *next == '\0') {
+                return usage_error("--repro needs a file name");
+            }
+            c->repro = next;
+            i++;
         } else if (is_run && strcmp(arg, "--capture") == 0) {
             if (next == NULL || *next == '\0') {
                 return usage_error("--capture needs a directory");
             }
             c->capture = next;
             i++;
-        } else if (!is_run && strcmp(arg, "--seeds") == 0) {
+        } else if (!seeded && strcmp(arg, "--seeds") == 0) {
             if (simsweep_parse_range(next, &c->first, &c->last) != HS_OK) {
                 return usage_error("--seeds: expected A..B (A <= B) or N, got '%s'",
                                    next == NULL ? "" : next);
@@ -427,24 +509,29 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
                                    next == NULL ? "" : next);
             }
             i++;
-        } else if (!is_run && strcmp(arg, "--max-failures") == 0) {
+        } else if (!seeded && strcmp(arg, "--max-failures") == 0) {
             if (!parse_index(next, &c->max_failures)) {
                 return usage_error("--max-failures: expected a count >= 1, got '%s'",
                                    next == NULL ? "" : next);
             }
             i++;
-        } else if (!is_run && strcmp(arg, "--jobs") == 0) {
+        } else if (!seeded && strcmp(arg, "--jobs") == 0) {
             if (!parse_jobs(next, &c->jobs)) {
                 return usage_error("--jobs: expected an integer in [1, 1024]");
             }
             i++;
+        } else if (is_shrink) {
+            int rc = parse_shrink_flag(c, arg, next, &i);
+            if (rc != EXIT_PASS) {
+                return rc;
+            }
         } else {
             return usage_error("unknown argument '%s' for '%s'", arg, cmd);
         }
         i++;
     }
-    if (is_run && !c->args.seed_set) {
-        return usage_error("run needs --seed N");
+    if (seeded && !c->args.seed_set) {
+        return usage_error("%s needs --seed N", cmd);
     }
     if (c->filter.from_ns > c->filter.to_ns) {
         return usage_error("--trace-from-ms is after --trace-to-ms");
@@ -453,10 +540,10 @@ static int parse(int argc, char **argv, const char *cmd, cli *c)
         c->trace |= SIM_TRACE_EVENTS | ((c->filter.kinds & TRACE_MSG_KINDS) != 0 ? SIM_TRACE_MSGS
                                                                                   : 0u);
     }
-    if (!is_run && c->args.seed_set) {
+    if (!seeded && c->args.seed_set) {
         return usage_error("%s takes --seeds A..B, not --seed", cmd);
     }
-    if (!is_run && !c->seeds_set) {
+    if (!seeded && !c->seeds_set) {
         return usage_error("%s needs --seeds A..B", cmd);
     }
     if (c->jobs == 0) {
@@ -484,6 +571,10 @@ static void replay_command(const char *argv0, const cli *c, uint64_t seed, char 
     if (c->args.lose_timer != 0) {
         size_t used = strlen(crash);
         snprintf(crash + used, sizeof(crash) - used, " --lose-timer %u", c->args.lose_timer);
+    }
+    if (c->args.stop_at_violation) {
+        size_t used = strlen(crash);
+        snprintf(crash + used, sizeof(crash) - used, " --stop-at-violation");
     }
     snprintf(out, cap, "%s run --seed %llu%s%s%s%s", argv0, (unsigned long long)seed,
              flags[0] != '\0' ? " " : "", flags, c->safety_only ? " --safety-only" : "", crash);
@@ -538,7 +629,7 @@ static void run_assert_hook(void *ctx, const char *expr, const char *file, int l
 {
     const run_crash *rc = ctx;
     fflush(stdout); /* the trace lines before the crash */
-    sim_where w = {0, 0, 0, -1};
+    sim_where w = {0, 0, 0, -1, 0};
     if (sim_current() != NULL) {
         sim_where_get(sim_current(), &w);
     }
@@ -611,6 +702,36 @@ static void print_probes_text(const uint64_t *hits)
     printf(missed == 0 ? " none\n" : "\n");
 }
 
+/* The command that shows violation v's origin and v: the replay with a
+ * trace narrowed to the node and the window (sim_violation_window). */
+static void narrowed_trace(const simcheck_violation *v, const char *replay, char *out, size_t cap)
+{
+    uint64_t from_ms = 0;
+    uint64_t to_ms = 0;
+    sim_violation_window(v, &from_ms, &to_ms);
+    char node_flag[24] = "";
+    if (v->node >= 0) {
+        snprintf(node_flag, sizeof(node_flag), " --trace-node n%d", v->node + 1);
+    }
+    snprintf(out, cap, "%s --trace-msgs%s --trace-from-ms %llu --trace-to-ms %llu", replay,
+             node_flag, (unsigned long long)from_ms, (unsigned long long)to_ms);
+}
+
+static void print_cause_json(const sim *s, const simcheck_violation *v, const char *replay)
+{
+    char origin[256];
+    char cmd[FLAGS_MAX + 256];
+    if (sim_violation_origin(s, v, origin, sizeof(origin)) != 0) {
+        printf(",\"cause\":");
+        json_string(stdout, origin);
+        printf(",\"cause_event\":\"%llu\",\"cause_time_ms\":%.3f",
+               (unsigned long long)v->origin.event, (double)v->origin.at_ns / 1e6);
+    }
+    narrowed_trace(v, replay, cmd, sizeof(cmd));
+    printf(",\"trace_command\":");
+    json_string(stdout, cmd);
+}
+
 static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, const char *replay)
 {
     const simopt *o = sim_options(s);
@@ -648,6 +769,7 @@ static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, con
         }
         printf(",\"detail\":");
         json_string(stdout, v->detail);
+        print_cause_json(s, v, replay);
         printf("}");
     }
     printf("],\"heal_ms\":%llu,\"bound_ms\":%llu,\"detect_bound_ms\":%llu,\"converged_ms\":",
@@ -665,7 +787,7 @@ static void print_run_json(const sim *s, const sim_result *r, uint64_t wall, con
     printf("}\n");
 }
 
-static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
+static void print_run_text(const sim *s, const sim_result *r, uint64_t wall, const char *replay)
 {
     const simopt *o = sim_options(s);
     char flags[FLAGS_MAX];
@@ -703,6 +825,13 @@ static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
             printf(" on n%d", v->node + 1);
         }
         printf(": %s\n", v->detail);
+        char origin[256];
+        char cmd[FLAGS_MAX + 256];
+        if (sim_violation_origin(s, v, origin, sizeof(origin)) != 0) {
+            printf("  cause: %s\n", origin);
+        }
+        narrowed_trace(v, replay, cmd, sizeof(cmd));
+        printf("  trace: %s\n", cmd);
     }
     if (r->violations > sim_violation_count(s)) {
         printf("(%llu violations in all)\n", (unsigned long long)r->violations);
@@ -710,12 +839,20 @@ static void print_run_text(const sim *s, const sim_result *r, uint64_t wall)
     print_probes_text(r->probes);
 }
 
+static int write_repro(const char *path, const simopt *o, const cli *c);
+
 static int cmd_run(const char *argv0, const cli *c)
 {
     simopt o;
     char err[SIMOPT_ERR_MAX];
     if (simopt_resolve(&c->args, &o, err, sizeof(err)) != HS_OK) {
         return usage_error("%s", err);
+    }
+    if (c->repro != NULL) {
+        int rc = write_repro(c->repro, &o, c);
+        if (rc != EXIT_PASS) {
+            return rc;
+        }
     }
     sim *s = NULL;
     hs_status st = sim_create(&o, &s);
@@ -753,6 +890,7 @@ static int cmd_run(const char *argv0, const cli *c)
     hs_assert_set_hook(run_assert_hook, &crash);
     sim_set_crash_at_event(s, c->args.crash_at_event);
     sim_set_lose_timer(s, c->args.lose_timer);
+    sim_set_stop_at_violation(s, c->args.stop_at_violation);
     uint64_t t0 = wall_ns();
     st = c->safety_only ? sim_run_safety(s) : sim_run(s);
     uint64_t wall = wall_ns() - t0;
@@ -767,7 +905,7 @@ static int cmd_run(const char *argv0, const cli *c)
     if (c->json) {
         print_run_json(s, &r, wall, replay);
     } else {
-        print_run_text(s, &r, wall);
+        print_run_text(s, &r, wall, replay);
         if (capturing) {
             printf("captured %llu frames into %s\n", (unsigned long long)cap.written, c->capture);
         }
@@ -776,6 +914,7 @@ static int cmd_run(const char *argv0, const cli *c)
         }
     }
     if (r.violations != 0 && c->json) {
+        fflush(stdout); /* a JSON record past the stdio buffer must not be cut by stderr */
         fprintf(stderr, "replay: %s\n", replay);
     }
     if (capturing) {
@@ -1283,6 +1422,206 @@ static int cmd_scenario(int argc, char **argv)
     return EXIT_PASS;
 }
 
+/* ------------------------------------------------------------------ */
+/* shrink, --repro, replay                                             */
+
+/* The replay command of args' run (replay_command with other args). */
+static void replay_of(const char *argv0, const cli *c, const simopt_args *args, char *out,
+                      size_t cap)
+{
+    cli copy = *c;
+    copy.args = *args;
+    copy.safety_only = false;
+    replay_command(argv0, &copy, args->seed, out, cap);
+}
+
+/* "seed34_member_timers", "seed7_crash": the default test name. */
+static void default_test_name(const simshrink_result *r, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "seed%llu_", (unsigned long long)r->first.seed);
+    size_t used = n > 0 ? (size_t)n : 0;
+    const char *what = r->outcome == SIMSWEEP_CRASH ? "crash" : r->signature;
+    for (const char *p = what; *p != '\0' && used + 1 < cap && used < SIMREGRESS_NAME_MAX; p++) {
+        char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_';
+        out[used++] = ok ? ch : '_';
+    }
+    out[used] = '\0';
+}
+
+static void shrink_json(const simshrink_result *r, const char *found, const char *shrunk,
+                        const char *written)
+{
+    printf("{\"outcome\":\"shrunk\",\"failure\":\"%s\",\"signature\":",
+           r->outcome == SIMSWEEP_CRASH ? "crashed" : "violation");
+    json_string(stdout, r->signature);
+    printf(",\"seed\":\"%llu\",\"events_whole\":%llu,\"ratio_whole\":%.2f,"
+           "\"events_first\":%llu,\"events\":%llu,\"ratio\":%.2f,"
+           "\"nodes_first\":%u,\"nodes\":%u,\"actions_first\":%u,\"actions_kept\":%u,"
+           "\"runs\":%u,\"cpu_s\":%.2f,\"budget_hit\":%s,\"replay_first\":",
+           (unsigned long long)r->first.seed, (unsigned long long)r->events_whole,
+           r->events_best ? (double)r->events_whole / (double)r->events_best : 0.0,
+           (unsigned long long)r->events_first, (unsigned long long)r->events_best,
+           r->events_best ? (double)r->events_first / (double)r->events_best : 0.0,
+           r->first.nodes, r->best.nodes, r->actions_first, r->actions_kept, r->runs,
+           (double)r->cpu_ns / 1e9, r->budget_hit ? "true" : "false");
+    json_string(stdout, found);
+    printf(",\"replay\":");
+    json_string(stdout, shrunk);
+    printf(",\"detail\":");
+    json_string(stdout, r->detail_best);
+    printf(",\"test\":");
+    if (written != NULL) {
+        json_string(stdout, written);
+    } else {
+        printf("null");
+    }
+    printf("}\n");
+}
+
+static void shrink_text(const simshrink_result *r, const char *shrunk, const char *written)
+{
+    printf("shrunk: %s\n", r->detail_best);
+    printf("events up to the failure %llu -> %llu (%.1fx fewer; the whole failing run had "
+           "%llu), nodes %u -> %u, fault actions %u -> %u kept, %u runs, %.1f s CPU%s\n",
+           (unsigned long long)r->events_first, (unsigned long long)r->events_best,
+           r->events_best ? (double)r->events_first / (double)r->events_best : 0.0,
+           (unsigned long long)r->events_whole,
+           r->first.nodes, r->best.nodes, r->actions_first, r->actions_kept, r->runs,
+           (double)r->cpu_ns / 1e9, r->budget_hit ? " (stopped at the budget)" : "");
+    printf("replay: %s\n", shrunk);
+    if (written != NULL) {
+        printf("wrote %s (add it with `python3 configure.py`; it fails until the bug is "
+               "fixed)\n", written);
+    }
+}
+
+static int cmd_shrink(const char *argv0, const cli *c)
+{
+    simshrink_limits lim = {c->max_runs != 0 ? (uint32_t)c->max_runs : SIMSHRINK_RUNS_DEFAULT,
+                            HS_SEC(c->budget_s != 0 ? c->budget_s : SIMSHRINK_BUDGET_S_DEFAULT),
+                            stderr};
+    simshrink_result *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        fprintf(stderr, "hsim: out of memory\n");
+        return EXIT_FAIL;
+    }
+    /* A failing run's length is its length up to the failure: every run of
+     * the shrink, the first included, ends there. */
+    cli measured = *c;
+    measured.args.stop_at_violation = true;
+    c = &measured;
+    char err[SIMOPT_ERR_MAX];
+    hs_status st = simshrink_run(&c->args, &lim, r, err, sizeof(err));
+    if (st != HS_OK) {
+        free(r);
+        return st == HS_ERR_INVALID ? usage_error("shrink: %s", err)
+                                    : (fprintf(stderr, "hsim: shrink: %s\n", err), EXIT_FAIL);
+    }
+    char found[FLAGS_MAX + 128];
+    char shrunk[FLAGS_MAX + 128];
+    replay_command(argv0, c, c->args.seed, found, sizeof(found));
+    replay_of(argv0, c, &r->best_args, shrunk, sizeof(shrunk));
+    char written[2200];
+    const char *wrote = NULL;
+    if (!c->no_test) {
+        char name[SIMREGRESS_NAME_MAX + 1];
+        default_test_name(r, name, sizeof(name));
+        const char *dir = c->test_dir;
+        bool tree = dir == NULL && access("tests/unit", W_OK) == 0 &&
+                    access("tests/golden", W_OK) == 0;
+        st = simregress_write(r, c->test_name != NULL ? c->test_name : name, found, shrunk,
+                              tree ? "tests/unit" : (dir != NULL ? dir : "."),
+                              tree ? "tests/golden" : (dir != NULL ? dir : "."), written,
+                              sizeof(written), err, sizeof(err));
+        if (st != HS_OK) {
+            fprintf(stderr, "hsim: shrink: %s\n", err);
+            free(r);
+            return EXIT_FAIL;
+        }
+        wrote = written;
+    }
+    if (c->json) {
+        shrink_json(r, found, shrunk, wrote);
+    } else {
+        shrink_text(r, shrunk, wrote);
+    }
+    free(r);
+    return EXIT_PASS;
+}
+
+/* hsim run --repro FILE: one file that says which build ran what. */
+static int write_repro(const char *path, const simopt *o, const cli *c)
+{
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "hsim: cannot write --repro file '%s'\n", path);
+        return EXIT_USAGE;
+    }
+    static char flags[FLAGS_MAX];
+    simopt_format_all(o, flags, sizeof(flags));
+    fprintf(f, "# hsim repro file: `hsim replay FILE` runs it again\n");
+    fprintf(f, "version %s\ncommit %s (%s)\ncompiler %s\nprotocol %u.%u\n", HS_VERSION,
+            HS_GIT_COMMIT, HS_GIT_TREE, HS_COMPILER, MSG_PROTO_MAJOR, MSG_PROTO_MINOR);
+    fprintf(f, "seed %llu\n", (unsigned long long)o->seed);
+    fprintf(f, "command run --seed %llu %s%s", (unsigned long long)o->seed, flags,
+            c->safety_only ? " --safety-only" : "");
+    if (c->args.crash_at_event != 0) {
+        fprintf(f, " --crash-at-event %llu", (unsigned long long)c->args.crash_at_event);
+    }
+    if (c->args.lose_timer != 0) {
+        fprintf(f, " --lose-timer %u", c->args.lose_timer);
+    }
+    fprintf(f, "\n");
+    return fclose(f) == 0 ? EXIT_PASS : EXIT_USAGE;
+}
+
+#define REPRO_ARGS_MAX 256
+
+/* hsim replay FILE [run flags]: the file's command, run by this build. */
+static int cmd_replay(int argc, char **argv)
+{
+    if (argc < 3 || argv[2][0] == '-') {
+        return usage_error("replay needs a repro file (hsim run ... --repro FILE)");
+    }
+    char err[256];
+    char *text = read_text(argv[2], err, sizeof(err));
+    if (text == NULL) {
+        return usage_error("replay: %s", err);
+    }
+    char *command = strstr(text, "\ncommand run ");
+    char *commit = strstr(text, "\ncommit ");
+    if (command == NULL) {
+        free(text);
+        return usage_error("replay: %s has no 'command run' line", argv[2]);
+    }
+    if (commit != NULL && strncmp(commit + 8, HS_GIT_COMMIT, strlen(HS_GIT_COMMIT)) != 0) {
+        fprintf(stderr, "hsim: replay: %s was written by another commit; the options are "
+                        "spelled out, so the run is the same unless the simulator changed\n",
+                argv[2]);
+    }
+    char *args[REPRO_ARGS_MAX];
+    int n = 0;
+    args[n++] = argv[0];
+    command[strcspn(command + 1, "\n") + 1] = '\0';
+    for (char *tok = strtok(command + 9, " "); tok != NULL && n < REPRO_ARGS_MAX - 1;
+         tok = strtok(NULL, " ")) {
+        args[n++] = tok;
+    }
+    for (int i = 3; i < argc && n < REPRO_ARGS_MAX - 1; i++) {
+        args[n++] = argv[i]; /* --json, --trace ... */
+    }
+    args[n] = NULL;
+    cli c;
+    int rc = parse(n, args, "run", &c);
+    if (rc == EXIT_PASS) {
+        c.repro = NULL;
+        rc = cmd_run(argv[0], &c);
+    }
+    free(text);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -1297,7 +1636,8 @@ int main(int argc, char **argv)
         return print_version();
     }
     bool known = strcmp(cmd, "run") == 0 || strcmp(cmd, "sweep") == 0 ||
-                 strcmp(cmd, "detcheck") == 0 || strcmp(cmd, "scenario") == 0;
+                 strcmp(cmd, "detcheck") == 0 || strcmp(cmd, "scenario") == 0 ||
+                 strcmp(cmd, "shrink") == 0 || strcmp(cmd, "replay") == 0;
     for (int i = 2; known && i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             return command_usage(cmd);
@@ -1306,7 +1646,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "scenario") == 0) {
         return cmd_scenario(argc, argv);
     }
-    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0 && strcmp(cmd, "detcheck") != 0) {
+    if (strcmp(cmd, "replay") == 0) {
+        return cmd_replay(argc, argv);
+    }
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "sweep") != 0 && strcmp(cmd, "detcheck") != 0 &&
+        strcmp(cmd, "shrink") != 0) {
         return usage_error("unknown command '%s'", cmd);
     }
     cli c;
@@ -1319,6 +1663,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "sweep") == 0) {
         return cmd_sweep(argv[0], &c);
+    }
+    if (strcmp(cmd, "shrink") == 0) {
+        return cmd_shrink(argv[0], &c);
     }
     return cmd_detcheck(argv[0], &c);
 }

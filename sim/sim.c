@@ -4,6 +4,8 @@
  * docs/simulator.md for the model. */
 #include "sim.h"
 
+#include "meta.h"
+
 #include "alloc.h"
 #include "simconf.h"
 
@@ -62,6 +64,7 @@ typedef struct {
     node_config cfg;
     simclock clock;
     simdisk disk;
+    bool inc_high;    /* its first start found a ceiling near the range's top */
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
@@ -126,6 +129,7 @@ struct sim {
     uint64_t unroutable;
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
     uint64_t crash_at_event; /* crash-report self-test: 1-based input index, 0 = off */
+    bool stop_at_violation;  /* end the run at the first violation (hsim shrink) */
     uint32_t lose_timer_kind; /* mechanism-check self-test: SWIM timer kind, 0 = off */
     uint64_t probe_hits[HS_PROBE_COUNT]; /* of the processes that ended (crashes) */
     bool lose_timer_done;
@@ -228,11 +232,72 @@ static const char *channel_name(uint32_t channel)
 /* ------------------------------------------------------------------ */
 /* Violations                                                          */
 
+static int32_t addr_index(const sim *s, hs_addr a);
+
+static void addr_text(const sim *s, hs_addr a, char *out, size_t cap)
+{
+    int32_t j = addr_index(s, a);
+    if (j >= 0) {
+        snprintf(out, cap, "n%d", j + 1);
+    } else {
+        snprintf(out, cap, "%u.%u.%u.%u:%u (not a node)", a.ip >> 24, (a.ip >> 16) & 255u,
+                 (a.ip >> 8) & 255u, a.ip & 255u, a.port);
+    }
+}
+
+size_t sim_violation_origin(const sim *s, const simcheck_violation *v, char *out, size_t cap)
+{
+    HS_ASSERT(out != NULL && cap > 0);
+    out[0] = '\0';
+    const simcheck_origin *o = &v->origin;
+    if (o->event == 0 || v->node < 0) {
+        return 0;
+    }
+    char what[160];
+    char from[64];
+    switch (o->kind) {
+    case HS_IN_RECV:
+        addr_text(s, o->from, from, sizeof(from));
+        snprintf(what, sizeof(what), "recv %s %s from %s", channel_name(o->channel),
+                 msg_registry_name(o->type), from);
+        break;
+    case HS_IN_TIMER:
+        snprintf(what, sizeof(what), "timer %s kind=%u", node_routes_module_name(o->module),
+                 o->type);
+        break;
+    case HS_IN_COMMAND:
+        snprintf(what, sizeof(what), "command %s", o->type == HS_CMD_LEAVE ? "leave" : "other");
+        break;
+    default:
+        snprintf(what, sizeof(what), "%s", hs_input_kind_name(o->kind));
+        break;
+    }
+    int n = snprintf(out, cap, "%s input #%llu at %llu.%03llu ms to n%d: %s",
+                     v->member_slot >= 0 ? "the record was last changed by" : "in the step of",
+                     (unsigned long long)o->event, (unsigned long long)(o->at_ns / HS_NS_PER_MS),
+                     (unsigned long long)((o->at_ns / HS_NS_PER_US) % 1000), v->node + 1, what);
+    HS_ASSERT(n >= 0);
+    return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
+void sim_violation_window(const simcheck_violation *v, uint64_t *from_ms, uint64_t *to_ms)
+{
+    HS_ASSERT(from_ms != NULL && to_ms != NULL);
+    uint64_t start = v->origin.event != 0 ? v->origin.at_ns : v->time_ns;
+    /* A second before the origin: the probe round or the exchange that led
+     * to it; through the violation itself. */
+    *from_ms = start / HS_NS_PER_MS > 1000 ? start / HS_NS_PER_MS - 1000 : 0;
+    *to_ms = v->time_ns / HS_NS_PER_MS + 1;
+    HS_ASSERT(*from_ms <= *to_ms);
+}
+
 static void note_violation(sim *s, const simcheck_violation *v)
 {
     if (v != NULL && tracing(s, SIM_TRACE_EVENTS)) {
-        trace(s, v->node, SIM_TK_VIOLATION, "VIOLATION %s: %s", simcheck_name(v->invariant),
-              v->detail);
+        char origin[256];
+        sim_violation_origin(s, v, origin, sizeof(origin));
+        trace(s, v->node, SIM_TK_VIOLATION, "VIOLATION %s: %s%s%s%s", simcheck_name(v->invariant),
+              v->detail, origin[0] != '\0' ? " (" : "", origin, origin[0] != '\0' ? ")" : "");
     }
 }
 
@@ -557,6 +622,31 @@ static void stream(rng *r, uint64_t seed, const char *label)
     rng_derive(r, seed, rng_label(label));
 }
 
+/* An old life's metadata record on node i's disk before its first start,
+ * for a drawn share of the nodes (inc_high_ppm): the node starts above a
+ * ceiling near the top of the incarnation range, so every comparison,
+ * encoding and ceiling write runs with incarnations in the billions. */
+static hs_status preload_ceiling(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    rng r;
+    rng_derive(&r, s->opt.seed, rng_label("inc_high") + i);
+    if (s->opt.inc_high_ppm == 0 || !rng_chance_ppm(&r, s->opt.inc_high_ppm)) {
+        return HS_OK;
+    }
+    meta_record rec;
+    memset(&rec, 0, sizeof(rec));
+    rec.seq = 1 + rng_below(&r, 1000);
+    rec.inc_ceiling = MSG_INCARNATION_MAX - (uint32_t)rng_range(&r, SIMOPT_INC_HIGH_MIN,
+                                                                SIMOPT_INC_HIGH_MAX);
+    rec.name = sn->cfg.name;
+    uint8_t file[META_FILE_SIZE];
+    memset(file, 0, sizeof(file));
+    meta_encode(&rec, file + (rec.seq % 2) * META_SLOT_SIZE);
+    sn->inc_high = true;
+    return simdisk_preload(&sn->disk, HS_FILE_META, file, sizeof(file));
+}
+
 static hs_status create_nodes(sim *s)
 {
     for (uint32_t i = 0; i < s->n; i++) {
@@ -573,6 +663,9 @@ static hs_status create_nodes(sim *s)
         /* The same computation io_real/host.c uses (node_host_limits). */
         s->timers_cap = node_host_limits(&sn->cfg).timers;
         st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
+        if (st == HS_OK) {
+            st = preload_ceiling(s, i);
+        }
         if (st == HS_OK) {
             st = map_init(&sn->timers, s->timers_cap);
         }
@@ -841,6 +934,12 @@ void sim_set_perturb_event(sim *s, uint64_t index)
     s->perturb_event = index;
 }
 
+void sim_set_stop_at_violation(sim *s, bool on)
+{
+    HS_ASSERT(s != NULL);
+    s->stop_at_violation = on;
+}
+
 void sim_set_crash_at_event(sim *s, uint64_t index)
 {
     s->crash_at_event = index;
@@ -900,6 +999,7 @@ void sim_where_get(const sim *s, sim_where *w)
     w->now_ns = s->now_ns;
     w->events = s->events;
     w->node = s->stepping;
+    w->sched_drawn = s->sched.drawn;
 }
 
 void sim_set_frame_hook(sim *s, sim_frame_fn fn, void *ctx)
@@ -1529,6 +1629,9 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     hs_outbox_reset(&s->ob);
     uint64_t overflows = s->ob.overflows;
     s->stepping = (int32_t)i;
+    simcheck_input(&s->chk, i, s->now_ns, s->events + 1, in,
+                   in->kind == HS_IN_TIMER ? node_timer_module(sn->node, in->u.timer.timer_id)
+                                           : 0);
     /* The crash report's self-test: an assertion inside this step, as a
      * broken invariant in core would fail (sim_set_crash_at_event). */
     HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
@@ -2250,18 +2353,29 @@ static void check_joined(sim *s)
     }
 }
 
+/* A liveness bound checked at its deadline and missed ends the run there:
+ * the failure is known now, and what follows cannot undo it (a sweep
+ * reports it, and a shrink's candidate ends, at the first moment). */
 static void run_check(sim *s, uint64_t which)
 {
+    uint64_t before_total = s->chk.total;
     uint32_t before = s->chk.stored_count;
     if (which == SIM_CHECK_CONVERGED) {
         simcheck_converged_at_deadline(&s->chk, s->now_ns, &s->cl);
     } else if (which == SIM_CHECK_JOINED) {
-        check_joined(s);
-        return; /* check_joined traces its own */
+        check_joined(s); /* traces its own */
     } else {
         simcheck_dead_at_deadline(&s->chk, s->now_ns, &s->cl);
     }
-    trace_new_violations(s, before);
+    if (which != SIM_CHECK_JOINED) {
+        trace_new_violations(s, before);
+    }
+    if (s->chk.total != before_total) {
+        trace(s, -1, SIM_TK_PHASE, "liveness bound missed at %llu.%03llu ms: the run ends here",
+              (unsigned long long)(s->now_ns / HS_NS_PER_MS),
+              (unsigned long long)((s->now_ns / HS_NS_PER_US) % 1000));
+        s->stopped = true;
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -2337,6 +2451,10 @@ void sim_run_until(sim *s, uint64_t t_ns)
         HS_ASSERT(ev.at_ns >= s->now_ns);
         s->now_ns = ev.at_ns;
         dispatch(s, &ev);
+        if (s->stop_at_violation && s->chk.total != 0) {
+            trace(s, -1, SIM_TK_PHASE, "stopped at the first violation (--stop-at-violation)");
+            s->stopped = true;
+        }
     }
     if (!s->stopped && t_ns > s->now_ns) {
         s->now_ns = t_ns;
@@ -2500,6 +2618,7 @@ void sim_result_get(const sim *s, sim_result *r)
     r->detect_bound_ns = s->det_bound_ns;
     r->converged = s->converged;
     r->converged_ns = s->converged_ns;
+    r->sched_drawn = s->sched.drawn;
     memcpy(r->probes, s->probe_hits, sizeof(r->probes));
     for (uint32_t i = 0; i < s->n; i++) {
         if (s->nodes[i].node != NULL) {

@@ -123,6 +123,7 @@ typedef struct {
     bool converged;
     uint64_t converged_ns;  /* relative to the heal, when converged */
     uint64_t probes[HS_PROBE_COUNT]; /* coverage probe hits, every process of the run */
+    uint32_t sched_drawn;   /* fault schedule actions as drawn, before --keep-actions */
 } sim_result;
 
 /* Options for a scripted test: no faults, fixed 1 ms latency, fixed 100 us
@@ -158,6 +159,9 @@ void sim_set_crash_at_event(sim *s, uint64_t index);
  * timer kind `kind` (swim.h SWIM_TIMER_*) without telling the node, so
  * member_timers or duty_timers must report it.  0 = off. */
 void sim_set_lose_timer(sim *s, uint32_t kind);
+/* Ends the run right after the input in which the first violation was
+ * found, so a failing run's length is its length up to the failure. */
+void sim_set_stop_at_violation(sim *s, bool on);
 
 /* Where a run is, for a crash report. */
 typedef struct {
@@ -165,6 +169,7 @@ typedef struct {
     uint64_t now_ns; /* simulated time */
     uint64_t events; /* inputs delivered before the current one */
     int32_t node;    /* index of the node inside node_step, -1 between steps */
+    uint32_t sched_drawn; /* actions of the fault schedule as drawn (hsim shrink) */
 } sim_where;
 void sim_where_get(const sim *s, sim_where *w);
 /* "nK" for the node being stepped, "between steps" otherwise. */
@@ -204,6 +209,13 @@ bool sim_node_running(const sim *s, uint32_t id);
 uint32_t sim_violation_count(const sim *s); /* stored ones */
 const simcheck_violation *sim_violation(const sim *s, uint32_t i);
 void sim_result_get(const sim *s, sim_result *r);
+/* Where violation v came from: "the record was last changed by input #E at
+ * T ms to nI: recv udp ping from n3" (or "in the step of input #E ..." for a
+ * duty the step broke); "" and 0 when no origin is known. */
+size_t sim_violation_origin(const sim *s, const simcheck_violation *v, char *out, size_t cap);
+/* The simulated-time window (ms) that shows v's origin and v: from a second
+ * before the origin to just past the violation. */
+void sim_violation_window(const simcheck_violation *v, uint64_t *from_ms, uint64_t *to_ms);
 const char *sim_fault_name(uint32_t fault);
 
 /* The fields of an input as the trace hash records them (the record's

@@ -36,7 +36,8 @@ hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
     }
     for (uint32_t i = 0; i < nodes; i++) {
         c->views[i] = calloc(members_cap, sizeof(simcheck_view));
-        if (c->views[i] == NULL) {
+        c->origins[i] = calloc(members_cap, sizeof(simcheck_origin));
+        if (c->views[i] == NULL || c->origins[i] == NULL) {
             simcheck_free(c);
             return HS_ERR_NOMEM;
         }
@@ -55,6 +56,7 @@ void simcheck_free(simcheck *c)
 {
     for (uint32_t i = 0; i < SIMOPT_NODES_MAX; i++) {
         free(c->views[i]);
+        free(c->origins[i]);
     }
     for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
         free(c->reported[id]);
@@ -62,8 +64,8 @@ void simcheck_free(simcheck *c)
     memset(c, 0, sizeof(*c));
 }
 
-const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now_ns,
-                                          int32_t node_index, const char *fmt, ...)
+static simcheck_violation *report_v(simcheck *c, uint32_t id, uint64_t now_ns,
+                                    int32_t node_index, const char *fmt, va_list ap)
 {
     c->total++;
     if (c->stored_count == SIMCHECK_STORED_MAX) {
@@ -74,11 +76,65 @@ const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now
     v->invariant = id;
     v->time_ns = now_ns;
     v->node = node_index;
+    v->member_slot = -1;
+    /* By default the step being checked is the origin: a duty broken by a
+     * step was broken by its input. */
+    if (node_index >= 0 && (uint32_t)node_index < c->nodes) {
+        v->origin = c->origin_now[node_index];
+    }
+    vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    return v;
+}
+
+const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now_ns,
+                                          int32_t node_index, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(v->detail, sizeof(v->detail), fmt, ap);
+    simcheck_violation *v = report_v(c, id, now_ns, node_index, fmt, ap);
     va_end(ap);
     return v;
+}
+
+const simcheck_violation *simcheck_report_member(simcheck *c, uint32_t id, uint64_t now_ns,
+                                                 int32_t node_index, uint32_t slot,
+                                                 const char *fmt, ...)
+{
+    HS_ASSERT(node_index >= 0 && (uint32_t)node_index < c->nodes);
+    HS_ASSERT(slot < c->members_cap);
+    va_list ap;
+    va_start(ap, fmt);
+    simcheck_violation *v = report_v(c, id, now_ns, node_index, fmt, ap);
+    va_end(ap);
+    if (v != NULL) {
+        v->member_slot = (int32_t)slot;
+        v->origin = c->origins[node_index][slot];
+    }
+    return v;
+}
+
+void simcheck_input(simcheck *c, uint32_t i, uint64_t now_ns, uint64_t event, const hs_input *in,
+                    uint32_t timer_module)
+{
+    HS_ASSERT(i < c->nodes && in != NULL);
+    check_story_reset(c);
+    simcheck_origin *o = &c->origin_now[i];
+    memset(o, 0, sizeof(*o));
+    o->at_ns = now_ns;
+    o->event = event;
+    o->kind = (uint8_t)in->kind;
+    if (in->kind == HS_IN_RECV) {
+        o->from = in->u.recv.from;
+        o->channel = (uint8_t)in->u.recv.channel;
+        const uint8_t *b = in->u.recv.bytes;
+        o->type = in->u.recv.len >= 4 ? (uint16_t)((b[2] << 8) | b[3]) : 0;
+    } else if (in->kind == HS_IN_TIMER) {
+        o->type = hs_timer_kind(in->u.timer.timer_id);
+        o->module = (uint8_t)timer_module;
+    } else if (in->kind == HS_IN_COMMAND) {
+        o->type = (uint16_t)in->u.command.command;
+    }
+    HS_ASSERT(o->event == event);
 }
 
 void simcheck_count(simcheck *c, uint32_t id)
@@ -123,6 +179,7 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
 {
     HS_ASSERT(i < c->nodes);
     check_ids_event(c, now_ns, i, ev);
+    check_story_event(c, i, ev);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
@@ -130,10 +187,12 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
 {
     HS_ASSERT(i < c->nodes);
     check_swim_incarnation(c, now_ns, i, n);
+    check_swim_ceiling(c, now_ns, i, n);
     check_swim_views(c, now_ns, i, n);
     check_bounds_tables(c, now_ns, i, n);
     check_bounds_outbox(c, now_ns, i, outbox_overflowed, outbox_high_water, outbox_cap);
     check_mech_swim(c, now_ns, i, n);
+    check_story_after_step(c, now_ns, i, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -248,6 +307,14 @@ bool simcheck_track_converged(simcheck *c, const simcheck_cluster *cl, uint32_t 
     return c->rows_bad == 0 && c->rows_valid == cl->count;
 }
 
+/* The slot of observer i's record m. */
+static uint32_t slot_of(const simcheck_cluster *cl, uint32_t i, const swim_member *m)
+{
+    const swim *si = node_swim(cl->nodes[i]);
+    HS_ASSERT(m >= si->slots && m < si->slots + si->cfg.members_cap);
+    return (uint32_t)(m - si->slots);
+}
+
 static bool first_report(simcheck *c, uint32_t id, uint32_t i, uint32_t j)
 {
     HS_ASSERT(i < c->nodes && j < c->reported_words * 64);
@@ -289,7 +356,8 @@ void simcheck_converged_at_deadline(simcheck *c, uint64_t now_ns, const simcheck
                 simcheck_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
                                 "n%u %s n%u (self inc=%u)", i + 1, why, j + 1, inc_j);
             } else {
-                simcheck_report(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
+                simcheck_report_member(c, SIMCHECK_MEMBERSHIP_CONVERGED, now_ns, (int32_t)i,
+                                       slot_of(cl, i, m),
                                 "n%u %s n%u: %s inc=%u (self inc=%u)", i + 1, why, j + 1,
                                 member_state_name(m->state), m->incarnation, inc_j);
             }
@@ -318,7 +386,8 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
             continue;
         }
         if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, j)) {
-            simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+            simcheck_report_member(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+                                   slot_of(cl, i, m),
                             "n%u still sees permanently-down n%u %s inc=%u", i + 1, j + 1,
                             member_state_name(m->state), m->incarnation);
         }
@@ -330,7 +399,8 @@ static void check_dead_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
             continue;
         }
         if (first_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, i, c->nodes + k)) {
-            simcheck_report(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+            simcheck_report_member(c, SIMCHECK_CRASHED_NODE_DECLARED_DEAD, now_ns, (int32_t)i,
+                                   slot_of(cl, i, m),
                             "n%u still sees fake member %s %s inc=%u", i + 1,
                             cl->fakes[k].bytes, member_state_name(m->state), m->incarnation);
         }
@@ -366,7 +436,8 @@ static void check_live_row(simcheck *c, uint64_t now_ns, const simcheck_cluster 
             continue;
         }
         if (first_report(c, SIMCHECK_LIVE_NODE_NOT_DEAD, i, j)) {
-            simcheck_report(c, SIMCHECK_LIVE_NODE_NOT_DEAD, now_ns, (int32_t)i,
+            simcheck_report_member(c, SIMCHECK_LIVE_NODE_NOT_DEAD, now_ns, (int32_t)i,
+                                   slot_of(cl, i, m),
                             "n%u sees running n%u dead at inc=%u (self inc=%u)", i + 1, j + 1,
                             m->incarnation, sj->self.incarnation);
         }

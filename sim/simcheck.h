@@ -57,6 +57,16 @@
  *   latency spikes) have been at work for the detection bound plus four
  *   probe intervals and the allowances (partitions, heals, crashes,
  *   starts, failed disk writes and forged datagrams restart the window).
+ * - record_events (check_story.c): every record whose state or
+ *   incarnation changed in a step has an event telling its new state and
+ *   incarnation, and the fan-out and membership counters moved by exactly
+ *   what the events tell.
+ * - incarnation_ceiling (check_swim.c): a running node never uses an
+ *   incarnation above the ceiling its metadata store holds durable; the
+ *   ceiling durable or asked for stays half a window (SWIM_INC_WINDOW / 2)
+ *   ahead of the incarnation, so a refutation never waits for a write it
+ *   could have asked for earlier; a deferred refutation has its write
+ *   asked for.
  * Configuration (sim.c, at creation; sim/simconf.h):
  * - config_refused: each node's settings, written as a config file, read
  *   back through core's engine unchanged; an invalid variant drawn for one
@@ -86,7 +96,9 @@
     X(GOSSIP_LIMITS, "gossip_limits")                                      \
     X(JOIN_BOUND, "join_bound")                                            \
     X(CALM_NO_DEATH, "calm_no_death")                                      \
-    X(CONFIG_REFUSED, "config_refused")
+    X(CONFIG_REFUSED, "config_refused")                                    \
+    X(RECORD_EVENTS, "record_events")                                      \
+    X(INCARNATION_CEILING, "incarnation_ceiling")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -98,10 +110,25 @@ typedef enum {
 #define SIMCHECK_STORED_MAX 64u
 #define SIMCHECK_DETAIL_MAX 192u
 
+/* An input a node stepped on, kept as the origin of what the step
+ * changed: a violation points at the input that created the offending
+ * state (the record's last change, or the step that broke a duty). */
+typedef struct {
+    uint64_t at_ns;  /* global time of the input */
+    uint64_t event;  /* 1-based input index of the run; 0: none known */
+    hs_addr from;    /* recv: the sender's address */
+    uint16_t type;   /* recv: frame type; timer: timer kind; command: command */
+    uint8_t kind;    /* hs_input_kind */
+    uint8_t channel; /* recv: hs_channel */
+    uint8_t module;  /* timer: the owning module (node_timer_module) */
+} simcheck_origin;
+
 typedef struct {
     uint32_t invariant; /* simcheck_id */
     uint64_t time_ns;
     int32_t node;       /* 0-based observer, -1 for the cluster */
+    int32_t member_slot; /* the observer's record the violation is about; -1: none */
+    simcheck_origin origin; /* event 0: unknown */
     char detail[SIMCHECK_DETAIL_MAX];
 } simcheck_violation;
 
@@ -111,7 +138,37 @@ typedef struct {
     uint32_t inc;
     uint32_t epoch; /* valid while equal to the observer's epoch */
     uint8_t rank;
+    uint8_t state;
 } simcheck_view;
+
+/* record_events (check_story.c): what the events of the step being
+ * checked told about one record, and their tallies. */
+#define SIMCHECK_TOLD_MAX 64u
+typedef struct {
+    hs_name name;
+    uint32_t inc;
+    uint8_t state;
+} simcheck_told;
+
+typedef struct {
+    uint64_t added;
+    uint64_t transitions;
+    uint64_t reaped;
+    uint64_t suspicions;
+    uint64_t deaths;
+    uint64_t refuted;
+} simcheck_tally;
+
+/* The node's counters at its last step, in the process of epoch. */
+typedef struct {
+    uint64_t member_changes;
+    uint64_t members_added;
+    uint64_t members_reaped;
+    uint64_t suspicions_started;
+    uint64_t deaths_declared;
+    uint64_t refutations;
+    uint32_t epoch;
+} simcheck_counts;
 
 /* What a cached row result was computed from; valid false: never. */
 typedef struct {
@@ -184,6 +241,18 @@ typedef struct {
     uint64_t self_key[SIMOPT_NODES_MAX];
     uint32_t self_epoch[SIMOPT_NODES_MAX];
     simcheck_view *views[SIMOPT_NODES_MAX];
+    /* Per observer and member slot: the input that last changed the
+     * record (check_swim.c keeps it with the views); and the input each
+     * node is stepping on now (simcheck_input). */
+    simcheck_origin *origins[SIMOPT_NODES_MAX];
+    simcheck_origin origin_now[SIMOPT_NODES_MAX];
+    /* record_events: the step's told records and tallies, and each node's
+     * counters after its last step. */
+    simcheck_told told[SIMCHECK_TOLD_MAX];
+    uint32_t told_count;
+    bool told_overflow;
+    simcheck_tally tally;
+    simcheck_counts counts[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */
@@ -221,7 +290,16 @@ const char *simcheck_name(uint32_t id);
 const simcheck_violation *simcheck_report(simcheck *c, uint32_t id, uint64_t now_ns,
                                           int32_t node_index, const char *fmt, ...)
     HS_PRINTF(5, 6);
+/* The same, about the observer's record in member slot: the violation
+ * points at the input that last changed that record. */
+const simcheck_violation *simcheck_report_member(simcheck *c, uint32_t id, uint64_t now_ns,
+                                                 int32_t node_index, uint32_t slot,
+                                                 const char *fmt, ...) HS_PRINTF(6, 7);
 void simcheck_count(simcheck *c, uint32_t id);
+/* Node i is about to step on in (at global now_ns, input number event);
+ * timer_module names a timer's owner. */
+void simcheck_input(simcheck *c, uint32_t i, uint64_t now_ns, uint64_t event,
+                    const hs_input *in, uint32_t timer_module);
 
 /* The host's timer table (before the first step). */
 void simcheck_set_timers(simcheck *c, const simcheck_timers *t);

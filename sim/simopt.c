@@ -52,6 +52,8 @@ static const flag_row flag_rows[] = {
     {"alloc-fail-ppm", OPT(alloc_fail_ppm), 0, 1000000,
      "a core allocation while a node starts fails (the start is retried)"},
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
+    {"inc-high-ppm", OPT(inc_high_ppm), 0, 1000000,
+     "per node, an old metadata record puts its incarnations near the top of the range"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000,
      "per datagram sent, a forged datagram to a random node"},
     {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX,
@@ -200,6 +202,16 @@ static void derive_disk(simopt *o, uint64_t seed, uint32_t faults)
     o->alloc_fail_ppm = none || !on ? 0 : alloc_fail;
 }
 
+/* Its own stream: drawing it moves no other subsystem's draws. */
+static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("incarnation"));
+    bool on = class_on(&r, faults);
+    uint32_t ppm = pick(&r, 50000, 250000);
+    o->inc_high_ppm = faults == SIMOPT_FAULTS_NONE || !on ? 0 : ppm;
+}
+
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)
 {
     rng r;
@@ -246,6 +258,7 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     derive_clock(o, seed, faults);
     derive_disk(o, seed, faults);
     derive_forge(o, seed, faults);
+    derive_incarnation(o, seed, faults);
     /* Swarm limits: half the seeds draw their SWIM settings, tables and
      * rate limits included (simopt_draw_swim), the other half keep the
      * defaults an operator would ship. */
@@ -431,6 +444,18 @@ hs_status simopt_parse_flag(simopt_args *a, int argc, char **argv, int *i, char 
         *i += next ? 2 : 1;
         return HS_OK;
     }
+    if (flag_is(arg, "keep-actions", &n)) {
+        const char *v = flag_value(argc, argv, i, arg, n, &next);
+        if (v == NULL || strlen(v) >= SIMOPT_KEEP_MAX || !simopt_keep_valid(v)) {
+            snprintf(err, err_cap, "--keep-actions: expected none or ascending schedule "
+                     "indices like 0,4-9,12, got '%.80s'", v == NULL ? "" : v);
+            return HS_ERR_INVALID;
+        }
+        snprintf(a->values.keep_actions, sizeof(a->values.keep_actions), "%s", v);
+        a->keep_set = true;
+        *i += next ? 2 : 1;
+        return HS_OK;
+    }
     if (strncmp(arg, "--swim-", 7) == 0 && !flag_is(arg, "swim-draw", &n)) {
         return parse_swim_flag(a, argc, argv, i, err, err_cap);
     }
@@ -541,6 +566,9 @@ hs_status simopt_resolve_seed(const simopt_args *a, uint64_t seed, simopt *out, 
             *field(out, &flag_rows[k]) = field_get(&a->values, &flag_rows[k]);
         }
     }
+    if (a->keep_set) {
+        memcpy(out->keep_actions, a->values.keep_actions, sizeof(out->keep_actions));
+    }
     /* A derived perm_down shrinks to fit an explicit --nodes. */
     uint32_t perm_bit = 0;
     for (uint32_t k = 0; k < FLAG_COUNT; k++) {
@@ -645,6 +673,9 @@ size_t simopt_format_all(const simopt *o, char *out, size_t cap)
     swim_config_defaults(&defaults);
     const char *sep = " ";
     add_swim(out, cap, &used, o, o->swim_draw != 0 ? NULL : &defaults, &sep);
+    if (o->keep_actions[0] != '\0') {
+        add(out, cap, &used, " --keep-actions %s", o->keep_actions);
+    }
     return used;
 }
 
@@ -669,6 +700,9 @@ size_t simopt_format_set(const simopt_args *a, const simopt *o, char *out, size_
         swim_base(o, &base);
         add_swim(out, cap, &used, o, &base, &sep);
     }
+    if (a->keep_set) {
+        add(out, cap, &used, "%s--keep-actions %s", sep, o->keep_actions);
+    }
     return used;
 }
 
@@ -682,7 +716,109 @@ bool simopt_equal(const simopt *a, const simopt *b)
             return false;
         }
     }
-    return memcmp(&a->swim, &b->swim, sizeof(a->swim)) == 0;
+    return memcmp(&a->swim, &b->swim, sizeof(a->swim)) == 0 &&
+           strcmp(a->keep_actions, b->keep_actions) == 0;
+}
+
+/* Reads one index at *p (digits only); false when there is none or it
+ * overflows 32 bits. */
+static bool keep_index(const char **p, uint32_t *out)
+{
+    uint64_t v = 0;
+    const char *q = *p;
+    if (*q < '0' || *q > '9') {
+        return false;
+    }
+    while (*q >= '0' && *q <= '9') {
+        v = v * 10 + (uint64_t)(*q - '0');
+        if (v > UINT32_MAX) {
+            return false;
+        }
+        q++;
+    }
+    *p = q;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* Walks spec: calls back nothing, answers whether index is inside, and
+ * whether the text is well formed (ascending, non-overlapping ranges). */
+static bool keep_walk(const char *spec, uint32_t index, bool *has)
+{
+    *has = false;
+    if (strcmp(spec, "none") == 0) {
+        return true;
+    }
+    const char *p = spec;
+    uint64_t next_min = 0;
+    while (*p != '\0') {
+        uint32_t lo = 0;
+        uint32_t hi = 0;
+        if (!keep_index(&p, &lo)) {
+            return false;
+        }
+        hi = lo;
+        if (*p == '-') {
+            p++;
+            if (!keep_index(&p, &hi) || hi < lo) {
+                return false;
+            }
+        }
+        if (lo < next_min) {
+            return false;
+        }
+        next_min = (uint64_t)hi + 1;
+        *has = *has || (index >= lo && index <= hi);
+        if (*p == ',') {
+            p++;
+            if (*p == '\0') {
+                return false;
+            }
+        } else if (*p != '\0') {
+            return false;
+        }
+    }
+    return p != spec;
+}
+
+bool simopt_keep_valid(const char *spec)
+{
+    bool has = false;
+    return spec != NULL && keep_walk(spec, 0, &has);
+}
+
+bool simopt_keep_has(const char *spec, uint32_t index)
+{
+    if (spec[0] == '\0') {
+        return true;
+    }
+    bool has = false;
+    return keep_walk(spec, index, &has) && has;
+}
+
+void simopt_args_for(const simopt_args *base, const simopt *o, simopt_args *out)
+{
+    *out = *base;
+    out->seed = o->seed;
+    out->seed_set = true;
+    out->faults = o->faults;
+    out->faults_set = o->faults != SIMOPT_FAULTS_DEFAULT;
+    out->values = *o;
+    out->set = 0;
+    out->keep_set = o->keep_actions[0] != '\0';
+    simopt derived;
+    simopt_derive(&derived, o->seed, o->faults);
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if (field_get(&derived, &flag_rows[k]) != field_get(o, &flag_rows[k])) {
+            out->set |= UINT64_C(1) << k;
+        }
+    }
+    /* perm_down and the swim draw depend on other fields: pin them. */
+    for (uint32_t k = 0; k < FLAG_COUNT; k++) {
+        if (flag_rows[k].offset == OPT(perm_down) || flag_rows[k].offset == OPT(nodes)) {
+            out->set |= UINT64_C(1) << k;
+        }
+    }
 }
 
 /* SWIM draws: each key's range here lies inside its key's range (the

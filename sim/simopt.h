@@ -25,6 +25,14 @@
 #define SIMOPT_DRIFT_MODEL_MAX_PPM 20000u
 /* Fake member names the forge class may introduce (sim/simforge.h). */
 #define SIMOPT_FORGE_FAKES_MAX 4u
+/* --keep-actions: the text of the kept schedule indices ("none", "3",
+ * "0,4-9,12"), as hsim shrink writes it. */
+#define SIMOPT_KEEP_MAX 1024u
+/* Preloaded ceilings (inc_high_ppm) lie this many incarnations below the
+ * range's end: far enough that a run's restarts (each takes a window)
+ * never use the range up, near enough that the top is where they run. */
+#define SIMOPT_INC_HIGH_MIN 1500u
+#define SIMOPT_INC_HIGH_MAX 3000u
 
 typedef enum {
     SIMOPT_FAULTS_NONE = 0,
@@ -71,6 +79,10 @@ typedef struct {
     uint32_t disk_read_fail_ppm;
     uint32_t alloc_fail_ppm;
     uint32_t torn_ppm;
+    /* per node, a metadata record from an old life is on its disk at the
+     * first start, with a ceiling SIMOPT_INC_HIGH_* below the incarnation
+     * range's end: incarnations in the billions, near the top */
+    uint32_t inc_high_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
     uint32_t forge_fakes; /* fake member names forged ALIVE records may use */
@@ -86,6 +98,11 @@ typedef struct {
     uint32_t op_every_ms;    /* mean gap between operator sessions (0: none) */
     uint32_t op_burst;       /* most control requests per session */
     uint32_t forge_tcp_ppm;  /* per operator session, a forged TCP stream instead */
+    /* Only these actions of the drawn fault schedule happen (0-based
+     * indices into it); empty: all of them.  hsim shrink's delta debugging
+     * over the schedule writes it; a dropped crash's restart finds its node
+     * up and does nothing, a dropped partition's heal heals nothing. */
+    char keep_actions[SIMOPT_KEEP_MAX];
 } simopt;
 
 /* Command-line state: the seed, the profile and explicit overrides. */
@@ -96,6 +113,7 @@ typedef struct {
     bool faults_set;
     simopt values;  /* explicit values for the flags in set */
     uint64_t set;   /* bit i: flag i of the table was given */
+    bool keep_set;  /* --keep-actions was given (values.keep_actions) */
     swim_config swim_values; /* explicit --swim-KEY values */
     uint64_t swim_set;       /* bit i: key i of swim_config_keys() was given */
     /* hsim --crash-at-event N: the crash report's self-test (an assertion
@@ -104,6 +122,9 @@ typedef struct {
     /* hsim --lose-timer K: the mechanism checks' self-test (the host drops
      * the first arming of SWIM timer kind K; sim_set_lose_timer).  0 = off. */
     uint32_t lose_timer;
+    /* hsim --stop-at-violation: the run ends at its first violation
+     * (sim_set_stop_at_violation); hsim shrink measures runs this way. */
+    bool stop_at_violation;
 } simopt_args;
 
 /* All options for seed under a profile, with nothing overridden. */
@@ -144,6 +165,16 @@ size_t simopt_format_set(const simopt_args *a, const simopt *o, char *out, size_
 HS_MUST_USE hs_status simopt_parse_seed(const char *text, uint64_t *out);
 const char *simopt_faults_name(uint32_t faults);
 bool simopt_equal(const simopt *a, const simopt *b);
+/* --keep-actions text: true when it parses ("none", or ascending indices
+ * and ranges A-B separated by commas) */
+bool simopt_keep_valid(const char *spec);
+/* Whether schedule action index is kept by spec (an empty spec keeps all). */
+bool simopt_keep_has(const char *spec, uint32_t index);
+/* Args that give exactly o for o's seed: every flag whose value differs
+ * from the seed's derivation is set, --keep-actions when o has one.  The
+ * lose-timer and crash-at-event self-tests and swim overrides come from
+ * base. */
+void simopt_args_for(const simopt_args *base, const simopt *o, simopt_args *out);
 /* Prints the option flags with their meaning. */
 void simopt_usage(FILE *f);
 

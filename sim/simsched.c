@@ -210,6 +210,16 @@ hs_status simsched_build(simsched *s, const simopt *o, uint64_t end_ns, rng *r)
                          (i < parts.count && parts.items[i].at_ns <= crashes.items[k].at_ns);
         s->actions[s->count++] = take_part ? parts.items[i++] : crashes.items[k++];
     }
+    s->drawn = s->count;
+    if (o->keep_actions[0] != '\0') {
+        uint32_t kept = 0;
+        for (uint32_t a = 0; a < s->count; a++) {
+            if (simopt_keep_has(o->keep_actions, a)) {
+                s->actions[kept++] = s->actions[a];
+            }
+        }
+        s->count = kept;
+    }
     free(parts.items);
     free(crashes.items);
     return HS_OK;

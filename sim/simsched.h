@@ -50,6 +50,7 @@ typedef struct {
     simsched_action *actions;
     uint32_t count;
     uint32_t cap;
+    uint32_t drawn; /* actions drawn before --keep-actions dropped any */
 } simsched;
 
 HS_MUST_USE hs_status simsched_build(simsched *s, const simopt *o, uint64_t end_ns, rng *r);

@@ -46,6 +46,7 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
     sim_set_perturb_event(s, perturb_event);
     sim_set_crash_at_event(s, a->crash_at_event);
     sim_set_lose_timer(s, a->lose_timer);
+    sim_set_stop_at_violation(s, a->stop_at_violation);
     st = sim_run(s);
     if (st != HS_OK) {
         r->outcome = SIMSWEEP_ERROR;
@@ -59,13 +60,22 @@ void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_
     r->sim_ns = res.sim_time_ns;
     r->hash = res.trace_hash;
     r->violations = res.violations;
+    r->sched_drawn = res.sched_drawn;
     memcpy(r->probes, res.probes, sizeof(r->probes));
     r->outcome = res.violations == 0 ? SIMSWEEP_PASS : SIMSWEEP_FAIL;
     if (sim_violation_count(s) > 0) {
         const simcheck_violation *v = sim_violation(s, 0);
-        snprintf(r->detail, sizeof(r->detail), "%s at %llu.%03llu ms: %s",
-                 simcheck_name(v->invariant), (unsigned long long)(v->time_ns / HS_NS_PER_MS),
-                 (unsigned long long)((v->time_ns / HS_NS_PER_US) % 1000), v->detail);
+        char origin[256];
+        sim_violation_origin(s, v, origin, sizeof(origin));
+        int n = snprintf(r->detail, sizeof(r->detail), "%s at %llu.%03llu ms: %s",
+                         simcheck_name(v->invariant),
+                         (unsigned long long)(v->time_ns / HS_NS_PER_MS),
+                         (unsigned long long)((v->time_ns / HS_NS_PER_US) % 1000), v->detail);
+        size_t used = n < 0 ? 0 : (size_t)n;
+        if (origin[0] != '\0' && used + 4 < sizeof(r->detail)) {
+            size_t room = sizeof(r->detail) - used - 4;
+            snprintf(r->detail + used, sizeof(r->detail) - used, " (%.*s)", (int)room, origin);
+        }
     }
     sim_destroy(s);
 }
@@ -131,7 +141,7 @@ static void child_assert_hook(void *ctx, const char *expr, const char *file, int
     r.seed = cc->seed;
     r.run = cc->task % 2;
     r.outcome = SIMSWEEP_CRASH;
-    sim_where w = {0, 0, 0, -1};
+    sim_where w = {0, 0, 0, -1, 0};
     if (sim_current() != NULL) {
         sim_where_get(sim_current(), &w);
     }
@@ -139,6 +149,7 @@ static void child_assert_hook(void *ctx, const char *expr, const char *file, int
     sim_where_node_text(&w, where, sizeof(where));
     r.events = w.events;
     r.sim_ns = w.now_ns;
+    r.sched_drawn = w.sched_drawn;
     snprintf(r.detail, sizeof(r.detail),
              "assertion failed: %s at %s:%d (simulated %llu.%03llu ms, input %llu, %s)", expr,
              file, line, (unsigned long long)(w.now_ns / HS_NS_PER_MS),

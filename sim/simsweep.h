@@ -34,6 +34,7 @@ typedef struct {
     uint64_t violations;
     uint64_t probes[HS_PROBE_COUNT]; /* coverage probe hits (0 for a crashed run) */
     uint32_t done; /* set by the parent when the record arrived (0: never run) */
+    uint32_t sched_drawn; /* fault schedule actions as drawn (hsim shrink) */
     char detail[SIMSWEEP_DETAIL_MAX];
 } simsweep_result;
 

@@ -20,6 +20,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -836,6 +837,165 @@ def _scale_suite(root: Path):
     return passed, failed, detail
 
 
+def _shrink_suite(root: Path):
+    """hsim shrink on planted failures: a lost reap timer (--lose-timer 8)
+    shrinks to a run of far fewer events (to its failure, against the whole
+    failing run; and up to the failure, against the failing run's own)
+    whose replay command fails the same invariant; the regression test it writes compiles, fails while the
+    bug is planted (naming the invariant) and passes once it is gone, with
+    its golden story matching; a crash (--crash-at-event) shrinks to a
+    replay that crashes on the same assertion; a passing run is a usage
+    error; --repro writes a file that `hsim replay` runs to the same hash."""
+    hsim = _find(root, RELEASE)
+    if hsim is None:
+        return _missing(RELEASE)
+    passed = failed = 0
+    detail = []
+
+    def check(ok, what):
+        nonlocal passed, failed
+        passed += bool(ok)
+        failed += not ok
+        if not ok:
+            detail.append("FAIL " + what)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        (tree / "tests" / "unit").mkdir(parents=True)
+        (tree / "tests" / "golden").mkdir(parents=True)
+        cmd = [hsim, "shrink", "--seed", "3", "--lose-timer", "8", "--json", "--test", "lost"]
+        rc, out, err = _run(cmd, tree, timeout=600)
+        res = _last_json(out) if rc == 0 else {}
+        check(rc == 0 and res.get("signature") == "member_timers"
+              and res.get("ratio_whole", 0) >= 10 and res.get("ratio", 0) >= 2
+              and isinstance(res.get("seed"), str),
+              f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]} {err[-300:]}")
+        detail.append(f"lose-timer 8: events {res.get('events_whole')} (whole run), "
+                      f"{res.get('events_first')} (to the failure) -> {res.get('events')}, "
+                      f"{res.get('runs')} runs, {res.get('cpu_s')} s CPU")
+        replay = shlex.split(res.get("replay", "")) + ["--json"]
+        rrc, rout, _ = _run(replay, tree) if len(replay) > 1 else (None, "", "")
+        rj = _last_json(rout) if rout.strip() else {}
+        check(rrc == 1 and rj.get("violations", [{}])[0].get("invariant") == "member_timers"
+              and rj.get("events") == res.get("events"),
+              f"shrunk replay {res.get('replay')}: exit {rrc}")
+        test = tree / "tests" / "unit" / "test_regress_lost.c"
+        golden = tree / "tests" / "golden" / "regress_lost.trace"
+        check(test.exists() and golden.exists() and golden.read_text().count("\n") >= 2,
+              f"regression test files: {test.exists()} {golden.exists()}")
+        if test.exists():
+            ok_bug, ok_fixed = _regress_compile_run(root, tree, test)
+            check(ok_bug, "the written test does not fail on the planted bug with member_timers")
+            check(ok_fixed, "the written test does not pass once the bug is removed")
+        cmd = [hsim, "shrink", "--seed", "2", "--crash-at-event", "400", "--json", "--no-test"]
+        rc, out, err = _run(cmd, root, timeout=600)
+        res = _last_json(out) if rc == 0 else {}
+        check(rc == 0 and res.get("failure") == "crashed" and res.get("events", 1e9) <= 400
+              and "assertion failed" in res.get("signature", ""),
+              f"`{_cmd_text(cmd)}`: exit {rc}, {str(res)[:300]}")
+        cmd = [hsim, "shrink", "--seed", "3", "--faults", "none", "--no-test"]
+        rc, out, err = _run(cmd, root, timeout=120)
+        check(rc == 2 and "nothing to shrink" in err, f"shrink of a passing run: exit {rc} {err}")
+        repro = tree / "seed5.repro"
+        rc1, out1, _ = _run([hsim, "run", "--seed", "5", "--repro", repro, "--json"], root)
+        rc2, out2, err2 = _run([hsim, "replay", repro, "--json"], root)
+        h1 = _last_json(out1).get("trace_hash") if rc1 == 0 else None
+        h2 = _last_json(out2).get("trace_hash") if rc2 == 0 else None
+        text = repro.read_text() if repro.exists() else ""
+        check(h1 is not None and h1 == h2 and "commit " in text and "compiler " in text
+              and "seed 5" in text, f"--repro / replay: {h1} vs {h2}, {err2[-200:]}")
+    return passed, failed, detail
+
+
+def _regress_compile_run(root: Path, tree: Path, test: Path):
+    """Compiles the written test like a unit test (ASan/UBSan, debug libs)
+    twice: as written (must fail, naming member_timers, its story matching),
+    and with the planted bug's line removed (must pass)."""
+    libs = ["build/debug/obj/tests/unit/story.o"] + [
+        f"build/debug/lib/libhs_{n}.a" for n in ("sim", "io_sim", "io_real", "core")]
+    if not all((root / p).exists() for p in libs):
+        return False, False
+    incs = [f"-I{d}" for d in ("core/base", "core/wire", "core/step", "core/member",
+                               "core/store", "core/role", "core/node", "io_sim", "sim",
+                               "tests/unit", "build/gen")]
+    flags = ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror", "-O1", "-g",
+             "-fsanitize=address,undefined"]
+    results = []
+    for variant in ("bug", "fixed"):
+        src = tree / f"{variant}.c"
+        text = test.read_text()
+        if variant == "fixed":
+            text = "\n".join(ln for ln in text.splitlines() if "sim_set_lose_timer" not in ln)
+        src.write_text(text)
+        exe = tree / variant
+        rc, _, err = _run(["gcc"] + flags + incs + [src] + [root / p for p in libs]
+                          + ["-lcbor", "-lxxhash", "-lm", "-lcmocka", "-o", exe], root, 300)
+        if rc != 0:
+            results.append(False)
+            continue
+        env_rc = subprocess.run([str(exe)], cwd=root, capture_output=True, text=True,
+                                timeout=300, env=dict(os.environ, HS_ROOT=str(tree)))
+        out = env_rc.stdout + env_rc.stderr
+        if variant == "bug":
+            results.append(env_rc.returncode != 0 and "member_timers" in out
+                           and "golden" not in out)
+        else:
+            results.append(env_rc.returncode == 0)
+    return results[0], results[1]
+
+
+def _mutate_selftest_suite(root: Path):
+    """scripts/mutate.py finds mutants of every operator class, and its
+    pipeline (scratch tree, rebuild, kill command, restore) kills a planted
+    bug the checks must see (the MEMBER_STATE event of set_state deleted:
+    record_events) and lets an equivalent one live (want_ceiling's `>`
+    made `>=`: assigning the same value)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("mutate", root / "scripts" / "mutate.py")
+    mutate = importlib.util.module_from_spec(spec)
+    sys.modules["mutate"] = mutate  # dataclasses look their module up
+    spec.loader.exec_module(mutate)
+    text = (root / "core/member/swim.c").read_text()
+    ms = mutate.mutants_of("core/member/swim.c", text)
+    ops = {m.op for m in ms}
+    passed = failed = 0
+    detail = [f"{len(ms)} mutants of swim.c, operators: {', '.join(sorted(ops))}"]
+    want = {"relational", "equality", "logic", "off-by-one", "arithmetic", "bool-return",
+            "delete-call"}
+    ok = want <= ops and not any("HS_ASSERT" in m.old for m in ms)
+    passed += ok
+    failed += not ok
+    if not ok:
+        detail.append(f"FAIL operators missing: {sorted(want - ops)}")
+    kill = [m for m in ms if m.function == "set_state" and m.op == "delete-call"
+            and "HS_EV_MEMBER_STATE" in m.old]
+    live = [m for m in ms if m.function == "want_ceiling" and m.op == "relational"
+            and "inc_wanted" in m.old]
+    if not kill or not live:
+        return passed, failed + 1, detail + ["FAIL the self-test's mutants are gone"]
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, root / "scripts" / "mutate.py", "core/member/swim.c",
+               "--only", f"{kill[0].id},{live[0].id}", "--kill", "quick",
+               "--keep", Path(tmp) / "tree", "--json", Path(tmp) / "out.json"]
+        rc, out, err = _run(cmd, root, timeout=900)
+        res = {}
+        if (Path(tmp) / "out.json").exists():
+            res = {r["id"]: r for r in json.loads((Path(tmp) / "out.json").read_text())}
+    k = res.get(kill[0].id, {})
+    ok = k.get("status") == "killed" and "record_events" in k.get("why", "")
+    passed += ok
+    failed += not ok
+    detail.append(f"{kill[0].id}: {k.get('status')} {k.get('why', '')[:120]}")
+    v = res.get(live[0].id, {})
+    ok = v.get("status") == "survived"
+    passed += ok
+    failed += not ok
+    detail.append(f"{live[0].id}: {v.get('status')}")
+    if rc != 0:
+        detail.append(f"exit {rc}: {(out + err)[-400:]}")
+    return passed, failed, detail
+
+
 def suites(root, quick=False):
     root = Path(root)
     # CI has minutes to spare: sweep thousands of seeds, and check the
@@ -876,6 +1036,8 @@ def suites(root, quick=False):
                             [(s, f) for s in range(1, 4) for f in ("default", "heavy")])),
         ("capture", bind(_capture_suite)),
         ("scale", bind(_scale_suite)),
+        ("shrink", bind(_shrink_suite)),
+        ("mutate_selftest", bind(_mutate_selftest_suite)),
     ]
 
 

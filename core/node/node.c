@@ -380,10 +380,20 @@ static void on_conn_closed(node *n, step_ctx *ctx, const hs_input *in)
 /* ------------------------------------------------------------------ */
 /* Start-up, the ceiling glue, commands                                */
 
+/* The ceiling a start waits for: a window above the first incarnation, or
+ * the range's end when less than a window is left (waiting for a ceiling
+ * the range cannot hold would keep the node out forever, silently). */
+static uint32_t start_ceiling(const node *n)
+{
+    uint64_t want = (uint64_t)n->start_inc + SWIM_INC_WINDOW;
+    HS_ASSERT(n->start_inc <= MSG_INCARNATION_MAX);
+    return want < MSG_INCARNATION_MAX ? (uint32_t)want : MSG_INCARNATION_MAX;
+}
+
 static void try_start(node *n, step_ctx *ctx)
 {
     uint32_t ceiling = n->meta.durable.inc_ceiling;
-    if (n->running || n->halted || ceiling < n->start_inc + SWIM_INC_WINDOW) {
+    if (n->running || n->halted || ceiling < start_ceiling(n)) {
         return;
     }
     HS_ASSERT(n->start_inc <= ceiling);
@@ -398,10 +408,17 @@ static void after_meta(node *n, step_ctx *ctx)
 {
     switch (meta_take_outcome(&n->meta)) {
     case META_LOADED:
+        if (n->meta.durable.seq != 0 && n->meta.durable.inc_ceiling >= MSG_INCARNATION_MAX) {
+            /* Every incarnation was used: starting would reuse one. */
+            n->halted = true;
+            HS_PROBE(ctx, NODE_HALTED);
+            ctx_event(ctx, HS_EV_NODE_HALTED, &n->cfg.name, HS_ERR_RANGE, 0, 0);
+            break;
+        }
         /* Never reuse an incarnation: a recovered ceiling may have been
          * used up to its last value before the crash. */
         n->start_inc = n->meta.durable.seq == 0 ? 0 : n->meta.durable.inc_ceiling + 1;
-        meta_want_ceiling(&n->meta, ctx, n->start_inc + SWIM_INC_WINDOW);
+        meta_want_ceiling(&n->meta, ctx, start_ceiling(n));
         break;
     case META_DURABLE:
         if (n->running) {
@@ -629,8 +646,9 @@ static void check_modules(const node *n, bool swim_full)
     role_check(&n->role);
     HS_ASSERT_MSG(n->role.role == n->cfg.role, "node: role state matches the node's role");
     HS_ASSERT_MSG(n->running == n->swim.started, "node: running exactly when SWIM started");
-    HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED,
-                  "node: halted only by a failed store");
+    HS_ASSERT_MSG(!n->halted || n->meta.phase == META_FAILED ||
+                      n->meta.durable.inc_ceiling >= MSG_INCARNATION_MAX,
+                  "node: halted only by a failed store or used-up incarnations");
 }
 
 void node_check(const node *n)

@@ -330,6 +330,48 @@ static void test_fresh_start_persists_ceiling_first(void **state)
     harness_free(&h);
 }
 
+/* A node whose recovered ceiling leaves less than a window of incarnations
+ * starts with what is left (it must not wait for a ceiling the range
+ * cannot hold), and one whose incarnations are used up halts with an event
+ * instead of waiting forever.  Drives the incarnation range's end. */
+static void test_start_near_incarnation_max(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    meta_record r;
+    memset(&r, 0, sizeof(r));
+    r.seq = 1;
+    r.inc_ceiling = MSG_INCARNATION_MAX - 10;
+    r.name = name_of("n1");
+    meta_encode(&r, h.meta_file);
+    h.meta_len = META_FILE_SIZE;
+    start(&h);
+    assert_int_equal(node_swim(h.n)->self.incarnation, MSG_INCARNATION_MAX - 9);
+    assert_int_equal(node_meta(h.n)->durable.inc_ceiling, MSG_INCARNATION_MAX);
+    uint8_t image[META_FILE_SIZE];
+    memcpy(image, h.meta_file, sizeof(image));
+    harness_free(&h);
+
+    /* The ceiling is the last incarnation: nothing is left to start with. */
+    harness_create(&h, "n1", 1, 0);
+    memcpy(h.meta_file, image, sizeof(image));
+    h.meta_len = META_FILE_SIZE;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step(&h, &in);
+    run_disk(&h);
+    assert_false(node_running(h.n));
+    bool halted = false;
+    for (uint32_t i = 0; i < h.ob.count; i++) {
+        halted = halted || (h.ob.items[i].kind == HS_OUT_EVENT &&
+                            h.ob.items[i].u.event.code == HS_EV_NODE_HALTED);
+    }
+    assert_true(halted);
+    harness_free(&h);
+}
+
 /* A restart never reuses an incarnation, even when the last persisted
  * slot is torn: the other slot still holds the previous ceiling. */
 static void test_restart_goes_above_ceiling(void **state)
@@ -1708,6 +1750,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fresh_start_persists_ceiling_first),
+        cmocka_unit_test(test_start_near_incarnation_max),
         cmocka_unit_test(test_restart_goes_above_ceiling),
         cmocka_unit_test(test_meta_of_other_node_halts),
         cmocka_unit_test(test_ping_gets_ack_with_self),

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
+#include "rng.h"
 #include "simopt.h"
 #include "simsched.h"
 
@@ -435,6 +437,86 @@ static void test_schedule_large(void **state)
     }
 }
 
+/* --keep-actions: the spec grammar, and the schedule keeps exactly the
+ * listed actions of the drawn one, in order. */
+static void test_keep_actions(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"none", "0", "3", "0,4-9,12", "2-2", "0-1,3-5,7"};
+    static const char *const bad[] = {"", ",", "1,", "3,2", "4-2", "1-3,2", "a", "1--3",
+                                      "-1", "1 2", "99999999999", "none,1", "1,1"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_true(simopt_keep_valid(good[i]));
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(simopt_keep_valid(bad[i]));
+    }
+    assert_true(simopt_keep_has("", 77));
+    assert_false(simopt_keep_has("none", 0));
+    assert_true(simopt_keep_has("0,4-9,12", 4) && simopt_keep_has("0,4-9,12", 9));
+    assert_false(simopt_keep_has("0,4-9,12", 3) || simopt_keep_has("0,4-9,12", 10) ||
+                 simopt_keep_has("0,4-9,12", 13));
+    simopt o;
+    simopt_derive(&o, 9, SIMOPT_FAULTS_HEAVY);
+    o.partition_every_ms = 3000;
+    o.crash_every_ms = 2000;
+    rng r1;
+    rng r2;
+    rng_seed(&r1, 9);
+    rng_seed(&r2, 9);
+    simsched all;
+    simsched kept;
+    assert_int_equal(simsched_build(&all, &o, HS_SEC(60), &r1), HS_OK);
+    snprintf(o.keep_actions, sizeof(o.keep_actions), "1,3-5");
+    assert_int_equal(simsched_build(&kept, &o, HS_SEC(60), &r2), HS_OK);
+    assert_int_equal(kept.drawn, all.count);
+    assert_int_equal(kept.count, 4);
+    static const uint32_t want[] = {1, 3, 4, 5};
+    for (uint32_t k = 0; k < 4; k++) {
+        assert_memory_equal(&kept.actions[k], &all.actions[want[k]], sizeof(simsched_action));
+    }
+    simsched_free(&all);
+    simsched_free(&kept);
+}
+
+/* simopt_args_for gives back exactly the options, keep list included, and
+ * the flags it prints parse back to them. */
+static void test_args_for(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        simopt o;
+        simopt_derive(&o, seed, SIMOPT_FAULTS_DEFAULT);
+        o.nodes = 3;
+        o.perm_down = 1;
+        o.loss_ppm = 0;
+        /* A drawn SWIM config follows from the other fields: resolve draws
+         * it; here the derived (undrawn) one is compared. */
+        o.swim_draw = 0;
+        snprintf(o.keep_actions, sizeof(o.keep_actions), "0,2");
+        simopt_args base;
+        simopt_args_init(&base);
+        base.lose_timer = 3;
+        simopt_args a;
+        simopt_args_for(&base, &o, &a);
+        assert_int_equal(a.lose_timer, 3);
+        simopt back;
+        char err[SIMOPT_ERR_MAX];
+        assert_int_equal(simopt_resolve(&a, &back, err, sizeof(err)), HS_OK);
+        assert_true(simopt_equal(&o, &back));
+        char flags[4096];
+        char line[4200];
+        simopt_format_set(&a, &back, flags, sizeof(flags));
+        snprintf(line, sizeof(line), "--seed %llu %s", (unsigned long long)seed, flags);
+        simopt_args again;
+        simopt_args_init(&again);
+        assert_true(parse_line(line, &again));
+        simopt twice;
+        assert_int_equal(simopt_resolve(&again, &twice, err, sizeof(err)), HS_OK);
+        assert_true(simopt_equal(&o, &twice));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +532,8 @@ int main(void)
         cmocka_unit_test(test_seed_forms),
         cmocka_unit_test(test_schedule),
         cmocka_unit_test(test_schedule_large),
+        cmocka_unit_test(test_keep_actions),
+        cmocka_unit_test(test_args_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -211,10 +211,23 @@ static void test_swarm_run(void **state)
     sim_destroy(s);
 }
 
+/* The first violation of invariant id on node index i, or NULL. */
+static const simcheck_violation *violation_of(sim *s, uint32_t id, int32_t node_index)
+{
+    for (uint32_t k = 0; k < sim_violation_count(s); k++) {
+        const simcheck_violation *v = sim_violation(s, k);
+        if (v->invariant == id && v->node == node_index) {
+            return v;
+        }
+    }
+    return NULL;
+}
+
 /* n1's record of n2 is forced to inc 1000, then to 999; `extra` more view
  * changes are recorded in between, so the checker reads either only the
  * changed slots (few) or, past SWIM_VIEW_CHANGES_MAX, the whole table.  Either
- * way the step after must report member_view_monotonic. */
+ * way the step after must report member_view_monotonic.  Both changes are
+ * made behind SWIM's back, with no event: record_events reports the first. */
 static void view_goes_back(uint32_t extra)
 {
     sim *s = make(3, 3, NULL);
@@ -226,7 +239,10 @@ static void view_goes_back(uint32_t extra)
     m->incarnation = 1000;
     swim_table_view_changed(w, m);
     sim_run_until(s, HS_SEC(7));
-    assert_int_equal(sim_violation_count(s), 0);
+    assert_null(violation_of(s, SIMCHECK_MEMBER_VIEW_MONOTONIC, 0));
+    const simcheck_violation *untold = violation_of(s, SIMCHECK_RECORD_EVENTS, 0);
+    assert_non_null(untold);
+    assert_non_null(strstr(untold->detail, "inc=1000 in the step without an event"));
     m = (swim_member *)view(s, 1, 2);
     m->incarnation = 999;
     swim_table_view_changed(w, m);
@@ -234,9 +250,7 @@ static void view_goes_back(uint32_t extra)
         swim_table_view_changed(w, view(s, 1, 3) == NULL ? m : (swim_member *)view(s, 1, 3));
     }
     sim_run_until(s, HS_SEC(9));
-    assert_true(sim_violation_count(s) >= 1);
-    assert_int_equal(sim_violation(s, 0)->invariant, SIMCHECK_MEMBER_VIEW_MONOTONIC);
-    assert_int_equal(sim_violation(s, 0)->node, 0);
+    assert_non_null(violation_of(s, SIMCHECK_MEMBER_VIEW_MONOTONIC, 0));
     sim_destroy(s);
 }
 

@@ -1,0 +1,420 @@
+/* hsim shrink: the delta-debugging loop and the regression test writer
+ * (simshrink.h). */
+#include "simshrink.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sim.h"
+#include "simsched.h"
+#include "simstory.h"
+
+typedef struct {
+    simopt_args start;
+    const simshrink_limits *lim;
+    simshrink_result *r;
+    uint64_t cpu0_ns;
+} shrink;
+
+static uint64_t children_cpu_ns(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_CHILDREN, &ru) != 0) {
+        return 0;
+    }
+    uint64_t us = (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec +
+                  (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
+    return us * HS_NS_PER_US;
+}
+
+void simshrink_signature(int32_t outcome, const char *detail, char *out, size_t cap)
+{
+    HS_ASSERT(detail != NULL && out != NULL && cap > 0);
+    /* "member_timers at 24461.348 ms: ..." -> "member_timers";
+     * "assertion failed: X at f.c:12 (simulated ...)" -> up to " (simulated". */
+    const char *end = outcome == SIMSWEEP_CRASH ? strstr(detail, " (simulated")
+                                                : strstr(detail, " at ");
+    size_t len = end != NULL ? (size_t)(end - detail) : strlen(detail);
+    snprintf(out, cap, "%.*s", (int)len, detail);
+    HS_ASSERT(strlen(out) < cap);
+}
+
+/* The simulated time in a failure's detail, in ns (0 when absent). */
+static uint64_t detail_time_ns(int32_t outcome, const char *detail)
+{
+    const char *p = strstr(detail, outcome == SIMSWEEP_CRASH ? "(simulated " : " at ");
+    if (p == NULL) {
+        return 0;
+    }
+    p += outcome == SIMSWEEP_CRASH ? strlen("(simulated ") : strlen(" at ");
+    unsigned long long ms = 0;
+    unsigned us = 0;
+    if (sscanf(p, "%llu.%3u ms", &ms, &us) != 2) {
+        return 0;
+    }
+    return (uint64_t)ms * HS_NS_PER_MS + (uint64_t)us * HS_NS_PER_US;
+}
+
+static bool out_of_budget(shrink *k)
+{
+    simshrink_result *r = k->r;
+    r->cpu_ns = children_cpu_ns() - k->cpu0_ns;
+    if (r->runs >= k->lim->max_runs || r->cpu_ns >= k->lim->budget_ns) {
+        r->budget_hit = true;
+    }
+    return r->budget_hit;
+}
+
+/* Runs cand in a child; true when it fails with the same signature in no
+ * more events than the best so far (res then holds its record). */
+static bool fails_same(shrink *k, const simopt *cand, simsweep_result *res)
+{
+    char err[SIMOPT_ERR_MAX];
+    if (out_of_budget(k) || simopt_check(cand, err, sizeof(err)) != HS_OK) {
+        return false;
+    }
+    simopt_args a;
+    simopt_args_for(&k->start, cand, &a);
+    k->r->runs++;
+    if (simsweep_sweep(&a, cand->seed, cand->seed, 1, res, NULL) != HS_OK || res->done == 0) {
+        return false;
+    }
+    char sig[SIMSWEEP_DETAIL_MAX];
+    simshrink_signature(res->outcome, res->detail, sig, sizeof(sig));
+    return res->outcome == k->r->outcome && strcmp(sig, k->r->signature) == 0 &&
+           res->events <= k->r->events_best;
+}
+
+/* Makes cand the best: re-resolved, so the fields that follow from others
+ * (the SWIM draw, perm_down's clamp) are what the child ran. */
+static void keep(shrink *k, const simopt *cand, const simsweep_result *res, const char *what)
+{
+    simshrink_result *r = k->r;
+    simopt_args a;
+    simopt_args_for(&k->start, cand, &a);
+    char err[SIMOPT_ERR_MAX];
+    hs_status st = simopt_resolve_seed(&a, cand->seed, &r->best, err, sizeof(err));
+    HS_ASSERT(st == HS_OK); /* the child resolved the same args */
+    r->events_best = res->events;
+    r->actions_best = res->sched_drawn;
+    snprintf(r->detail_best, sizeof(r->detail_best), "%s", res->detail);
+    if (k->lim->log != NULL) {
+        fprintf(k->lim->log, "shrink: %-34s -> %llu events (run %u)\n", what,
+                (unsigned long long)res->events, r->runs);
+        fflush(k->lim->log);
+    }
+}
+
+static bool shrink_nodes(shrink *k)
+{
+    static const uint32_t sizes[] = {1,  2,  3,  4,  5,  6,   7,   8,   10,  12,  16,
+                                     24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768};
+    for (size_t i = 0; i < HS_ARRAY_LEN(sizes) && sizes[i] < k->r->best.nodes; i++) {
+        simopt cand = k->r->best;
+        cand.nodes = sizes[i];
+        uint32_t limit = cand.nodes > 2 ? cand.nodes - 2 : 0;
+        cand.perm_down = cand.perm_down > limit ? limit : cand.perm_down;
+        cand.keep_actions[0] = '\0'; /* another size draws another schedule */
+        simsweep_result res;
+        if (fails_same(k, &cand, &res)) {
+            char what[64];
+            snprintf(what, sizeof(what), "--nodes %u", cand.nodes);
+            keep(k, &cand, &res, what);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool shrink_time(shrink *k)
+{
+    static const uint32_t secs[] = {1, 2, 3, 5, 8, 12, 20, 30, 45, 60, 90, 120, 180, 300, 600};
+    for (size_t i = 0; i < HS_ARRAY_LEN(secs) && secs[i] < k->r->best.time_s; i++) {
+        simopt cand = k->r->best;
+        cand.time_s = secs[i];
+        simsweep_result res;
+        if (fails_same(k, &cand, &res)) {
+            char what[64];
+            snprintf(what, sizeof(what), "--time %u", cand.time_s);
+            keep(k, &cand, &res, what);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A simplification: field at offset set to zero, or to the field at
+ * same_as (latency mean to its minimum). */
+typedef struct {
+    const char *flag;
+    size_t offset;
+    size_t same_as; /* SIZE_MAX: zero */
+} simplify_row;
+
+#define SOPT(f) offsetof(simopt, f)
+static const simplify_row simplify_rows[] = {
+    {"--partition-every-ms 0", SOPT(partition_every_ms), SIZE_MAX},
+    {"--crash-every-ms 0", SOPT(crash_every_ms), SIZE_MAX},
+    {"--op-every-ms 0", SOPT(op_every_ms), SIZE_MAX},
+    {"--forge-ppm 0", SOPT(forge_ppm), SIZE_MAX},
+    {"--forge-tcp-ppm 0", SOPT(forge_tcp_ppm), SIZE_MAX},
+    {"--crash-write-ppm 0", SOPT(crash_write_ppm), SIZE_MAX},
+    {"--perm-down 0", SOPT(perm_down), SIZE_MAX},
+    {"--loss-ppm 0", SOPT(loss_ppm), SIZE_MAX},
+    {"--dup-ppm 0", SOPT(dup_ppm), SIZE_MAX},
+    {"--reorder-ppm 0", SOPT(reorder_ppm), SIZE_MAX},
+    {"--tail-ppm 0", SOPT(tail_ppm), SIZE_MAX},
+    {"--disk-fail-ppm 0", SOPT(disk_fail_ppm), SIZE_MAX},
+    {"--disk-read-fail-ppm 0", SOPT(disk_read_fail_ppm), SIZE_MAX},
+    {"--torn-ppm 0", SOPT(torn_ppm), SIZE_MAX},
+    {"--alloc-fail-ppm 0", SOPT(alloc_fail_ppm), SIZE_MAX},
+    {"--drift-max-ppm 0", SOPT(drift_max_ppm), SIZE_MAX},
+    {"--offset-max-ms 0", SOPT(offset_max_ms), SIZE_MAX},
+    {"--start-spread-ms 0", SOPT(start_spread_ms), SIZE_MAX},
+    {"--swim-draw 0", SOPT(swim_draw), SIZE_MAX},
+    {"latency mean = minimum", SOPT(latency_mean_us), SOPT(latency_min_us)},
+    {"disk mean = minimum", SOPT(disk_mean_us), SOPT(disk_min_us)},
+};
+
+static uint32_t *opt_field(simopt *o, size_t offset)
+{
+    return (uint32_t *)((uint8_t *)o + offset);
+}
+
+/* schedule_fixed: the fault schedule is already cut down to kept actions;
+ * leave alone what would draw another one. */
+static bool shrink_options(shrink *k, bool schedule_fixed)
+{
+    bool changed = false;
+    for (size_t i = 0; i < HS_ARRAY_LEN(simplify_rows); i++) {
+        const simplify_row *row = &simplify_rows[i];
+        bool draws = row->offset == SOPT(partition_every_ms) ||
+                     row->offset == SOPT(crash_every_ms);
+        if (schedule_fixed && draws) {
+            continue;
+        }
+        simopt cand = k->r->best;
+        uint32_t to = row->same_as == SIZE_MAX ? 0 : *opt_field(&cand, row->same_as);
+        if (*opt_field(&cand, row->offset) == to) {
+            continue;
+        }
+        *opt_field(&cand, row->offset) = to;
+        if (draws) {
+            cand.keep_actions[0] = '\0';
+        }
+        simsweep_result res;
+        if (fails_same(k, &cand, &res)) {
+            keep(k, &cand, &res, row->flag);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+/* ------------------------------------------------------------------ */
+/* ddmin over the fault schedule                                       */
+
+/* "none", or the indices as ascending ranges; false when it does not fit. */
+static bool keep_spec(const uint32_t *idx, uint32_t n, char *out, size_t cap)
+{
+    HS_ASSERT(cap >= 8);
+    if (n == 0) {
+        snprintf(out, cap, "none");
+        return true;
+    }
+    size_t used = 0;
+    for (uint32_t i = 0; i < n;) {
+        uint32_t j = i;
+        while (j + 1 < n && idx[j + 1] == idx[j] + 1) {
+            j++;
+        }
+        int w = j > i ? snprintf(out + used, cap - used, "%s%u-%u", i ? "," : "", idx[i], idx[j])
+                      : snprintf(out + used, cap - used, "%s%u", i ? "," : "", idx[i]);
+        if (w < 0 || (size_t)w >= cap - used) {
+            return false;
+        }
+        used += (size_t)w;
+        i = j + 1;
+    }
+    HS_ASSERT(simopt_keep_valid(out));
+    return true;
+}
+
+/* Tries the schedule kept to idx[0..n); keeps it when it still fails. */
+static bool try_actions(shrink *k, const uint32_t *idx, uint32_t n)
+{
+    simopt cand = k->r->best;
+    if (!keep_spec(idx, n, cand.keep_actions, sizeof(cand.keep_actions))) {
+        return false;
+    }
+    simsweep_result res;
+    if (!fails_same(k, &cand, &res)) {
+        return false;
+    }
+    char what[64];
+    snprintf(what, sizeof(what), "fault schedule: %u actions kept", n);
+    keep(k, &cand, &res, what);
+    return true;
+}
+
+/* Copies list minus its chunk [a, b) into out; returns the new length. */
+static uint32_t without(const uint32_t *list, uint32_t n, uint32_t a, uint32_t b, uint32_t *out)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i < a || i >= b) {
+            out[m++] = list[i];
+        }
+    }
+    HS_ASSERT(m == n - (b - a));
+    return m;
+}
+
+/* One ddmin round at granularity g: a chunk alone, then a complement.
+ * Returns the new granularity, or 0 when nothing was reduced. */
+static uint32_t ddmin_round(shrink *k, uint32_t *list, uint32_t *n, uint32_t g, uint32_t *tmp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t c = 0; c < g; c++) {
+            uint32_t a = (uint32_t)((uint64_t)*n * c / g);
+            uint32_t b = (uint32_t)((uint64_t)*n * (c + 1) / g);
+            if (a == b) {
+                continue;
+            }
+            uint32_t m = pass == 0 ? b - a : without(list, *n, a, b, tmp);
+            if (pass == 0) {
+                memcpy(tmp, list + a, sizeof(*tmp) * m);
+            }
+            if (try_actions(k, tmp, m)) {
+                memcpy(list, tmp, sizeof(*tmp) * m);
+                *n = m;
+                return pass == 0 ? 2 : (g > 2 ? g - 1 : 2);
+            }
+        }
+    }
+    return 0;
+}
+
+static hs_status shrink_schedule(shrink *k)
+{
+    uint32_t drawn = k->r->actions_best;
+    if (drawn == 0) {
+        return HS_OK;
+    }
+    uint32_t *list = calloc(drawn, sizeof(*list));
+    uint32_t *tmp = calloc(drawn, sizeof(*tmp));
+    if (list == NULL || tmp == NULL) {
+        free(list);
+        free(tmp);
+        return HS_ERR_NOMEM;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < drawn; i++) {
+        if (simopt_keep_has(k->r->best.keep_actions, i)) {
+            list[n++] = i;
+        }
+    }
+    if (n > 0 && !try_actions(k, list, 0)) {
+        for (uint32_t g = 2; n >= 2 && !k->r->budget_hit;) {
+            uint32_t next = ddmin_round(k, list, &n, g < n ? g : n, tmp);
+            if (next == 0) {
+                if (g >= n) {
+                    break;
+                }
+                next = g * 2 < n ? g * 2 : n;
+            }
+            g = next;
+        }
+    }
+    free(list);
+    free(tmp);
+    return HS_OK;
+}
+
+static hs_status shrink_start(shrink *k, char *err, size_t err_cap)
+{
+    simshrink_result *r = k->r;
+    if (simopt_resolve(&k->start, &r->first, err, err_cap) != HS_OK) {
+        return HS_ERR_INVALID;
+    }
+    simsweep_result res;
+    hs_status st = simsweep_sweep(&k->start, r->first.seed, r->first.seed, 1, &res, NULL);
+    if (st != HS_OK) {
+        snprintf(err, err_cap, "cannot run the failing run: %s", hs_status_name(st));
+        return st;
+    }
+    r->runs = 1;
+    if (res.outcome != SIMSWEEP_FAIL && res.outcome != SIMSWEEP_CRASH) {
+        snprintf(err, err_cap, "the run %s: nothing to shrink",
+                 res.outcome == SIMSWEEP_PASS ? "passes" : "cannot be set up");
+        return HS_ERR_INVALID;
+    }
+    r->outcome = res.outcome;
+    simshrink_signature(res.outcome, res.detail, r->signature, sizeof(r->signature));
+    snprintf(r->detail_first, sizeof(r->detail_first), "%s", res.detail);
+    r->best = r->first;
+    r->events_first = r->events_best = res.events;
+    r->events_whole = res.events;
+    if (k->start.stop_at_violation) {
+        simopt_args whole = k->start;
+        whole.stop_at_violation = false;
+        simsweep_result all;
+        if (simsweep_sweep(&whole, r->first.seed, r->first.seed, 1, &all, NULL) == HS_OK &&
+            all.done != 0) {
+            r->events_whole = all.events;
+            r->runs++;
+        }
+    }
+    r->actions_first = res.sched_drawn;
+    keep(k, &r->first, &res, "the failing run");
+    return HS_OK;
+}
+
+hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
+                        simshrink_result *out, char *err, size_t err_cap)
+{
+    HS_ASSERT(start != NULL && lim != NULL && out != NULL);
+    HS_ASSERT(lim->max_runs > 0 && lim->budget_ns > 0);
+    memset(out, 0, sizeof(*out));
+    shrink k = {*start, lim, out, children_cpu_ns()};
+    hs_status st = shrink_start(&k, err, err_cap);
+    if (st != HS_OK) {
+        return st;
+    }
+    for (int round = 0; round < 4 && !out->budget_hit; round++) {
+        bool changed = shrink_nodes(&k);
+        changed = shrink_time(&k) || changed;
+        changed = shrink_options(&k, false) || changed;
+        if (!changed) {
+            break;
+        }
+    }
+    st = shrink_schedule(&k);
+    if (st != HS_OK) {
+        snprintf(err, err_cap, "cannot shrink the schedule: %s", hs_status_name(st));
+        return st;
+    }
+    /* With fewer actions the failure may come sooner: a shorter safety
+     * phase keeps the kept indices (the schedule is drawn in time order, so
+     * a shorter phase draws a prefix of it), and so do the simplifications
+     * that draw no schedule (shrink_options skips the two that do). */
+    for (int round = 0; round < 2 && !out->budget_hit; round++) {
+        bool changed = shrink_time(&k);
+        changed = shrink_options(&k, true) || changed;
+        if (!changed) {
+            break;
+        }
+    }
+    simopt_args_for(&k.start, &out->best, &out->best_args);
+    for (uint32_t i = 0; i < out->actions_best; i++) {
+        out->actions_kept += simopt_keep_has(out->best.keep_actions, i) ? 1u : 0u;
+    }
+    out->fail_ns = detail_time_ns(out->outcome, out->detail_best);
+    out->cpu_ns = children_cpu_ns() - k.cpu0_ns;
+    return HS_OK;
+}
