@@ -65,6 +65,7 @@ typedef struct {
     simclock clock;
     simdisk disk;
     bool inc_high;    /* its first start found a ceiling near the range's top */
+    bool newer;       /* runs a later minor protocol version (newer_frame) */
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
@@ -130,6 +131,7 @@ struct sim {
     uint64_t perturb_event; /* detcheck self-test: 1-based input index, 0 = off */
     uint64_t crash_at_event; /* crash-report self-test: 1-based input index, 0 = off */
     bool stop_at_violation;  /* end the run at the first violation (hsim shrink) */
+    uint8_t *newer_buf;      /* a later-minor node's frame (newer_frame); NULL if none */
     uint32_t lose_timer_kind; /* mechanism-check self-test: SWIM timer kind, 0 = off */
     uint64_t probe_hits[HS_PROBE_COUNT]; /* of the processes that ended (crashes) */
     bool lose_timer_done;
@@ -647,6 +649,39 @@ static hs_status preload_ceiling(sim *s, uint32_t i)
     return simdisk_preload(&sn->disk, HS_FILE_META, file, sizeof(file));
 }
 
+/* A key no message type of this version defines, below 64 so that the
+ * decoders' duplicate tracking covers it too. */
+#define SIM_NEWER_KEY 61u
+
+/* What node i, if it runs a later minor version, puts on the wire for a
+ * frame core wrote: the same message with one more field appended (an
+ * unsigned 1 under SIM_NEWER_KEY) and the header rewritten.  Frames whose
+ * map header would grow, or that would outgrow their channel, go as they
+ * are. */
+static const uint8_t *newer_frame(sim *s, uint32_t i, uint32_t channel, const uint8_t *bytes,
+                                  uint32_t *len)
+{
+    uint32_t max = channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
+    if (!s->nodes[i].newer || *len <= FRAME_HEADER_LEN || *len + 3 > FRAME_HEADER_LEN + max) {
+        return bytes;
+    }
+    uint32_t plen = *len - FRAME_HEADER_LEN;
+    uint8_t head = bytes[FRAME_HEADER_LEN];
+    if ((head & 0xe0u) != 0xa0u || (head & 0x1fu) >= 23u) {
+        return bytes;
+    }
+    uint8_t *out = s->newer_buf;
+    memcpy(out + FRAME_HEADER_LEN, bytes + FRAME_HEADER_LEN, plen);
+    out[FRAME_HEADER_LEN] = (uint8_t)(head + 1);
+    out[*len] = 0x18;
+    out[*len + 1] = SIM_NEWER_KEY;
+    out[*len + 2] = 0x01;
+    frame_write_header(out, (uint16_t)((bytes[2] << 8) | bytes[3]), plen + 3);
+    *len += 3;
+    s->faults[SIM_FAULT_NEWER]++;
+    return out;
+}
+
 static hs_status create_nodes(sim *s)
 {
     for (uint32_t i = 0; i < s->n; i++) {
@@ -665,6 +700,13 @@ static hs_status create_nodes(sim *s)
         st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
         if (st == HS_OK) {
             st = preload_ceiling(s, i);
+        }
+        rng v;
+        rng_derive(&v, s->opt.seed, rng_label("newer") + i);
+        sn->newer = s->opt.newer_ppm != 0 && rng_chance_ppm(&v, s->opt.newer_ppm);
+        if (st == HS_OK && sn->newer && s->newer_buf == NULL) {
+            s->newer_buf = malloc(FRAME_HEADER_LEN + FRAME_TCP_PAYLOAD_MAX);
+            st = s->newer_buf == NULL ? HS_ERR_NOMEM : HS_OK;
         }
         if (st == HS_OK) {
             st = map_init(&sn->timers, s->timers_cap);
@@ -878,6 +920,7 @@ void sim_destroy(sim *s)
     if (s == NULL) {
         return;
     }
+    free(s->newer_buf);
     if (current_sim == s) {
         current_sim = NULL;
     }
@@ -1064,6 +1107,7 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
     if (s->frame_fn != NULL) {
         s->frame_fn(s->frame_ctx, bytes, len);
     }
+    bytes = newer_frame(s, i, out->u.send.channel, bytes, &len);
     if (s->opt.forge_ppm != 0) {
         maybe_forge(s);
     }

@@ -54,6 +54,8 @@ static const flag_row flag_rows[] = {
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"inc-high-ppm", OPT(inc_high_ppm), 0, 1000000,
      "per node, an old metadata record puts its incarnations near the top of the range"},
+    {"newer-ppm", OPT(newer_ppm), 0, 1000000,
+     "per node, it runs a later minor protocol version (frames carry an unknown field)"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000,
      "per datagram sent, a forged datagram to a random node"},
     {"forge-fakes", OPT(forge_fakes), 0, SIMOPT_FORGE_FAKES_MAX,
@@ -210,6 +212,12 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     bool on = class_on(&r, faults);
     uint32_t ppm = pick(&r, 50000, 250000);
     o->inc_high_ppm = faults == SIMOPT_FAULTS_NONE || !on ? 0 : ppm;
+    /* Versions are a deployment fact, not a fault: every profile mixes
+     * them in half the seeds. */
+    rng v;
+    rng_derive(&v, seed, rng_label("versions"));
+    uint32_t newer = pick(&v, 100000, 500000);
+    o->newer_ppm = rng_below(&v, 2) == 0 ? newer : 0;
 }
 
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)

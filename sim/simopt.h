@@ -83,6 +83,10 @@ typedef struct {
      * first start, with a ceiling SIMOPT_INC_HIGH_* below the incarnation
      * range's end: incarnations in the billions, near the top */
     uint32_t inc_high_ppm;
+    /* per node, it runs a later minor version of the protocol: every frame
+     * it sends carries a field this version does not define, which the
+     * others must skip (docs/wire.md: later minors append fields) */
+    uint32_t newer_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
     uint32_t forge_fakes; /* fake member names forged ALIVE records may use */

@@ -110,20 +110,31 @@ static void keep(shrink *k, const simopt *cand, const simsweep_result *res, cons
     }
 }
 
-static bool shrink_nodes(shrink *k)
+#define SOPT(f) offsetof(simopt, f)
+
+static uint32_t *opt_field(simopt *o, size_t offset)
 {
-    static const uint32_t sizes[] = {1,  2,  3,  4,  5,  6,   7,   8,   10,  12,  16,
-                                     24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768};
-    for (size_t i = 0; i < HS_ARRAY_LEN(sizes) && sizes[i] < k->r->best.nodes; i++) {
+    return (uint32_t *)((uint8_t *)o + offset);
+}
+
+/* The smallest value on ladder (ascending) below the current one at which
+ * the run still fails the same way; fewer nodes draw another schedule. */
+static bool shrink_ladder(shrink *k, size_t offset, const uint32_t *ladder, size_t n,
+                          const char *flag)
+{
+    HS_ASSERT(offset == SOPT(nodes) || offset == SOPT(time_s));
+    for (size_t i = 0; i < n && ladder[i] < *opt_field(&k->r->best, offset); i++) {
         simopt cand = k->r->best;
-        cand.nodes = sizes[i];
-        uint32_t limit = cand.nodes > 2 ? cand.nodes - 2 : 0;
-        cand.perm_down = cand.perm_down > limit ? limit : cand.perm_down;
-        cand.keep_actions[0] = '\0'; /* another size draws another schedule */
+        *opt_field(&cand, offset) = ladder[i];
+        if (offset == SOPT(nodes)) {
+            uint32_t limit = cand.nodes > 2 ? cand.nodes - 2 : 0;
+            cand.perm_down = cand.perm_down > limit ? limit : cand.perm_down;
+            cand.keep_actions[0] = '\0';
+        }
         simsweep_result res;
         if (fails_same(k, &cand, &res)) {
             char what[64];
-            snprintf(what, sizeof(what), "--nodes %u", cand.nodes);
+            snprintf(what, sizeof(what), "%s %u", flag, ladder[i]);
             keep(k, &cand, &res, what);
             return true;
         }
@@ -131,21 +142,18 @@ static bool shrink_nodes(shrink *k)
     return false;
 }
 
+static bool shrink_nodes(shrink *k)
+{
+    static const uint32_t sizes[] = {1,  2,  3,  4,  5,  6,   7,   8,   10,  12,  16,
+                                     24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768};
+    return shrink_ladder(k, SOPT(nodes), sizes, HS_ARRAY_LEN(sizes), "--nodes");
+}
+
+/* A shorter safety phase draws a prefix of the same schedule. */
 static bool shrink_time(shrink *k)
 {
     static const uint32_t secs[] = {1, 2, 3, 5, 8, 12, 20, 30, 45, 60, 90, 120, 180, 300, 600};
-    for (size_t i = 0; i < HS_ARRAY_LEN(secs) && secs[i] < k->r->best.time_s; i++) {
-        simopt cand = k->r->best;
-        cand.time_s = secs[i];
-        simsweep_result res;
-        if (fails_same(k, &cand, &res)) {
-            char what[64];
-            snprintf(what, sizeof(what), "--time %u", cand.time_s);
-            keep(k, &cand, &res, what);
-            return true;
-        }
-    }
-    return false;
+    return shrink_ladder(k, SOPT(time_s), secs, HS_ARRAY_LEN(secs), "--time");
 }
 
 /* A simplification: field at offset set to zero, or to the field at
@@ -156,7 +164,6 @@ typedef struct {
     size_t same_as; /* SIZE_MAX: zero */
 } simplify_row;
 
-#define SOPT(f) offsetof(simopt, f)
 static const simplify_row simplify_rows[] = {
     {"--partition-every-ms 0", SOPT(partition_every_ms), SIZE_MAX},
     {"--crash-every-ms 0", SOPT(crash_every_ms), SIZE_MAX},
@@ -180,11 +187,6 @@ static const simplify_row simplify_rows[] = {
     {"latency mean = minimum", SOPT(latency_mean_us), SOPT(latency_min_us)},
     {"disk mean = minimum", SOPT(disk_mean_us), SOPT(disk_min_us)},
 };
-
-static uint32_t *opt_field(simopt *o, size_t offset)
-{
-    return (uint32_t *)((uint8_t *)o + offset);
-}
 
 /* schedule_fixed: the fault schedule is already cut down to kept actions;
  * leave alone what would draw another one. */

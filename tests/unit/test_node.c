@@ -330,6 +330,20 @@ static void test_fresh_start_persists_ceiling_first(void **state)
     harness_free(&h);
 }
 
+/* A new process of name whose meta file holds image: START, then the
+ * disk, without requiring that it starts. */
+static void start_from_image(harness *h, const char *name, const uint8_t *image)
+{
+    harness_create(h, name, 1, 0);
+    memcpy(h->meta_file, image, META_FILE_SIZE);
+    h->meta_len = META_FILE_SIZE;
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step(h, &in);
+    run_disk(h);
+}
+
 /* A node whose recovered ceiling leaves less than a window of incarnations
  * starts with what is left (it must not wait for a ceiling the range
  * cannot hold), and one whose incarnations are used up halts with an event
@@ -354,21 +368,11 @@ static void test_start_near_incarnation_max(void **state)
     harness_free(&h);
 
     /* The ceiling is the last incarnation: nothing is left to start with. */
-    harness_create(&h, "n1", 1, 0);
-    memcpy(h.meta_file, image, sizeof(image));
-    h.meta_len = META_FILE_SIZE;
-    hs_input in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HS_IN_START;
-    step(&h, &in);
-    run_disk(&h);
+    start_from_image(&h, "n1", image);
     assert_false(node_running(h.n));
-    bool halted = false;
-    for (uint32_t i = 0; i < h.ob.count; i++) {
-        halted = halted || (h.ob.items[i].kind == HS_OUT_EVENT &&
-                            h.ob.items[i].u.event.code == HS_EV_NODE_HALTED);
-    }
-    assert_true(halted);
+    const hs_output *halted = find_event(&h, HS_EV_NODE_HALTED);
+    assert_non_null(halted);
+    assert_int_equal(halted->u.event.a, HS_ERR_RANGE);
     harness_free(&h);
 }
 
@@ -424,14 +428,7 @@ static void test_meta_of_other_node_halts(void **state)
     uint8_t image[META_FILE_SIZE];
     memcpy(image, h.meta_file, sizeof(image));
     harness_free(&h);
-    harness_create(&h, "n1", 1, 0);
-    memcpy(h.meta_file, image, sizeof(image));
-    h.meta_len = META_FILE_SIZE;
-    hs_input in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HS_IN_START;
-    step(&h, &in);
-    run_disk(&h);
+    start_from_image(&h, "n1", image);
     assert_false(node_running(h.n));
     assert_int_equal(node_meta(h.n)->phase, META_FAILED);
     const hs_output *halted = find_event(&h, HS_EV_NODE_HALTED);
