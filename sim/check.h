@@ -40,4 +40,8 @@ void check_story_record(simcheck *c, uint64_t now_ns, uint32_t i, uint32_t slot,
 void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 void check_story_reset(simcheck *c);
 
+/* check_rounds.c: round_sends, after a step (before check_story_after_step
+ * takes the counters). */
+void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+
 #endif /* CHECK_H_ */

@@ -120,6 +120,8 @@ void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node
     was->suspicions_started = k->suspicions_started;
     was->deaths_declared = k->deaths_declared;
     was->refutations = k->refutations;
+    was->probes_sent = k->probes_sent;
+    was->syncs_sent = k->syncs_sent;
     check_story_reset(c);
 }
 

@@ -192,6 +192,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_bounds_tables(c, now_ns, i, n);
     check_bounds_outbox(c, now_ns, i, outbox_overflowed, outbox_high_water, outbox_cap);
     check_mech_swim(c, now_ns, i, n);
+    check_rounds_after_step(c, now_ns, i, n);
     check_story_after_step(c, now_ns, i, n);
 }
 

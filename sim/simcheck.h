@@ -67,6 +67,9 @@
  *   ahead of the incarnation, so a refutation never waits for a write it
  *   could have asked for earlier; a deferred refutation has its write
  *   asked for.
+ * - round_sends (check_rounds.c): each probe, sync and reconnect round
+ *   sends its one message when it has someone to send to, and none when
+ *   it has not.
  * Configuration (sim.c, at creation; sim/simconf.h):
  * - config_refused: each node's settings, written as a config file, read
  *   back through core's engine unchanged; an invalid variant drawn for one
@@ -98,7 +101,8 @@
     X(CALM_NO_DEATH, "calm_no_death")                                      \
     X(CONFIG_REFUSED, "config_refused")                                    \
     X(RECORD_EVENTS, "record_events")                                      \
-    X(INCARNATION_CEILING, "incarnation_ceiling")
+    X(INCARNATION_CEILING, "incarnation_ceiling")                          \
+    X(ROUND_SENDS, "round_sends")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -167,6 +171,8 @@ typedef struct {
     uint64_t suspicions_started;
     uint64_t deaths_declared;
     uint64_t refutations;
+    uint64_t probes_sent;   /* round_sends (check_rounds.c) */
+    uint64_t syncs_sent;
     uint32_t epoch;
 } simcheck_counts;
 

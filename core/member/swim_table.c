@@ -199,7 +199,7 @@ static void order_remove(swim *s, uint32_t slot)
 swim_member *swim_table_next_probe_target(swim *s, step_ctx *ctx)
 {
     HS_ASSERT(s->order_count <= s->member_count && s->order_next <= s->order_count);
-    for (uint32_t tries = 0; tries < s->order_count; tries++) {
+    for (uint32_t tries = 0, most = 2 * s->order_count - s->order_next; tries < most; tries++) {
         if (s->order_next >= s->order_count) {
             rng_shuffle_u32(ctx->rng, s->order, s->order_count);
             s->order_next = 0;

@@ -32,7 +32,10 @@ swim_member *swim_table_find_uid_mut(swim *s, uint64_t uid);
 const swim_member *swim_table_find_uid(const swim *s, uint64_t uid);
 
 /* Next live (ALIVE or SUSPECT) member in the round-robin order,
- * reshuffling at wrap-around; NULL when there is none. */
+ * reshuffling at wrap-around; NULL when there is none.  It tries the rest
+ * of the current pass and then a whole reshuffled one: counting one pass
+ * from the middle of the order missed a live member the reshuffle moved
+ * behind, so a round could probe no one (found by round_sends). */
 swim_member *swim_table_next_probe_target(swim *s, step_ctx *ctx);
 /* Up to k distinct random ALIVE members other than exclude_uid, as slot
  * indices; returns how many. */

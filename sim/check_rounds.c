@@ -1,0 +1,71 @@
+/* round_sends: each periodic round of a started node that is not leaving
+ * did its one job in the step its timer fired, read off the counters that
+ * count what the node sent (so a skipped send, a wrong condition or a walk
+ * that stops early is seen even when another round would later rescue the
+ * outcome):
+ * - probe round: with a member it may probe (ALIVE or SUSPECT), one ping
+ *   (probes_sent + 1), else none;
+ * - sync round: with an ALIVE or SUSPECT member, or else a seed, one sync
+ *   (syncs_sent + 1), else none;
+ * - reconnect round: with a DEAD or LEFT member, or a seed whose address no
+ *   record holds, one sync, else none. */
+#include "check.h"
+
+/* Whether a seed's address is in no record of s (the reconnect walk's
+ * "unknown seed"). */
+static bool any_seed_unknown(const swim *s)
+{
+    for (uint32_t k = 0; k < s->seed_count; k++) {
+        bool known = false;
+        for (uint32_t slot = 0; slot < swim_slot_end(s) && !known; slot++) {
+            const swim_member *m = swim_member_slot(s, slot);
+            known = m != NULL && hs_addr_eq(m->addr, s->seeds[k]);
+        }
+        if (!known) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void expect(simcheck *c, uint64_t now_ns, uint32_t i, const char *round,
+                   const char *counter, uint64_t moved, bool due)
+{
+    simcheck_count(c, SIMCHECK_ROUND_SENDS);
+    if (moved != (due ? 1u : 0u)) {
+        simcheck_report(c, SIMCHECK_ROUND_SENDS, now_ns, (int32_t)i,
+                        "%s round: %s moved by %llu, its duty was %u", round, counter,
+                        (unsigned long long)moved, due ? 1u : 0u);
+    }
+}
+
+void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    const simcheck_origin *o = &c->origin_now[i];
+    const simcheck_counts *was = &c->counts[i];
+    const swim *s = node_swim(n);
+    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM || was->epoch != c->epoch[i] ||
+        !s->started || s->leaving) {
+        return;
+    }
+    const node_counters *k = node_get_counters(n);
+    HS_ASSERT(s->dead_count <= s->member_count);
+    bool live_member = s->member_count > s->dead_count;
+    switch (o->type) {
+    case SWIM_TIMER_PROBE:
+        expect(c, now_ns, i, "probe", "probes_sent", k->probes_sent - was->probes_sent,
+               live_member);
+        break;
+    case SWIM_TIMER_SYNC:
+        expect(c, now_ns, i, "sync", "syncs_sent", k->syncs_sent - was->syncs_sent,
+               live_member || s->seed_count > 0);
+        break;
+    case SWIM_TIMER_RECONNECT:
+        expect(c, now_ns, i, "reconnect", "syncs_sent", k->syncs_sent - was->syncs_sent,
+               s->dead_count > 0 || any_seed_unknown(s));
+        break;
+    default:
+        break;
+    }
+}
