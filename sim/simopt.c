@@ -873,14 +873,17 @@ static uint64_t draw_log(rng *r, uint64_t lo, uint64_t hi)
 
 /* Swarm limits: the tables, queues and rate limits drawn from small to
  * their defaults, so tables fill, eviction and suppression run.  The
- * member table always holds the cluster and the fake members forged
- * records may add, plus one: a member refused for room would make the
- * liveness bounds unmeetable by construction, not by a bug. */
+ * member table always holds the other nodes and the fake members forged
+ * records may add: a member refused for room would make the liveness
+ * bounds unmeetable by construction, not by a bug.  One draw in eight is
+ * exactly that, so the table's last slot is used too. */
 static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *err,
                              size_t err_cap)
 {
     const cfgkey_table *t = swim_config_keys();
-    uint64_t members_min = (uint64_t)o->nodes + o->forge_fakes;
+    uint64_t members_min = (uint64_t)o->nodes - 1 + o->forge_fakes;
+    members_min = members_min > 0 ? members_min : 1;
+    bool exact = rng_below(r, 8) == 0;
     struct {
         const char *key;
         uint64_t value;
@@ -889,7 +892,9 @@ static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *er
         {"relays_cap", draw_log(r, 1, 100)},
         {"unknown_reply_burst", draw_log(r, 1, 40)},
         {"unknown_reply_per_sec", draw_log(r, 1, 20)},
-        {"members_cap", draw_log(r, members_min, 1024 > members_min ? 1024 : members_min)},
+        {"members_cap", exact ? members_min
+                              : draw_log(r, members_min + 1, 1024 > members_min ? 1024
+                                                                                 : members_min + 1)},
         {"dead_retention_ms", rng_range(r, (uint64_t)out->gossip_max_age_ms + 1000,
                                         (uint64_t)out->gossip_max_age_ms + 60000)},
     };
