@@ -8,7 +8,9 @@
  * - sync round: with an ALIVE or SUSPECT member, or else a seed, one sync
  *   (syncs_sent + 1), else none;
  * - reconnect round: with a DEAD or LEFT member, or a seed whose address no
- *   record holds, one sync, else none. */
+ *   record holds, one sync, else none;
+ * - the operator's leave: one sync to each of min(indirect_checks, ALIVE
+ *   members) members, telling them directly. */
 #include "check.h"
 
 /* Whether a seed's address is in no record of s (the reconnect walk's
@@ -39,12 +41,45 @@ static void expect(simcheck *c, uint64_t now_ns, uint32_t i, const char *round,
     }
 }
 
+static uint32_t alive_members(const swim *s)
+{
+    uint32_t alive = 0;
+    for (uint32_t slot = 0; slot < swim_slot_end(s); slot++) {
+        const swim_member *m = swim_member_slot(s, slot);
+        alive += m != NULL && m->state == MEMBER_ALIVE ? 1u : 0u;
+    }
+    return alive;
+}
+
+/* The leave step: its direct syncs (swim_leave). */
+static void check_leave(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    const swim *s = node_swim(n);
+    const simcheck_counts *was = &c->counts[i];
+    if (!s->leaving || was->epoch != c->epoch[i] || !s->started) {
+        return;
+    }
+    uint32_t alive = alive_members(s);
+    uint32_t k = s->cfg.indirect_checks < alive ? s->cfg.indirect_checks : alive;
+    uint64_t moved = node_get_counters(n)->syncs_sent - was->syncs_sent;
+    simcheck_count(c, SIMCHECK_ROUND_SENDS);
+    if (moved != k) {
+        simcheck_report(c, SIMCHECK_ROUND_SENDS, now_ns, (int32_t)i,
+                        "leave: syncs_sent moved by %llu, it tells min(indirect_checks, ALIVE "
+                        "members) = %u directly", (unsigned long long)moved, k);
+    }
+}
+
 void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(i < c->nodes && n != NULL);
     const simcheck_origin *o = &c->origin_now[i];
     const simcheck_counts *was = &c->counts[i];
     const swim *s = node_swim(n);
+    if (o->kind == HS_IN_COMMAND && o->type == HS_CMD_LEAVE && !c->was_leaving[i]) {
+        check_leave(c, now_ns, i, n);
+    }
+    c->was_leaving[i] = s->leaving;
     if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM || was->epoch != c->epoch[i] ||
         !s->started || s->leaving) {
         return;

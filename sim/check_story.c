@@ -6,7 +6,8 @@
  *   state or a newer incarnation at the same state.
  * - The membership fan-out (node counter member_changes, one per
  *   swim.c note_change) moved by exactly the additions, transitions and
- *   reaps the events tell, and the counters members_added, members_reaped,
+ *   reaps the events tell, join_done is told once per process, and the
+ *   counters members_added, members_reaped,
  *   suspicions_started, deaths_declared and refutations by exactly their
  *   events: a deleted event, a skipped fan-out or a miscounted counter is
  *   seen in the step, not by an operator weeks later. */
@@ -59,6 +60,9 @@ void check_story_event(simcheck *c, uint32_t i, const hs_event *ev)
         break;
     case HS_EV_SELF_REFUTED:
         t->refuted++;
+        break;
+    case HS_EV_JOIN_DONE:
+        t->joins_done++;
         break;
     default:
         break;
@@ -113,6 +117,12 @@ void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node
                 t->deaths);
         counter(c, now_ns, i, "refutations", k->refutations, was->refutations, t->refuted);
     }
+    uint32_t joins = (was->epoch == c->epoch[i] ? was->join_done : 0) + (uint32_t)t->joins_done;
+    if (joins > 1) {
+        simcheck_report(c, SIMCHECK_RECORD_EVENTS, now_ns, (int32_t)i,
+                        "join_done told %u times in one process: a node joins once", joins);
+    }
+    was->join_done = joins;
     was->epoch = c->epoch[i];
     was->member_changes = k->member_changes;
     was->members_added = k->members_added;

@@ -161,6 +161,7 @@ typedef struct {
     uint64_t suspicions;
     uint64_t deaths;
     uint64_t refuted;
+    uint64_t joins_done;
 } simcheck_tally;
 
 /* The node's counters at its last step, in the process of epoch. */
@@ -173,6 +174,7 @@ typedef struct {
     uint64_t refutations;
     uint64_t probes_sent;   /* round_sends (check_rounds.c) */
     uint64_t syncs_sent;
+    uint32_t join_done;     /* join_done events in this process */
     uint32_t epoch;
 } simcheck_counts;
 
@@ -259,6 +261,7 @@ typedef struct {
     bool told_overflow;
     simcheck_tally tally;
     simcheck_counts counts[SIMOPT_NODES_MAX];
+    bool was_leaving[SIMOPT_NODES_MAX]; /* swim.leaving after the node's last step */
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */

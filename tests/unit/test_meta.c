@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "meta.h"
+#include "msg.h"
 #include "msg_registry.h"
 
 #include <string.h>
@@ -138,6 +139,22 @@ static void test_codec_round_trip_and_refusals(void **state)
             bad[88 + b] = (uint8_t)(sum >> (8 * b));
         }
         assert_int_equal(meta_decode(bad, sizeof(bad), &back), cases[i].want);
+    }
+    /* The ceiling may be the range's last incarnation (a node that used
+     * them all must read it back to halt), never past it. */
+    static const uint32_t ceilings[] = {MSG_INCARNATION_MAX, MSG_INCARNATION_MAX + 1u};
+    static const hs_status want[] = {HS_OK, HS_ERR_RANGE};
+    for (size_t i = 0; i < HS_ARRAY_LEN(ceilings); i++) {
+        uint8_t edge[META_RECORD_LEN];
+        memcpy(edge, rec, sizeof(rec));
+        for (int b = 0; b < 4; b++) {
+            edge[16 + b] = (uint8_t)(ceilings[i] >> (8 * b));
+        }
+        uint64_t sum = XXH3_64bits(edge, 88);
+        for (int b = 0; b < 8; b++) {
+            edge[88 + b] = (uint8_t)(sum >> (8 * b));
+        }
+        assert_int_equal(meta_decode(edge, sizeof(edge), &back), want[i]);
     }
 }
 
