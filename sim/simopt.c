@@ -884,6 +884,7 @@ static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *er
     uint64_t members_min = (uint64_t)o->nodes - 1 + o->forge_fakes;
     members_min = members_min > 0 ? members_min : 1;
     bool exact = rng_below(r, 8) == 0;
+    uint64_t members_hi = 1024 > members_min ? 1024 : members_min + 1;
     struct {
         const char *key;
         uint64_t value;
@@ -892,9 +893,7 @@ static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *er
         {"relays_cap", draw_log(r, 1, 100)},
         {"unknown_reply_burst", draw_log(r, 1, 40)},
         {"unknown_reply_per_sec", draw_log(r, 1, 20)},
-        {"members_cap", exact ? members_min
-                              : draw_log(r, members_min + 1, 1024 > members_min ? 1024
-                                                                                 : members_min + 1)},
+        {"members_cap", exact ? members_min : draw_log(r, members_min + 1, members_hi)},
         {"dead_retention_ms", rng_range(r, (uint64_t)out->gossip_max_age_ms + 1000,
                                         (uint64_t)out->gossip_max_age_ms + 60000)},
     };
