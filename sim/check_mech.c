@@ -65,6 +65,9 @@ static bool armed(const mech *m, uint64_t id, fire_time *at)
         HS_ASSERT(at->local_ns != 0);
         return true;
     }
+    if (m->c->timers.refusing != NULL && m->c->timers.refusing(m->c->timers.host, m->i, id)) {
+        return true; /* at stays zero: no deadline to compare */
+    }
     return pending_rearm(m->s, id);
 }
 

@@ -34,6 +34,7 @@
 #define SIM_LINE_MAX 512u
 #define SIM_FORGE_INFLIGHT_MAX 64u /* forged datagrams queued at once */
 #define SIM_TCP_CONNS 64u          /* simulated TCP connections at once */
+#define SIM_REFUSING_MAX 16u       /* refused timers not yet told, per node */
 #define SIM_SEND_FAILED_MAX 64u    /* SEND_FAILED inputs one step can cause */
 
 /* Checks queued as SIMQ_CHECK events. */
@@ -66,6 +67,10 @@ typedef struct {
     simdisk disk;
     bool inc_high;    /* its first start found a ceiling near the range's top */
     bool newer;       /* runs a later minor protocol version (newer_frame) */
+    /* Timers the host refused (timer_refuse_ppm) whose TIMER_REFUSED input
+     * is still queued; emptied by its delivery and by a crash. */
+    uint64_t refusing[SIM_REFUSING_MAX];
+    uint32_t refusing_count;
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
@@ -87,6 +92,7 @@ struct sim {
     rng rng_disk;
     rng rng_clock;
     rng rng_faults;
+    rng rng_timers; /* timer_refuse_ppm's draws */
     rng rng_topo;
     rng rng_forge;
     uint32_t forge_inflight;
@@ -800,6 +806,19 @@ static bool host_timer_armed(const void *host, uint32_t i, uint64_t id, uint64_t
     return true;
 }
 
+static bool host_refusing(const void *host, uint32_t i, uint64_t id)
+{
+    const sim *s = host;
+    HS_ASSERT(i < s->n);
+    const sim_host *sn = &s->nodes[i];
+    for (uint32_t k = 0; k < sn->refusing_count; k++) {
+        if (sn->refusing[k] == id) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static uint64_t host_local_now(const void *host, uint32_t i)
 {
     const sim *s = host;
@@ -840,6 +859,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&s->rng_disk, o->seed, "disk/run");
     stream(&s->rng_clock, o->seed, "clock/run");
     stream(&s->rng_faults, o->seed, "faults/run");
+    stream(&s->rng_timers, o->seed, "timers/run");
     stream(&s->rng_topo, o->seed, "topology/run");
     stream(&s->rng_forge, o->seed, "forge/run");
     stream(&s->rng_alloc, o->seed, "alloc/run");
@@ -871,7 +891,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         st = simcheck_init(&s->chk, s->n, s->nodes[0].cfg.swim.members_cap);
     }
     if (st == HS_OK) {
-        simcheck_timers t = {s, host_timer_armed, host_local_now};
+        simcheck_timers t = {s, host_timer_armed, host_local_now, host_refusing};
         simcheck_set_timers(&s->chk, &t);
         configs_through_engine(s);
     }
@@ -1071,6 +1091,18 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
         return;
     }
     theap_handle h = 0;
+    if (!s->liveness && s->opt.timer_refuse_ppm != 0 && sn->refusing_count < SIM_REFUSING_MAX &&
+        rng_chance_ppm(&s->rng_timers, s->opt.timer_refuse_ppm)) {
+        /* The host refuses, as one whose table is full would: the node
+         * hears of it in its own input, never silently. */
+        s->faults[SIM_FAULT_TIMER_REFUSED]++;
+        sn->refusing[sn->refusing_count++] = id;
+        simcheck_timer_refused(&s->chk, i);
+        if (simq_push(&s->q, s->now_ns, SIMQ_TIMER_REFUSED, i, sn->gen, id, &h) != HS_OK) {
+            bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        }
+        return;
+    }
     if (simq_push(&s->q, at, SIMQ_TIMER, i, sn->gen, id, &h) != HS_OK) {
         bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
         return;
@@ -1789,6 +1821,12 @@ static void deliver_timer_refused(sim *s, const simq_event *ev)
     if (sn->node == NULL || ev->gen != sn->gen) {
         return; /* the process that asked is gone, and its timers with it */
     }
+    for (uint32_t k = 0; k < sn->refusing_count; k++) {
+        if (sn->refusing[k] == ev->arg) {
+            sn->refusing[k] = sn->refusing[--sn->refusing_count];
+            break;
+        }
+    }
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_TIMER_REFUSED;
@@ -1929,6 +1967,7 @@ static void do_crash(sim *s, uint32_t i)
         return;
     }
     sn->start_pending = false; /* a queued START dies with the generation */
+    sn->refusing_count = 0;    /* and so do the refusals it was not yet told */
     if (sn->node != NULL) {
         node_check(sn->node); /* the full recompute its last steps skipped */
         const hs_probes *p = node_probes(sn->node);

@@ -51,7 +51,8 @@
     X(TCP_REFUSED, "tcp_refused")                                          \
     X(TCP_FULL, "tcp_backpressure")                                        \
     X(TCP_FORGE, "tcp_forge")                                              \
-    X(NEWER, "newer_frame") /* frames of later-minor nodes, with a field we skip */
+    X(NEWER, "newer_frame") /* frames of later-minor nodes, with a field we skip */ \
+    X(TIMER_REFUSED, "timer_refused")
 
 typedef enum {
 #define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,

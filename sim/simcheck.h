@@ -209,6 +209,10 @@ typedef struct {
     bool (*armed)(const void *host, uint32_t i, uint64_t id, uint64_t *fires_global_ns,
                   uint64_t *fires_local_ns);
     uint64_t (*local_now)(const void *host, uint32_t i);
+    /* Whether the host refused timer id of node i and has not told the
+     * node yet (its TIMER_REFUSED input is queued): armed for the checks,
+     * at a deadline they cannot know. */
+    bool (*refusing)(const void *host, uint32_t i, uint64_t id);
 } simcheck_timers;
 
 /* Member slots whose timers a step touched (set, cancel or delivery). */

@@ -54,6 +54,8 @@ static const flag_row flag_rows[] = {
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"inc-high-ppm", OPT(inc_high_ppm), 0, 1000000,
      "per node, an old metadata record puts its incarnations near the top of the range"},
+    {"timer-refuse-ppm", OPT(timer_refuse_ppm), 0, 1000000,
+     "per new timer, the host refuses it (TIMER_REFUSED; safety phase only)"},
     {"newer-ppm", OPT(newer_ppm), 0, 1000000,
      "per node, it runs a later minor protocol version (frames carry an unknown field)"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000,
@@ -218,6 +220,10 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&v, seed, rng_label("versions"));
     uint32_t newer = pick(&v, 100000, 500000);
     o->newer_ppm = rng_below(&v, 2) == 0 ? newer : 0;
+    rng t;
+    rng_derive(&t, seed, rng_label("timers"));
+    uint32_t refuse = pick(&t, 1000, 20000);
+    o->timer_refuse_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&t, 4) != 0 ? 0 : refuse;
 }
 
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)

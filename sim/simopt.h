@@ -87,6 +87,10 @@ typedef struct {
      * it sends carries a field this version does not define, which the
      * others must skip (docs/wire.md: later minors append fields) */
     uint32_t newer_ppm;
+    /* per new timer, the host refuses to arm it (as a host whose table is
+     * full would): the node hears TIMER_REFUSED and re-arms at a backoff;
+     * safety phase only */
+    uint32_t timer_refuse_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
     uint32_t forge_fakes; /* fake member names forged ALIVE records may use */
