@@ -1091,7 +1091,11 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
         return;
     }
     theap_handle h = 0;
+    /* SWIM's timers only: the metadata store answers a refused retry timer
+     * by giving up (META_FAILED, the node halts for good), which would put
+     * the run outside the liveness model by construction. */
     if (!s->liveness && s->opt.timer_refuse_ppm != 0 && sn->refusing_count < SIM_REFUSING_MAX &&
+        node_timer_module(sn->node, id) == HS_MOD_SWIM &&
         rng_chance_ppm(&s->rng_timers, s->opt.timer_refuse_ppm)) {
         /* The host refuses, as one whose table is full would: the node
          * hears of it in its own input, never silently. */
