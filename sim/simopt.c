@@ -891,17 +891,23 @@ static hs_status draw_limits(const simopt *o, rng *r, swim_config *out, char *er
     members_min = members_min > 0 ? members_min : 1;
     bool exact = rng_below(r, 8) == 0;
     uint64_t members_hi = 1024 > members_min ? 1024 : members_min + 1;
+    /* One statement per draw: the order of the expressions in an
+     * initializer list is unspecified in C, and the draws must come in the
+     * same order from every compiler. */
+    uint64_t gossip_cap = draw_log(r, 2, 1000);
+    uint64_t relays_cap = draw_log(r, 1, 100);
+    uint64_t burst = draw_log(r, 1, 40);
+    uint64_t per_sec = draw_log(r, 1, 20);
+    uint64_t members_cap = exact ? members_min : draw_log(r, members_min + 1, members_hi);
+    uint64_t retention = rng_range(r, (uint64_t)out->gossip_max_age_ms + 1000,
+                                   (uint64_t)out->gossip_max_age_ms + 60000);
     struct {
         const char *key;
         uint64_t value;
     } limits[] = {
-        {"gossip_cap", draw_log(r, 2, 1000)},
-        {"relays_cap", draw_log(r, 1, 100)},
-        {"unknown_reply_burst", draw_log(r, 1, 40)},
-        {"unknown_reply_per_sec", draw_log(r, 1, 20)},
-        {"members_cap", exact ? members_min : draw_log(r, members_min + 1, members_hi)},
-        {"dead_retention_ms", rng_range(r, (uint64_t)out->gossip_max_age_ms + 1000,
-                                        (uint64_t)out->gossip_max_age_ms + 60000)},
+        {"gossip_cap", gossip_cap},        {"relays_cap", relays_cap},
+        {"unknown_reply_burst", burst},    {"unknown_reply_per_sec", per_sec},
+        {"members_cap", members_cap},      {"dead_retention_ms", retention},
     };
     for (size_t i = 0; i < HS_ARRAY_LEN(limits); i++) {
         hs_status st = cfgkey_set_number(t, out, limits[i].key, limits[i].value, err, err_cap);
