@@ -74,13 +74,14 @@ static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim
     }
     HS_ASSERT(slot < c->members_cap);
     simcheck_view *v = &c->views[i][slot];
-    uint8_t rank = (uint8_t)swim_state_rank(m->state);
+    uint32_t rank = swim_state_rank(m->state);
+    uint32_t was_rank = swim_state_rank(v->state);
     if (v->epoch == c->epoch[i] && v->uid == m->uid &&
-        (m->incarnation < v->inc || (m->incarnation == v->inc && rank < v->rank))) {
+        (m->incarnation < v->inc || (m->incarnation == v->inc && rank < was_rank))) {
         simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
-                        "%s (uid %llu) went from inc=%u rank=%u to inc=%u %s", m->name.bytes,
-                        (unsigned long long)m->uid, v->inc, v->rank, m->incarnation,
-                        member_state_name(m->state));
+                        "%s (uid %llu) went from inc=%u %s to inc=%u %s", m->name.bytes,
+                        (unsigned long long)m->uid, v->inc, member_state_name(v->state),
+                        m->incarnation, member_state_name(m->state));
     }
     bool valid = v->epoch == c->epoch[i];
     bool added = !valid || v->uid != m->uid;
@@ -93,7 +94,6 @@ static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim
     v->epoch = c->epoch[i];
     v->uid = m->uid;
     v->inc = m->incarnation;
-    v->rank = rank;
     v->state = m->state;
 }
 

@@ -248,8 +248,9 @@ static void addr_text(const sim *s, hs_addr a, char *out, size_t cap)
     if (j >= 0) {
         snprintf(out, cap, "n%d", j + 1);
     } else {
-        snprintf(out, cap, "%u.%u.%u.%u:%u (not a node)", a.ip >> 24, (a.ip >> 16) & 255u,
-                 (a.ip >> 8) & 255u, a.ip & 255u, a.port);
+        char text[HS_ADDR_STR_MAX];
+        hs_addr_format(a, text);
+        snprintf(out, cap, "%s (not a node)", text);
     }
 }
 

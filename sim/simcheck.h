@@ -141,8 +141,7 @@ typedef struct {
     uint64_t uid;
     uint32_t inc;
     uint32_t epoch; /* valid while equal to the observer's epoch */
-    uint8_t rank;
-    uint8_t state;
+    uint8_t state;  /* its rank (swim_state_rank) is what may not go back */
 } simcheck_view;
 
 /* record_events (check_story.c): what the events of the step being

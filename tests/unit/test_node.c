@@ -134,13 +134,19 @@ static void run_disk(harness *h)
     }
 }
 
-static void start(harness *h)
+/* START, then the disk, without requiring that the node starts. */
+static void start_and_load(harness *h)
 {
     hs_input in;
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_START;
     step(h, &in);
     run_disk(h);
+}
+
+static void start(harness *h)
+{
+    start_and_load(h);
     assert_true(node_running(h->n));
 }
 
@@ -330,18 +336,13 @@ static void test_fresh_start_persists_ceiling_first(void **state)
     harness_free(&h);
 }
 
-/* A new process of name whose meta file holds image: START, then the
- * disk, without requiring that it starts. */
+/* A new process of name whose meta file holds image, started and loaded. */
 static void start_from_image(harness *h, const char *name, const uint8_t *image)
 {
     harness_create(h, name, 1, 0);
     memcpy(h->meta_file, image, META_FILE_SIZE);
     h->meta_len = META_FILE_SIZE;
-    hs_input in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HS_IN_START;
-    step(h, &in);
-    run_disk(h);
+    start_and_load(h);
 }
 
 /* A node whose recovered ceiling leaves less than a window of incarnations
