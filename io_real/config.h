@@ -58,7 +58,7 @@ HS_MUST_USE hs_status config_load_file(config *c, const char *path, char *msg, s
 /* Parses argv[first..argc): --config first, then every other flag. */
 HS_MUST_USE hs_status config_parse_args(config *c, int argc, char **argv, int first, char *msg,
                                         size_t msg_cap);
-/* Writes core's reason (swim_config_problem) into why and returns true when
+/* Writes core's reason (swim_config_explain) into why and returns true when
  * the SWIM settings are unusable. */
 bool config_swim_problem(const swim_config *sw, char *why, size_t msg_cap);
 /* Required keys present and every value in range (node, SWIM and TCP). */

@@ -66,6 +66,9 @@ typedef struct {
     simclock clock;
     simdisk disk;
     bool inc_high;    /* its first start found a ceiling near the range's top */
+    bool stale_slot;  /* ... and a second slot meta_recovery judges */
+    uint64_t heap_blocks; /* blocks core holds for this node (heap_returned) */
+    simcheck_recovery recovery;
     bool newer;       /* runs a later minor protocol version (newer_frame) */
     /* Timers the host refused (timer_refuse_ppm) whose TIMER_REFUSED input
      * is still queued; emptied by its delivery and by a crash. */
@@ -142,6 +145,7 @@ struct sim {
     uint64_t probe_hits[HS_PROBE_COUNT]; /* of the processes that ended (crashes) */
     bool lose_timer_done;
     int32_t stepping;        /* the node inside node_step, -1 between steps */
+    int32_t heap_node;       /* the node whose create or destroy is running */
     /* Scripted runs may replace the SWIM tunables of every node. */
     bool swim_override;
     swim_config swim;
@@ -517,8 +521,10 @@ static hs_status build_config(sim *s, uint32_t i, node_config *cfg)
     }
     cfg->role = (uint8_t)rng_below(&s->rng_topo, NODE_ROLE_COUNT);
     cfg->addr = node_addr(i);
-    /* Seeds: the first min(3, N - 1) other nodes, in index order. */
-    for (uint32_t j = 0; j < s->n && cfg->seed_count < 3; j++) {
+    /* Seeds: the first min(join_seeds, N - 1) other nodes, in index
+     * order. */
+    HS_ASSERT(s->opt.join_seeds >= 1 && s->opt.join_seeds <= NODE_SEEDS_MAX);
+    for (uint32_t j = 0; j < s->n && cfg->seed_count < s->opt.join_seeds; j++) {
         if (j != i) {
             cfg->seeds[cfg->seed_count++] = node_addr(j);
         }
@@ -611,6 +617,7 @@ void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes)
     o->offset_max_ms = 0;
     o->drift_max_ppm = 0;
     o->op_every_ms = 0; /* scripted runs drive TCP themselves (golden traces) */
+    o->join_seeds = 3;
 }
 
 static void net_params_from(const simopt *o, simnet_params *p)
@@ -631,28 +638,79 @@ static void stream(rng *r, uint64_t seed, const char *label)
     rng_derive(r, seed, rng_label(label));
 }
 
+/* The second slot beside an old life's record (rec, in slot rec.seq % 2)
+ * for stale_slot_ppm, drawn from r; returns the slot the store must
+ * refuse and its status in want (meta_recovery). */
+static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_recovery *want)
+{
+    uint32_t other = (uint32_t)((rec->seq + 1) % 2);
+    meta_record bad = *rec;
+    uint32_t kind = rng_below(r, 4);
+    if (kind == 0 && rec->seq < 2) {
+        kind = 1; /* no lower sequence number left for a stale record */
+    }
+    want->bad_slot = (int32_t)other;
+    want->bad_status = HS_ERR_RANGE;
+    if (kind == 0) { /* older and valid, at the range's very top */
+        bad.seq = rec->seq - 1;
+        bad.inc_ceiling = MSG_INCARNATION_MAX;
+        want->bad_slot = -1;
+    } else if (kind == 1) { /* newer, its ceiling past the range */
+        bad.seq = rec->seq + 1;
+        bad.inc_ceiling = MSG_INCARNATION_MAX + 1 +
+                          (uint32_t)rng_below(r, UINT32_MAX - MSG_INCARNATION_MAX);
+    } else if (kind == 2) { /* sequence 0: never written by a store */
+        bad.seq = 0;
+    } else { /* newer, one byte changed after its checksum was taken */
+        bad.seq = rec->seq + 1;
+        want->bad_status = HS_ERR_CHECKSUM;
+    }
+    uint8_t *at = file + other * META_SLOT_SIZE;
+    meta_encode(&bad, at);
+    if (kind == 3) {
+        at[rng_range(r, 8, META_RECORD_LEN - 1)] ^= (uint8_t)(1u + rng_below(r, 255));
+    }
+    HS_ASSERT(want->bad_slot < 2);
+}
+
 /* An old life's metadata record on node i's disk before its first start,
- * for a drawn share of the nodes (inc_high_ppm): the node starts above a
- * ceiling near the top of the incarnation range, so every comparison,
- * encoding and ceiling write runs with incarnations in the billions. */
-static hs_status preload_ceiling(sim *s, uint32_t i)
+ * for a drawn share of the nodes.  inc_high_ppm: its ceiling lies near the
+ * top of the incarnation range, so every comparison, encoding and ceiling
+ * write runs with incarnations in the billions.  stale_slot_ppm: the
+ * other slot holds a defective or stale record (stale_slot), and what the
+ * store must make of the file is handed to meta_recovery. */
+static hs_status preload_meta(sim *s, uint32_t i)
 {
     sim_host *sn = &s->nodes[i];
-    rng r;
+    rng r, q;
     rng_derive(&r, s->opt.seed, rng_label("inc_high") + i);
-    if (s->opt.inc_high_ppm == 0 || !rng_chance_ppm(&r, s->opt.inc_high_ppm)) {
+    rng_derive(&q, s->opt.seed, rng_label("stale_slot") + i);
+    bool high = s->opt.inc_high_ppm != 0 && rng_chance_ppm(&r, s->opt.inc_high_ppm);
+    bool stale = s->opt.stale_slot_ppm != 0 && rng_chance_ppm(&q, s->opt.stale_slot_ppm);
+    if (!high && !stale) {
         return HS_OK;
     }
     meta_record rec;
     memset(&rec, 0, sizeof(rec));
-    rec.seq = 1 + rng_below(&r, 1000);
-    rec.inc_ceiling = MSG_INCARNATION_MAX - (uint32_t)rng_range(&r, SIMOPT_INC_HIGH_MIN,
-                                                                SIMOPT_INC_HIGH_MAX);
+    if (high) {
+        rec.seq = 1 + rng_below(&r, 1000);
+        rec.inc_ceiling = MSG_INCARNATION_MAX - (uint32_t)rng_range(&r, SIMOPT_INC_HIGH_MIN,
+                                                                    SIMOPT_INC_HIGH_MAX);
+    } else {
+        rec.seq = 1 + rng_below(&q, 1000);
+        rec.inc_ceiling = (uint32_t)rng_range(&q, 1, 1000000);
+    }
     rec.name = sn->cfg.name;
     uint8_t file[META_FILE_SIZE];
     memset(file, 0, sizeof(file));
     meta_encode(&rec, file + (rec.seq % 2) * META_SLOT_SIZE);
-    sn->inc_high = true;
+    if (stale) {
+        simcheck_recovery want = {rec.seq, rec.inc_ceiling, -1, 0, false, false};
+        stale_slot(&q, &rec, file, &want);
+        sn->recovery = want; /* for simcheck, once it exists */
+    }
+    sn->stale_slot = stale;
+    sn->inc_high = high;
     return simdisk_preload(&sn->disk, HS_FILE_META, file, sizeof(file));
 }
 
@@ -706,7 +764,7 @@ static hs_status create_nodes(sim *s)
         s->timers_cap = node_host_limits(&sn->cfg).timers;
         st = simdisk_init(&sn->disk, &s->disk_p, &s->rng_disk);
         if (st == HS_OK) {
-            st = preload_ceiling(s, i);
+            st = preload_meta(s, i);
         }
         rng v;
         rng_derive(&v, s->opt.seed, rng_label("newer") + i);
@@ -733,6 +791,27 @@ static void config_violation(sim *s, uint32_t i, const char *what, hs_status st,
                     hs_status_name(st), err);
 }
 
+/* The same mistakes handed to node_create in memory, as a program that
+ * embeds core would: the node must be refused, with nothing created. */
+static void config_in_memory(sim *s, uint32_t i, rng *r)
+{
+    node_config bad;
+    const char *words = simconf_make_invalid_struct(r, &s->nodes[i].cfg, &bad);
+    char err[SIMCONF_ERR_MAX] = "";
+    hs_status explained = node_config_explain(&bad, err, sizeof(err));
+    node *created = NULL;
+    hs_status st = node_create(&bad, &created);
+    HS_ASSERT(st == HS_OK || created == NULL);
+    if (st != HS_ERR_RANGE || explained != HS_ERR_RANGE || strstr(err, words) == NULL) {
+        char what[128];
+        snprintf(what, sizeof(what), "a config in memory: want HS_ERR_RANGE naming '%s'", words);
+        config_violation(s, i, what, st, err);
+    }
+    if (created != NULL) {
+        node_destroy(created);
+    }
+}
+
 /* One node's settings as the config file an operator would write, read
  * back through core's engine (sim/simconf.h): the node runs on what the
  * engine parsed.  One node in four also gets an invalid variant of its
@@ -756,8 +835,9 @@ static void config_through_engine(sim *s, uint32_t i, rng *r)
     if (rng_below(r, 4) != 0) {
         return;
     }
+    config_in_memory(s, i, r);
     static simconf_invalid bad; /* 4 KB: off the stack; one run per process */
-    simconf_make_invalid(r, text, &bad);
+    simconf_make_invalid(r, text, &sn->cfg, &bad);
     node_config scratch;
     err[0] = '\0';
     st = simconf_parse(bad.text, &scratch, err, sizeof(err));
@@ -779,6 +859,8 @@ static void configs_through_engine(sim *s)
         config_through_engine(s, i, &r);
     }
 }
+
+static void destroy_node(sim *s, uint32_t i, node *n, bool check);
 
 /* The sim a crash hook describes: the one created last and not yet
  * destroyed (a process runs one at a time; sweeps fork one per seed).
@@ -850,6 +932,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     }
     s->opt = *o;
     s->stepping = -1;
+    s->heap_node = -1;
     current_sim = s;
     s->n = o->nodes;
     s->nodes = calloc(s->n, sizeof(sim_host));
@@ -895,6 +978,11 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         simcheck_timers t = {s, host_timer_armed, host_local_now, host_refusing};
         simcheck_set_timers(&s->chk, &t);
         configs_through_engine(s);
+        for (uint32_t i = 0; i < s->n; i++) {
+            if (s->nodes[i].stale_slot) {
+                simcheck_expect_recovery(&s->chk, i, &s->nodes[i].recovery);
+            }
+        }
     }
     if (st == HS_OK) {
         uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
@@ -947,7 +1035,7 @@ void sim_destroy(sim *s)
     }
     for (uint32_t i = 0; i < s->n && s->nodes != NULL; i++) {
         sim_host *sn = &s->nodes[i];
-        node_destroy(sn->node);
+        destroy_node(s, i, sn->node, false); /* past the last report */
         simdisk_free(&sn->disk);
         map_free(&sn->timers);
     }
@@ -1153,6 +1241,10 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
         return;
     }
     int32_t to = addr_index(s, out->u.send.to);
+    if (to >= 0 && s->nodes[i].node != NULL) {
+        simcheck_send(&s->chk, s->now_ns, i, s->nodes[i].node, &s->cl.names[to],
+                      hs_outbox_payload(&s->ob, out), out->u.send.len);
+    }
     if (to < 0) {
         s->unroutable++;
         if (tracing(s, SIM_TRACE_MSGS)) {
@@ -1890,25 +1982,75 @@ static bool alloc_fails(void *ctx)
     return true;
 }
 
+/* Each block core takes is charged to the node being created. */
+static void *charged(sim *s, void *p)
+{
+    if (p != NULL) {
+        HS_ASSERT(s->heap_node >= 0 && (uint32_t)s->heap_node < s->n);
+        s->nodes[s->heap_node].heap_blocks++;
+    }
+    return p;
+}
+
 static void *heap_malloc(void *ctx, size_t size)
 {
-    return alloc_fails(ctx) ? NULL : alloc_libc()->malloc_fn(alloc_libc()->ctx, size);
+    return alloc_fails(ctx) ? NULL
+                            : charged(ctx, alloc_libc()->malloc_fn(alloc_libc()->ctx, size));
 }
 
 static void *heap_calloc(void *ctx, size_t count, size_t size)
 {
-    return alloc_fails(ctx) ? NULL : alloc_libc()->calloc_fn(alloc_libc()->ctx, count, size);
+    return alloc_fails(ctx)
+               ? NULL
+               : charged(ctx, alloc_libc()->calloc_fn(alloc_libc()->ctx, count, size));
 }
 
 static void *heap_aligned(void *ctx, size_t align, size_t size)
 {
-    return alloc_fails(ctx) ? NULL : alloc_libc()->aligned_fn(alloc_libc()->ctx, align, size);
+    return alloc_fails(ctx)
+               ? NULL
+               : charged(ctx, alloc_libc()->aligned_fn(alloc_libc()->ctx, align, size));
 }
 
 static void heap_free(void *ctx, void *ptr)
 {
-    HS_UNUSED(ctx);
+    sim *s = ctx;
+    HS_ASSERT(ptr != NULL); /* hs_free passes no NULL */
+    HS_ASSERT(s->heap_node >= 0 && (uint32_t)s->heap_node < s->n);
+    sim_host *sn = &s->nodes[s->heap_node];
+    if (sn->heap_blocks == 0) {
+        simcheck_report(&s->chk, SIMCHECK_HEAP_RETURNED, s->now_ns, s->heap_node,
+                        "freed a block it was never given");
+    } else {
+        sn->heap_blocks--;
+    }
     alloc_libc()->free_fn(alloc_libc()->ctx, ptr);
+}
+
+/* heap_returned: after a failed create or a destroy, node i holds no
+ * block of core's heap. */
+static void check_heap_returned(sim *s, uint32_t i, const char *after)
+{
+    simcheck_count(&s->chk, SIMCHECK_HEAP_RETURNED);
+    if (s->nodes[i].heap_blocks != 0) {
+        simcheck_report(&s->chk, SIMCHECK_HEAP_RETURNED, s->now_ns, (int32_t)i,
+                        "%llu blocks of core's heap still held after %s",
+                        (unsigned long long)s->nodes[i].heap_blocks, after);
+    }
+}
+
+/* node_destroy under the counting heap (a crash, a stop, the run's end). */
+static void destroy_node(sim *s, uint32_t i, node *n, bool check)
+{
+    const alloc_heap heap = {s, heap_malloc, heap_calloc, heap_aligned, heap_free};
+    s->heap_node = (int32_t)i;
+    alloc_set(&heap);
+    node_destroy(n);
+    alloc_set(NULL);
+    s->heap_node = -1;
+    if (check) {
+        check_heap_returned(s, i, "its node was destroyed");
+    }
 }
 
 /* node_create under the failing heap.  Out of memory is a start that did
@@ -1917,9 +2059,14 @@ static hs_status create_node(sim *s, uint32_t i, node **out)
 {
     sim_host *sn = &s->nodes[i];
     const alloc_heap heap = {s, heap_malloc, heap_calloc, heap_aligned, heap_free};
+    s->heap_node = (int32_t)i;
     alloc_set(&heap);
     hs_status st = node_create(&sn->cfg, out);
     alloc_set(NULL);
+    s->heap_node = -1;
+    if (st != HS_OK) {
+        check_heap_returned(s, i, "its creation failed");
+    }
     if (st == HS_ERR_NOMEM) {
         HS_ASSERT(*out == NULL);
         uint64_t retry = HS_MS(rng_range(&s->rng_alloc, 100, 1000));
@@ -1980,7 +2127,7 @@ static void do_crash(sim *s, uint32_t i)
             s->probe_hits[k] += p->hits[k];
         }
     }
-    node_destroy(sn->node);
+    destroy_node(s, i, sn->node, true);
     sn->node = NULL;
     s->cl.nodes[i] = NULL;
     /* Its timers and queued disk operations vanish with the process. */

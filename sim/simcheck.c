@@ -180,6 +180,14 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     HS_ASSERT(i < c->nodes);
     check_ids_event(c, now_ns, i, ev);
     check_story_event(c, i, ev);
+    check_meta_event(c, now_ns, i, ev);
+}
+
+void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                   const hs_name *to_name, const uint8_t *bytes, uint32_t len)
+{
+    HS_ASSERT(i < c->nodes && bytes != NULL);
+    check_gossip_send(c, now_ns, i, n, to_name, bytes, len);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,

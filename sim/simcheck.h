@@ -70,6 +70,19 @@
  * - round_sends (check_rounds.c): each probe, sync and reconnect round
  *   sends its one message when it has someone to send to, and none when
  *   it has not.
+ * - meta_recovery (check_meta.c): a node whose first start finds a
+ *   metadata file the simulator wrote (an old life's record beside a
+ *   second slot drawn by stale_slot_ppm) reports each slot it must refuse,
+ *   with the status its defect calls for, no other, and loads the record
+ *   the simulator knows to be the newest valid one.
+ * - accused_first (check_gossip.c): a PING about a member the sender
+ *   holds as SUSPECT or DEAD (its probe, or one relayed for a ping-req)
+ *   carries that record first: the accused hears the accusation in the
+ *   exchange and can refute it at once.
+ * - heap_returned (sim.c): every block core's heap gave a node (counted by
+ *   the simulator's heap, core/base/alloc.h) is back when the node is
+ *   destroyed (a crash, a stop) or its creation failed; a leak is
+ *   invisible to a release run otherwise.
  * Configuration (sim.c, at creation; sim/simconf.h):
  * - config_refused: each node's settings, written as a config file, read
  *   back through core's engine unchanged; an invalid variant drawn for one
@@ -102,7 +115,10 @@
     X(CONFIG_REFUSED, "config_refused")                                    \
     X(RECORD_EVENTS, "record_events")                                      \
     X(INCARNATION_CEILING, "incarnation_ceiling")                          \
-    X(ROUND_SENDS, "round_sends")
+    X(ROUND_SENDS, "round_sends")                                          \
+    X(META_RECOVERY, "meta_recovery")                                      \
+    X(HEAP_RETURNED, "heap_returned")                                      \
+    X(ACCUSED_FIRST, "accused_first")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -176,6 +192,16 @@ typedef struct {
     uint32_t join_done;     /* join_done events in this process */
     uint32_t epoch;
 } simcheck_counts;
+
+/* meta_recovery (check_meta.c): what node i's first load must find. */
+typedef struct {
+    uint64_t seq;       /* the newest valid record's */
+    uint32_t ceiling;
+    int32_t bad_slot;   /* the slot it must refuse; -1: none */
+    uint32_t bad_status; /* hs_status it must refuse it with */
+    bool active;        /* until the first load */
+    bool bad_seen;
+} simcheck_recovery;
 
 /* What a cached row result was computed from; valid false: never. */
 typedef struct {
@@ -265,6 +291,7 @@ typedef struct {
     simcheck_tally tally;
     simcheck_counts counts[SIMOPT_NODES_MAX];
     bool was_leaving[SIMOPT_NODES_MAX]; /* swim.leaving after the node's last step */
+    simcheck_recovery recovery[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */
@@ -320,10 +347,17 @@ void simcheck_timer_output(simcheck *c, uint32_t i, const node *n, uint64_t time
 /* The host refused one of node i's timers (its table was full). */
 void simcheck_timer_refused(simcheck *c, uint32_t i);
 
+/* What node i's first metadata load must report (meta_recovery). */
+void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *want);
+
 /* Node i crashed: its member views die with the process. */
 void simcheck_node_down(simcheck *c, uint32_t i);
 /* Before delivering timer_id to node i. */
 void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id);
+/* Each UDP datagram node i's step sent to node to (its outputs run before
+ * simcheck_after_step). */
+void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                   const hs_name *to_name, const uint8_t *bytes, uint32_t len);
 /* Each event record node i emitted in the step. */
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 /* After node i stepped; outbox_overflowed says the step lost outputs. */

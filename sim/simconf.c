@@ -137,16 +137,98 @@ static const invalid_row invalid_rows[] = {
     {"role =", "role = janitor", HS_ERR_INVALID, "role", "an unknown role"},
 };
 
-void simconf_make_invalid(rng *r, const char *text, simconf_invalid *out)
+/* A numeric [swim] key one step outside its range (below the minimum
+ * when there is room, else above the maximum): the engine's range test at
+ * its boundary, for every key the table declares. */
+static void make_out_of_range(rng *r, const char *text, simconf_invalid *out)
 {
-    HS_ASSERT(text != NULL && out != NULL);
-    const invalid_row *row = &invalid_rows[rng_below(r, HS_ARRAY_LEN(invalid_rows))];
-    replace_line(text, row->prefix[0] != '\0' ? row->prefix : "\x01", row->line, out->text,
-                 sizeof(out->text));
-    out->want_status = row->status;
-    out->want_words = row->words;
-    out->what = row->what;
+    const cfgkey_table *t = swim_config_keys();
+    uint32_t k = rng_below(r, t->count);
+    const cfgkey *key = &t->keys[k];
+    HS_ASSERT(numeric(key->type) && key->max < UINT32_MAX);
+    unsigned long long v = key->min > 0 ? key->min - 1 : key->max + 1;
+    char prefix[64], line[96];
+    snprintf(prefix, sizeof(prefix), "%s =", key->name);
+    snprintf(line, sizeof(line), "%s = %llu", key->name, v);
+    replace_line(text, prefix, line, out->text, sizeof(out->text));
+    out->want_status = HS_ERR_RANGE;
+    out->want_words = key->name;
+    out->what = key->min > 0 ? "a value one below its range" : "a value one above its range";
+}
+
+/* A rule between keys broken exactly at its boundary: the one value where
+ * a comparison written the wrong way round would let the file through.
+ * Each rule moves the key whose range the boundary value fits. */
+static void make_rule_edge(rng *r, const char *text, const swim_config *sw, simconf_invalid *out)
+{
+    char line[96];
+    const char *prefix;
+    switch (rng_below(r, 3)) {
+    case 0: /* interval <= 600000 = the timeout's maximum */
+        prefix = "probe_timeout_ms =";
+        snprintf(line, sizeof(line), "probe_timeout_ms = %u", sw->probe_interval_ms);
+        out->want_words = "probe_timeout_ms must be below probe_interval_ms";
+        break;
+    case 1: /* the age's range lies inside the retention's */
+        prefix = "dead_retention_ms =";
+        snprintf(line, sizeof(line), "dead_retention_ms = %u", sw->gossip_max_age_ms);
+        out->want_words = "dead_retention_ms must exceed gossip_max_age_ms";
+        break;
+    default: /* both keys share the range 1..3600000 */
+        if (sw->join_retry_min_ms > 1) {
+            prefix = "join_retry_max_ms =";
+            snprintf(line, sizeof(line), "join_retry_max_ms = %u", sw->join_retry_min_ms - 1);
+        } else {
+            prefix = "join_retry_min_ms =";
+            snprintf(line, sizeof(line), "join_retry_min_ms = %u", sw->join_retry_max_ms + 1);
+        }
+        out->want_words = "join_retry_max_ms must be at least join_retry_min_ms";
+        break;
+    }
+    replace_line(text, prefix, line, out->text, sizeof(out->text));
+    out->want_status = HS_ERR_RANGE;
+    out->what = "a rule between keys broken at its boundary";
+}
+
+void simconf_make_invalid(rng *r, const char *text, const node_config *cfg,
+                          simconf_invalid *out)
+{
+    HS_ASSERT(text != NULL && out != NULL && cfg != NULL);
+    uint32_t kind = rng_below(r, 4);
+    if (kind == 0) {
+        make_out_of_range(r, text, out);
+    } else if (kind == 1) {
+        make_rule_edge(r, text, &cfg->swim, out);
+    } else {
+        const invalid_row *row = &invalid_rows[rng_below(r, HS_ARRAY_LEN(invalid_rows))];
+        replace_line(text, row->prefix[0] != '\0' ? row->prefix : "\x01", row->line,
+                     out->text, sizeof(out->text));
+        out->want_status = row->status;
+        out->want_words = row->words;
+        out->what = row->what;
+    }
     HS_ASSERT(strlen(out->text) < sizeof(out->text));
+}
+
+const char *simconf_make_invalid_struct(rng *r, const node_config *valid, node_config *out)
+{
+    HS_ASSERT(valid != NULL && out != NULL);
+    *out = *valid;
+    swim_config *sw = &out->swim;
+    uint32_t pick = rng_below(r, 2);
+    if (pick == 0) {
+        /* Written straight into the field, past the engine's setters. */
+        const cfgkey_table *t = swim_config_keys();
+        const cfgkey *key = &t->keys[rng_below(r, t->count)];
+        HS_ASSERT(key->size == sizeof(uint32_t) && key->max < UINT32_MAX);
+        uint32_t v = (uint32_t)(key->min > 0 ? key->min - 1 : key->max + 1);
+        memcpy((unsigned char *)sw + key->offset, &v, sizeof(v));
+        HS_ASSERT(cfgkey_get_number(t, sw, (uint32_t)cfgkey_find(t, key->name)) == v);
+        return key->name;
+    }
+    sw->probe_timeout_ms = sw->probe_interval_ms;
+    HS_ASSERT(sw->probe_timeout_ms <= 600000u);
+    return "probe_timeout_ms must be below probe_interval_ms";
 }
 
 bool simconf_equal(const node_config *a, const node_config *b)

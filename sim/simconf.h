@@ -8,7 +8,8 @@
  * parsing, ranges and the rules between keys are on every start's path.
  *
  * Some seeds also draw an invalid variant of a node's file (a value out of
- * range, a broken rule between keys, a malformed value, an unknown key, a
+ * range, one step outside it, a broken rule between keys, one broken
+ * exactly at its boundary, a malformed value, an unknown key, a
  * missing required key, an address without a port); the engine must refuse
  * it with the status and the words the catalogue names
  * (simcheck config_refused). */
@@ -36,8 +37,17 @@ typedef struct {
     const char *what;       /* the kind of mistake, for reports */
 } simconf_invalid;
 
-/* Builds variant (drawn from r) of the valid file text. */
-void simconf_make_invalid(rng *r, const char *text, simconf_invalid *out);
+/* Builds a variant (drawn from r) of the valid file text that cfg was
+ * rendered from: a catalogue mistake, a [swim] key one step outside its
+ * range, or a rule between keys broken exactly at its boundary. */
+void simconf_make_invalid(rng *r, const char *text, const node_config *cfg,
+                          simconf_invalid *out);
+
+/* A copy of valid with a [swim] value one step outside its range written
+ * straight into the struct, or the probe timeout set to the interval, as
+ * a program embedding core could hand node_create; returns the words the
+ * refusal must name. */
+const char *simconf_make_invalid_struct(rng *r, const node_config *valid, node_config *out);
 
 /* Whether two configs hold the same settings (the round trip's check). */
 bool simconf_equal(const node_config *a, const node_config *b);

@@ -27,6 +27,8 @@ static const flag_row flag_rows[] = {
     {"liveness-ms", OPT(liveness_ms), 0, 86400000,
      "liveness phase length (0: SWIM bounds + margin)"},
     {"start-spread-ms", OPT(start_spread_ms), 0, 600000, "first starts drawn in [0, this]"},
+    {"join-seeds", OPT(join_seeds), 1, 3,
+     "join list of each node: the first min(this, N - 1) other nodes"},
     {"latency-min-us", OPT(latency_min_us), 0, 10000000, "one-way latency minimum"},
     {"latency-mean-us", OPT(latency_mean_us), 0, 10000000, "one-way latency mean (>= minimum)"},
     {"loss-ppm", OPT(loss_ppm), 0, 1000000, "UDP datagram loss"},
@@ -54,6 +56,8 @@ static const flag_row flag_rows[] = {
     {"torn-ppm", OPT(torn_ppm), 0, 1000000, "on crash, a pending write is torn rather than lost"},
     {"inc-high-ppm", OPT(inc_high_ppm), 0, 1000000,
      "per node, an old metadata record puts its incarnations near the top of the range"},
+    {"stale-slot-ppm", OPT(stale_slot_ppm), 0, 1000000,
+     "per node, an old metadata record beside a defective or stale second slot"},
     {"timer-refuse-ppm", OPT(timer_refuse_ppm), 0, 1000000,
      "per new timer, the host refuses it (TIMER_REFUSED; safety phase only)"},
     {"newer-ppm", OPT(newer_ppm), 0, 1000000,
@@ -104,6 +108,12 @@ static void derive_topology(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&r, seed, rng_label("topology"));
     o->nodes = pick(&r, 3, 7);
     o->start_spread_ms = pick(&r, 0, 2000);
+    /* Its own stream: one seed in four gives every node a single seed,
+     * so a node that lost every member syncs with that one alone. */
+    rng k;
+    rng_derive(&k, seed, rng_label("seeds"));
+    uint32_t few = rng_below(&k, 8);
+    o->join_seeds = few < 2 ? 1 : few == 2 ? 2 : 3;
     /* Swarm sizes: most seeds are small clusters (fast, and most bugs show
      * there); one in 16 has 8 to 32 nodes, one in 128 has 33 to 128, so a
      * sweep spans 3 to 128 and the size-dependent paths (suspicion scale,
@@ -214,6 +224,9 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     bool on = class_on(&r, faults);
     uint32_t ppm = pick(&r, 50000, 250000);
     o->inc_high_ppm = faults == SIMOPT_FAULTS_NONE || !on ? 0 : ppm;
+    on = class_on(&r, faults);
+    uint32_t stale = pick(&r, 100000, 400000);
+    o->stale_slot_ppm = faults == SIMOPT_FAULTS_NONE || !on ? 0 : stale;
     /* Versions are a deployment fact, not a fault: every profile mixes
      * them in half the seeds. */
     rng v;
@@ -943,6 +956,12 @@ hs_status simopt_draw_swim(const simopt *o, swim_config *out, char *err, size_t 
     if (st == HS_OK && timeout >= out->probe_interval_ms) {
         /* Slow links: the period grows to keep the indirect phase inside it. */
         st = cfgkey_set_number(t, out, "probe_interval_ms", 2 * timeout, err, err_cap);
+    }
+    if (st == HS_OK && rng_below(&r, 8) == 0) {
+        /* A rule between keys at its valid edge: a constant join backoff,
+         * which a comparison written the wrong way round would refuse. */
+        st = cfgkey_set_number(t, out, "join_retry_max_ms", out->join_retry_min_ms, err,
+                               err_cap);
     }
     char why[SIMOPT_ERR_MAX - 40];
     if (st == HS_OK && swim_config_explain(out, why, sizeof(why)) != HS_OK) {

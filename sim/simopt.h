@@ -52,6 +52,7 @@ typedef struct {
     uint32_t time_s;      /* safety phase */
     uint32_t liveness_ms; /* liveness phase; 0 = from the SWIM bounds (resolved by sim_create) */
     uint32_t start_spread_ms; /* node i first starts at a drawn time in [0, spread] */
+    uint32_t join_seeds;  /* join list: the first min(this, N - 1) other nodes */
     /* network */
     uint32_t latency_min_us;
     uint32_t latency_mean_us;
@@ -83,6 +84,11 @@ typedef struct {
      * first start, with a ceiling SIMOPT_INC_HIGH_* below the incarnation
      * range's end: incarnations in the billions, near the top */
     uint32_t inc_high_ppm;
+    /* per node, its first start finds an old life's record beside a
+     * second slot with a defect the store must refuse (a ceiling past the
+     * range, sequence 0, a bad checksum) or a stale valid record at the
+     * range's very top (meta_recovery) */
+    uint32_t stale_slot_ppm;
     /* per node, it runs a later minor version of the protocol: every frame
      * it sends carries a field this version does not define, which the
      * others must skip (docs/wire.md: later minors append fields) */

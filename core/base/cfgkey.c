@@ -603,10 +603,10 @@ void cfgkey_defaults(const cfgkey_table *t, void *target)
     }
 }
 
-hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *err, size_t cap)
+int32_t cfgkey_first_out_of_range(const cfgkey_table *t, const void *target)
 {
-    HS_ASSERT(t->count <= CFGKEY_KEYS_MAX);
     HS_ASSERT(t != NULL && target != NULL);
+    HS_ASSERT(t->count <= CFGKEY_KEYS_MAX);
     for (uint32_t i = 0; i < t->count; i++) {
         const cfgkey *k = &t->keys[i];
         if (!is_number(k->type) && k->type != CFGKEY_ENUM) {
@@ -614,12 +614,23 @@ hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *e
         }
         uint64_t v = cfgkey_get_number(t, target, i);
         if (v < k->min || v > k->max) {
-            errf(err, cap, "%s out of range (want %llu..%llu%s)", k->name,
-                 (unsigned long long)k->min, (unsigned long long)k->max, unit_suffix(k));
-            return HS_ERR_RANGE;
+            return (int32_t)i;
         }
     }
-    return HS_OK;
+    return -1;
+}
+
+hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *err, size_t cap)
+{
+    int32_t bad = cfgkey_first_out_of_range(t, target);
+    HS_ASSERT(bad < (int32_t)t->count);
+    if (bad < 0) {
+        return HS_OK;
+    }
+    const cfgkey *k = &t->keys[bad];
+    errf(err, cap, "%s out of range (want %llu..%llu%s)", k->name, (unsigned long long)k->min,
+         (unsigned long long)k->max, unit_suffix(k));
+    return HS_ERR_RANGE;
 }
 
 hs_status cfgkey_check_required(const cfgkey_bind *binds, uint32_t bind_count, char *err,

@@ -129,6 +129,9 @@ HS_MUST_USE hs_status cfgkey_set(cfgkey_bind *binds, uint32_t bind_count, const 
 /* Whether keys[key] of binds[b] was given. */
 bool cfgkey_given(const cfgkey_bind *binds, uint32_t b, uint32_t key);
 
+/* The index of the first numeric or enum key whose value in target lies
+ * outside its range, or -1: the one range test every check shares. */
+int32_t cfgkey_first_out_of_range(const cfgkey_table *t, const void *target);
 /* Every value of target within its key's type and range (for a struct
  * filled directly): HS_ERR_RANGE with "KEY out of range (want LO..HI)". */
 HS_MUST_USE hs_status cfgkey_check_values(const cfgkey_table *t, const void *target, char *err,

@@ -44,9 +44,6 @@ void swim_config_defaults(swim_config *cfg);
 HS_MUST_USE hs_status swim_config_set(swim_config *cfg, const char *name, uint64_t value);
 /* HS_OK when every field is in its range and the fields agree. */
 HS_MUST_USE hs_status swim_config_check(const swim_config *cfg);
-/* NULL when the config is valid, else the key out of range or the rule
- * broken, in words an operator can act on. */
-const char *swim_config_problem(const swim_config *cfg);
 /* swim_config_check with the whole sentence (the range of a key out of
  * range, or the rule) in err. */
 HS_MUST_USE hs_status swim_config_explain(const swim_config *cfg, char *err, size_t cap);

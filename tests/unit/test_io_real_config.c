@@ -155,7 +155,7 @@ static void test_join_refuses_empty_and_duplicate_seeds(void **state)
     expect_refusal(dup_flags, 4, "listed twice");
 }
 
-/* config_check reports core's own reason (swim_config_problem). */
+/* config_check reports core's own reason (swim_config_explain). */
 static void test_swim_problem_is_named(void **state)
 {
     (void)state;

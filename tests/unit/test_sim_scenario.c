@@ -194,6 +194,7 @@ static void test_swarm_run(void **state)
     o.perm_down = 1;
     o.crash_every_ms = 5000;
     o.down_ms = 3000;
+    o.stale_slot_ppm = 1000000; /* every first start judged by meta_recovery */
     sim *s = NULL;
     assert_int_equal(sim_create(&o, &s), HS_OK);
     assert_true(sim_options(s)->liveness_ms > 0);
