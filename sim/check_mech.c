@@ -47,6 +47,10 @@ typedef struct {
      * one step is checked (and reported) once. */
     uint32_t seen[SIMCHECK_TOUCHED_MAX];
     uint32_t seen_count;
+    /* The cluster sizes (members + 1) at the step's start and end: a
+     * suspicion that began in the step was armed at one between them. */
+    uint32_t step_size_lo;
+    uint32_t step_size_hi;
 } mech;
 
 /* When an armed timer fires: global time and the node's local time then;
@@ -100,11 +104,16 @@ static void check_suspect(const mech *m, const swim_member *r, uint64_t sus)
 {
     const swim_config *cfg = &m->s->cfg;
     uint64_t period = (uint64_t)cfg->probe_interval_ms * HS_NS_PER_MS;
-    /* The timeout scales with the cluster size when it was armed: within
-     * the sizes this process has seen. */
+    /* The timeout scales with the cluster size when it was armed: the
+     * sizes of this step for a suspicion it began (exact but for the
+     * step's own additions), else those this process has seen. */
     uint64_t unit = cfg->suspicion_mult * period;
-    uint64_t lo = unit * suspicion_scale((uint64_t)m->c->size_min[m->i]);
-    uint64_t hi = unit * suspicion_scale((uint64_t)m->c->size_max[m->i]);
+    bool began_now = r->state_since_ns == m->local_ns;
+    uint32_t size_lo = began_now ? m->step_size_lo : m->c->size_min[m->i];
+    uint32_t size_hi = began_now ? m->step_size_hi : m->c->size_max[m->i];
+    HS_ASSERT(size_lo >= 1 && size_lo <= size_hi);
+    uint64_t lo = unit * suspicion_scale((uint64_t)size_lo);
+    uint64_t hi = unit * suspicion_scale((uint64_t)size_hi);
     /* A suspicion at a newer incarnation re-arms from that moment
      * (apply_entry), keeping state_since: the deadline is at least one
      * timeout after the suspicion began and at most one after now. */
@@ -425,13 +434,18 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     HS_ASSERT(c->timers.armed != NULL);
     HS_ASSERT(i < c->nodes);
     const swim *s = node_swim(n);
+    uint32_t size = s->member_count + 1;
+    /* A new process starts with no members: 1 is its size before its
+     * first step. */
+    uint32_t before = c->size_prev_epoch[i] == c->epoch[i] ? c->size_prev[i] : 1;
+    c->size_prev[i] = size;
+    c->size_prev_epoch[i] = c->epoch[i];
     if (!node_running(n) || !s->started) {
         c->touched_count = 0;
         c->touched_overflow = false;
         c->duty_touched = 0;
         return;
     }
-    uint32_t size = s->member_count + 1;
     if (c->size_epoch[i] != c->epoch[i]) {
         c->size_epoch[i] = c->epoch[i];
         c->size_min[i] = size;
@@ -440,7 +454,8 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     c->size_min[i] = size < c->size_min[i] ? size : c->size_min[i];
     c->size_max[i] = size > c->size_max[i] ? size : c->size_max[i];
     mech m = {c, now_ns, c->timers.local_now(c->timers.host, i), i, s,
-              c->refused_epoch[i] == c->epoch[i], {0}, 0};
+              c->refused_epoch[i] == c->epoch[i], {0}, 0, before < size ? before : size,
+              before > size ? before : size};
     check_members(&m);
     check_duties(&m);
     check_gossip(&m, n);

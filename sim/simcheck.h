@@ -271,6 +271,8 @@ typedef struct {
     uint32_t size_min[SIMOPT_NODES_MAX];
     uint32_t size_max[SIMOPT_NODES_MAX];
     uint32_t size_epoch[SIMOPT_NODES_MAX];
+    uint32_t size_prev[SIMOPT_NODES_MAX]; /* after the node's last step */
+    uint32_t size_prev_epoch[SIMOPT_NODES_MAX];
     /* The member count the retransmit limit was last checked at. */
     uint32_t limit_members[SIMOPT_NODES_MAX];
     uint32_t limit_epoch[SIMOPT_NODES_MAX];
