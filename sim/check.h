@@ -53,4 +53,8 @@ void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *
 void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                        const hs_name *to_name, const uint8_t *bytes, uint32_t len);
 
+/* check_gossip.c: refute_cause, before and after a step of node i. */
+void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in);
+void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+
 #endif /* CHECK_H_ */

@@ -10,7 +10,13 @@
  * datagram as it left the node, with core's own decoder, and compares it
  * with the sender's record, taken only when the record did not change in
  * the step (the views before it hold the same incarnation and state), so
- * the message was composed from that record.  See simcheck.h. */
+ * the message was composed from that record.
+ *
+ * refute_cause, the other side of the exchange: a node's own incarnation
+ * rises only to refute, by exactly one, in a step whose input accused it
+ * at its current incarnation (a SUSPECT, DEAD or LEFT entry naming it, in
+ * a probe's gossip or a join or sync list), or that resumed a refutation
+ * waiting for its ceiling write.  See simcheck.h. */
 #include "check.h"
 
 #include "frame.h"
@@ -69,5 +75,82 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                         "gossip entries; the first: %s)", m->name.bytes,
                         member_state_name(m->state), m->incarnation, p.gossip.count,
                         p.gossip.count > 0 ? entries[0].name.bytes : "none");
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* refute_cause                                                        */
+
+/* Whether entry list l names the node (self) in a state other than
+ * ALIVE at incarnation inc: an accusation it must refute. */
+static bool accuses(const msg_member *items, uint32_t count, const hs_name *self, uint32_t inc)
+{
+    for (uint32_t k = 0; k < count; k++) {
+        if (items[k].state != MEMBER_ALIVE && items[k].incarnation == inc &&
+            hs_name_eq(&items[k].name, self)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Whether the datagram or frame in carries an accusation of s at its
+ * current incarnation, read with core's own decoder. */
+static bool input_accuses(simcheck *c, const swim *s, const hs_input *in)
+{
+    uint32_t max = in->u.recv.channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
+    frame_header h;
+    const uint8_t *payload = NULL;
+    if (frame_decode(in->u.recv.bytes, in->u.recv.len, max, &h, &payload) != HS_OK ||
+        h.type < MSG_PING || h.type > MSG_SYNC_ACK) {
+        return false;
+    }
+    msg_rx_store store = {c->rx_members, MSG_SYNC_MAX, NULL, 0};
+    union {
+        msg_probe probe;
+        msg_sync sync;
+    } body;
+    if (msg_decode(msg_registry_find(h.type), payload, h.length, &body, &store) != HS_OK) {
+        return false; /* core refuses it as well */
+    }
+    const msg_member_list *l = h.type <= MSG_PING_REQ ? &body.probe.gossip : &body.sync.members;
+    HS_ASSERT(l->count <= MSG_SYNC_MAX);
+    return accuses(l->items, l->count, &s->self.name, s->self.incarnation);
+}
+
+void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in)
+{
+    HS_ASSERT(i < c->nodes && in != NULL);
+    const swim *s = node_swim(n);
+    simcheck_refute *r = &c->refute[i];
+    r->epoch = c->epoch[i];
+    r->started = node_running(n) && s->started;
+    r->inc = s->self.incarnation;
+    r->pending = s->refute_pending;
+    r->accused = r->started && in->kind == HS_IN_RECV && input_accuses(c, s, in);
+}
+
+void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    HS_ASSERT(i < c->nodes);
+    const simcheck_refute *r = &c->refute[i];
+    const swim *s = node_swim(n);
+    if (r->epoch != c->epoch[i] || !r->started || !node_running(n)) {
+        return; /* a start sets the incarnation; a new process has no before */
+    }
+    simcheck_count(c, SIMCHECK_REFUTE_CAUSE);
+    uint32_t inc = s->self.incarnation;
+    HS_ASSERT(inc >= r->inc || !s->started);
+    if (inc == r->inc) {
+        return;
+    }
+    if (inc != r->inc + 1) {
+        simcheck_report(c, SIMCHECK_REFUTE_CAUSE, now_ns, (int32_t)i,
+                        "own incarnation went from %u to %u in one step (a refutation "
+                        "takes the next one)", r->inc, inc);
+    } else if (!r->accused && !r->pending) {
+        simcheck_report(c, SIMCHECK_REFUTE_CAUSE, now_ns, (int32_t)i,
+                        "own incarnation rose to %u with no accusation at %u in the step's "
+                        "input and no refutation waiting for its ceiling", inc, r->inc);
     }
 }

@@ -1808,6 +1808,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     /* The crash report's self-test: an assertion inside this step, as a
      * broken invariant in core would fail (sim_set_crash_at_event). */
     HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
+    simcheck_before_step(&s->chk, i, sn->node, in);
     hs_input exact;
     uint8_t *block = NULL;
     if (HS_DEBUG_CHECKS) { /* release builds step on the input as it is */

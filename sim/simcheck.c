@@ -49,6 +49,11 @@ hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
             return HS_ERR_NOMEM;
         }
     }
+    c->rx_members = calloc(MSG_SYNC_MAX, sizeof(msg_member));
+    if (c->rx_members == NULL) {
+        simcheck_free(c);
+        return HS_ERR_NOMEM;
+    }
     return HS_OK;
 }
 
@@ -61,6 +66,7 @@ void simcheck_free(simcheck *c)
     for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
         free(c->reported[id]);
     }
+    free(c->rx_members);
     memset(c, 0, sizeof(*c));
 }
 
@@ -183,6 +189,12 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     check_meta_event(c, now_ns, i, ev);
 }
 
+void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input *in)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    check_gossip_input(c, i, n, in);
+}
+
 void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
                    const hs_name *to_name, const uint8_t *bytes, uint32_t len)
 {
@@ -202,6 +214,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_mech_swim(c, now_ns, i, n);
     check_rounds_after_step(c, now_ns, i, n);
     check_story_after_step(c, now_ns, i, n);
+    check_gossip_after_step(c, now_ns, i, n);
 }
 
 /* ------------------------------------------------------------------ */

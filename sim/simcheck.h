@@ -79,6 +79,10 @@
  *   holds as SUSPECT or DEAD (its probe, or one relayed for a ping-req)
  *   carries that record first: the accused hears the accusation in the
  *   exchange and can refute it at once.
+ * - refute_cause (check_gossip.c): a started node's own incarnation rises
+ *   only by one, in a step whose input accused it at its current
+ *   incarnation (a non-ALIVE entry naming it, read with core's decoder)
+ *   or that resumed a refutation waiting for its ceiling write.
  * - heap_returned (sim.c): every block core's heap gave a node (counted by
  *   the simulator's heap, core/base/alloc.h) is back when the node is
  *   destroyed (a crash, a stop) or its creation failed; a leak is
@@ -118,7 +122,8 @@
     X(ROUND_SENDS, "round_sends")                                          \
     X(META_RECOVERY, "meta_recovery")                                      \
     X(HEAP_RETURNED, "heap_returned")                                      \
-    X(ACCUSED_FIRST, "accused_first")
+    X(ACCUSED_FIRST, "accused_first")                                      \
+    X(REFUTE_CAUSE, "refute_cause")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -202,6 +207,15 @@ typedef struct {
     bool active;        /* until the first load */
     bool bad_seen;
 } simcheck_recovery;
+
+/* refute_cause (check_gossip.c): node i before the step being checked. */
+typedef struct {
+    uint32_t epoch;
+    uint32_t inc;  /* own incarnation */
+    bool started;  /* running with SWIM started */
+    bool pending;  /* a refutation waited for its ceiling write */
+    bool accused;  /* the input accused it at inc */
+} simcheck_refute;
 
 /* What a cached row result was computed from; valid false: never. */
 typedef struct {
@@ -294,6 +308,8 @@ typedef struct {
     simcheck_counts counts[SIMOPT_NODES_MAX];
     bool was_leaving[SIMOPT_NODES_MAX]; /* swim.leaving after the node's last step */
     simcheck_recovery recovery[SIMOPT_NODES_MAX];
+    simcheck_refute refute[SIMOPT_NODES_MAX];
+    msg_member *rx_members; /* MSG_SYNC_MAX: decode room for refute_cause */
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */
@@ -356,6 +372,9 @@ void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *
 void simcheck_node_down(simcheck *c, uint32_t i);
 /* Before delivering timer_id to node i. */
 void simcheck_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, uint64_t timer_id);
+/* Node i is about to step on in (after simcheck_input): what
+ * refute_cause needs from before the step. */
+void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input *in);
 /* Each UDP datagram node i's step sent to node to (its outputs run before
  * simcheck_after_step). */
 void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,

@@ -464,12 +464,16 @@ void swim_ceiling_durable(swim *s, step_ctx *ctx, uint32_t ceiling)
  * an accusation above ours was never about anything we announced: it is
  * forged or corrupt, and refuting it would let one datagram push our
  * incarnation to the top of its range, where we could refute no more. */
-static void apply_self_entry(swim *s, step_ctx *ctx, const msg_member *e)
+static void apply_self_entry(swim *s, step_ctx *ctx, const msg_member *e, uint32_t list_inc)
 {
+    HS_ASSERT(list_inc <= s->self.incarnation);
     if (s->leaving || e->state == MEMBER_ALIVE) {
         return;
     }
-    if (e->incarnation > s->self.incarnation) {
+    /* Above the incarnation we held when the list arrived: one list
+     * refutes at most once, or entries at X, X + 1, ... in one forged
+     * datagram would climb one incarnation each. */
+    if (e->incarnation > list_inc) {
         ctx->counters->stale_msgs++;
         ctx_event(ctx, HS_EV_ENTRY_IMPOSSIBLE, &e->name, e->state, e->incarnation,
                   s->self.incarnation);
@@ -502,10 +506,10 @@ static void learn_member(swim *s, step_ctx *ctx, const msg_member *e)
     swim_table_gossip_enqueue(s, ctx, m);
 }
 
-static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
+static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e, uint32_t list_inc)
 {
     if (hs_name_eq(&e->name, &s->self.name)) {
-        apply_self_entry(s, ctx, e);
+        apply_self_entry(s, ctx, e, list_inc);
         return;
     }
     swim_member *m = swim_table_find_mut(s, &e->name);
@@ -562,9 +566,11 @@ static void apply_entry(swim *s, step_ctx *ctx, const msg_member *e)
 
 static void apply_list(swim *s, step_ctx *ctx, const msg_member_list *l)
 {
+    uint32_t list_inc = s->self.incarnation;
     for (uint32_t i = 0; i < l->count; i++) {
-        apply_entry(s, ctx, &l->items[i]);
+        apply_entry(s, ctx, &l->items[i], list_inc);
     }
+    HS_ASSERT(s->self.incarnation <= list_inc + 1); /* one refutation per list */
 }
 
 /* ------------------------------------------------------------------ */

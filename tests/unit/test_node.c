@@ -667,6 +667,30 @@ static void test_refutation(void **state)
     harness_free(&h);
 }
 
+/* One list refutes at most once: accusations at our incarnation and at
+ * each one above it, in one forged datagram, would otherwise climb one
+ * incarnation per entry (the one after the first refutation is one we
+ * announced only in this step, so no one could have accused us of it). */
+static void test_one_refutation_per_list(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    const swim *s = node_swim(h.n);
+    uint32_t inc = s->self.incarnation;
+    msg_member ladder[4];
+    for (uint32_t k = 0; k < 4; k++) {
+        ladder[k] = member_entry("n1", 1, inc + k, MEMBER_SUSPECT);
+    }
+    msg m = ping_msg(7, "n2", "n1", ladder, 4);
+    deliver_msg(&h, addr_of(2), &m);
+    assert_int_equal(s->self.incarnation, inc + 1);
+    assert_non_null(find_event(&h, HS_EV_SELF_REFUTED));
+    assert_non_null(find_event(&h, HS_EV_ENTRY_IMPOSSIBLE));
+    harness_free(&h);
+}
+
 /* One forged record must not pin another member at an incarnation it can
  * never refute: an accusation above the incarnation we know is judged at
  * the one we know. */
@@ -1758,6 +1782,7 @@ int main(void)
         cmocka_unit_test(test_ack_cancels_probe_timeout),
         cmocka_unit_test(test_ping_req_relay),
         cmocka_unit_test(test_refutation),
+        cmocka_unit_test(test_one_refutation_per_list),
         cmocka_unit_test(test_forged_accusation_is_clamped),
         cmocka_unit_test(test_refutation_waits_for_ceiling),
         cmocka_unit_test(test_merge_rule),
