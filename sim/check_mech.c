@@ -429,6 +429,25 @@ static void check_self_news(const mech *m)
     }
 }
 
+/* A timer the host refused waits in SWIM's re-arm list only until the
+ * next SWIM timer is delivered, which arms it again at its backoff: the
+ * other checks take a waiting timer as armed, so without this one a
+ * re-arm that never happens would pass them all. */
+static void check_rearm(const mech *m)
+{
+    const simcheck_origin *o = &m->c->origin_now[m->i];
+    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM) {
+        return;
+    }
+    simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+    HS_ASSERT(m->s->rearm_count <= SWIM_REARM_MAX);
+    if (m->s->rearm_count != 0) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "%u refused timers still wait to be armed again after a SWIM timer "
+                        "fired", m->s->rearm_count);
+    }
+}
+
 void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(c->timers.armed != NULL);
@@ -458,6 +477,7 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
               before > size ? before : size};
     check_members(&m);
     check_duties(&m);
+    check_rearm(&m);
     check_gossip(&m, n);
     check_self_news(&m);
     c->touched_count = 0;

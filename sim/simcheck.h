@@ -42,7 +42,9 @@
  *   probe interval, its sync and reconnect rounds within theirs; a probe
  *   whose direct ack has not come and whose timeout has not fired has the
  *   timeout armed within probe_timeout; a node not yet joined has its join
- *   retry armed at its backoff (join_retry_min doubling to join_retry_max).
+ *   retry armed at its backoff (join_retry_min doubling to join_retry_max);
+ *   after a SWIM timer is delivered, no refused timer still waits in the
+ *   re-arm list.
  * - gossip_limits: the retransmit limit is max(1, floor(retransmit_mult *
  *   ln(n + 1))) for the cluster size n; every queued gossip entry was sent
  *   fewer times than it and is younger than gossip_max_age plus one probe

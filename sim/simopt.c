@@ -846,6 +846,18 @@ void simopt_args_for(const simopt_args *base, const simopt *o, simopt_args *out)
             out->set |= UINT64_C(1) << k;
         }
     }
+    /* SWIM keys o holds apart from its base (defaults or the draw) are
+     * --swim-KEY flags, so a changed setting survives the round trip. */
+    swim_config base_sw;
+    swim_base(o, &base_sw);
+    const cfgkey_table *t = swim_config_keys();
+    out->swim_values = o->swim;
+    for (uint32_t k = 0; k < t->count; k++) {
+        if (cfgkey_get_number(t, &o->swim, k) != cfgkey_get_number(t, &base_sw, k)) {
+            out->swim_set |= UINT64_C(1) << k;
+        }
+    }
+    HS_ASSERT(t->count <= 64);
 }
 
 /* SWIM draws: each key's range here lies inside its key's range (the

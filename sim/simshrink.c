@@ -222,6 +222,50 @@ static bool shrink_options(shrink *k, bool schedule_fixed)
     return changed;
 }
 
+/* SWIM settings that stretch the liveness deadlines, each set to the
+ * tightest value its rules allow (its minimum, or another key's value):
+ * a liveness failure cannot come before its deadline, so a shorter one is
+ * a shorter failing run. */
+typedef struct {
+    const char *key;
+    const char *same_as; /* NULL: the key's minimum */
+} swim_row;
+
+static const swim_row swim_rows[] = {
+    {"suspicion_mult", NULL},
+    {"reconnect_interval_ms", "probe_interval_ms"},
+    {"join_retry_max_ms", "join_retry_min_ms"},
+};
+
+static bool shrink_swim(shrink *k)
+{
+    const cfgkey_table *t = swim_config_keys();
+    bool changed = false;
+    for (size_t i = 0; i < HS_ARRAY_LEN(swim_rows); i++) {
+        simopt cand = k->r->best;
+        int32_t key = cfgkey_find(t, swim_rows[i].key);
+        HS_ASSERT(key >= 0);
+        uint64_t to = swim_rows[i].same_as == NULL
+                          ? t->keys[key].min
+                          : cfgkey_get_number(t, &cand.swim,
+                                              (uint32_t)cfgkey_find(t, swim_rows[i].same_as));
+        if (cfgkey_get_number(t, &cand.swim, (uint32_t)key) == to ||
+            cfgkey_set_number(t, &cand.swim, swim_rows[i].key, to, NULL, 0) != HS_OK ||
+            swim_config_check(&cand.swim) != HS_OK) {
+            continue;
+        }
+        simsweep_result res;
+        if (fails_same(k, &cand, &res)) {
+            char what[64];
+            snprintf(what, sizeof(what), "--swim-%s %llu", swim_rows[i].key,
+                     (unsigned long long)to);
+            keep(k, &cand, &res, what);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
 /* ------------------------------------------------------------------ */
 /* ddmin over the fault schedule                                       */
 
@@ -396,6 +440,7 @@ hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
         bool changed = shrink_nodes(&k);
         changed = shrink_time(&k) || changed;
         changed = shrink_options(&k, false) || changed;
+        changed = shrink_swim(&k) || changed;
         if (!changed) {
             break;
         }
@@ -412,6 +457,7 @@ hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
     for (int round = 0; round < 2 && !out->budget_hit; round++) {
         bool changed = shrink_time(&k);
         changed = shrink_options(&k, true) || changed;
+        changed = shrink_swim(&k) || changed;
         if (!changed) {
             break;
         }
