@@ -47,11 +47,11 @@ void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
 /* check_meta.c: meta_recovery, from the event records of node i. */
 void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 
-/* check_gossip.c: accused_first, for each UDP datagram node i's step
+/* check_gossip.c: accused_first and ack_self_first, for each UDP datagram node i's step
  * sent to the node named to_name (before check_swim_views reads the
  * step's changes). */
 void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
-                       const hs_name *to_name, const uint8_t *bytes, uint32_t len);
+                       const hs_name *to_name, hs_addr to, const uint8_t *bytes, uint32_t len);
 
 /* check_gossip.c: refute_cause, before and after a step of node i. */
 void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in);

@@ -19,6 +19,8 @@
  * waiting for its ceiling write.  See simcheck.h. */
 #include "check.h"
 
+#include <string.h>
+
 #include "frame.h"
 #include "msg_registry.h"
 #include "swim_msg.h"
@@ -40,20 +42,53 @@ static bool is_record(const msg_member *e, const swim_member *m)
            e->state == m->state;
 }
 
+/* ack_self_first: the ACK answering a PING whose sender held a stale copy
+ * of us (no incarnation, or another one) leads with our own record, so
+ * every prober learns our current incarnation within one probe walk. */
+static void check_ack(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s,
+                      const frame_header *h, const msg_probe *p, const msg_member *entries,
+                      hs_addr to)
+{
+    const simcheck_refute *r = &c->refute[i];
+    if (h->type != MSG_ACK || !r->pinged || p->seq != r->ping_seq ||
+        !hs_addr_eq(to, r->ping_from)) {
+        return;
+    }
+    /* Stale against the incarnation we held at the step's start and the
+     * one we hold now: the step may have refuted before it answered. */
+    if (r->ping_has_inc &&
+        (r->ping_target_inc == r->inc || r->ping_target_inc == s->self.incarnation)) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_ACK_SELF_FIRST);
+    /* The step may refute after it answered (the ping's own gossip is
+     * applied after the ack): the record is ours at either incarnation. */
+    if (p->gossip.count == 0 || !hs_name_eq(&entries[0].name, &s->self.name) ||
+        entries[0].incarnation < r->inc || entries[0].incarnation > s->self.incarnation) {
+        simcheck_report(c, SIMCHECK_ACK_SELF_FIRST, now_ns, (int32_t)i,
+                        "ack (seq %llu) to a prober whose copy of us is stale does not lead "
+                        "with our record at inc=%u (%u gossip entries; the first: %s)",
+                        (unsigned long long)p->seq, r->inc, p->gossip.count,
+                        p->gossip.count > 0 ? entries[0].name.bytes : "none");
+    }
+}
+
 void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
-                       const hs_name *to_name, const uint8_t *bytes, uint32_t len)
+                       const hs_name *to_name, hs_addr to, const uint8_t *bytes, uint32_t len)
 {
     HS_ASSERT(i < c->nodes && to_name != NULL);
     const swim *s = node_swim(n);
-    /* A cheap filter first: the node at the address is held accused. */
+    /* Cheap filters first: the node at the address is held accused, or
+     * the step answers a ping from a prober with a stale copy of us. */
     const swim_member *at = swim_find(s, to_name);
-    if (at == NULL || at->state == MEMBER_ALIVE) {
+    bool accused_dest = at != NULL && at->state != MEMBER_ALIVE;
+    if (!accused_dest && !c->refute[i].pinged) {
         return;
     }
     frame_header h;
     const uint8_t *payload = NULL;
     if (frame_decode(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload) != HS_OK ||
-        h.type != MSG_PING) {
+        (h.type != MSG_PING && h.type != MSG_ACK)) {
         return;
     }
     msg_member entries[MSG_GOSSIP_MAX];
@@ -61,14 +96,15 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
     msg_probe p;
     hs_status st = msg_decode(msg_registry_find(h.type), payload, h.length, &p, &store);
     HS_ASSERT(st == HS_OK); /* the encoder refuses what the decoder would */
+    HS_ASSERT(p.gossip.items == entries || p.gossip.count == 0);
+    check_ack(c, now_ns, i, s, &h, &p, entries, to);
     /* The record the ping is about is the one it names: a forged member
      * may share the address (and a relayed ping goes where it was told). */
-    const swim_member *m = swim_find(s, &p.target);
+    const swim_member *m = h.type == MSG_PING ? swim_find(s, &p.target) : NULL;
     if (m == NULL || m->state == MEMBER_ALIVE || !unchanged_in_step(c, i, s, m)) {
         return;
     }
     simcheck_count(c, SIMCHECK_ACCUSED_FIRST);
-    HS_ASSERT(p.gossip.items == entries || p.gossip.count == 0);
     if (p.gossip.count == 0 || !is_record(&entries[0], m)) {
         simcheck_report(c, SIMCHECK_ACCUSED_FIRST, now_ns, (int32_t)i,
                         "ping to %s, held %s at inc=%u, does not lead with that record (%u "
@@ -94,16 +130,24 @@ static bool accuses(const msg_member *items, uint32_t count, const hs_name *self
     return false;
 }
 
-/* Whether the datagram or frame in carries an accusation of s at its
- * current incarnation, read with core's own decoder. */
-static bool input_accuses(simcheck *c, const swim *s, const hs_input *in)
+/* What the input told about s, read with core's own decoder: whether it
+ * accuses s at its current incarnation, and whether it is a PING to s
+ * whose sender holds a stale copy of s (its ack must lead with our
+ * record, ack_self_first). */
+static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *in)
 {
+    simcheck_refute *r = &c->refute[i];
+    const hs_name *self = &s->self.name;
+    /* Cheap first: an entry or a target naming s carries its name. */
+    if (memmem(in->u.recv.bytes, in->u.recv.len, self->bytes, self->len) == NULL) {
+        return;
+    }
     uint32_t max = in->u.recv.channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
     frame_header h;
     const uint8_t *payload = NULL;
     if (frame_decode(in->u.recv.bytes, in->u.recv.len, max, &h, &payload) != HS_OK ||
         h.type < MSG_PING || h.type > MSG_SYNC_ACK) {
-        return false;
+        return;
     }
     msg_rx_store store = {c->rx_members, MSG_SYNC_MAX, NULL, 0};
     union {
@@ -111,11 +155,19 @@ static bool input_accuses(simcheck *c, const swim *s, const hs_input *in)
         msg_sync sync;
     } body;
     if (msg_decode(msg_registry_find(h.type), payload, h.length, &body, &store) != HS_OK) {
-        return false; /* core refuses it as well */
+        return; /* core refuses it as well */
     }
     const msg_member_list *l = h.type <= MSG_PING_REQ ? &body.probe.gossip : &body.sync.members;
     HS_ASSERT(l->count <= MSG_SYNC_MAX);
-    return accuses(l->items, l->count, &s->self.name, s->self.incarnation);
+    r->accused = accuses(l->items, l->count, self, s->self.incarnation);
+    if (h.type == MSG_PING && in->u.recv.channel == HS_CH_UDP &&
+        hs_name_eq(&body.probe.target, self)) {
+        r->pinged = true;
+        r->ping_has_inc = body.probe.has_target_inc;
+        r->ping_target_inc = body.probe.target_inc;
+        r->ping_seq = body.probe.seq;
+        r->ping_from = in->u.recv.from;
+    }
 }
 
 void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in)
@@ -127,7 +179,11 @@ void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *
     r->started = node_running(n) && s->started;
     r->inc = s->self.incarnation;
     r->pending = s->refute_pending;
-    r->accused = r->started && in->kind == HS_IN_RECV && input_accuses(c, s, in);
+    r->accused = false;
+    r->pinged = false;
+    if (r->started && in->kind == HS_IN_RECV) {
+        read_input(c, i, s, in);
+    }
 }
 
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)

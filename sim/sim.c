@@ -1243,7 +1243,7 @@ static void exec_send(sim *s, uint32_t i, const hs_output *out)
     int32_t to = addr_index(s, out->u.send.to);
     if (to >= 0 && s->nodes[i].node != NULL) {
         simcheck_send(&s->chk, s->now_ns, i, s->nodes[i].node, &s->cl.names[to],
-                      hs_outbox_payload(&s->ob, out), out->u.send.len);
+                      out->u.send.to, hs_outbox_payload(&s->ob, out), out->u.send.len);
     }
     if (to < 0) {
         s->unroutable++;

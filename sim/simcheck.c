@@ -196,10 +196,10 @@ void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input
 }
 
 void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
-                   const hs_name *to_name, const uint8_t *bytes, uint32_t len)
+                   const hs_name *to_name, hs_addr to, const uint8_t *bytes, uint32_t len)
 {
     HS_ASSERT(i < c->nodes && bytes != NULL);
-    check_gossip_send(c, now_ns, i, n, to_name, bytes, len);
+    check_gossip_send(c, now_ns, i, n, to_name, to, bytes, len);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,

@@ -85,6 +85,9 @@
  *   only by one, in a step whose input accused it at its current
  *   incarnation (a non-ALIVE entry naming it, read with core's decoder)
  *   or that resumed a refutation waiting for its ceiling write.
+ * - ack_self_first (check_gossip.c): the ACK answering a PING whose sender
+ *   held a stale copy of the node (no incarnation, or another one) leads
+ *   with the node's own record at its current incarnation.
  * - heap_returned (sim.c): every block core's heap gave a node (counted by
  *   the simulator's heap, core/base/alloc.h) is back when the node is
  *   destroyed (a crash, a stop) or its creation failed; a leak is
@@ -125,7 +128,8 @@
     X(META_RECOVERY, "meta_recovery")                                      \
     X(HEAP_RETURNED, "heap_returned")                                      \
     X(ACCUSED_FIRST, "accused_first")                                      \
-    X(REFUTE_CAUSE, "refute_cause")
+    X(REFUTE_CAUSE, "refute_cause")                                        \
+    X(ACK_SELF_FIRST, "ack_self_first")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -217,6 +221,13 @@ typedef struct {
     bool started;  /* running with SWIM started */
     bool pending;  /* a refutation waited for its ceiling write */
     bool accused;  /* the input accused it at inc */
+    /* ack_self_first: the input was a PING to it (pinged), with the
+     * incarnation the prober holds for it, if it sent one. */
+    bool pinged;
+    bool ping_has_inc;
+    uint32_t ping_target_inc;
+    uint64_t ping_seq;
+    hs_addr ping_from;
 } simcheck_refute;
 
 /* What a cached row result was computed from; valid false: never. */
@@ -380,7 +391,7 @@ void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input
 /* Each UDP datagram node i's step sent to node to (its outputs run before
  * simcheck_after_step). */
 void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
-                   const hs_name *to_name, const uint8_t *bytes, uint32_t len);
+                   const hs_name *to_name, hs_addr to, const uint8_t *bytes, uint32_t len);
 /* Each event record node i emitted in the step. */
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 /* After node i stepped; outbox_overflowed says the step lost outputs. */
