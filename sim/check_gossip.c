@@ -25,6 +25,22 @@
 #include "msg_registry.h"
 #include "swim_msg.h"
 
+static void read_once(simcheck *c, uint32_t i, const swim *s);
+
+/* A whole frame's header and payload, without the checksum: what is read
+ * here is a frame core wrote, or one it will judge itself. */
+static bool frame_of(const uint8_t *bytes, uint32_t len, uint32_t max, frame_header *h,
+                     const uint8_t **payload)
+{
+    if (frame_parse_header(bytes, len, max, h) != HS_OK ||
+        (uint64_t)FRAME_HEADER_LEN + h->length > len) {
+        return false;
+    }
+    *payload = bytes + FRAME_HEADER_LEN;
+    HS_ASSERT(h->length <= max);
+    return true;
+}
+
 static bool unchanged_in_step(const simcheck *c, uint32_t i, const swim *s,
                               const swim_member *m)
 {
@@ -82,12 +98,16 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
      * the step answers a ping from a prober with a stale copy of us. */
     const swim_member *at = swim_find(s, to_name);
     bool accused_dest = at != NULL && at->state != MEMBER_ALIVE;
-    if (!accused_dest && !c->refute[i].pinged) {
+    bool ack = len >= FRAME_HEADER_LEN && ((bytes[2] << 8) | bytes[3]) == MSG_ACK;
+    if (ack) {
+        read_once(c, i, s);
+    }
+    if (!accused_dest && !(ack && c->refute[i].pinged)) {
         return;
     }
     frame_header h;
     const uint8_t *payload = NULL;
-    if (frame_decode(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload) != HS_OK ||
+    if (!frame_of(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload) ||
         (h.type != MSG_PING && h.type != MSG_ACK)) {
         return;
     }
@@ -138,6 +158,7 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
 {
     simcheck_refute *r = &c->refute[i];
     const hs_name *self = &s->self.name;
+    HS_ASSERT(in->kind == HS_IN_RECV);
     /* Cheap first: an entry or a target naming s carries its name. */
     if (memmem(in->u.recv.bytes, in->u.recv.len, self->bytes, self->len) == NULL) {
         return;
@@ -145,8 +166,8 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
     uint32_t max = in->u.recv.channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
     frame_header h;
     const uint8_t *payload = NULL;
-    if (frame_decode(in->u.recv.bytes, in->u.recv.len, max, &h, &payload) != HS_OK ||
-        h.type < MSG_PING || h.type > MSG_SYNC_ACK) {
+    if (!frame_of(in->u.recv.bytes, in->u.recv.len, max, &h, &payload) || h.type < MSG_PING ||
+        h.type > MSG_SYNC_ACK) {
         return;
     }
     msg_rx_store store = {c->rx_members, MSG_SYNC_MAX, NULL, 0};
@@ -159,7 +180,7 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
     }
     const msg_member_list *l = h.type <= MSG_PING_REQ ? &body.probe.gossip : &body.sync.members;
     HS_ASSERT(l->count <= MSG_SYNC_MAX);
-    r->accused = accuses(l->items, l->count, self, s->self.incarnation);
+    r->accused = accuses(l->items, l->count, self, r->inc);
     if (h.type == MSG_PING && in->u.recv.channel == HS_CH_UDP &&
         hs_name_eq(&body.probe.target, self)) {
         r->pinged = true;
@@ -168,6 +189,19 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
         r->ping_seq = body.probe.seq;
         r->ping_from = in->u.recv.from;
     }
+}
+
+/* The step's input is decoded only when a check needs it (an ACK sent,
+ * or the incarnation rose): most steps need neither. */
+static void read_once(simcheck *c, uint32_t i, const swim *s)
+{
+    simcheck_refute *r = &c->refute[i];
+    if (r->in != NULL) {
+        const hs_input *in = r->in;
+        r->in = NULL;
+        read_input(c, i, s, in);
+    }
+    HS_ASSERT(r->in == NULL);
 }
 
 void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in)
@@ -181,15 +215,15 @@ void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *
     r->pending = s->refute_pending;
     r->accused = false;
     r->pinged = false;
-    if (r->started && in->kind == HS_IN_RECV) {
-        read_input(c, i, s, in);
-    }
+    /* The input outlives the step (its payload is the host's until the
+     * step returns). */
+    r->in = r->started && in->kind == HS_IN_RECV ? in : NULL;
 }
 
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(i < c->nodes);
-    const simcheck_refute *r = &c->refute[i];
+    simcheck_refute *r = &c->refute[i];
     const swim *s = node_swim(n);
     if (r->epoch != c->epoch[i] || !r->started || !node_running(n)) {
         return; /* a start sets the incarnation; a new process has no before */
@@ -200,6 +234,7 @@ void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
     if (inc == r->inc) {
         return;
     }
+    read_once(c, i, s);
     if (inc != r->inc + 1) {
         simcheck_report(c, SIMCHECK_REFUTE_CAUSE, now_ns, (int32_t)i,
                         "own incarnation went from %u to %u in one step (a refutation "

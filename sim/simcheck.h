@@ -228,6 +228,7 @@ typedef struct {
     uint32_t ping_target_inc;
     uint64_t ping_seq;
     hs_addr ping_from;
+    const hs_input *in; /* the step's input, until read (read_once) */
 } simcheck_refute;
 
 /* What a cached row result was computed from; valid false: never. */
