@@ -24,6 +24,7 @@
 #include "frame.h"
 #include "msg_registry.h"
 #include "swim_msg.h"
+#include "swim_table.h"
 
 static void read_once(simcheck *c, uint32_t i, const swim *s);
 
@@ -159,8 +160,11 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
     simcheck_refute *r = &c->refute[i];
     const hs_name *self = &s->self.name;
     HS_ASSERT(in->kind == HS_IN_RECV);
-    /* Cheap first: an entry or a target naming s carries its name. */
-    if (memmem(in->u.recv.bytes, in->u.recv.len, self->bytes, self->len) == NULL) {
+    /* Cheap first: an entry or a target naming s carries its name; an
+     * ACK is read for its sequence number (probe_acked). */
+    const uint8_t *b = in->u.recv.bytes;
+    bool ack = in->u.recv.len >= FRAME_HEADER_LEN && ((b[2] << 8) | b[3]) == MSG_ACK;
+    if (!ack && memmem(b, in->u.recv.len, self->bytes, self->len) == NULL) {
         return;
     }
     uint32_t max = in->u.recv.channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
@@ -181,6 +185,10 @@ static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *i
     const msg_member_list *l = h.type <= MSG_PING_REQ ? &body.probe.gossip : &body.sync.members;
     HS_ASSERT(l->count <= MSG_SYNC_MAX);
     r->accused = accuses(l->items, l->count, self, r->inc);
+    if (h.type == MSG_ACK && in->u.recv.channel == HS_CH_UDP) {
+        r->acked = true;
+        r->ack_seq = body.probe.seq;
+    }
     if (h.type == MSG_PING && in->u.recv.channel == HS_CH_UDP &&
         hs_name_eq(&body.probe.target, self)) {
         r->pinged = true;
@@ -215,13 +223,71 @@ void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *
     r->pending = s->refute_pending;
     r->accused = false;
     r->pinged = false;
+    r->acked = false;
+    r->probe_open = r->started && s->probe_uid != 0 && !s->probe_acked;
+    r->probe_seq = s->probe_seq;
+    uint64_t at_global = 0, at_local = 0;
+    r->timeout_armed = r->probe_open &&
+                       c->timers.armed(c->timers.host, i,
+                                       hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0,
+                                                   (uint32_t)s->probe_seq & HS_ID_GEN_MASK),
+                                       &at_global, &at_local);
     /* The input outlives the step (its payload is the host's until the
      * step returns). */
     r->in = r->started && in->kind == HS_IN_RECV ? in : NULL;
+    const uint8_t *b = r->in != NULL ? in->u.recv.bytes : NULL;
+    r->in_type = b != NULL && in->u.recv.len >= FRAME_HEADER_LEN ? (uint16_t)((b[2] << 8) | b[3])
+                                                                 : 0;
+}
+
+/* Whether the probe's target is still one a probe waits for: its death
+ * or removal (the input's own gossip may bring it) cancels the timeout. */
+static bool target_probed(const swim *s)
+{
+    const swim_member *t = s->probe_uid != 0 ? swim_table_find_uid(s, s->probe_uid) : NULL;
+    return t != NULL && (t->state == MEMBER_ALIVE || t->state == MEMBER_SUSPECT);
+}
+
+/* probe_acked: an ACK with the sequence number of the probe in flight
+ * ends its direct phase in that step (its timeout is no longer armed at
+ * the host); one with any other number leaves the timeout as it was. */
+static void check_probe_acked(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s)
+{
+    simcheck_refute *r = &c->refute[i];
+    if (!r->probe_open || r->in_type != MSG_ACK) {
+        return;
+    }
+    read_once(c, i, s);
+    uint32_t gen = (uint32_t)r->probe_seq & HS_ID_GEN_MASK;
+    bool fired = c->timeout_fired_epoch[i] == c->epoch[i] && c->timeout_fired_seq[i] == gen;
+    if (!r->acked || fired) {
+        return; /* not an ACK core reads, or the direct phase already ended */
+    }
+    simcheck_count(c, SIMCHECK_PROBE_ACKED);
+    uint64_t at_global = 0, at_local = 0;
+    bool armed = c->timers.armed(c->timers.host, i,
+                                 hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, gen), &at_global,
+                                 &at_local);
+    bool refusing = c->timers.refusing != NULL &&
+                    c->timers.refusing(c->timers.host, i,
+                                       hs_timer_id(SWIM_TIMER_PROBE_TIMEOUT, 0, gen));
+    if (r->ack_seq == r->probe_seq && armed) {
+        simcheck_report(c, SIMCHECK_PROBE_ACKED, now_ns, (int32_t)i,
+                        "the ack of probe seq %llu came and its timeout is still armed",
+                        (unsigned long long)r->probe_seq);
+    } else if (r->ack_seq != r->probe_seq && r->timeout_armed && !armed && !refusing &&
+               s->probe_seq == r->probe_seq && target_probed(s)) {
+        simcheck_report(c, SIMCHECK_PROBE_ACKED, now_ns, (int32_t)i,
+                        "an ack for seq %llu ended the direct phase of probe seq %llu",
+                        (unsigned long long)r->ack_seq, (unsigned long long)r->probe_seq);
+    }
 }
 
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
+    if (node_running(n)) {
+        check_probe_acked(c, now_ns, i, node_swim(n));
+    }
     HS_ASSERT(i < c->nodes);
     simcheck_refute *r = &c->refute[i];
     const swim *s = node_swim(n);

@@ -88,6 +88,9 @@
  * - ack_self_first (check_gossip.c): the ACK answering a PING whose sender
  *   held a stale copy of the node (no incarnation, or another one) leads
  *   with the node's own record at its current incarnation.
+ * - probe_acked (check_gossip.c): an ACK with the sequence number of the
+ *   probe in flight ends its direct phase in that step (the timeout is no
+ *   longer armed at the host); an ACK with another number leaves it armed.
  * - heap_returned (sim.c): every block core's heap gave a node (counted by
  *   the simulator's heap, core/base/alloc.h) is back when the node is
  *   destroyed (a crash, a stop) or its creation failed; a leak is
@@ -129,7 +132,8 @@
     X(HEAP_RETURNED, "heap_returned")                                      \
     X(ACCUSED_FIRST, "accused_first")                                      \
     X(REFUTE_CAUSE, "refute_cause")                                        \
-    X(ACK_SELF_FIRST, "ack_self_first")
+    X(ACK_SELF_FIRST, "ack_self_first")                                    \
+    X(PROBE_ACKED, "probe_acked")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -229,6 +233,14 @@ typedef struct {
     uint64_t ping_seq;
     hs_addr ping_from;
     const hs_input *in; /* the step's input, until read (read_once) */
+    uint16_t in_type;   /* its frame type (0: not a frame) */
+    /* probe_acked: the probe in flight before the step, and the ACK the
+     * input carried. */
+    bool probe_open;
+    bool timeout_armed; /* its timeout, at the host before the step */
+    bool acked;
+    uint64_t probe_seq;
+    uint64_t ack_seq;
 } simcheck_refute;
 
 /* What a cached row result was computed from; valid false: never. */
