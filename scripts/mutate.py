@@ -62,6 +62,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import random
 import re
 import shutil
@@ -183,13 +184,23 @@ def mutants_of(path: str, text: str) -> list[Mutant]:
 
 
 def _run(cmd: list[str], cwd: Path, timeout: int) -> tuple[int, str]:
+    """Runs cmd in its own process group, so that a timeout (a mutant that
+    hangs the simulator) kills the sweep's forked workers too, not only the
+    sweep: orphaned workers of a hung mutant would spin on and load every
+    later measurement on the machine."""
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, timeout=timeout)
-        return p.returncode, p.stdout
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-        return -1, out + f"\n(timeout after {timeout} s)"
+        out, _ = p.communicate(timeout=timeout)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, _ = p.communicate()
+        return -1, (out or "") + f"\n(timeout after {timeout} s)"
+    except BaseException:
+        os.killpg(p.pid, signal.SIGKILL)  # interrupted: leave no workers behind
+        p.wait()
+        raise
 
 
 def _last_json(out: str):
