@@ -123,6 +123,7 @@ struct sim {
     uint64_t faults[SIM_FAULT_COUNT];
     bool stopped;
     bool liveness;
+    bool dead_check_armed; /* SIM_CHECK_DEAD is queued for this liveness phase */
     bool conv_dirty;
     bool converged;
     uint64_t heal_ns;
@@ -1687,6 +1688,8 @@ static void cluster_changed(sim *s)
     s->calm_since_ns = s->now_ns;
 }
 
+static void keep_exhausted_down(sim *s, uint32_t i);
+
 static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
 {
     if (!s->liveness) {
@@ -1704,6 +1707,7 @@ static void liveness_after_step(sim *s, uint32_t i, bool cluster_moved)
             }
         }
     }
+    keep_exhausted_down(s, i);
     simcheck_liveness_after_step(&s->chk, s->now_ns, &s->cl, i);
 }
 
@@ -2411,52 +2415,49 @@ static void apply_action(sim *s, const simsched_action *a)
 
 /* The nodes that stay up must be able to find each other: a restarted
  * node knows only its seeds, so the survivors' seed graph (an edge from
- * each node to each of its seeds) must be connected, or convergence is
- * impossible and a liveness failure would mean nothing (VOPR's "core").
- * Connectivity by repeated relaxation: N is small. */
-static bool survivors_connected(const sim *s, const simset *down)
+ * each node to each of its seeds, either way) must be connected, or
+ * convergence is impossible and a liveness failure would mean nothing
+ * (VOPR's "core").  comp[i]: the lowest survivor index of i's component
+ * (SIMCHECK_NO_COMPONENT for a node in down), by repeated relaxation. */
+static void seed_components(const sim *s, const simset *down, uint16_t *comp)
 {
-    simset alive;
-    simset_all(&alive, s->n);
-    simset_minus(&alive, &alive, down);
-    simset reached;
-    simset_clear(&reached);
-    uint32_t first = 0;
-    while (first < s->n && !simset_has(&alive, first)) {
-        first++;
-    }
-    if (first == s->n) {
-        return true;
-    }
-    simset_add(&reached, first); /* lowest survivor */
-    uint32_t reached_count = 1;
-    uint32_t alive_count = 0;
+    HS_ASSERT(s->n <= SIMOPT_NODES_MAX && SIMOPT_NODES_MAX < SIMCHECK_NO_COMPONENT);
     for (uint32_t i = 0; i < s->n; i++) {
-        alive_count += simset_has(&alive, i) ? 1u : 0u;
+        comp[i] = simset_has(down, i) ? SIMCHECK_NO_COMPONENT : (uint16_t)i;
     }
-    for (bool grew = true; grew;) {
-        grew = false;
+    for (bool moved = true; moved;) {
+        moved = false;
         for (uint32_t i = 0; i < s->n; i++) {
-            if (!simset_has(&alive, i)) {
-                continue;
-            }
             const node_config *cfg = &s->nodes[i].cfg;
-            for (uint32_t k = 0; k < cfg->seed_count; k++) {
+            for (uint32_t k = 0; k < cfg->seed_count && comp[i] != SIMCHECK_NO_COMPONENT; k++) {
                 int32_t j = addr_index(s, cfg->seeds[k]);
-                if (j < 0 || !simset_has(&alive, (uint32_t)j)) {
+                if (j < 0 || comp[j] == SIMCHECK_NO_COMPONENT || comp[j] == comp[i]) {
                     continue;
                 }
-                bool ri = simset_has(&reached, i);
-                bool rj = simset_has(&reached, (uint32_t)j);
-                if (ri != rj) {
-                    simset_add(&reached, ri ? (uint32_t)j : i);
-                    reached_count++;
-                    grew = true;
-                }
+                uint16_t low = comp[i] < comp[j] ? comp[i] : comp[j];
+                comp[i] = low;
+                comp[j] = low;
+                moved = true;
             }
         }
     }
-    return reached_count == alive_count;
+}
+
+static bool survivors_connected(const sim *s, const simset *down)
+{
+    uint16_t comp[SIMOPT_NODES_MAX];
+    seed_components(s, down, comp);
+    uint16_t first = SIMCHECK_NO_COMPONENT;
+    for (uint32_t i = 0; i < s->n; i++) {
+        if (comp[i] == SIMCHECK_NO_COMPONENT) {
+            continue;
+        }
+        first = first == SIMCHECK_NO_COMPONENT ? comp[i] : first;
+        if (comp[i] != first) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void push_control(sim *s, uint64_t at_ns, simq_kind kind, uint64_t arg);
@@ -2488,6 +2489,45 @@ static void draw_perm_down(sim *s, simset *down)
     }
 }
 
+/* Queues the check that every node kept down is declared dead, once per
+ * liveness phase, when its deadline falls inside the phase. */
+static void arm_dead_check(sim *s)
+{
+    HS_ASSERT(s->liveness);
+    uint64_t end = s->heal_ns + HS_MS(s->opt.liveness_ms);
+    if (s->dead_check_armed || s->heal_ns + s->det_bound_ns > end) {
+        return;
+    }
+    s->dead_check_armed = true;
+    push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
+}
+
+/* A node that used up its incarnation range halts for good: core refuses
+ * to reuse an incarnation, so no restart brings it back (long runs with
+ * --inc-high-ppm and many restarts get there).  In the liveness phase the
+ * checks then expect of it what they expect of a node kept down: the
+ * others declare it dead within the detection bound. */
+static void keep_exhausted_down(sim *s, uint32_t i)
+{
+    HS_ASSERT(i < s->n);
+    const node *n = s->nodes[i].node;
+    if (!s->liveness || n == NULL || !node_exhausted(n) || simset_has(&s->cl.perm_down, i)) {
+        return;
+    }
+    simset_add(&s->cl.perm_down, i);
+    /* Its seeds may have been the only way between two groups of nodes:
+     * convergence is then owed within each group only. */
+    seed_components(s, &s->cl.perm_down, s->cl.component);
+    s->cl.version++;
+    s->conv_dirty = true;
+    HS_ASSERT(!node_running(n));
+    if (tracing(s, SIM_TRACE_EVENTS)) {
+        trace(s, -1, SIM_TK_PHASE, "liveness keeps n%u down: its incarnation range is used up",
+              i + 1);
+    }
+    arm_dead_check(s);
+}
+
 static void start_liveness(sim *s, const simset *perm_down)
 {
     s->liveness = true;
@@ -2515,6 +2555,7 @@ static void start_liveness(sim *s, const simset *perm_down)
               (unsigned long long)(s->det_bound_ns / HS_NS_PER_MS));
     }
     s->cl.perm_down = *perm_down;
+    seed_components(s, perm_down, s->cl.component);
     for (uint32_t i = 0; i < s->n; i++) {
         /* A node in its leave grace has left for good: it exits now and,
          * unless kept down, comes back like every other stopped node. */
@@ -2535,9 +2576,11 @@ static void start_liveness(sim *s, const simset *perm_down)
     if (s->heal_ns + s->join_bound_ns <= end) {
         push_control(s, s->heal_ns + s->join_bound_ns, SIMQ_CHECK, SIM_CHECK_JOINED);
     }
-    if ((!simset_empty(perm_down) || s->cl.fake_count != 0) &&
-        s->heal_ns + s->det_bound_ns <= end) {
-        push_control(s, s->heal_ns + s->det_bound_ns, SIMQ_CHECK, SIM_CHECK_DEAD);
+    if (!simset_empty(perm_down) || s->cl.fake_count != 0) {
+        arm_dead_check(s);
+    }
+    for (uint32_t i = 0; i < s->n; i++) {
+        keep_exhausted_down(s, i);
     }
 }
 

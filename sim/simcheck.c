@@ -225,6 +225,13 @@ static bool expected_up(const simcheck_cluster *cl, uint32_t i)
     return !simset_has(&cl->perm_down, i);
 }
 
+/* Whether observer i must know node j at convergence. */
+static bool owed(const simcheck_cluster *cl, uint32_t i, uint32_t j)
+{
+    HS_ASSERT(i < cl->count && j < cl->count);
+    return j != i && expected_up(cl, j) && cl->component[i] == cl->component[j];
+}
+
 static bool running(const simcheck_cluster *cl, uint32_t i)
 {
     return cl->nodes[i] != NULL && node_running(cl->nodes[i]);
@@ -259,7 +266,7 @@ bool simcheck_row_converged(const simcheck_cluster *cl, uint32_t i)
         return false;
     }
     for (uint32_t j = 0; j < cl->count; j++) {
-        if (j == i || !expected_up(cl, j)) {
+        if (!owed(cl, i, j)) {
             continue;
         }
         const swim_member *m = NULL;
@@ -365,7 +372,7 @@ void simcheck_converged_at_deadline(simcheck *c, uint64_t now_ns, const simcheck
             continue;
         }
         for (uint32_t j = 0; j < cl->count; j++) {
-            if (j == i || !expected_up(cl, j) || !running(cl, j)) {
+            if (!owed(cl, i, j) || !running(cl, j)) {
                 continue;
             }
             const swim_member *m = NULL;

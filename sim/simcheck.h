@@ -251,12 +251,19 @@ typedef struct {
     bool valid;
 } simcheck_key;
 
+#define SIMCHECK_NO_COMPONENT UINT16_MAX
+
 /* The cluster as the cluster-wide checks see it. */
 typedef struct {
     uint32_t count;
     const node *nodes[SIMOPT_NODES_MAX]; /* NULL while crashed */
     hs_name names[SIMOPT_NODES_MAX];
     simset perm_down;                    /* node i stays down */
+    /* Node i's group of nodes that reach each other through their seeds
+     * (SIMCHECK_NO_COMPONENT while kept down): convergence is owed only
+     * between nodes of one group.  One group unless a node that used up
+     * its incarnations was the only link between two. */
+    uint16_t component[SIMOPT_NODES_MAX];
     /* Bumped by the simulator whenever a node crashes or starts, or its
      * running state or own incarnation changes. */
     uint64_t version;

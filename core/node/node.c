@@ -595,6 +595,15 @@ bool node_running(const node *n)
     return n->running;
 }
 
+bool node_exhausted(const node *n)
+{
+    HS_ASSERT(n != NULL);
+    bool exhausted = n->halted && n->meta.phase != META_FAILED &&
+                     n->meta.durable.inc_ceiling >= MSG_INCARNATION_MAX;
+    HS_ASSERT(!exhausted || !n->running);
+    return exhausted;
+}
+
 uint32_t node_timer_module(const node *n, uint64_t timer_id)
 {
     return node_routes_timer(&n->routes, hs_timer_kind(timer_id));

@@ -62,6 +62,9 @@ const meta_store *node_meta(const node *n);
 const peers *node_peers(const node *n);
 /* True once the incarnation ceiling is durable and SWIM runs. */
 bool node_running(const node *n);
+/* True when the node halted because every incarnation was used: it stays
+ * out of the cluster for good (starting would reuse an incarnation). */
+bool node_exhausted(const node *n);
 const role_state *node_role_state(const node *n);
 /* The owner of this timer still exists (ARCHITECTURE.md section 6). */
 bool node_timer_owner_live(const node *n, uint64_t timer_id);

@@ -364,6 +364,7 @@ static void test_start_near_incarnation_max(void **state)
     start(&h);
     assert_int_equal(node_swim(h.n)->self.incarnation, MSG_INCARNATION_MAX - 9);
     assert_int_equal(node_meta(h.n)->durable.inc_ceiling, MSG_INCARNATION_MAX);
+    assert_false(node_exhausted(h.n)); /* running on its last window */
     uint8_t image[META_FILE_SIZE];
     memcpy(image, h.meta_file, sizeof(image));
     harness_free(&h);
@@ -374,6 +375,7 @@ static void test_start_near_incarnation_max(void **state)
     const hs_output *halted = find_event(&h, HS_EV_NODE_HALTED);
     assert_non_null(halted);
     assert_int_equal(halted->u.event.a, HS_ERR_RANGE);
+    assert_true(node_exhausted(h.n));
     harness_free(&h);
 }
 
@@ -436,6 +438,7 @@ static void test_meta_of_other_node_halts(void **state)
     assert_non_null(halted);
     assert_int_equal(halted->u.event.a, HS_ERR_STATE);
     assert_string_equal(halted->u.event.subject.bytes, "other");
+    assert_false(node_exhausted(h.n)); /* halted, but not by its range */
     harness_free(&h);
 }
 
