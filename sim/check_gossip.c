@@ -26,7 +26,7 @@
 #include "swim_msg.h"
 #include "swim_table.h"
 
-static void read_once(simcheck *c, uint32_t i, const swim *s);
+static void read_once(simcheck *c, uint32_t i, const node *n);
 
 /* A whole frame's header and payload, without the checksum: what is read
  * here is a frame core wrote, or one it will judge itself. */
@@ -101,7 +101,7 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
     bool accused_dest = at != NULL && at->state != MEMBER_ALIVE;
     bool ack = len >= FRAME_HEADER_LEN && ((bytes[2] << 8) | bytes[3]) == MSG_ACK;
     if (ack) {
-        read_once(c, i, s);
+        read_once(c, i, n);
     }
     if (!accused_dest && !(ack && c->refute[i].pinged)) {
         return;
@@ -151,63 +151,48 @@ static bool accuses(const msg_member *items, uint32_t count, const hs_name *self
     return false;
 }
 
-/* What the input told about s, read with core's own decoder: whether it
- * accuses s at its current incarnation, and whether it is a PING to s
- * whose sender holds a stale copy of s (its ack must lead with our
- * record, ack_self_first). */
-static void read_input(simcheck *c, uint32_t i, const swim *s, const hs_input *in)
+/* What the input told about s, read from the message core decoded in the
+ * step (node_step_msg: what core acted on, with core's own decoder):
+ * whether it accuses s at its current incarnation, and whether it is a
+ * PING to s whose sender holds a stale copy of s (its ack must lead with
+ * our record, ack_self_first).  A frame core refused decodes to nothing. */
+static void read_input(simcheck *c, uint32_t i, const node *n, const hs_input *in)
 {
     simcheck_refute *r = &c->refute[i];
-    const hs_name *self = &s->self.name;
+    const hs_name *self = &node_swim(n)->self.name;
     HS_ASSERT(in->kind == HS_IN_RECV);
-    /* Cheap first: an entry or a target naming s carries its name; an
-     * ACK is read for its sequence number (probe_acked). */
-    const uint8_t *b = in->u.recv.bytes;
-    bool ack = in->u.recv.len >= FRAME_HEADER_LEN && ((b[2] << 8) | b[3]) == MSG_ACK;
-    if (!ack && memmem(b, in->u.recv.len, self->bytes, self->len) == NULL) {
+    uint16_t type = 0;
+    const void *body = node_step_msg(n, &type);
+    if (body == NULL || type < MSG_PING || type > MSG_SYNC_ACK) {
         return;
     }
-    uint32_t max = in->u.recv.channel == HS_CH_TCP ? FRAME_TCP_PAYLOAD_MAX : FRAME_UDP_PAYLOAD_MAX;
-    frame_header h;
-    const uint8_t *payload = NULL;
-    if (!frame_of(in->u.recv.bytes, in->u.recv.len, max, &h, &payload) || h.type < MSG_PING ||
-        h.type > MSG_SYNC_ACK) {
-        return;
-    }
-    msg_rx_store store = {c->rx_members, MSG_SYNC_MAX, NULL, 0};
-    union {
-        msg_probe probe;
-        msg_sync sync;
-    } body;
-    if (msg_decode(msg_registry_find(h.type), payload, h.length, &body, &store) != HS_OK) {
-        return; /* core refuses it as well */
-    }
-    const msg_member_list *l = h.type <= MSG_PING_REQ ? &body.probe.gossip : &body.sync.members;
+    const msg_probe *probe = body;
+    const msg_sync *sync = body;
+    const msg_member_list *l = type <= MSG_PING_REQ ? &probe->gossip : &sync->members;
     HS_ASSERT(l->count <= MSG_SYNC_MAX);
     r->accused = accuses(l->items, l->count, self, r->inc);
-    if (h.type == MSG_ACK && in->u.recv.channel == HS_CH_UDP) {
+    if (type == MSG_ACK && in->u.recv.channel == HS_CH_UDP) {
         r->acked = true;
-        r->ack_seq = body.probe.seq;
+        r->ack_seq = probe->seq;
     }
-    if (h.type == MSG_PING && in->u.recv.channel == HS_CH_UDP &&
-        hs_name_eq(&body.probe.target, self)) {
+    if (type == MSG_PING && in->u.recv.channel == HS_CH_UDP && hs_name_eq(&probe->target, self)) {
         r->pinged = true;
-        r->ping_has_inc = body.probe.has_target_inc;
-        r->ping_target_inc = body.probe.target_inc;
-        r->ping_seq = body.probe.seq;
+        r->ping_has_inc = probe->has_target_inc;
+        r->ping_target_inc = probe->target_inc;
+        r->ping_seq = probe->seq;
         r->ping_from = in->u.recv.from;
     }
 }
 
-/* The step's input is decoded only when a check needs it (an ACK sent,
- * or the incarnation rose): most steps need neither. */
-static void read_once(simcheck *c, uint32_t i, const swim *s)
+/* The step's input is read only when a check needs it (an ACK sent, or
+ * the incarnation rose): most steps need neither. */
+static void read_once(simcheck *c, uint32_t i, const node *n)
 {
     simcheck_refute *r = &c->refute[i];
     if (r->in != NULL) {
         const hs_input *in = r->in;
         r->in = NULL;
-        read_input(c, i, s, in);
+        read_input(c, i, n, in);
     }
     HS_ASSERT(r->in == NULL);
 }
@@ -251,13 +236,14 @@ static bool target_probed(const swim *s)
 /* probe_acked: an ACK with the sequence number of the probe in flight
  * ends its direct phase in that step (its timeout is no longer armed at
  * the host); one with any other number leaves the timeout as it was. */
-static void check_probe_acked(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s)
+static void check_probe_acked(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
+    const swim *s = node_swim(n);
     simcheck_refute *r = &c->refute[i];
     if (!r->probe_open || r->in_type != MSG_ACK) {
         return;
     }
-    read_once(c, i, s);
+    read_once(c, i, n);
     uint32_t gen = (uint32_t)r->probe_seq & HS_ID_GEN_MASK;
     bool fired = c->timeout_fired_epoch[i] == c->epoch[i] && c->timeout_fired_seq[i] == gen;
     if (!r->acked || fired) {
@@ -286,7 +272,7 @@ static void check_probe_acked(simcheck *c, uint64_t now_ns, uint32_t i, const sw
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     if (node_running(n)) {
-        check_probe_acked(c, now_ns, i, node_swim(n));
+        check_probe_acked(c, now_ns, i, n);
     }
     HS_ASSERT(i < c->nodes);
     simcheck_refute *r = &c->refute[i];
@@ -300,7 +286,7 @@ void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
     if (inc == r->inc) {
         return;
     }
-    read_once(c, i, s);
+    read_once(c, i, n);
     if (inc != r->inc + 1) {
         simcheck_report(c, SIMCHECK_REFUTE_CAUSE, now_ns, (int32_t)i,
                         "own incarnation went from %u to %u in one step (a refutation "

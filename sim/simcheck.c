@@ -49,11 +49,6 @@ hs_status simcheck_init(simcheck *c, uint32_t nodes, uint32_t members_cap)
             return HS_ERR_NOMEM;
         }
     }
-    c->rx_members = calloc(MSG_SYNC_MAX, sizeof(msg_member));
-    if (c->rx_members == NULL) {
-        simcheck_free(c);
-        return HS_ERR_NOMEM;
-    }
     return HS_OK;
 }
 
@@ -66,7 +61,6 @@ void simcheck_free(simcheck *c)
     for (uint32_t id = 0; id < SIMCHECK_COUNT; id++) {
         free(c->reported[id]);
     }
-    free(c->rx_members);
     memset(c, 0, sizeof(*c));
 }
 

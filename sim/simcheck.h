@@ -342,7 +342,6 @@ typedef struct {
     bool was_leaving[SIMOPT_NODES_MAX]; /* swim.leaving after the node's last step */
     simcheck_recovery recovery[SIMOPT_NODES_MAX];
     simcheck_refute refute[SIMOPT_NODES_MAX];
-    msg_member *rx_members; /* MSG_SYNC_MAX: decode room for refute_cause */
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */

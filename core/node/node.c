@@ -41,6 +41,9 @@ struct node {
      * list.  Owned here, not on the stack of every datagram. */
     uint64_t rx_body[MSG_BODY_MAX / sizeof(uint64_t)];
     msg_member rx_list[MSG_SYNC_MAX];
+    /* The type this step decoded into rx_body, 0 when none: read-only
+     * checkers read the step's message there instead of decoding again. */
+    uint16_t rx_type;
 };
 
 HS_STATIC_ASSERT(MSG_BODY_MAX % sizeof(uint64_t) == 0, "decode scratch is whole words");
@@ -286,6 +289,7 @@ static void on_recv(node *n, step_ctx *ctx, const hs_input *in)
         }
         return;
     }
+    n->rx_type = header.type;
     hs_msg_in mi = msg_in_of(in, header.type, n->rx_body);
     route_msg(n, ctx, &mi);
 }
@@ -543,6 +547,7 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
     HS_ASSERT(in->kind < HS_IN_COUNT);
     HS_ASSERT(n->swim.change_count == 0); /* drained by the previous step */
     step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find, &n->probes};
+    n->rx_type = 0;
     route_input(n, &ctx, in);
     after_meta(n, &ctx);
     fan_out_members(n, &ctx);
@@ -562,6 +567,14 @@ const node_config *node_get_config(const node *n)
 const swim *node_swim(const node *n)
 {
     return &n->swim;
+}
+
+const void *node_step_msg(const node *n, uint16_t *type)
+{
+    HS_ASSERT(n != NULL && type != NULL);
+    *type = n->rx_type;
+    HS_ASSERT(n->rx_type == 0 || msg_registry_find(n->rx_type) != NULL);
+    return n->rx_type == 0 ? NULL : n->rx_body;
 }
 
 const hs_probes *node_probes(const node *n)

@@ -54,6 +54,11 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob);
 /* Views for the host, the checkers, control replies and tests. */
 const node_config *node_get_config(const node *n);
 const swim *node_swim(const node *n);
+/* The message the last step decoded from its input (a datagram or TCP
+ * frame core admitted and decoded without error), for checkers that read
+ * it after the step; its list entries live in the node as well.  NULL
+ * (and *type 0) when that step decoded none.  Valid until the next step. */
+const void *node_step_msg(const node *n, uint16_t *type);
 const node_counters *node_get_counters(const node *n);
 /* The coverage probes this process hit (core/step/probe.h). */
 const hs_probes *node_probes(const node *n);
