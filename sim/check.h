@@ -57,4 +57,10 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
 void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *in);
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 
+/* check_replies.c: stranger_replies, before a step of node i, for each of
+ * its events, and after it. */
+void check_replies_input(simcheck *c, uint32_t i, const node *n, const hs_input *in);
+void check_replies_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
+void check_replies_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+
 #endif /* CHECK_H_ */

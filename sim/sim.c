@@ -534,6 +534,8 @@ static hs_status build_config(sim *s, uint32_t i, node_config *cfg)
     /* The run's SWIM settings (defaults, drawn or --swim-KEY), or the
      * scenario's config file. */
     cfg->swim = s->swim_override ? s->swim : s->opt.swim;
+    cfg->error_reply_per_sec = s->opt.error_reply_per_sec;
+    cfg->error_reply_burst = s->opt.error_reply_burst;
     /* Every module's self-check after every step (node.h). */
     cfg->self_check = true;
     return node_config_check(cfg);
@@ -618,6 +620,8 @@ void sim_options_scripted(simopt *o, uint64_t seed, uint32_t nodes)
     o->offset_max_ms = 0;
     o->drift_max_ppm = 0;
     o->op_every_ms = 0; /* scripted runs drive TCP themselves (golden traces) */
+    o->error_reply_per_sec = 10; /* node_config's defaults */
+    o->error_reply_burst = 20;
     o->join_seeds = 3;
 }
 

@@ -181,12 +181,14 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     check_ids_event(c, now_ns, i, ev);
     check_story_event(c, i, ev);
     check_meta_event(c, now_ns, i, ev);
+    check_replies_event(c, now_ns, i, ev);
 }
 
 void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input *in)
 {
     HS_ASSERT(i < c->nodes && n != NULL);
     check_gossip_input(c, i, n, in);
+    check_replies_input(c, i, n, in);
 }
 
 void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
@@ -209,6 +211,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_rounds_after_step(c, now_ns, i, n);
     check_story_after_step(c, now_ns, i, n);
     check_gossip_after_step(c, now_ns, i, n);
+    check_replies_after_step(c, now_ns, i, n);
 }
 
 /* ------------------------------------------------------------------ */

@@ -133,7 +133,8 @@
     X(ACCUSED_FIRST, "accused_first")                                      \
     X(REFUTE_CAUSE, "refute_cause")                                        \
     X(ACK_SELF_FIRST, "ack_self_first")                                    \
-    X(PROBE_ACKED, "probe_acked")
+    X(PROBE_ACKED, "probe_acked")                                          \
+    X(STRANGER_REPLIES, "stranger_replies")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -166,6 +167,26 @@ typedef struct {
     simcheck_origin origin; /* event 0: unknown */
     char detail[SIMCHECK_DETAIL_MAX];
 } simcheck_violation;
+
+/* stranger_replies: a shadow token bucket (check_replies.c). */
+typedef struct {
+    uint64_t tat;   /* theoretical arrival time, ns x tokens per second */
+    uint32_t draws; /* in this process */
+} simcheck_shadow;
+
+typedef struct {
+    bool valid;
+    bool suppressed; /* the step refused a stranger (reply_suppressed) */
+    bool running;    /* the node ran SWIM when the step began */
+    bool udp;        /* the step's input was a datagram, from: */
+    hs_addr from;
+    uint32_t epoch;
+    uint64_t base_ns; /* local time the shadows start full at */
+    uint32_t error_per_sec; /* node_ctl's error-reply bucket, from the config */
+    uint32_t error_burst;
+    simcheck_shadow stranger;
+    simcheck_shadow error;
+} simcheck_replies;
 
 /* What one observer last saw of the record in one member slot. */
 typedef struct {
@@ -342,6 +363,7 @@ typedef struct {
     bool was_leaving[SIMOPT_NODES_MAX]; /* swim.leaving after the node's last step */
     simcheck_recovery recovery[SIMOPT_NODES_MAX];
     simcheck_refute refute[SIMOPT_NODES_MAX];
+    simcheck_replies replies[SIMOPT_NODES_MAX];
     uint32_t epoch[SIMOPT_NODES_MAX]; /* bumped when the observer's process dies */
     /* The observer's swim view_version when its views were last read, and
      * the epoch that reading belongs to: unchanged tables are not re-read. */

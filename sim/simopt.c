@@ -76,6 +76,9 @@ static const flag_row flag_rows[] = {
      "mean gap between operator TCP sessions (0: none)"},
     {"op-burst", OPT(op_burst), 1, 32, "most control requests per operator session"},
     {"forge-tcp-ppm", OPT(forge_tcp_ppm), 0, 1000000, "per operator session, a forged TCP stream"},
+    {"error-reply-per-sec", OPT(error_reply_per_sec), 0, 100000,
+     "the nodes' ERROR replies per second (token bucket)"},
+    {"error-reply-burst", OPT(error_reply_burst), 0, 100000, "the nodes' burst of ERROR replies"},
 };
 
 #define FLAG_COUNT HS_ARRAY_LEN(flag_rows)
@@ -272,6 +275,21 @@ static void derive_tcp(simopt *o, uint64_t seed, uint32_t faults)
     o->forge_tcp_ppm = o->forge_ppm == 0 ? 0 : ppm;
 }
 
+/* The node's own rate limit, a swarm limit like SWIM's: half the seeds
+ * draw it small, so forged floods run the bucket dry and suppression
+ * runs; the others keep the defaults (node_config.c). */
+static void derive_node_limits(simopt *o, uint64_t seed)
+{
+    rng r;
+    rng_derive(&r, seed, rng_label("node_limits"));
+    bool small = rng_below(&r, 2) == 0;
+    uint32_t per_sec = pick(&r, 1, 5);
+    uint32_t burst = pick(&r, 1, 8);
+    o->error_reply_per_sec = small ? per_sec : 10;
+    o->error_reply_burst = small ? burst : 20;
+    HS_ASSERT(o->error_reply_per_sec >= 1 && o->error_reply_burst >= 1);
+}
+
 void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
 {
     memset(o, 0, sizeof(*o));
@@ -294,6 +312,7 @@ void simopt_derive(simopt *o, uint64_t seed, uint32_t faults)
     o->swim_draw = rng_below(&sr, 2) == 0 ? 1 : 0;
     swim_config_defaults(&o->swim);
     derive_tcp(o, seed, faults);
+    derive_node_limits(o, seed);
     /* Keep at least two nodes up for the liveness phase. */
     uint32_t limit = o->nodes > 2 ? o->nodes - 2 : 0;
     if (o->perm_down > limit) {

@@ -112,6 +112,8 @@ typedef struct {
     uint32_t op_every_ms;    /* mean gap between operator sessions (0: none) */
     uint32_t op_burst;       /* most control requests per session */
     uint32_t forge_tcp_ppm;  /* per operator session, a forged TCP stream instead */
+    uint32_t error_reply_per_sec; /* the nodes' ERROR-reply bucket (node config) */
+    uint32_t error_reply_burst;
     /* Only these actions of the drawn fault schedule happen (0-based
      * indices into it); empty: all of them.  hsim shrink's delta debugging
      * over the schedule writes it; a dropped crash's restart finds its node

@@ -75,6 +75,7 @@ void hs_assert_set_hook(hs_assert_hook fn, void *ctx);
 #define HS_NS_PER_US UINT64_C(1000)
 #define HS_NS_PER_MS UINT64_C(1000000)
 #define HS_NS_PER_SEC UINT64_C(1000000000)
+#define HS_US(x) ((uint64_t)(x) * HS_NS_PER_US)
 #define HS_MS(x) ((uint64_t)(x) * HS_NS_PER_MS)
 #define HS_SEC(x) ((uint64_t)(x) * HS_NS_PER_SEC)
 #define HS_TIME_NEVER UINT64_MAX

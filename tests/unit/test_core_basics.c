@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "bucket.h"
 #include "counters.h"
 #include "ctx.h"
 #include "event.h"
@@ -320,6 +321,40 @@ static void test_counter_table(void **state)
     assert_null(node_counter_name(NODE_COUNTER_COUNT));
 }
 
+/* The bucket gives its rate however often it is asked: time between two
+ * calls that refills less than a token must still count.  (It once set
+ * its clock on every call and dropped the fraction, so a stranger asking
+ * every half millisecond at one token a second never got a second one.) */
+static void test_bucket_rate_under_frequent_calls(void **state)
+{
+    (void)state;
+    bucket b;
+    bucket_init(&b, 1, 1);
+    assert_true(bucket_take(&b, 0));
+    uint32_t granted = 0;
+    uint64_t last_grant_ns = 0;
+    for (uint64_t t = HS_US(500); t <= HS_SEC(10); t += HS_US(500)) {
+        if (bucket_take(&b, t)) {
+            granted++;
+            assert_true(t - last_grant_ns >= HS_SEC(1)); /* never above the rate */
+            last_grant_ns = t;
+        }
+    }
+    assert_int_equal(granted, 10); /* at 1 s, 2 s, ... 10 s */
+    /* Fractions carry at every rate, and the burst caps what idle time
+     * buys. */
+    bucket_init(&b, 3, 2);
+    uint32_t taken = 0;
+    for (uint64_t t = 0; t <= HS_SEC(2); t += HS_US(100)) {
+        taken += bucket_take(&b, t) ? 1u : 0u;
+    }
+    assert_int_equal(taken, 2 + 6); /* the full burst, then 3 a second */
+    assert_false(bucket_take(&b, HS_SEC(2)));
+    assert_true(bucket_take(&b, HS_SEC(100)));
+    assert_true(bucket_take(&b, HS_SEC(100)));
+    assert_false(bucket_take(&b, HS_SEC(100))); /* the burst, not 98 s of tokens */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -333,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_timer_ids),
         cmocka_unit_test(test_ctx_send_counts_and_reports),
         cmocka_unit_test(test_counter_table),
+        cmocka_unit_test(test_bucket_rate_under_frequent_calls),
     };
     return cmocka_run_group_tests_name("core_basics", tests, NULL, NULL);
 }
