@@ -23,7 +23,8 @@ The score is killed / (killed + survived), per file and in all.
 Kill commands (--kill):
   sim    the simulator alone: the sweeps of the test run (`hsim sweep` of
          seeds 1..2000 default, 1..1000 heavy, 1..100 without faults, 1..200
-         with drawn SWIM settings, each stopping at the first failure), the
+         with drawn SWIM settings, 1..200 of an hour at 5 nodes, each
+         stopping at the first failure), the
          required coverage probes over those sweeps, and the two scale runs
          (1,024 nodes safety-only, 128 nodes whole run).
   quick  100 default seeds only, no probe requirement: the self-test's
@@ -86,6 +87,7 @@ SIM_SWEEPS = [
     ["--seeds", "1..1000", "--faults", "heavy"],
     ["--seeds", "1..100", "--faults", "none"],
     ["--seeds", "1..200", "--swim-draw", "1"],
+    ["--seeds", "1..200", "--nodes", "5", "--time", "3600"],
 ]
 # The self-test's kill command (suite sim:mutate_selftest): seconds, not minutes.
 QUICK_SWEEPS = [["--seeds", "1..100"]]
@@ -100,7 +102,8 @@ SIM_RUNS = [
 # sweeps already; the last three test hsim's command line, the fuzz script
 # (planted crashes, fixed-time fuzzing) and this script itself, not core's
 # behaviour.
-WHOLE_SKIP = {"sim:sweep_default", "sim:sweep_heavy", "sim:sweep_none", "sim:probes",
+WHOLE_SKIP = {"sim:sweep_default", "sim:sweep_heavy", "sim:sweep_none", "sim:sweep_long",
+              "sim:probes",
               "sim:scale", "sim:fuzz_script", "sim:sweep_live", "sim:mutate_selftest"}
 
 

@@ -170,7 +170,13 @@ static void read_input(simcheck *c, uint32_t i, const node *n, const hs_input *i
     const msg_sync *sync = body;
     const msg_member_list *l = type <= MSG_PING_REQ ? &probe->gossip : &sync->members;
     HS_ASSERT(l->count <= MSG_SYNC_MAX);
-    r->accused = accuses(l->items, l->count, self, r->inc);
+    /* The lists core merges: every probe's gossip, a JOIN or SYNC of our
+     * major version, an answer that is not a refusal. */
+    bool request = type == MSG_JOIN || type == MSG_SYNC;
+    bool answer = type == MSG_JOIN_ACK || type == MSG_SYNC_ACK;
+    bool applied = type <= MSG_PING_REQ || (request && sync->proto_major == MSG_PROTO_MAJOR) ||
+                   (answer && sync->status == HS_OK);
+    r->accused = applied && accuses(l->items, l->count, self, r->inc);
     if (type == MSG_ACK && in->u.recv.channel == HS_CH_UDP) {
         r->acked = true;
         r->ack_seq = probe->seq;
@@ -206,6 +212,7 @@ void check_gossip_input(simcheck *c, uint32_t i, const node *n, const hs_input *
     r->started = node_running(n) && s->started;
     r->inc = s->self.incarnation;
     r->pending = s->refute_pending;
+    r->leaving = s->leaving;
     r->accused = false;
     r->pinged = false;
     r->acked = false;
@@ -269,6 +276,28 @@ static void check_probe_acked(simcheck *c, uint64_t now_ns, uint32_t i, const no
     }
 }
 
+/* accusation_answered, the converse of refute_cause: an accusation at
+ * our incarnation in a list core merged is refuted in that step (the
+ * incarnation rises by one), or the refutation waits for its ceiling
+ * write, unless the node is leaving or has no incarnation left.  Other
+ * paths (the next sync, a later ping) would rescue the outcome, so only
+ * this check sees a list whose self entries are never read. */
+static void check_answered(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s)
+{
+    const simcheck_refute *r = &c->refute[i];
+    HS_ASSERT(r->started && r->in == NULL); /* the input was read */
+    if (!r->accused || r->leaving || r->inc >= MSG_INCARNATION_MAX) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_ACCUSATION_ANSWERED);
+    if (s->self.incarnation != r->inc + 1 && !s->refute_pending) {
+        simcheck_report(c, SIMCHECK_ACCUSATION_ANSWERED, now_ns, (int32_t)i,
+                        "the step's input accused us at inc=%u and we neither refuted it "
+                        "(inc now %u) nor wait for a ceiling to refute it", r->inc,
+                        s->self.incarnation);
+    }
+}
+
 void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     if (node_running(n)) {
@@ -283,10 +312,11 @@ void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
     simcheck_count(c, SIMCHECK_REFUTE_CAUSE);
     uint32_t inc = s->self.incarnation;
     HS_ASSERT(inc >= r->inc || !s->started);
+    read_once(c, i, n);
+    check_answered(c, now_ns, i, s);
     if (inc == r->inc) {
         return;
     }
-    read_once(c, i, n);
     if (inc != r->inc + 1) {
         simcheck_report(c, SIMCHECK_REFUTE_CAUSE, now_ns, (int32_t)i,
                         "own incarnation went from %u to %u in one step (a refutation "

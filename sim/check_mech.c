@@ -448,6 +448,26 @@ static void check_rearm(const mech *m)
     }
 }
 
+/* A timer the host refused is either waiting in the re-arm list after
+ * the step that told SWIM, or given up on purpose with an event (its
+ * owner is gone, or the list is full and it is no periodic duty): a
+ * refusal is never dropped silently. */
+static void check_refusal(const mech *m, const node *n)
+{
+    const simcheck *c = m->c;
+    if (!c->step_refused || node_timer_module(n, c->step_refused_id) != HS_MOD_SWIM) {
+        return;
+    }
+    simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+    HS_ASSERT(c->step_refused_id != 0);
+    if (!pending_rearm(m->s, c->step_refused_id) && !c->step_abandoned) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "refused timer of kind %u (id %llx) neither waits to be armed again "
+                        "nor was abandoned with an event", hs_timer_kind(c->step_refused_id),
+                        (unsigned long long)c->step_refused_id);
+    }
+}
+
 void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(c->timers.armed != NULL);
@@ -478,6 +498,7 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     check_members(&m);
     check_duties(&m);
     check_rearm(&m);
+    check_refusal(&m, n);
     check_gossip(&m, n);
     check_self_news(&m);
     c->touched_count = 0;

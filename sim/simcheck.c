@@ -134,6 +134,9 @@ void simcheck_input(simcheck *c, uint32_t i, uint64_t now_ns, uint64_t event, co
     } else if (in->kind == HS_IN_COMMAND) {
         o->type = (uint16_t)in->u.command.command;
     }
+    c->step_refused = in->kind == HS_IN_TIMER_REFUSED;
+    c->step_abandoned = false;
+    c->step_refused_id = c->step_refused ? in->u.timer_refused.timer_id : 0;
     HS_ASSERT(o->event == event);
 }
 
@@ -182,6 +185,9 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     check_story_event(c, i, ev);
     check_meta_event(c, now_ns, i, ev);
     check_replies_event(c, now_ns, i, ev);
+    if (ev->code == HS_EV_TIMER_ABANDONED && c->step_refused && ev->a == c->step_refused_id) {
+        c->step_abandoned = true;
+    }
 }
 
 void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input *in)

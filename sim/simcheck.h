@@ -134,7 +134,8 @@
     X(REFUTE_CAUSE, "refute_cause")                                        \
     X(ACK_SELF_FIRST, "ack_self_first")                                    \
     X(PROBE_ACKED, "probe_acked")                                          \
-    X(STRANGER_REPLIES, "stranger_replies")
+    X(STRANGER_REPLIES, "stranger_replies")                                \
+    X(ACCUSATION_ANSWERED, "accusation_answered")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
@@ -245,7 +246,8 @@ typedef struct {
     uint32_t inc;  /* own incarnation */
     bool started;  /* running with SWIM started */
     bool pending;  /* a refutation waited for its ceiling write */
-    bool accused;  /* the input accused it at inc */
+    bool accused;  /* the input accused it at inc, in a list core applies */
+    bool leaving;  /* in its leave grace: accusations go unanswered */
     /* ack_self_first: the input was a PING to it (pinged), with the
      * incarnation the prober holds for it, if it sent one. */
     bool pinged;
@@ -353,6 +355,11 @@ typedef struct {
      * node is stepping on now (simcheck_input). */
     simcheck_origin *origins[SIMOPT_NODES_MAX];
     simcheck_origin origin_now[SIMOPT_NODES_MAX];
+    /* duty_timers: the timer a TIMER_REFUSED input of this step named, and
+     * whether the step abandoned it with a timer_abandoned event. */
+    bool step_refused;
+    bool step_abandoned;
+    uint64_t step_refused_id;
     /* record_events: the step's told records and tallies, and each node's
      * counters after its last step. */
     simcheck_told told[SIMCHECK_TOLD_MAX];
