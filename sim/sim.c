@@ -650,7 +650,7 @@ static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_r
 {
     uint32_t other = (uint32_t)((rec->seq + 1) % 2);
     meta_record bad = *rec;
-    uint32_t kind = rng_below(r, 4);
+    uint32_t kind = rng_below(r, 5);
     if (kind == 0 && rec->seq < 2) {
         kind = 1; /* no lower sequence number left for a stale record */
     }
@@ -666,14 +666,19 @@ static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_r
                           (uint32_t)rng_below(r, UINT32_MAX - MSG_INCARNATION_MAX);
     } else if (kind == 2) { /* sequence 0: never written by a store */
         bad.seq = 0;
-    } else { /* newer, one byte changed after its checksum was taken */
+    } else if (kind == 3) { /* newer, one byte changed after its checksum was taken */
         bad.seq = rec->seq + 1;
         want->bad_status = HS_ERR_CHECKSUM;
+    } else { /* torn after its first byte: zeros but that one, not an empty slot */
+        want->bad_status = HS_ERR_MALFORMED;
     }
     uint8_t *at = file + other * META_SLOT_SIZE;
     meta_encode(&bad, at);
     if (kind == 3) {
         at[rng_range(r, 8, META_RECORD_LEN - 1)] ^= (uint8_t)(1u + rng_below(r, 255));
+    } else if (kind == 4) {
+        memset(at, 0, META_SLOT_SIZE);
+        at[0] = (uint8_t)(1u + rng_below(r, 255));
     }
     HS_ASSERT(want->bad_slot < 2);
 }
