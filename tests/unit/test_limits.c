@@ -73,6 +73,9 @@ static void bounds_refused_where_they_cannot_be_computed(void **state)
     uint64_t detect = 1;
     uint64_t converge = 1;
     assert_int_equal(swim_bounds_ns(&cfg, 0, &detect, &converge), HS_ERR_RANGE);
+    /* A refusal leaves no figure a caller could print by mistake. */
+    assert_int_equal(detect, 0);
+    assert_int_equal(converge, 0);
     assert_int_equal(swim_bounds_ns(&cfg, cfg.members_cap + 2, &detect, &converge),
                      HS_ERR_RANGE);
     assert_int_equal(swim_bounds_ns(&cfg, UINT32_MAX, &detect, &converge), HS_ERR_RANGE);
