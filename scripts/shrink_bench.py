@@ -2,7 +2,7 @@
 """How well does `hsim shrink` shrink failures made by planted bugs?
 
     python3 scripts/shrink_bench.py [--count N] [--seed S] [--files F,...] [--json OUT]
-                                    [--keep DIR] [--budget-s S]
+                                    [--keep DIR] [--budget-s S] [--from JSON]
 
 Plants mutants from scripts/mutate.py (a seeded shuffle of every mutant of
 --files, default the membership and metadata files) one at a time in a
@@ -15,6 +15,10 @@ and after, the ratio, runs and CPU seconds, and whether the shrunk replay
 command still fails with the same signature (checked by running it).  A
 mutant whose run fails within its first IMMEDIATE_EVENTS inputs (a crash
 while the nodes start: nothing to shrink) is listed apart, not counted.
+
+--from JSON shrinks again the sample an earlier run recorded (its --json):
+the same mutants, seeds and profile flags, without the search, so that a
+changed shrinker is measured on exactly the runs it was measured on before.
 
 The last lines are the median ratio, the smallest ratio, the largest CPU
 time and `N shrinks, M within target` (the issue's target: median ratio of
@@ -84,12 +88,22 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--json", metavar="OUT")
     ap.add_argument("--keep", default="/tmp/hs-shrink-bench")
     ap.add_argument("--budget-s", type=int, default=600)
+    ap.add_argument("--from", dest="from_json", metavar="JSON",
+                    help="shrink the mutants and seeds of an earlier run's --json again")
     args = ap.parse_args(argv)
 
     pool = []
     for f in args.files.split(","):
         pool += mutate.mutants_of(f, (ROOT / f).read_text())
     random.Random(args.seed).shuffle(pool)
+    earlier = {}
+    if args.from_json:
+        earlier = {r["mutant"]: r for r in json.loads(Path(args.from_json).read_text())}
+        pool = [m for m in pool if m.id in earlier]
+        missing = sorted(set(earlier) - {m.id for m in pool})
+        if missing:
+            raise SystemExit(f"shrink_bench: mutants of {args.from_json} not in --files "
+                             f"(or the files changed): {', '.join(missing)}")
     work = Path(args.keep)
     mutate.prepare(work)
     rows = []
@@ -104,7 +118,11 @@ def main(argv: list[str]) -> int:
         target.write_text("\n".join(lines))
         try:
             rc, _ = mutate._run(["ninja", mutate.HSIM], work, mutate.BUILD_TIMEOUT_S)
-            found = find_failure(work) if rc == 0 else None
+            if rc == 0 and m.id in earlier:
+                e = earlier[m.id]
+                found = (e["seed"], e["flags"], e["found"])
+            else:
+                found = find_failure(work) if rc == 0 else None
             if found is None:
                 continue
             seed, extra, detail = found

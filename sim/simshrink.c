@@ -19,6 +19,8 @@ typedef struct {
     const simshrink_limits *lim;
     simshrink_result *r;
     uint64_t cpu0_ns;
+    bool fine;   /* bisect between the rungs of the node and time ladders */
+    bool strict; /* the next candidate must fail in fewer events, not as many */
 } shrink;
 
 static uint64_t children_cpu_ns(void)
@@ -71,7 +73,8 @@ static bool out_of_budget(shrink *k)
 }
 
 /* Runs cand in a child; true when it fails with the same signature in no
- * more events than the best so far (res then holds its record). */
+ * more events than the best so far (fewer when k->strict; res then holds
+ * its record). */
 static bool fails_same(shrink *k, const simopt *cand, simsweep_result *res)
 {
     char err[SIMOPT_ERR_MAX];
@@ -87,7 +90,7 @@ static bool fails_same(shrink *k, const simopt *cand, simsweep_result *res)
     char sig[SIMSWEEP_DETAIL_MAX];
     simshrink_signature(res->outcome, res->detail, sig, sizeof(sig));
     return res->outcome == k->r->outcome && strcmp(sig, k->r->signature) == 0 &&
-           res->events <= k->r->events_best;
+           (k->strict ? res->events < k->r->events_best : res->events <= k->r->events_best);
 }
 
 /* Makes cand the best: re-resolved, so the fields that follow from others
@@ -117,29 +120,60 @@ static uint32_t *opt_field(simopt *o, size_t offset)
     return (uint32_t *)((uint8_t *)o + offset);
 }
 
+/* Runs best with the field at offset (nodes or time_s) set to v; keeps it
+ * when it still fails the same way.  Fewer nodes draw another schedule. */
+static bool try_size(shrink *k, size_t offset, uint32_t v, const char *flag)
+{
+    HS_ASSERT(offset == SOPT(nodes) || offset == SOPT(time_s));
+    simopt cand = k->r->best;
+    *opt_field(&cand, offset) = v;
+    if (offset == SOPT(nodes)) {
+        uint32_t limit = cand.nodes > 2 ? cand.nodes - 2 : 0;
+        cand.perm_down = cand.perm_down > limit ? limit : cand.perm_down;
+        cand.keep_actions[0] = '\0';
+    }
+    simsweep_result res;
+    if (!fails_same(k, &cand, &res)) {
+        return false;
+    }
+    char what[64];
+    snprintf(what, sizeof(what), "%s %u", flag, v);
+    keep(k, &cand, &res, what);
+    return true;
+}
+
+/* Bisection steps between two rungs of a ladder. */
+#define SHRINK_LADDER_BISECT_STEPS 3
+
 /* The smallest value on ladder (ascending) below the current one at which
- * the run still fails the same way; fewer nodes draw another schedule. */
+ * the run still fails the same way, then (k->fine) values between it and
+ * the rung below it (which did not) by bisection. */
 static bool shrink_ladder(shrink *k, size_t offset, const uint32_t *ladder, size_t n,
                           const char *flag)
 {
-    HS_ASSERT(offset == SOPT(nodes) || offset == SOPT(time_s));
+    uint32_t below = 0; /* the largest value tried that did not fail the same way */
+    bool changed = false;
     for (size_t i = 0; i < n && ladder[i] < *opt_field(&k->r->best, offset); i++) {
-        simopt cand = k->r->best;
-        *opt_field(&cand, offset) = ladder[i];
-        if (offset == SOPT(nodes)) {
-            uint32_t limit = cand.nodes > 2 ? cand.nodes - 2 : 0;
-            cand.perm_down = cand.perm_down > limit ? limit : cand.perm_down;
-            cand.keep_actions[0] = '\0';
+        if (try_size(k, offset, ladder[i], flag)) {
+            changed = true;
+            break;
         }
-        simsweep_result res;
-        if (fails_same(k, &cand, &res)) {
-            char what[64];
-            snprintf(what, sizeof(what), "%s %u", flag, ladder[i]);
-            keep(k, &cand, &res, what);
-            return true;
+        below = ladder[i];
+    }
+    for (int step = 0; k->fine && step < SHRINK_LADDER_BISECT_STEPS && below != 0; step++) {
+        uint32_t cur = *opt_field(&k->r->best, offset);
+        HS_ASSERT(below < cur);
+        uint32_t mid = below + (cur - below) / 2;
+        if (mid == below) {
+            break;
+        }
+        if (try_size(k, offset, mid, flag)) {
+            changed = true;
+        } else {
+            below = mid;
         }
     }
-    return false;
+    return changed;
 }
 
 static bool shrink_nodes(shrink *k)
@@ -156,40 +190,42 @@ static bool shrink_time(shrink *k)
     return shrink_ladder(k, SOPT(time_s), secs, HS_ARRAY_LEN(secs), "--time");
 }
 
-/* A simplification: field at offset set to zero, or to the field at
+/* A simplification: field at offset set to value, or to the field at
  * same_as (latency mean to its minimum). */
 typedef struct {
     const char *flag;
     size_t offset;
-    size_t same_as; /* SIZE_MAX: zero */
+    size_t same_as; /* SIZE_MAX: value */
+    uint32_t value;
 } simplify_row;
 
 static const simplify_row simplify_rows[] = {
-    {"--partition-every-ms 0", SOPT(partition_every_ms), SIZE_MAX},
-    {"--crash-every-ms 0", SOPT(crash_every_ms), SIZE_MAX},
-    {"--op-every-ms 0", SOPT(op_every_ms), SIZE_MAX},
-    {"--forge-ppm 0", SOPT(forge_ppm), SIZE_MAX},
-    {"--forge-tcp-ppm 0", SOPT(forge_tcp_ppm), SIZE_MAX},
-    {"--crash-write-ppm 0", SOPT(crash_write_ppm), SIZE_MAX},
-    {"--perm-down 0", SOPT(perm_down), SIZE_MAX},
-    {"--loss-ppm 0", SOPT(loss_ppm), SIZE_MAX},
-    {"--dup-ppm 0", SOPT(dup_ppm), SIZE_MAX},
-    {"--reorder-ppm 0", SOPT(reorder_ppm), SIZE_MAX},
-    {"--tail-ppm 0", SOPT(tail_ppm), SIZE_MAX},
-    {"--disk-fail-ppm 0", SOPT(disk_fail_ppm), SIZE_MAX},
-    {"--disk-read-fail-ppm 0", SOPT(disk_read_fail_ppm), SIZE_MAX},
-    {"--torn-ppm 0", SOPT(torn_ppm), SIZE_MAX},
-    {"--alloc-fail-ppm 0", SOPT(alloc_fail_ppm), SIZE_MAX},
-    {"--inc-high-ppm 0", SOPT(inc_high_ppm), SIZE_MAX},
-    {"--stale-slot-ppm 0", SOPT(stale_slot_ppm), SIZE_MAX},
-    {"--newer-ppm 0", SOPT(newer_ppm), SIZE_MAX},
-    {"--timer-refuse-ppm 0", SOPT(timer_refuse_ppm), SIZE_MAX},
-    {"--drift-max-ppm 0", SOPT(drift_max_ppm), SIZE_MAX},
-    {"--offset-max-ms 0", SOPT(offset_max_ms), SIZE_MAX},
-    {"--start-spread-ms 0", SOPT(start_spread_ms), SIZE_MAX},
-    {"--swim-draw 0", SOPT(swim_draw), SIZE_MAX},
-    {"latency mean = minimum", SOPT(latency_mean_us), SOPT(latency_min_us)},
-    {"disk mean = minimum", SOPT(disk_mean_us), SOPT(disk_min_us)},
+    {"--partition-every-ms 0", SOPT(partition_every_ms), SIZE_MAX, 0},
+    {"--crash-every-ms 0", SOPT(crash_every_ms), SIZE_MAX, 0},
+    {"--op-every-ms 0", SOPT(op_every_ms), SIZE_MAX, 0},
+    {"--forge-ppm 0", SOPT(forge_ppm), SIZE_MAX, 0},
+    {"--forge-tcp-ppm 0", SOPT(forge_tcp_ppm), SIZE_MAX, 0},
+    {"--crash-write-ppm 0", SOPT(crash_write_ppm), SIZE_MAX, 0},
+    {"--perm-down 0", SOPT(perm_down), SIZE_MAX, 0},
+    {"--loss-ppm 0", SOPT(loss_ppm), SIZE_MAX, 0},
+    {"--dup-ppm 0", SOPT(dup_ppm), SIZE_MAX, 0},
+    {"--reorder-ppm 0", SOPT(reorder_ppm), SIZE_MAX, 0},
+    {"--tail-ppm 0", SOPT(tail_ppm), SIZE_MAX, 0},
+    {"--disk-fail-ppm 0", SOPT(disk_fail_ppm), SIZE_MAX, 0},
+    {"--disk-read-fail-ppm 0", SOPT(disk_read_fail_ppm), SIZE_MAX, 0},
+    {"--torn-ppm 0", SOPT(torn_ppm), SIZE_MAX, 0},
+    {"--alloc-fail-ppm 0", SOPT(alloc_fail_ppm), SIZE_MAX, 0},
+    {"--inc-high-ppm 0", SOPT(inc_high_ppm), SIZE_MAX, 0},
+    {"--stale-slot-ppm 0", SOPT(stale_slot_ppm), SIZE_MAX, 0},
+    {"--newer-ppm 0", SOPT(newer_ppm), SIZE_MAX, 0},
+    {"--timer-refuse-ppm 0", SOPT(timer_refuse_ppm), SIZE_MAX, 0},
+    {"--drift-max-ppm 0", SOPT(drift_max_ppm), SIZE_MAX, 0},
+    {"--offset-max-ms 0", SOPT(offset_max_ms), SIZE_MAX, 0},
+    {"--start-spread-ms 0", SOPT(start_spread_ms), SIZE_MAX, 0},
+    {"--swim-draw 0", SOPT(swim_draw), SIZE_MAX, 0},
+    {"--join-seeds 1", SOPT(join_seeds), SIZE_MAX, 1},
+    {"latency mean = minimum", SOPT(latency_mean_us), SOPT(latency_min_us), 0},
+    {"disk mean = minimum", SOPT(disk_mean_us), SOPT(disk_min_us), 0},
 };
 
 /* schedule_fixed: the fault schedule is already cut down to kept actions;
@@ -205,7 +241,7 @@ static bool shrink_options(shrink *k, bool schedule_fixed)
             continue;
         }
         simopt cand = k->r->best;
-        uint32_t to = row->same_as == SIZE_MAX ? 0 : *opt_field(&cand, row->same_as);
+        uint32_t to = row->same_as == SIZE_MAX ? row->value : *opt_field(&cand, row->same_as);
         if (*opt_field(&cand, row->offset) == to) {
             continue;
         }
@@ -222,46 +258,141 @@ static bool shrink_options(shrink *k, bool schedule_fixed)
     return changed;
 }
 
-/* SWIM settings that stretch the liveness deadlines, each set to the
- * tightest value its rules allow (its minimum, or another key's value):
- * a liveness failure cannot come before its deadline, so a shorter one is
- * a shorter failing run. */
+/* SWIM settings, each moved toward the value that makes a failing run
+ * shortest: most toward their minimum or another key's value (a liveness
+ * failure cannot come before its deadline, which the suspicion multiplier
+ * and the reconnect interval stretch; a reap waits dead_retention, which
+ * must exceed gossip_max_age; a join retry waits its backoff; ping-req
+ * proxies and gossip retransmissions are messages), the push-pull, probe
+ * and reconnect periods toward their maximum (fewer rounds before a fault
+ * that comes at a fixed time, or while a node is down; a deadline counted
+ * in probe periods keeps its inputs).  The target is tried first, then values between it and the
+ * current one by bisection (geometric over a wide range). */
 typedef struct {
     const char *key;
-    const char *same_as; /* NULL: the key's minimum */
+    const char *same_as; /* NULL: the key's minimum, or its maximum when up */
+    uint32_t plus;       /* added to same_as's value (a rule "must exceed") */
+    bool up;
 } swim_row;
 
 static const swim_row swim_rows[] = {
-    {"suspicion_mult", NULL},
-    {"reconnect_interval_ms", "probe_interval_ms"},
-    {"join_retry_max_ms", "join_retry_min_ms"},
+    {"suspicion_mult", NULL, 0, false},
+    {"reconnect_interval_ms", "probe_interval_ms", 0, false},
+    {"join_retry_min_ms", NULL, 0, false},
+    {"join_retry_max_ms", "join_retry_min_ms", 0, false},
+    {"indirect_checks", NULL, 0, false},
+    {"retransmit_mult", NULL, 0, false},
+    {"gossip_max_age_ms", NULL, 0, false},
+    {"dead_retention_ms", "gossip_max_age_ms", 1, false},
+    {"sync_interval_ms", NULL, 0, true},
+    {"probe_interval_ms", NULL, 0, true},
+    {"reconnect_interval_ms", NULL, 0, true},
 };
+
+/* How far up a setting is first tried: its maximum, or this many times
+ * its value (a day-long reconnect interval is a day-long deadline, long
+ * to run for a candidate that passes). */
+#define SHRINK_SWIM_UP_FACTOR 64u
+
+/* Bisection steps per key and pass: each is one candidate run. */
+#define SHRINK_SWIM_BISECT_STEPS 6
+
+/* Between a and b, a != b: their geometric mean when they are far apart
+ * (ranges span up to eight decades), else the midpoint. */
+static uint64_t between(uint64_t a, uint64_t b)
+{
+    uint64_t lo = a < b ? a : b;
+    uint64_t hi = a < b ? b : a;
+    HS_ASSERT(lo < hi && hi <= UINT32_MAX);
+    if (lo == 0 || hi / lo < 4) {
+        return lo + (hi - lo) / 2;
+    }
+    uint64_t product = lo * hi;
+    uint64_t root = hi; /* Newton's method from above: floor(sqrt(product)) */
+    for (uint64_t next = (root + product / root) / 2; next < root;
+         next = (root + product / root) / 2) {
+        root = next;
+    }
+    HS_ASSERT(root >= lo && root < hi);
+    return root;
+}
+
+/* Runs best with the SWIM settings sw; keeps them when it still fails. */
+static bool try_swim(shrink *k, const swim_config *sw, const char *what)
+{
+    simopt cand = k->r->best;
+    cand.swim = *sw;
+    simsweep_result res;
+    if (swim_config_check(&cand.swim) != HS_OK || !fails_same(k, &cand, &res)) {
+        return false;
+    }
+    keep(k, &cand, &res, what);
+    return true;
+}
+
+/* Runs best with key set to value. */
+static bool try_swim_key(shrink *k, const swim_row *row, uint64_t value)
+{
+    const cfgkey_table *t = swim_config_keys();
+    swim_config sw = k->r->best.swim;
+    if (cfgkey_set_number(t, &sw, row->key, value, NULL, 0) != HS_OK) {
+        return false;
+    }
+    char what[64];
+    snprintf(what, sizeof(what), "--swim-%s %llu", row->key, (unsigned long long)value);
+    return try_swim(k, &sw, what);
+}
+
+static bool shrink_swim_key(shrink *k, const swim_row *row)
+{
+    const cfgkey_table *t = swim_config_keys();
+    int32_t key = cfgkey_find(t, row->key);
+    HS_ASSERT(key >= 0);
+    const cfgkey *d = &t->keys[key];
+    uint64_t good = cfgkey_get_number(t, &k->r->best.swim, (uint32_t)key);
+    uint64_t bad = row->up ? d->max : d->min;
+    if (row->up && bad / SHRINK_SWIM_UP_FACTOR > good) {
+        bad = good * SHRINK_SWIM_UP_FACTOR;
+    }
+    if (row->same_as != NULL) {
+        int32_t other = cfgkey_find(t, row->same_as);
+        HS_ASSERT(other >= 0);
+        bad = cfgkey_get_number(t, &k->r->best.swim, (uint32_t)other) + row->plus;
+    }
+    if (good == bad || (row->up ? bad < good : bad > good)) {
+        return false;
+    }
+    if (try_swim_key(k, row, bad)) {
+        return true;
+    }
+    bool changed = false;
+    for (int i = 0; i < SHRINK_SWIM_BISECT_STEPS; i++) {
+        uint64_t mid = between(good, bad);
+        if (mid == good || mid == bad) {
+            break;
+        }
+        if (try_swim_key(k, row, mid)) {
+            good = mid;
+            changed = true;
+        } else {
+            bad = mid;
+        }
+    }
+    return changed;
+}
 
 static bool shrink_swim(shrink *k)
 {
-    const cfgkey_table *t = swim_config_keys();
-    bool changed = false;
+    swim_config defaults;
+    swim_config_defaults(&defaults);
+    bool changed = memcmp(&defaults, &k->r->best.swim, sizeof(defaults)) != 0 &&
+                   try_swim(k, &defaults, "SWIM settings: the defaults");
     for (size_t i = 0; i < HS_ARRAY_LEN(swim_rows); i++) {
-        simopt cand = k->r->best;
-        int32_t key = cfgkey_find(t, swim_rows[i].key);
-        HS_ASSERT(key >= 0);
-        uint64_t to = swim_rows[i].same_as == NULL
-                          ? t->keys[key].min
-                          : cfgkey_get_number(t, &cand.swim,
-                                              (uint32_t)cfgkey_find(t, swim_rows[i].same_as));
-        if (cfgkey_get_number(t, &cand.swim, (uint32_t)key) == to ||
-            cfgkey_set_number(t, &cand.swim, swim_rows[i].key, to, NULL, 0) != HS_OK ||
-            swim_config_check(&cand.swim) != HS_OK) {
-            continue;
-        }
-        simsweep_result res;
-        if (fails_same(k, &cand, &res)) {
-            char what[64];
-            snprintf(what, sizeof(what), "--swim-%s %llu", swim_rows[i].key,
-                     (unsigned long long)to);
-            keep(k, &cand, &res, what);
-            changed = true;
-        }
+        /* A setting moved up must pay for itself: as many events is no
+         * simpler, and the reconnect period would swing up and down. */
+        k->strict = swim_rows[i].up;
+        changed = shrink_swim_key(k, &swim_rows[i]) || changed;
+        k->strict = false;
     }
     return changed;
 }
@@ -425,27 +556,20 @@ static hs_status shrink_start(shrink *k, char *err, size_t err_cap)
     return HS_OK;
 }
 
-hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
-                        simshrink_result *out, char *err, size_t err_cap)
+/* One descent from the best so far: sizes, options and SWIM settings
+ * while they change something, the schedule, then what keeps it. */
+static hs_status shrink_descend(shrink *k, char *err, size_t err_cap)
 {
-    HS_ASSERT(start != NULL && lim != NULL && out != NULL);
-    HS_ASSERT(lim->max_runs > 0 && lim->budget_ns > 0);
-    memset(out, 0, sizeof(*out));
-    shrink k = {*start, lim, out, children_cpu_ns()};
-    hs_status st = shrink_start(&k, err, err_cap);
-    if (st != HS_OK) {
-        return st;
-    }
-    for (int round = 0; round < 4 && !out->budget_hit; round++) {
-        bool changed = shrink_nodes(&k);
-        changed = shrink_time(&k) || changed;
-        changed = shrink_options(&k, false) || changed;
-        changed = shrink_swim(&k) || changed;
+    for (int round = 0; round < 4 && !k->r->budget_hit; round++) {
+        bool changed = shrink_nodes(k);
+        changed = shrink_time(k) || changed;
+        changed = shrink_options(k, false) || changed;
+        changed = shrink_swim(k) || changed;
         if (!changed) {
             break;
         }
     }
-    st = shrink_schedule(&k);
+    hs_status st = shrink_schedule(k);
     if (st != HS_OK) {
         snprintf(err, err_cap, "cannot shrink the schedule: %s", hs_status_name(st));
         return st;
@@ -454,13 +578,65 @@ hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
      * phase keeps the kept indices (the schedule is drawn in time order, so
      * a shorter phase draws a prefix of it), and so do the simplifications
      * that draw no schedule (shrink_options skips the two that do). */
-    for (int round = 0; round < 2 && !out->budget_hit; round++) {
-        bool changed = shrink_time(&k);
-        changed = shrink_options(&k, true) || changed;
-        changed = shrink_swim(&k) || changed;
+    for (int round = 0; round < 2 && !k->r->budget_hit; round++) {
+        bool changed = shrink_time(k);
+        changed = shrink_options(k, true) || changed;
+        changed = shrink_swim(k) || changed;
         if (!changed) {
             break;
         }
+    }
+    return HS_OK;
+}
+
+hs_status simshrink_run(const simopt_args *start, const simshrink_limits *lim,
+                        simshrink_result *out, char *err, size_t err_cap)
+{
+    HS_ASSERT(start != NULL && lim != NULL && out != NULL);
+    HS_ASSERT(lim->max_runs > 0 && lim->budget_ns > 0);
+    memset(out, 0, sizeof(*out));
+    shrink k = {*start, lim, out, children_cpu_ns(), false, false};
+    hs_status st = shrink_start(&k, err, err_cap);
+    if (st != HS_OK) {
+        return st;
+    }
+    /* Each step is greedy, so where the descent ends depends on its path:
+     * a second descent from the failing run bisects between the rungs of
+     * the size ladders too (a different path, not always a better end),
+     * and the shorter of the two shrunk runs is kept. */
+    simshrink_result *origin = malloc(sizeof(*origin));
+    simshrink_result *coarse = malloc(sizeof(*coarse));
+    if (origin == NULL || coarse == NULL) {
+        free(origin);
+        free(coarse);
+        snprintf(err, err_cap, "cannot shrink: %s", hs_status_name(HS_ERR_NOMEM));
+        return HS_ERR_NOMEM;
+    }
+    *origin = *out;
+    st = shrink_descend(&k, err, err_cap);
+    if (st == HS_OK && !out->budget_hit) {
+        *coarse = *out;
+        *out = *origin;
+        out->runs = coarse->runs;
+        k.fine = true;
+        if (lim->log != NULL) {
+            fprintf(lim->log, "shrink: again from the failing run (%llu events so far), "
+                              "bisecting the ladders\n",
+                    (unsigned long long)coarse->events_best);
+        }
+        st = shrink_descend(&k, err, err_cap);
+        if (st == HS_OK && coarse->events_best < out->events_best) {
+            uint32_t runs = out->runs;
+            bool hit = out->budget_hit;
+            *out = *coarse;
+            out->runs = runs;
+            out->budget_hit = hit;
+        }
+    }
+    free(origin);
+    free(coarse);
+    if (st != HS_OK) {
+        return st;
     }
     simopt_args_for(&k.start, &out->best, &out->best_args);
     for (uint32_t i = 0; i < out->actions_best; i++) {

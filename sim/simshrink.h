@@ -12,12 +12,18 @@
  *      spread, partitions, crashes, crashes after writes, nodes kept down,
  *      clock drift and offset, disk write/read failures, torn writes,
  *      allocation failures, forged datagrams and streams, operator
- *      sessions, start spread, drawn SWIM settings);
+ *      sessions, start spread, drawn SWIM settings), one join seed each;
+ *   4. the SWIM settings: all at their defaults, then each moved toward
+ *      the value that shortens the run (the suspicion multiplier, join
+ *      backoff, gossip lifetime, reap delay, ping-req proxies and gossip
+ *      retransmissions down; the push-pull, probe and reconnect periods up;
+ *      the reconnect period also down to the probe period), by bisection;
  *   repeated while any of them changed something (each changes the drawn
  *   schedule), and then
- *   4. ddmin (Zeller) over the actions of the fault schedule: the smallest
+ *   5. ddmin (Zeller) over the actions of the fault schedule: the smallest
  *      set of partitions, heals, crashes, restarts and leaves that still
- *      fails, as --keep-actions.
+ *      fails, as --keep-actions, and steps 2, 3 (those that keep the
+ *      schedule) and 4 again.
  * Every candidate runs in a forked child (simsweep), so a crash is an
  * outcome, never the shrinker's end.  Runs and CPU time are capped. */
 #ifndef SIMSHRINK_H_
