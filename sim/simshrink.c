@@ -84,7 +84,13 @@ static bool fails_same(shrink *k, const simopt *cand, simsweep_result *res)
     simopt_args a;
     simopt_args_for(&k->start, cand, &a);
     k->r->runs++;
-    if (simsweep_sweep(&a, cand->seed, cand->seed, 1, res, NULL) != HS_OK || res->done == 0) {
+    /* A candidate may not outrun the budget: one that would is ended by
+     * the kernel and counts as not failing the same way. */
+    uint64_t left_ns = k->lim->budget_ns - k->r->cpu_ns;
+    simsweep_set_child_cpu_s((left_ns + HS_NS_PER_SEC - 1) / HS_NS_PER_SEC);
+    hs_status st = simsweep_sweep(&a, cand->seed, cand->seed, 1, res, NULL);
+    simsweep_set_child_cpu_s(0);
+    if (st != HS_OK || res->done == 0) {
         return false;
     }
     char sig[SIMSWEEP_DETAIL_MAX];

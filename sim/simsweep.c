@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -200,6 +201,14 @@ static bool interrupted(const simsweep_watch *w)
     return w != NULL && w->interrupt != NULL && *w->interrupt != 0;
 }
 
+static uint64_t child_cpu_s; /* simsweep_set_child_cpu_s; 0: none */
+
+void simsweep_set_child_cpu_s(uint64_t seconds)
+{
+    child_cpu_s = seconds;
+    HS_ASSERT(child_cpu_s == seconds);
+}
+
 /* Starts task `task` in a child on a free slot; HS_ERR_IO when pipe() or
  * fork() fails. */
 static hs_status pool_start(slot *slots, uint32_t task, task_fn fn, void *ctx,
@@ -218,6 +227,10 @@ static hs_status pool_start(slot *slots, uint32_t task, task_fn fn, void *ctx,
     if (pid == 0) {
         (void)signal(SIGINT, SIG_DFL);
         close(fds[0]);
+        if (child_cpu_s != 0) {
+            struct rlimit cpu = {(rlim_t)child_cpu_s, (rlim_t)child_cpu_s + 1};
+            (void)setrlimit(RLIMIT_CPU, &cpu); /* best effort: the budget still holds */
+        }
         child_crash cc = {fds[1], task, seeds[task]};
         hs_assert_set_hook(child_assert_hook, &cc);
         simsweep_result r;

@@ -65,6 +65,11 @@ typedef struct {
 void simsweep_run_seed(const simopt_args *a, uint64_t seed, FILE *rolls, uint64_t perturb_event,
                        simsweep_result *r);
 
+/* The CPU seconds each child started from now on may use (0: no limit):
+ * past it the kernel ends the child (SIGXCPU), which reports as a crash.
+ * hsim shrink bounds every candidate by what is left of its budget. */
+void simsweep_set_child_cpu_s(uint64_t seconds);
+
 /* Runs seeds first..last (inclusive), jobs at a time.  results has
  * last - first + 1 entries, filled in seed order; an entry whose done is 0
  * was not run (the sweep stopped early).  watch may be NULL. */
