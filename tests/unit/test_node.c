@@ -758,6 +758,9 @@ static void test_refutation_waits_for_ceiling(void **state)
     assert_true(s->refute_pending);
     assert_int_equal(s->self.incarnation, SWIM_INC_WINDOW);
     assert_non_null(find_event(&h, HS_EV_SELF_REFUTE_DEFERRED));
+    /* The wait asks for a whole window past the incarnation it waits for,
+     * not only what the write in flight will bring. */
+    assert_true(s->inc_wanted >= s->self.incarnation + 1 + SWIM_INC_WINDOW);
     /* The disk completes the ceiling write: the refutation goes out. */
     memcpy(h.meta_file + write_out.u.disk.file_offset, record, META_RECORD_LEN);
     hs_input in;
