@@ -86,8 +86,8 @@ static bool fails_same(shrink *k, const simopt *cand, simsweep_result *res)
     k->r->runs++;
     /* A candidate may not outrun the budget: one that would is ended by
      * the kernel and counts as not failing the same way. */
-    uint64_t left_ns = k->lim->budget_ns - k->r->cpu_ns;
-    simsweep_set_child_cpu_s((left_ns + HS_NS_PER_SEC - 1) / HS_NS_PER_SEC);
+    uint64_t left_s = (k->lim->budget_ns - k->r->cpu_ns) / HS_NS_PER_SEC; /* down: stay inside */
+    simsweep_set_child_cpu_s(left_s > 0 ? left_s : 1);
     hs_status st = simsweep_sweep(&a, cand->seed, cand->seed, 1, res, NULL);
     simsweep_set_child_cpu_s(0);
     if (st != HS_OK || res->done == 0) {
