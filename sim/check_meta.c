@@ -1,8 +1,10 @@
 /* meta_recovery: a node's first start over a metadata file the simulator
  * wrote itself.  The simulator knows which record is the newest valid one
  * and which slot carries a defect (a ceiling past the incarnation range, a
- * sequence number of 0, bytes that fail the checksum, or a stale record at
- * the range's very top, which is valid), so the check does not recompute
+ * sequence number of 0, bytes that fail the checksum, a slot torn after its
+ * first byte, or a valid record that is stale at the range's very top or
+ * shares the newest one's sequence number with another ceiling, where the
+ * higher ceiling must win), so the check does not recompute
  * the decoder: it compares what the store reported, slot by slot, with
  * what was written.  See simcheck.h. */
 #include "check.h"

@@ -650,7 +650,7 @@ static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_r
 {
     uint32_t other = (uint32_t)((rec->seq + 1) % 2);
     meta_record bad = *rec;
-    uint32_t kind = rng_below(r, 5);
+    uint32_t kind = rng_below(r, 6);
     if (kind == 0 && rec->seq < 2) {
         kind = 1; /* no lower sequence number left for a stale record */
     }
@@ -669,8 +669,12 @@ static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_r
     } else if (kind == 3) { /* newer, one byte changed after its checksum was taken */
         bad.seq = rec->seq + 1;
         want->bad_status = HS_ERR_CHECKSUM;
-    } else { /* torn after its first byte: zeros but that one, not an empty slot */
+    } else if (kind == 4) { /* torn after its first byte: zeros but that one, not an empty slot */
         want->bad_status = HS_ERR_MALFORMED;
+    } else { /* valid, the same sequence number, another ceiling: the higher wins */
+        bad.inc_ceiling = (uint32_t)rng_range(r, 1, 1000000);
+        want->bad_slot = -1;
+        want->ceiling = bad.inc_ceiling > rec->inc_ceiling ? bad.inc_ceiling : rec->inc_ceiling;
     }
     uint8_t *at = file + other * META_SLOT_SIZE;
     meta_encode(&bad, at);

@@ -1331,6 +1331,10 @@ void swim_check(const swim *s)
     HS_ASSERT_MSG(live == s->relay_count, "swim: relay_count equals the live relays");
     HS_ASSERT_MSG(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap,
                   "swim: gossip entries, holes included, within the cap");
+    /* Every removal compacts past this many holes, so a select or expire
+     * scan never walks more than about twice the live entries. */
+    HS_ASSERT_MSG(s->gossip_end - s->gossip_count <= s->gossip_count + SWIM_GOSSIP_SLACK,
+                  "swim: gossip holes at most the live entries plus the slack");
     uint32_t gossip_live = 0;
     for (uint32_t i = 0; i < s->gossip_end; i++) {
         const swim_gossip *g = &s->gossip[i];
@@ -1387,6 +1391,10 @@ static void check_counts(const swim *s)
     HS_ASSERT_MSG(s->relay_count <= s->cfg.relays_cap, "swim: relays within the cap");
     HS_ASSERT_MSG(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap,
                   "swim: gossip entries, holes included, within the cap");
+    /* Every removal compacts past this many holes, so a select or expire
+     * scan never walks more than about twice the live entries. */
+    HS_ASSERT_MSG(s->gossip_end - s->gossip_count <= s->gossip_count + SWIM_GOSSIP_SLACK,
+                  "swim: gossip holes at most the live entries plus the slack");
     HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
                   "swim: an armed probe timeout has a probe in flight");
     HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");

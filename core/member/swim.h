@@ -72,6 +72,12 @@ typedef struct {
 
 #define SWIM_SELF_UID UINT64_C(0) /* gossip queue uid of our own record */
 
+/* Holes the gossip queue may hold beyond its live entries before a
+ * removal compacts it: compaction moves every entry, so it waits until the
+ * holes outnumber them, and the slack keeps a small queue from compacting
+ * on every removal. */
+#define SWIM_GOSSIP_SLACK 16u
+
 /* Membership changes one step can make: one message's member list (each
  * entry changes at most one record once: added, or one set_state), or one
  * timer (a suspicion expiry, a reap, a failed probe).  Gossip lists are at

@@ -340,7 +340,7 @@ static void gossip_compact(swim *s)
  * called where no entry index is held. */
 static void gossip_maybe_compact(swim *s)
 {
-    if (s->gossip_end - s->gossip_count > s->gossip_count + 16) {
+    if (s->gossip_end - s->gossip_count > s->gossip_count + SWIM_GOSSIP_SLACK) {
         gossip_compact(s);
     }
 }

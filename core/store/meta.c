@@ -212,7 +212,8 @@ static void arm_retry(meta_store *m, step_ctx *ctx, uint64_t op, hs_status statu
     HS_ASSERT(m->retry_ms >= META_RETRY_MIN_MS && m->retry_ms <= META_RETRY_MAX_MS);
 }
 
-/* Picks the valid slot with the higher sequence number.  An empty or
+/* Picks the valid slot with the higher sequence number (on a tie, the
+ * higher ceiling).  An empty or
  * all-zero file is a fresh node; a file with bytes but no valid slot, or a
  * record written by another node name, makes the store unusable. */
 static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uint32_t len)
@@ -244,7 +245,10 @@ static meta_outcome load(meta_store *m, step_ctx *ctx, const uint8_t *bytes, uin
             HS_PROBE(ctx, META_SLOT_INVALID);
             continue;
         }
-        if (!found || r.seq > best.seq) {
+        /* Two slots with one sequence number: no store writes them, but a
+         * copied or restored file can hold them; the higher ceiling is the
+         * one that never reuses an incarnation. */
+        if (!found || r.seq > best.seq || (r.seq == best.seq && r.inc_ceiling > best.inc_ceiling)) {
             best = r;
             found = true;
         }

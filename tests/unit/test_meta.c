@@ -75,14 +75,22 @@ static meta_outcome done(fixture *f, uint64_t op, hs_status status, const uint8_
     return out;
 }
 
-static void encode_slot(uint8_t *file, uint64_t seq, uint32_t ceiling, const char *name)
+/* Writes a record into the given slot (0 or 1), whatever its seq. */
+static void encode_slot_at(uint8_t *file, uint32_t slot, uint64_t seq, uint32_t ceiling,
+                           const char *name)
 {
     meta_record r;
     memset(&r, 0, sizeof(r));
     r.seq = seq;
     r.inc_ceiling = ceiling;
     assert_int_equal(hs_name_set(&r.name, name, strlen(name)), HS_OK);
-    meta_encode(&r, file + (seq % 2) * META_SLOT_SIZE);
+    meta_encode(&r, file + slot * META_SLOT_SIZE);
+}
+
+/* Writes a record where the store would: slot seq % 2. */
+static void encode_slot(uint8_t *file, uint64_t seq, uint32_t ceiling, const char *name)
+{
+    encode_slot_at(file, (uint32_t)(seq % 2), seq, ceiling, name);
 }
 
 /* Starts the store and completes its read with the given file image. */
@@ -177,6 +185,20 @@ static void test_fresh_and_recovered_loads(void **state)
     assert_int_equal(load(&f, file, sizeof(file)), META_LOADED);
     assert_int_equal(f.m.durable.inc_ceiling, 164);
     fixture_free(&f);
+
+    /* Equal sequence numbers (a copied or restored file): the higher
+     * ceiling wins, whichever slot holds it, so no incarnation is reused. */
+    for (uint32_t high_slot = 0; high_slot < 2; high_slot++) {
+        uint8_t same[META_FILE_SIZE];
+        memset(same, 0, sizeof(same));
+        encode_slot_at(same, high_slot, 7, 500, "n1");
+        encode_slot_at(same, 1 - high_slot, 7, 300, "n1");
+        fixture_init(&f);
+        assert_int_equal(load(&f, same, sizeof(same)), META_LOADED);
+        assert_int_equal(f.m.durable.inc_ceiling, 500);
+        assert_int_equal(f.m.durable.seq, 7);
+        fixture_free(&f);
+    }
 
     /* The newest slot torn: the older one still holds. */
     file[META_SLOT_SIZE + 30] ^= 0x40; /* seq 5 lives in slot 1 */

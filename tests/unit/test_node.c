@@ -1470,6 +1470,18 @@ static void test_gone_owner_is_stale(void **state)
     assert_int_equal(node_get_counters(h.n)->timers_stale, stale_before + 1);
     assert_non_null(swim_find(s, &name3)); /* not reaped by n2's timer */
 
+    /* Ids naming a slot past the member table (the cap itself, the widest
+     * slot) name no owner: stale, never read from beyond the table (the
+     * ASan build sees a read of slot_used[cap]). */
+    uint32_t past[] = {s->cfg.members_cap, UINT32_MAX};
+    for (uint32_t k = 0; k < 2; k++) {
+        uint64_t id = hs_timer_id(SWIM_TIMER_SUSPECT, past[k], n3->gen);
+        assert_false(node_timer_owner_live(h.n, id));
+        stale_before = node_get_counters(h.n)->timers_stale;
+        fire_id(&h, id);
+        assert_int_equal(node_get_counters(h.n)->timers_stale, stale_before + 1);
+    }
+
     /* Completions for ops nobody has in flight. */
     hs_input in;
     memset(&in, 0, sizeof(in));
