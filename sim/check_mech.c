@@ -436,7 +436,7 @@ static void check_self_news(const mech *m)
 static void check_rearm(const mech *m)
 {
     const simcheck_origin *o = &m->c->origin_now[m->i];
-    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM) {
+    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM || m->c->step_squeezed) {
         return;
     }
     simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);

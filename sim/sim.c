@@ -96,6 +96,7 @@ struct sim {
     rng rng_clock;
     rng rng_faults;
     rng rng_timers; /* timer_refuse_ppm's draws */
+    rng rng_squeeze; /* outbox_squeeze_ppm's draws */
     rng rng_topo;
     rng rng_forge;
     uint32_t forge_inflight;
@@ -958,6 +959,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&s->rng_clock, o->seed, "clock/run");
     stream(&s->rng_faults, o->seed, "faults/run");
     stream(&s->rng_timers, o->seed, "timers/run");
+    stream(&s->rng_squeeze, o->seed, "squeeze/run");
     stream(&s->rng_topo, o->seed, "topology/run");
     stream(&s->rng_forge, o->seed, "forge/run");
     stream(&s->rng_alloc, o->seed, "alloc/run");
@@ -1807,6 +1809,66 @@ static void check_calm_death(sim *s, uint32_t i, const hs_event *ev)
     }
 }
 
+/* outbox_squeeze_ppm: this step's outbox holds 0..2 outputs besides its
+ * events, so the node's full-outbox paths run.  True when squeezed. */
+static bool squeeze_outbox(sim *s, uint32_t i)
+{
+    HS_ASSERT(s->ob.ordinary_cap == s->ob.cap - HS_OUTBOX_EVENT_RESERVE);
+    if (s->liveness || s->opt.outbox_squeeze_ppm == 0 ||
+        !rng_chance_ppm(&s->rng_squeeze, s->opt.outbox_squeeze_ppm)) {
+        return false;
+    }
+    s->ob.ordinary_cap = (uint32_t)rng_below(&s->rng_squeeze, 3);
+    s->faults[SIM_FAULT_OUTBOX_SQUEEZE]++;
+    HS_ASSERT(s->ob.ordinary_cap <= 2 && i < s->n);
+    return true;
+}
+
+/* The step is over: the room comes back, and what no squeeze explains
+ * (an overflow of a step at full size, a timer or stream lost for good)
+ * is a bound broken. */
+static bool unsqueeze_outbox(sim *s, uint32_t i, bool squeezed, uint64_t overflows,
+                             uint64_t lost)
+{
+    s->ob.ordinary_cap = s->ob.cap - HS_OUTBOX_EVENT_RESERVE;
+    if (s->ob.refused_lost + s->ob.streams_lost + s->ob.cancels_lost != lost) {
+        bounds_violation(s, (int32_t)i, "timer set, cancel or TCP close lost by a full outbox",
+                         s->ob.cap);
+    }
+    HS_ASSERT(s->ob.refused_count == 0); /* node_step handed every one back */
+    return s->ob.overflows != overflows && !squeezed;
+}
+
+/* A node that halted in a squeezed step (its meta store gave up on a
+ * retry timer it could not arm) exits; its supervisor starts it again
+ * after a down time, as an operator's would.  Safety phase only; the heal
+ * restarts any still down. */
+static void do_crash(sim *s, uint32_t i);
+
+static bool outbox_has_event(const hs_outbox *ob, uint16_t code)
+{
+    for (uint32_t k = 0; k < ob->count; k++) {
+        if (ob->items[k].kind == HS_OUT_EVENT && ob->items[k].u.event.code == code) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void supervise_halt(sim *s, uint32_t i, bool halted)
+{
+    if (!halted || s->liveness || s->nodes[i].node == NULL) {
+        return;
+    }
+    s->faults[SIM_FAULT_HALT_RESTART]++;
+    uint32_t mean = s->opt.down_ms != 0 ? s->opt.down_ms : 1000;
+    uint64_t back = s->now_ns + HS_MS(rng_range(&s->rng_squeeze, mean / 2 + 1, mean + mean / 2));
+    do_crash(s, i);
+    if (simq_push(&s->q, back, SIMQ_RESTART, i, s->nodes[i].gen, 0, NULL) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+    }
+}
+
 static void step_node(sim *s, uint32_t i, const hs_input *in)
 {
     sim_host *sn = &s->nodes[i];
@@ -1818,6 +1880,8 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     uint32_t violations_before = s->chk.stored_count;
     hs_outbox_reset(&s->ob);
     uint64_t overflows = s->ob.overflows;
+    uint64_t lost = s->ob.refused_lost + s->ob.streams_lost + s->ob.cancels_lost;
+    bool squeezed = squeeze_outbox(s, i);
     s->stepping = (int32_t)i;
     simcheck_input(&s->chk, i, s->now_ns, s->events + 1, in,
                    in->kind == HS_IN_TIMER ? node_timer_module(sn->node, in->u.timer.timer_id)
@@ -1825,6 +1889,9 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     /* The crash report's self-test: an assertion inside this step, as a
      * broken invariant in core would fail (sim_set_crash_at_event). */
     HS_ASSERT_MSG(s->events + 1 != s->crash_at_event, "crash-at-event self-test");
+    if (squeezed) {
+        simcheck_squeezed(&s->chk, i);
+    }
     simcheck_before_step(&s->chk, i, sn->node, in);
     hs_input exact;
     uint8_t *block = NULL;
@@ -1834,6 +1901,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     }
     node_step(sn->node, local, in, &s->ob);
     free(block);
+    bool overflowed = unsqueeze_outbox(s, i, squeezed, overflows, lost);
     s->stepping = -1;
     HS_ASSERT(s->send_failed_count == 0);
     for (uint32_t k = 0; k < s->ob.count; k++) {
@@ -1844,10 +1912,11 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         }
         exec_output(s, i, &s->ob.items[k]);
     }
+    bool halted = squeezed && outbox_has_event(&s->ob, HS_EV_NODE_HALTED);
     s->events++;
     check_bindings(s, i);
-    simcheck_after_step(&s->chk, s->now_ns, i, sn->node, s->ob.overflows != overflows,
-                        s->ob.high_water, s->ob.cap);
+    simcheck_after_step(&s->chk, s->now_ns, i, sn->node, overflowed, s->ob.high_water,
+                        s->ob.cap);
     bool changed = node_running(sn->node) != was_running ||
                    node_swim(sn->node)->self.incarnation != inc_before;
     if (changed) {
@@ -1865,6 +1934,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     if (s->send_failed_count > 0) {
         deliver_send_failed(s, i);
     }
+    supervise_halt(s, i, halted);
 }
 
 static void deliver_net(sim *s, const simq_event *ev)

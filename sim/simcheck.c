@@ -136,6 +136,7 @@ void simcheck_input(simcheck *c, uint32_t i, uint64_t now_ns, uint64_t event, co
     }
     c->step_refused = in->kind == HS_IN_TIMER_REFUSED;
     c->step_abandoned = false;
+    c->step_squeezed = false;
     c->step_refused_id = c->step_refused ? in->u.timer_refused.timer_id : 0;
     HS_ASSERT(o->event == event);
 }
@@ -176,6 +177,13 @@ void simcheck_timer_refused(simcheck *c, uint32_t i)
 {
     HS_ASSERT(i < c->nodes);
     c->refused_epoch[i] = c->epoch[i];
+}
+
+void simcheck_squeezed(simcheck *c, uint32_t i)
+{
+    simcheck_timer_refused(c, i);
+    c->step_squeezed = true;
+    HS_ASSERT(c->refused_epoch[i] == c->epoch[i]);
 }
 
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)

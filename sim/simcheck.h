@@ -359,6 +359,9 @@ typedef struct {
      * whether the step abandoned it with a timer_abandoned event. */
     bool step_refused;
     bool step_abandoned;
+    /* The step's outbox was squeezed (outbox_squeeze_ppm): a re-arm it
+     * could not hold went back to the re-arm list, legitimately. */
+    bool step_squeezed;
     uint64_t step_refused_id;
     /* record_events: the step's told records and tallies, and each node's
      * counters after its last step. */
@@ -425,6 +428,9 @@ void simcheck_set_timers(simcheck *c, const simcheck_timers *t);
 void simcheck_timer_output(simcheck *c, uint32_t i, const node *n, uint64_t timer_id);
 /* The host refused one of node i's timers (its table was full). */
 void simcheck_timer_refused(simcheck *c, uint32_t i);
+/* This step's outbox is squeezed: timers it hands back re-arm at a backoff,
+ * and a re-arm refused again waits in the list once more. */
+void simcheck_squeezed(simcheck *c, uint32_t i);
 
 /* What node i's first metadata load must report (meta_recovery). */
 void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *want);

@@ -225,6 +225,7 @@ static const simplify_row simplify_rows[] = {
     {"--stale-slot-ppm 0", SOPT(stale_slot_ppm), SIZE_MAX, 0},
     {"--newer-ppm 0", SOPT(newer_ppm), SIZE_MAX, 0},
     {"--timer-refuse-ppm 0", SOPT(timer_refuse_ppm), SIZE_MAX, 0},
+    {"--outbox-squeeze-ppm 0", SOPT(outbox_squeeze_ppm), SIZE_MAX, 0},
     {"--drift-max-ppm 0", SOPT(drift_max_ppm), SIZE_MAX, 0},
     {"--offset-max-ms 0", SOPT(offset_max_ms), SIZE_MAX, 0},
     {"--start-spread-ms 0", SOPT(start_spread_ms), SIZE_MAX, 0},

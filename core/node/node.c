@@ -319,11 +319,10 @@ static void on_timer(node *n, step_ctx *ctx, const hs_input *in)
     module_ops[owner].on_timer(n, ctx, id);
 }
 
-static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
+/* A timer the host's table or this step's outbox could not take. */
+static void refuse_timer(node *n, step_ctx *ctx, uint64_t id, hs_status reason)
 {
-    HS_ASSERT(in->kind == HS_IN_TIMER_REFUSED);
-    uint64_t id = in->u.timer_refused.timer_id;
-    HS_ASSERT(in->u.timer_refused.reason != HS_OK);
+    HS_ASSERT(reason != HS_OK);
     n->counters.timers_refused++;
     uint32_t owner = node_routes_timer(&n->routes, hs_timer_kind(id));
     if (owner == NODE_ROUTE_NONE) {
@@ -334,7 +333,30 @@ static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
     HS_ASSERT(owner < HS_MOD_COUNT);
     /* The owner decides: re-arm with backoff, or give up on purpose; both
      * with an event. */
-    module_ops[owner].on_timer_refused(n, ctx, id, in->u.timer_refused.reason);
+    module_ops[owner].on_timer_refused(n, ctx, id, reason);
+    HS_ASSERT(n->counters.timers_refused > 0);
+}
+
+static void on_timer_refused(node *n, step_ctx *ctx, const hs_input *in)
+{
+    HS_ASSERT(in->kind == HS_IN_TIMER_REFUSED);
+    refuse_timer(n, ctx, in->u.timer_refused.timer_id, in->u.timer_refused.reason);
+}
+
+/* Timer sets this step's outbox had no room for go back to their owners as
+ * refusals, in the order they were set, so none is lost silently.  An
+ * owner's answer to a refusal arms no timer (SWIM parks it for its next
+ * step, the meta store gives up), so the list is empty after one pass. */
+static void hand_back_refused(node *n, step_ctx *ctx)
+{
+    hs_outbox *ob = ctx->ob;
+    uint32_t count = ob->refused_count;
+    HS_ASSERT(count <= ob->cap);
+    for (uint32_t i = 0; i < count; i++) {
+        refuse_timer(n, ctx, ob->refused_timers[i], HS_ERR_FULL);
+    }
+    HS_ASSERT_MSG(ob->refused_count == count, "node: a refusal's answer armed no timer");
+    ob->refused_count = 0;
 }
 
 static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
@@ -549,8 +571,15 @@ void node_step(node *n, uint64_t now_ns, const hs_input *in, hs_outbox *ob)
     step_ctx ctx = {now_ns, ob, &n->rng, &n->counters, msg_registry_find, &n->probes};
     n->rx_type = 0;
     route_input(n, &ctx, in);
-    after_meta(n, &ctx);
-    fan_out_members(n, &ctx);
+    /* A refusal handed back can fail the meta store (after_meta halts the
+     * node then), and after_meta or a member change can set timers that
+     * do not fit: a second pass settles both, a third finds nothing. */
+    for (uint32_t pass = 0; pass == 0 || ob->refused_count > 0; pass++) {
+        HS_ASSERT_MSG(pass < 3, "node: refused timers settle in two passes");
+        hand_back_refused(n, &ctx);
+        after_meta(n, &ctx);
+        fan_out_members(n, &ctx);
+    }
     if (n->cfg.self_check) {
         node_self_check(n);
     }

@@ -61,7 +61,10 @@ void node_ctl_reply_error(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, hs_st
     len = len > MSG_DETAIL_MAX ? MSG_DETAIL_MAX : len;
     memcpy(m.detail, text, len);
     m.detail_len = (uint8_t)len;
-    if (ctx_send(ctx, in->channel, in->from, in->conn_id, MSG_ERROR, &m) == HS_OK) {
+    hs_status sent = in->channel == HS_CH_TCP
+                         ? peers_send(&c->peers, ctx, in, MSG_ERROR, &m)
+                         : ctx_send(ctx, in->channel, in->from, in->conn_id, MSG_ERROR, &m);
+    if (sent == HS_OK) {
         ctx->counters->error_replies_sent++;
         ctx_event(ctx, HS_EV_ERROR_REPLY_SENT, NULL, code, offending_type, to_key);
     }
@@ -92,7 +95,7 @@ static void reply_members(node_ctl *c, step_ctx *ctx, const hs_msg_in *in,
             (msg_member){mem->name, mem->addr, mem->incarnation, mem->state, mem->role};
     }
     HS_ASSERT(l->count == swim_member_count(c->swim) + 1);
-    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_MEMBERS_RESP, &m);
+    (void)peers_send(&c->peers, ctx, in, MSG_MEMBERS_RESP, &m); /* failures end the stream */
 }
 
 static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const msg_request *req)
@@ -112,7 +115,7 @@ static void reply_stats(node_ctl *c, step_ctx *ctx, const hs_msg_in *in, const m
                   m.counters.cap);
     }
     HS_ASSERT(m.counters.count <= m.counters.cap);
-    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_STATS_RESP, &m);
+    (void)peers_send(&c->peers, ctx, in, MSG_STATS_RESP, &m); /* failures end the stream */
 }
 
 /* The HELLO this node answers a TCP peer's HELLO with. */

@@ -54,13 +54,29 @@ static void peers_remove_at(peers *p, uint32_t i)
     HS_ASSERT(p->count < p->cap);
 }
 
+hs_status peers_send(peers *p, step_ctx *ctx, const hs_msg_in *in, uint16_t type,
+                     const void *body)
+{
+    HS_ASSERT(in->channel == HS_CH_TCP && in->conn_id != 0);
+    hs_status status = ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, type, body);
+    if (status != HS_OK) {
+        /* The frame did not go out (counted and reported by ctx_send): the
+         * peer would read the next one in its place, so the stream ends. */
+        peers_close(p, ctx, in->conn_id);
+    }
+    HS_ASSERT(status == HS_OK || peers_index(p, in->conn_id) < 0);
+    return status;
+}
+
 void peers_close(peers *p, step_ctx *ctx, uint64_t conn_id)
 {
     HS_ASSERT(conn_id != 0);
     if (hs_outbox_close(ctx->ob, conn_id) != HS_OK) {
-        /* Reported by the outbox (OUTBOX_FULL); the binding still goes:
-         * core will route nothing more to this connection. */
+        /* Reported by the outbox (OUTBOX_FULL).  The close still goes out,
+         * through the event reserve: a connection core forgot but the host
+         * keeps open would take frames nobody routes. */
         ctx->counters->outbox_overflows++;
+        hs_outbox_close_stream(ctx->ob, conn_id);
     }
     int32_t i = peers_index(p, conn_id);
     if (i >= 0) {
@@ -129,7 +145,7 @@ static peers_verdict on_hello(peers *p, step_ctx *ctx, const hs_msg_in *in,
     ctx->counters->hello_bound++;
     ctx_event(ctx, HS_EV_HELLO_BOUND, &h->name, in->conn_id, h->role,
               (uint64_t)h->proto_major << 32 | h->proto_minor);
-    (void)ctx_send(ctx, HS_CH_TCP, in->from, in->conn_id, MSG_HELLO, self);
+    (void)peers_send(p, ctx, in, MSG_HELLO, self); /* a failure ends the stream */
     return PEERS_DONE;
 }
 

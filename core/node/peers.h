@@ -64,5 +64,10 @@ void peers_on_closed(peers *p, uint64_t conn_id);
 /* Core closes the connection: the CLOSE output and the binding's removal
  * in one step.  The only way core emits a CLOSE. */
 void peers_close(peers *p, step_ctx *ctx, uint64_t conn_id);
+/* Sends a frame on the stream `in` came on; one that does not go out ends
+ * the stream (peers_close), so the peer never reads past a hole.  The
+ * failure is handled and reported here: callers may ignore the status. */
+hs_status peers_send(peers *p, step_ctx *ctx, const hs_msg_in *in, uint16_t type,
+                     const void *body);
 
 #endif /* HS_PEERS_H_ */

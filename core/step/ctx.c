@@ -4,8 +4,8 @@
 
 #include "frame.h"
 
-hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
-                   uint16_t type, const void *body)
+static hs_status send_frame(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
+                            uint16_t type, const void *body)
 {
     HS_ASSERT(channel == HS_CH_UDP || channel == HS_CH_TCP); /* max_frame depends on it */
     HS_ASSERT(ctx->find_msg != NULL && body != NULL);
@@ -46,6 +46,16 @@ hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_
     ctx->counters->frames_tx++;
     node_counters_msg(ctx->counters, NODE_DIR_TX, type, (uint32_t)len);
     return HS_OK;
+}
+
+hs_status ctx_send(step_ctx *ctx, hs_channel channel, hs_addr to, uint64_t conn_id,
+                   uint16_t type, const void *body)
+{
+    /* A TCP frame that did not go out leaves a hole in its stream: the
+     * caller ends the stream (peers_send), which knows the binding. */
+    hs_status status = send_frame(ctx, channel, to, conn_id, type, body);
+    HS_ASSERT(status != HS_OK || ctx->counters->frames_tx > 0);
+    return status;
 }
 
 void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns)

@@ -44,12 +44,14 @@ hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
     }
     ob->items = hs_calloc(cap, sizeof(hs_output));
     ob->arena = hs_malloc(arena_cap);
-    if (ob->items == NULL || ob->arena == NULL) {
+    ob->refused_timers = hs_calloc(cap, sizeof(uint64_t));
+    if (ob->items == NULL || ob->arena == NULL || ob->refused_timers == NULL) {
         hs_outbox_free(ob);
         return HS_ERR_NOMEM;
     }
     ob->cap = cap;
     ob->arena_cap = arena_cap;
+    ob->ordinary_cap = cap - HS_OUTBOX_EVENT_RESERVE;
     HS_ASSERT(ob->count == 0 && ob->arena_used == 0 && ob->high_water == 0);
     return HS_OK;
 }
@@ -58,6 +60,7 @@ void hs_outbox_free(hs_outbox *ob)
 {
     hs_free(ob->items);
     hs_free(ob->arena);
+    hs_free(ob->refused_timers);
     memset(ob, 0, sizeof(*ob));
 }
 
@@ -65,8 +68,11 @@ void hs_outbox_reset(hs_outbox *ob)
 {
     /* The step that ends kept both of the outbox's caps. */
     HS_ASSERT(ob->count <= ob->cap && ob->arena_used <= ob->arena_cap);
+    HS_ASSERT(ob->refused_count <= ob->cap);
     ob->count = 0;
     ob->arena_used = 0;
+    ob->refused_count = 0;
+    ob->ordinary = 0;
 }
 
 /* Ordinary outputs may use every slot but the event reserve. */
@@ -77,9 +83,10 @@ static hs_output *push(hs_outbox *ob, hs_output_kind kind)
         /* Events go through hs_outbox_event, which may use the reserve. */
         HS_ASSERT(kind != HS_OUT_EVENT && (uint32_t)kind < HS_OUT_COUNT);
     }
-    if (ob->count + HS_OUTBOX_EVENT_RESERVE >= ob->cap) {
+    if (ob->count + HS_OUTBOX_EVENT_RESERVE >= ob->cap || ob->ordinary >= ob->ordinary_cap) {
         return NULL;
     }
+    ob->ordinary++;
     hs_output *out = &ob->items[ob->count++];
     memset(out, 0, sizeof(*out));
     out->kind = kind;
@@ -161,11 +168,39 @@ hs_status hs_outbox_close(hs_outbox *ob, uint64_t conn_id)
     return HS_OK;
 }
 
+void hs_outbox_close_stream(hs_outbox *ob, uint64_t conn_id)
+{
+    HS_ASSERT(conn_id != 0);
+    HS_ASSERT(ob->count <= ob->cap);
+    if (ob->count >= ob->cap) {
+        ob->overflows++;
+        ob->streams_lost++;
+        return;
+    }
+    hs_output *out = &ob->items[ob->count++];
+    memset(out, 0, sizeof(*out));
+    out->kind = HS_OUT_CLOSE;
+    out->u.close.conn_id = conn_id;
+    ob->high_water = ob->count > ob->high_water ? ob->count : ob->high_water;
+}
+
 hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id, uint64_t deadline_ns)
 {
     hs_output *out = push(ob, HS_OUT_TIMER_SET);
     if (out == NULL) {
-        return overflow(ob, HS_OUT_TIMER_SET, 0);
+        /* Kept for node_step to hand back as a refusal.  A step sets at
+         * most as many timers as the outbox has slots (node_host_limits
+         * sizes it for the worst step), so the list never fills unless
+         * that bound broke, which the event's last field says. */
+        bool kept = ob->refused_count < ob->cap;
+        if (kept) {
+            ob->refused_timers[ob->refused_count++] = timer_id;
+        } else {
+            ob->refused_lost++;
+        }
+        ob->overflows++;
+        hs_outbox_event(ob, HS_EV_OUTBOX_FULL, NULL, (uint64_t)HS_OUT_TIMER_SET, 0, kept ? 0 : 1);
+        return HS_ERR_FULL;
     }
     out->u.timer.timer_id = timer_id;
     out->u.timer.deadline_ns = deadline_ns;
@@ -175,7 +210,17 @@ hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id, uint64_t deadlin
 hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id)
 {
     hs_output *out = push(ob, HS_OUT_TIMER_CANCEL);
+    if (out == NULL && ob->count < ob->cap) {
+        /* A cancel left out would leave the host's table holding a timer
+         * core gave up, firing later as if the host were broken: it takes
+         * the event reserve, as a CLOSE does (a step cancels a few). */
+        out = &ob->items[ob->count++];
+        memset(out, 0, sizeof(*out));
+        out->kind = HS_OUT_TIMER_CANCEL;
+        ob->high_water = ob->count > ob->high_water ? ob->count : ob->high_water;
+    }
     if (out == NULL) {
+        ob->cancels_lost++;
         return overflow(ob, HS_OUT_TIMER_CANCEL, 0);
     }
     out->u.timer.timer_id = timer_id;

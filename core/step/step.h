@@ -259,7 +259,21 @@ typedef struct {
     uint32_t arena_used;
     uint32_t arena_cap;
     uint32_t high_water;  /* most outputs seen in one step, for the bounds checker */
+    /* Outputs other than events this step holds, and how many it may:
+     * cap - reserve, unless a simulator squeezes one step (events keep
+     * their room, so a squeezed step still reports everything). */
+    uint32_t ordinary;
+    uint32_t ordinary_cap;
     uint64_t overflows;   /* outputs that did not fit, each also reported as an event */
+    /* Timer sets that did not fit, in order (cap entries, as many as the
+     * outbox has slots).  A lost timer would stall its duty forever, so
+     * node_step hands each back to its owner as a refusal (reason
+     * HS_ERR_FULL) before the step ends: a host never sees one. */
+    uint64_t *refused_timers;
+    uint32_t refused_count;
+    uint64_t refused_lost; /* timer sets not even recorded (a broken bound) */
+    uint64_t streams_lost; /* TCP streams with a hole that could not be closed */
+    uint64_t cancels_lost; /* timer cancels not even the event reserve held */
 } hs_outbox;
 
 HS_MUST_USE hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap);
@@ -282,6 +296,11 @@ HS_MUST_USE hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id);
 HS_MUST_USE hs_status hs_outbox_disk_sync(hs_outbox *ob, uint64_t op_id, uint32_t file);
 HS_MUST_USE hs_status hs_outbox_disk_read(hs_outbox *ob, uint64_t op_id, uint32_t file,
                                           uint64_t file_offset, uint32_t len);
+
+/* Ends a TCP stream one of whose frames did not fit, so the peer never
+ * reads past a hole.  It may use the event reserve (a stream with a hole
+ * must not go on); only a full reserve loses it, counted in streams_lost. */
+void hs_outbox_close_stream(hs_outbox *ob, uint64_t conn_id);
 
 /* Events never fail from the caller's point of view: they use the reserved
  * slots, and if even those are gone the overflow counter records the loss

@@ -469,4 +469,8 @@ void meta_check(const meta_store *m)
     HS_ASSERT_MSG(m->in_flight == 0 || m->in_flight > m->durable.inc_ceiling,
                   "meta: a write in flight raises the durable ceiling");
     HS_ASSERT_MSG(m->durable.inc_ceiling <= MSG_INCARNATION_MAX, "meta: ceiling in range");
+    /* A retry redoes an operation that failed or never went out, so it
+     * waits with none in flight (a kept op id would be one never issued). */
+    HS_ASSERT_MSG(!m->retry_armed || ops_in_flight(m) == 0,
+                  "meta: a retry waits with no operation in flight");
 }

@@ -178,11 +178,35 @@ static void test_outbox_reserve_keeps_room_for_events(void **state)
         assert_int_equal(hs_outbox_timer_set(&ob, (uint64_t)i, 100), HS_OK);
     }
     /* Ordinary outputs are refused past the reserve, and say so. */
-    assert_int_equal(hs_outbox_timer_cancel(&ob, 9), HS_ERR_FULL);
+    assert_int_equal(hs_outbox_disk_sync(&ob, 9, HS_FILE_META), HS_ERR_FULL);
     assert_int_equal(ob.overflows, 1);
     const hs_output *last = &ob.items[ob.count - 1];
     assert_int_equal(last->kind, HS_OUT_EVENT);
     assert_int_equal(last->u.event.code, HS_EV_OUTBOX_FULL);
+    assert_int_equal(ob.refused_count, 0); /* a sync is not kept */
+    /* A cancel takes the event reserve instead: the host must hear it. */
+    assert_int_equal(hs_outbox_timer_cancel(&ob, 9), HS_OK);
+    assert_int_equal(ob.items[ob.count - 1].kind, HS_OUT_TIMER_CANCEL);
+    assert_int_equal(ob.items[ob.count - 1].u.timer.timer_id, 9);
+    /* A timer set that does not fit is kept, in order, for node_step to
+     * hand back as a refusal; the event says it was not lost. */
+    assert_int_equal(hs_outbox_timer_set(&ob, 41, 100), HS_ERR_FULL);
+    assert_int_equal(hs_outbox_timer_set(&ob, 42, 100), HS_ERR_FULL);
+    assert_int_equal(ob.refused_count, 2);
+    assert_int_equal(ob.refused_timers[0], 41);
+    assert_int_equal(ob.refused_timers[1], 42);
+    assert_int_equal(ob.overflows, 3);
+    last = &ob.items[ob.count - 1];
+    assert_int_equal(last->u.event.code, HS_EV_OUTBOX_FULL);
+    assert_int_equal(last->u.event.a, HS_OUT_TIMER_SET);
+    assert_int_equal(last->u.event.c, 0);
+    /* Past as many as the outbox has slots, a timer set is lost: counted,
+     * and the event says so. */
+    ob.refused_count = ob.cap;
+    assert_int_equal(hs_outbox_timer_set(&ob, 43, 100), HS_ERR_FULL);
+    assert_int_equal(ob.refused_lost, 1);
+    assert_int_equal(ob.items[ob.count - 1].u.event.c, 1);
+    ob.refused_count = 2;
     /* Events still fit until the very end, then only count. */
     while (ob.count < ob.cap) {
         hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
@@ -195,6 +219,7 @@ static void test_outbox_reserve_keeps_room_for_events(void **state)
     hs_outbox_reset(&ob);
     assert_int_equal(ob.count, 0);
     assert_int_equal(ob.arena_used, 0);
+    assert_int_equal(ob.refused_count, 0);
     hs_outbox_free(&ob);
     assert_int_equal(hs_outbox_init(&ob, HS_OUTBOX_EVENT_RESERVE, 64), HS_ERR_INVALID);
 }
@@ -294,10 +319,21 @@ static void test_ctx_send_counts_and_reports(void **state)
     assert_int_equal(ob.items[ob.count - 1].u.event.code, HS_EV_OUTBOX_FULL);
     /* ... and so is one with no room at all. */
     ob.arena_used = ob.arena_cap;
+    uint32_t before = ob.count;
     assert_int_equal(ctx_send(&ctx, HS_CH_TCP, (hs_addr){1, 2}, 3, MSG_MEMBERS_REQ, &m),
                      HS_ERR_FULL);
     assert_int_equal(counters.encode_failures, 0);
     assert_int_equal(counters.outbox_overflows, 2);
+    assert_int_equal(ob.count, before + 1); /* the event only: peers_send ends the stream */
+    /* A stream's CLOSE may take the event reserve ... */
+    hs_outbox_close_stream(&ob, 3);
+    assert_int_equal(ob.items[ob.count - 1].kind, HS_OUT_CLOSE);
+    assert_int_equal(ob.items[ob.count - 1].u.close.conn_id, 3);
+    /* ... and with the reserve gone too, it is counted as lost. */
+    ob.count = ob.cap;
+    hs_outbox_close_stream(&ob, 3);
+    assert_int_equal(ob.streams_lost, 1);
+    assert_int_equal(ob.count, ob.cap);
     hs_outbox_free(&ob);
 }
 

@@ -324,6 +324,46 @@ static void test_failures_retry_with_backoff(void **state)
     fixture_free(&f);
 }
 
+/* A read the outbox has no room for: reported, never left in flight, and
+ * its retry timer (no room either) kept for node_step to hand back; the
+ * store answers that refusal by failing on purpose, never by hanging. */
+static void test_read_refused_by_a_full_outbox(void **state)
+{
+    (void)state;
+    fixture f;
+    fixture_init(&f);
+    hs_outbox_free(&f.ob);
+    assert_int_equal(hs_outbox_init(&f.ob, HS_OUTBOX_EVENT_RESERVE + 1, 64), HS_OK);
+    assert_int_equal(hs_outbox_timer_cancel(&f.ob, 5), HS_OK); /* the one ordinary slot */
+    meta_start(&f.m, &f.ctx);
+    meta_check(&f.m);
+    assert_int_equal(f.m.read_op, 0);
+    assert_true(f.m.retry_armed);
+    assert_null(find(&f, HS_OUT_DISK_READ));
+    assert_true(has_event(&f, HS_EV_OUTBOX_FULL));
+    assert_true(has_event(&f, HS_EV_DISK_FAILED));
+    assert_int_equal(f.counters.outbox_overflows, 2); /* the read and its retry timer */
+    assert_int_equal(f.counters.disk_failures, 1);
+    assert_int_equal(f.ob.refused_count, 1);
+    uint64_t timer = f.ob.refused_timers[0];
+    assert_true(meta_timer_owner_live(&f.m, timer));
+    meta_on_timer_refused(&f.m, &f.ctx, timer, HS_ERR_FULL);
+    meta_check(&f.m);
+    assert_int_equal(f.m.phase, META_FAILED);
+    assert_int_equal(meta_take_outcome(&f.m), META_FAILED_NOW);
+    assert_false(meta_timer_owner_live(&f.m, timer));
+    fixture_free(&f);
+
+    /* With room, the same store reads on its first try. */
+    fixture_init(&f);
+    meta_start(&f.m, &f.ctx);
+    meta_check(&f.m);
+    assert_non_null(find(&f, HS_OUT_DISK_READ));
+    assert_false(f.m.retry_armed);
+    assert_int_equal(f.ob.refused_count, 0);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_fresh_and_recovered_loads),
         cmocka_unit_test(test_writes_alternate_and_coalesce),
         cmocka_unit_test(test_failures_retry_with_backoff),
+        cmocka_unit_test(test_read_refused_by_a_full_outbox),
     };
     return cmocka_run_group_tests_name("meta", tests, NULL, NULL);
 }

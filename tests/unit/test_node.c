@@ -1555,6 +1555,107 @@ static void test_timer_refused(void **state)
     harness_free(&h);
 }
 
+/* One step whose outbox holds no output but events, as a step that
+ * outgrew its outbox would see; the room comes back afterwards. */
+static void step_squeezed(harness *h, const hs_input *in)
+{
+    uint32_t ordinary_cap = h->ob.ordinary_cap;
+    hs_outbox_reset(&h->ob);
+    h->ob.ordinary_cap = 0;
+    node_step(h->n, h->now_ns, in, &h->ob);
+    /* Every timer set that did not fit went back to its owner. */
+    assert_int_equal(h->ob.refused_count, 0);
+    assert_int_equal(h->ob.refused_lost, 0);
+    assert_true(h->ob.overflows > 0);
+    h->ob.ordinary_cap = ordinary_cap;
+    h->ob.overflows = 0; /* seen here; step() wants none after */
+}
+
+/* A timer set the outbox has no room for is never lost: node_step hands
+ * it back to its owner as a refusal in the same step.  SWIM parks it and
+ * arms it once a later step has room; the meta store, whose retry timer is
+ * its only way forward, halts the node on purpose instead of hanging. */
+static void test_full_outbox_hands_timers_back(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    uint64_t refused_before = node_get_counters(h.n)->timers_refused;
+    uint64_t probe = hs_timer_id(SWIM_TIMER_PROBE, 0, 0);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER;
+    in.u.timer.timer_id = probe;
+    step_squeezed(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_OUTBOX_FULL));
+    assert_non_null(find_event(&h, HS_EV_TIMER_REFUSED));
+    assert_true(node_get_counters(h.n)->timers_refused > refused_before);
+    const swim *s = node_swim(h.n);
+    bool parked = false;
+    for (uint32_t i = 0; i < s->rearm_count; i++) {
+        parked = parked || s->rearm[i] == probe;
+    }
+    assert_true(parked);
+    h.now_ns += HS_SEC(1);
+    fire(&h, SWIM_TIMER_SYNC, 0);
+    bool rearmed = false;
+    for (int i = 0; find_output(&h, HS_OUT_TIMER_SET, i) != NULL; i++) {
+        rearmed = rearmed || find_output(&h, HS_OUT_TIMER_SET, i)->u.timer.timer_id == probe;
+    }
+    assert_true(rearmed);
+    assert_int_equal(s->rearm_count, 0);
+    harness_free(&h);
+
+    /* START with no room: the read and its retry timer both refused. */
+    harness_create(&h, "n1", 1, 0);
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_START;
+    step_squeezed(&h, &in);
+    assert_non_null(find_event(&h, HS_EV_DISK_FAILED));
+    assert_non_null(find_event(&h, HS_EV_TIMER_ABANDONED));
+    assert_non_null(find_event(&h, HS_EV_NODE_HALTED));
+    assert_int_equal(node_meta(h.n)->phase, META_FAILED);
+    assert_int_equal(node_get_counters(h.n)->timers_refused, 1);
+    assert_false(node_running(h.n));
+    harness_free(&h);
+}
+
+/* A reply that cannot go out ends its stream (never a hole the client
+ * would read the next reply through): the CLOSE takes the event reserve
+ * and the binding goes in the same step. */
+static void test_full_outbox_ends_the_stream(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n1", 1, 0);
+    start(&h);
+    say_hello(&h, 3, "hsctl");
+    assert_non_null(peers_find(node_peers(h.n), 3));
+    msg req;
+    memset(&req, 0, sizeof(req));
+    req.type = MSG_MEMBERS_REQ;
+    req.u.request.request_id = 9;
+    uint8_t buf[256];
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_RECV;
+    in.u.recv.channel = HS_CH_TCP;
+    in.u.recv.from = addr_of(50);
+    in.u.recv.conn_id = 3;
+    in.u.recv.bytes = buf;
+    in.u.recv.len = (uint32_t)frame_of(&req, buf, sizeof(buf));
+    step_squeezed(&h, &in);
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
+    const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
+    assert_non_null(close);
+    assert_int_equal(close->u.close.conn_id, 3);
+    assert_non_null(find_event(&h, HS_EV_OUTBOX_FULL));
+    assert_null(peers_find(node_peers(h.n), 3));
+    assert_int_equal(h.ob.streams_lost, 0);
+    harness_free(&h);
+}
+
 /* A full retry table never costs a periodic duty: with SWIM_REARM_MAX
  * refused suspicion timers waiting, a refused probe round still waits for
  * its re-arm, and one member's retry is given up on (reported) instead. */
@@ -1819,6 +1920,8 @@ int main(void)
         cmocka_unit_test(test_routes_by_table),
         cmocka_unit_test(test_gone_owner_is_stale),
         cmocka_unit_test(test_timer_refused),
+        cmocka_unit_test(test_full_outbox_hands_timers_back),
+        cmocka_unit_test(test_full_outbox_ends_the_stream),
         cmocka_unit_test(test_refused_duty_outranks_member_timers),
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
