@@ -1836,37 +1836,7 @@ static bool unsqueeze_outbox(sim *s, uint32_t i, bool squeezed, uint64_t overflo
                          s->ob.cap);
     }
     HS_ASSERT(s->ob.refused_count == 0); /* node_step handed every one back */
-    return s->ob.overflows != overflows && !squeezed;
-}
-
-/* A node that halted in a squeezed step (its meta store gave up on a
- * retry timer it could not arm) exits; its supervisor starts it again
- * after a down time, as an operator's would.  Safety phase only; the heal
- * restarts any still down. */
-static void do_crash(sim *s, uint32_t i);
-
-static bool outbox_has_event(const hs_outbox *ob, uint16_t code)
-{
-    for (uint32_t k = 0; k < ob->count; k++) {
-        if (ob->items[k].kind == HS_OUT_EVENT && ob->items[k].u.event.code == code) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void supervise_halt(sim *s, uint32_t i, bool halted)
-{
-    if (!halted || s->liveness || s->nodes[i].node == NULL) {
-        return;
-    }
-    s->faults[SIM_FAULT_HALT_RESTART]++;
-    uint32_t mean = s->opt.down_ms != 0 ? s->opt.down_ms : 1000;
-    uint64_t back = s->now_ns + HS_MS(rng_range(&s->rng_squeeze, mean / 2 + 1, mean + mean / 2));
-    do_crash(s, i);
-    if (simq_push(&s->q, back, SIMQ_RESTART, i, s->nodes[i].gen, 0, NULL) != HS_OK) {
-        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
-    }
+    return s->ob.overflows + s->ob.reserve_taken != overflows && !squeezed;
 }
 
 static void step_node(sim *s, uint32_t i, const hs_input *in)
@@ -1879,7 +1849,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     uint32_t inc_before = node_swim(sn->node)->self.incarnation;
     uint32_t violations_before = s->chk.stored_count;
     hs_outbox_reset(&s->ob);
-    uint64_t overflows = s->ob.overflows;
+    uint64_t overflows = s->ob.overflows + s->ob.reserve_taken;
     uint64_t lost = s->ob.refused_lost + s->ob.streams_lost + s->ob.cancels_lost;
     bool squeezed = squeeze_outbox(s, i);
     s->stepping = (int32_t)i;
@@ -1912,7 +1882,6 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         }
         exec_output(s, i, &s->ob.items[k]);
     }
-    bool halted = squeezed && outbox_has_event(&s->ob, HS_EV_NODE_HALTED);
     s->events++;
     check_bindings(s, i);
     simcheck_after_step(&s->chk, s->now_ns, i, sn->node, overflowed, s->ob.high_water,
@@ -1934,7 +1903,6 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
     if (s->send_failed_count > 0) {
         deliver_send_failed(s, i);
     }
-    supervise_halt(s, i, halted);
 }
 
 static void deliver_net(sim *s, const simq_event *ev)

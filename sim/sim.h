@@ -53,8 +53,7 @@
     X(TCP_FORGE, "tcp_forge")                                              \
     X(NEWER, "newer_frame") /* frames of later-minor nodes, with a field we skip */ \
     X(TIMER_REFUSED, "timer_refused")                                      \
-    X(OUTBOX_SQUEEZE, "outbox_squeeze")                                    \
-    X(HALT_RESTART, "halt_restart") /* a halted node restarted by its supervisor */
+    X(OUTBOX_SQUEEZE, "outbox_squeeze")
 
 typedef enum {
 #define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,

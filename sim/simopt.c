@@ -242,12 +242,10 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&t, seed, rng_label("timers"));
     uint32_t refuse = pick(&t, 1000, 20000);
     o->timer_refuse_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&t, 4) != 0 ? 0 : refuse;
-    /* outbox_squeeze_ppm is not drawn yet: with it, a node whose join
-     * retry is handed back while it has no other SWIM timer never joins
-     * (SWIM re-arms parked timers only when one of its timers fires or a
-     * message comes; join_bound finds it in about 1% of seeds).  Set it by
-     * hand (`--outbox-squeeze-ppm`) until that wake-up exists. */
-    o->outbox_squeeze_ppm = 0;
+    rng q;
+    rng_derive(&q, seed, rng_label("squeeze"));
+    uint32_t squeeze = pick(&q, 1000, 20000);
+    o->outbox_squeeze_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&q, 4) != 0 ? 0 : squeeze;
 }
 
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)

@@ -97,11 +97,10 @@ typedef struct {
      * full would): the node hears TIMER_REFUSED and re-arms at a backoff;
      * safety phase only */
     uint32_t timer_refuse_ppm;
-    /* per node step, the step's outbox keeps only its event reserve and up
-     * to two slots, as a step that outgrew its outbox would: timer sets go
-     * back to their owners as refusals, a TCP stream with a frame left out
-     * ends, a datagram left out is lost; a node whose meta store gives up
-     * halts and its supervisor restarts it; safety phase only */
+    /* per node step, the step's outbox holds 0..2 outputs besides what its
+     * event reserve takes, as a step that outgrew its outbox would: timer
+     * sets, cancels and closes take the reserve, a TCP stream with a frame
+     * left out ends, a datagram left out is lost; safety phase only */
     uint32_t outbox_squeeze_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */

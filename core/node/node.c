@@ -351,7 +351,7 @@ static void hand_back_refused(node *n, step_ctx *ctx)
 {
     hs_outbox *ob = ctx->ob;
     uint32_t count = ob->refused_count;
-    HS_ASSERT(count <= ob->cap);
+    HS_ASSERT(count <= ob->refused_cap);
     for (uint32_t i = 0; i < count; i++) {
         refuse_timer(n, ctx, ob->refused_timers[i], HS_ERR_FULL);
     }

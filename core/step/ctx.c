@@ -40,6 +40,7 @@ static hs_status send_frame(step_ctx *ctx, hs_channel channel, hs_addr to, uint6
     status = hs_outbox_send_commit(ctx->ob, channel, to, conn_id, (uint32_t)len);
     if (status != HS_OK) {
         ctx->counters->outbox_overflows++;
+        HS_PROBE(ctx, STEP_OUTBOX_FULL);
         return status;
     }
     HS_ASSERT(len > FRAME_HEADER_LEN && len <= room); /* a whole frame, inside the arena */

@@ -52,6 +52,7 @@ hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap)
     ob->cap = cap;
     ob->arena_cap = arena_cap;
     ob->ordinary_cap = cap - HS_OUTBOX_EVENT_RESERVE;
+    ob->refused_cap = cap;
     HS_ASSERT(ob->count == 0 && ob->arena_used == 0 && ob->high_water == 0);
     return HS_OK;
 }
@@ -68,11 +69,21 @@ void hs_outbox_reset(hs_outbox *ob)
 {
     /* The step that ends kept both of the outbox's caps. */
     HS_ASSERT(ob->count <= ob->cap && ob->arena_used <= ob->arena_cap);
-    HS_ASSERT(ob->refused_count <= ob->cap);
+    HS_ASSERT(ob->refused_count <= ob->refused_cap);
     ob->count = 0;
     ob->arena_used = 0;
     ob->refused_count = 0;
     ob->ordinary = 0;
+}
+
+uint32_t hs_outbox_room(const hs_outbox *ob)
+{
+    HS_ASSERT(ob->count <= ob->cap);
+    uint32_t by_slots = ob->count + HS_OUTBOX_EVENT_RESERVE >= ob->cap
+                            ? 0
+                            : ob->cap - HS_OUTBOX_EVENT_RESERVE - ob->count;
+    uint32_t by_cap = ob->ordinary >= ob->ordinary_cap ? 0 : ob->ordinary_cap - ob->ordinary;
+    return by_slots < by_cap ? by_slots : by_cap;
 }
 
 /* Ordinary outputs may use every slot but the event reserve. */
@@ -168,31 +179,47 @@ hs_status hs_outbox_close(hs_outbox *ob, uint64_t conn_id)
     return HS_OK;
 }
 
+/* An ordinary output whose loss would leave core and host disagreeing (a
+ * timer set or cancel, a stream's close) when the ordinary slots are gone:
+ * it takes an event slot.  NULL when even those are gone. */
+static hs_output *push_reserved(hs_outbox *ob, hs_output_kind kind)
+{
+    HS_ASSERT(kind == HS_OUT_TIMER_SET || kind == HS_OUT_TIMER_CANCEL || kind == HS_OUT_CLOSE);
+    hs_output *out = push(ob, kind);
+    if (out != NULL || ob->count >= ob->cap) {
+        return out;
+    }
+    ob->reserve_taken++; /* a step outgrew its ordinary slots */
+    out = &ob->items[ob->count++];
+    memset(out, 0, sizeof(*out));
+    out->kind = kind;
+    ob->high_water = ob->count > ob->high_water ? ob->count : ob->high_water;
+    HS_ASSERT(ob->count <= ob->cap);
+    return out;
+}
+
 void hs_outbox_close_stream(hs_outbox *ob, uint64_t conn_id)
 {
     HS_ASSERT(conn_id != 0);
-    HS_ASSERT(ob->count <= ob->cap);
-    if (ob->count >= ob->cap) {
+    hs_output *out = push_reserved(ob, HS_OUT_CLOSE);
+    if (out == NULL) {
         ob->overflows++;
         ob->streams_lost++;
         return;
     }
-    hs_output *out = &ob->items[ob->count++];
-    memset(out, 0, sizeof(*out));
-    out->kind = HS_OUT_CLOSE;
     out->u.close.conn_id = conn_id;
-    ob->high_water = ob->count > ob->high_water ? ob->count : ob->high_water;
 }
 
 hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id, uint64_t deadline_ns)
 {
-    hs_output *out = push(ob, HS_OUT_TIMER_SET);
+    hs_output *out = push_reserved(ob, HS_OUT_TIMER_SET);
     if (out == NULL) {
-        /* Kept for node_step to hand back as a refusal.  A step sets at
+        /* Not even the reserve held it: kept for node_step to hand back
+         * as a refusal.  A step sets at
          * most as many timers as the outbox has slots (node_host_limits
          * sizes it for the worst step), so the list never fills unless
          * that bound broke, which the event's last field says. */
-        bool kept = ob->refused_count < ob->cap;
+        bool kept = ob->refused_count < ob->refused_cap;
         if (kept) {
             ob->refused_timers[ob->refused_count++] = timer_id;
         } else {
@@ -209,16 +236,9 @@ hs_status hs_outbox_timer_set(hs_outbox *ob, uint64_t timer_id, uint64_t deadlin
 
 hs_status hs_outbox_timer_cancel(hs_outbox *ob, uint64_t timer_id)
 {
-    hs_output *out = push(ob, HS_OUT_TIMER_CANCEL);
-    if (out == NULL && ob->count < ob->cap) {
-        /* A cancel left out would leave the host's table holding a timer
-         * core gave up, firing later as if the host were broken: it takes
-         * the event reserve, as a CLOSE does (a step cancels a few). */
-        out = &ob->items[ob->count++];
-        memset(out, 0, sizeof(*out));
-        out->kind = HS_OUT_TIMER_CANCEL;
-        ob->high_water = ob->count > ob->high_water ? ob->count : ob->high_water;
-    }
+    /* A cancel left out would leave the host's table holding a timer core
+     * gave up, firing later as if the host were broken. */
+    hs_output *out = push_reserved(ob, HS_OUT_TIMER_CANCEL);
     if (out == NULL) {
         ob->cancels_lost++;
         return overflow(ob, HS_OUT_TIMER_CANCEL, 0);

@@ -265,18 +265,26 @@ typedef struct {
     uint32_t ordinary;
     uint32_t ordinary_cap;
     uint64_t overflows;   /* outputs that did not fit, each also reported as an event */
-    /* Timer sets that did not fit, in order (cap entries, as many as the
-     * outbox has slots).  A lost timer would stall its duty forever, so
+    /* Timer sets that did not fit even in the event reserve, in order (cap
+     * entries, as many as the outbox has slots).  A lost timer would stall its duty forever, so
      * node_step hands each back to its owner as a refusal (reason
      * HS_ERR_FULL) before the step ends: a host never sees one. */
     uint64_t *refused_timers;
     uint32_t refused_count;
+    uint32_t refused_cap; /* the cap the outbox was made with */
     uint64_t refused_lost; /* timer sets not even recorded (a broken bound) */
     uint64_t streams_lost; /* TCP streams with a hole that could not be closed */
     uint64_t cancels_lost; /* timer cancels not even the event reserve held */
+    /* Timer sets, cancels and closes that found the ordinary slots gone and
+     * took the event reserve (a step outgrew its outbox: a bound broken,
+     * unless a simulator squeezed it). */
+    uint64_t reserve_taken;
 } hs_outbox;
 
 HS_MUST_USE hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap);
+/* Ordinary outputs the step may still add: an operation that needs two
+ * (a write and its sync) asks before it commits either. */
+uint32_t hs_outbox_room(const hs_outbox *ob);
 void hs_outbox_free(hs_outbox *ob);
 void hs_outbox_reset(hs_outbox *ob);
 

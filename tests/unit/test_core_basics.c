@@ -184,33 +184,34 @@ static void test_outbox_reserve_keeps_room_for_events(void **state)
     assert_int_equal(last->kind, HS_OUT_EVENT);
     assert_int_equal(last->u.event.code, HS_EV_OUTBOX_FULL);
     assert_int_equal(ob.refused_count, 0); /* a sync is not kept */
-    /* A cancel takes the event reserve instead: the host must hear it. */
+    /* A cancel or a timer set takes the event reserve instead: the host
+     * must hear of it; the reserve counts what it took for outputs. */
     assert_int_equal(hs_outbox_timer_cancel(&ob, 9), HS_OK);
     assert_int_equal(ob.items[ob.count - 1].kind, HS_OUT_TIMER_CANCEL);
     assert_int_equal(ob.items[ob.count - 1].u.timer.timer_id, 9);
-    /* A timer set that does not fit is kept, in order, for node_step to
-     * hand back as a refusal; the event says it was not lost. */
-    assert_int_equal(hs_outbox_timer_set(&ob, 41, 100), HS_ERR_FULL);
-    assert_int_equal(hs_outbox_timer_set(&ob, 42, 100), HS_ERR_FULL);
-    assert_int_equal(ob.refused_count, 2);
-    assert_int_equal(ob.refused_timers[0], 41);
-    assert_int_equal(ob.refused_timers[1], 42);
-    assert_int_equal(ob.overflows, 3);
-    last = &ob.items[ob.count - 1];
-    assert_int_equal(last->u.event.code, HS_EV_OUTBOX_FULL);
-    assert_int_equal(last->u.event.a, HS_OUT_TIMER_SET);
-    assert_int_equal(last->u.event.c, 0);
-    /* Past as many as the outbox has slots, a timer set is lost: counted,
-     * and the event says so. */
-    ob.refused_count = ob.cap;
-    assert_int_equal(hs_outbox_timer_set(&ob, 43, 100), HS_ERR_FULL);
-    assert_int_equal(ob.refused_lost, 1);
-    assert_int_equal(ob.items[ob.count - 1].u.event.c, 1);
-    ob.refused_count = 2;
-    /* Events still fit until the very end, then only count. */
+    assert_int_equal(hs_outbox_timer_set(&ob, 41, 100), HS_OK);
+    assert_int_equal(ob.items[ob.count - 1].kind, HS_OUT_TIMER_SET);
+    assert_int_equal(ob.reserve_taken, 2);
+    assert_int_equal(ob.overflows, 1);
+    /* Events still fit until the very end. */
     while (ob.count < ob.cap) {
         hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
     }
+    /* A timer set that finds no slot at all is kept, in order, for
+     * node_step to hand back as a refusal (its event has no room). */
+    assert_int_equal(hs_outbox_timer_set(&ob, 42, 100), HS_ERR_FULL);
+    assert_int_equal(hs_outbox_timer_set(&ob, 43, 100), HS_ERR_FULL);
+    assert_int_equal(ob.refused_count, 2);
+    assert_int_equal(ob.refused_timers[0], 42);
+    assert_int_equal(ob.refused_timers[1], 43);
+    assert_int_equal(ob.overflows, 5); /* the sync, then each set and its event */
+    assert_int_equal(ob.refused_lost, 0);
+    /* Past as many as the outbox has slots, a timer set is lost: counted. */
+    ob.refused_count = ob.refused_cap;
+    assert_int_equal(hs_outbox_timer_set(&ob, 44, 100), HS_ERR_FULL);
+    assert_int_equal(ob.refused_lost, 1);
+    ob.refused_count = 2;
+    /* Past the end, events only count. */
     uint64_t before = ob.overflows;
     hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
     assert_int_equal(ob.overflows, before + 1);

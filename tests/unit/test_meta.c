@@ -325,8 +325,7 @@ static void test_failures_retry_with_backoff(void **state)
 }
 
 /* A read the outbox has no room for: reported, never left in flight, and
- * its retry timer (no room either) kept for node_step to hand back; the
- * store answers that refusal by failing on purpose, never by hanging. */
+ * retried from a timer that takes the event reserve. */
 static void test_read_refused_by_a_full_outbox(void **state)
 {
     (void)state;
@@ -334,7 +333,7 @@ static void test_read_refused_by_a_full_outbox(void **state)
     fixture_init(&f);
     hs_outbox_free(&f.ob);
     assert_int_equal(hs_outbox_init(&f.ob, HS_OUTBOX_EVENT_RESERVE + 1, 64), HS_OK);
-    assert_int_equal(hs_outbox_timer_cancel(&f.ob, 5), HS_OK); /* the one ordinary slot */
+    assert_int_equal(hs_outbox_disk_sync(&f.ob, 5, HS_FILE_META), HS_OK); /* the one slot */
     meta_start(&f.m, &f.ctx);
     meta_check(&f.m);
     assert_int_equal(f.m.read_op, 0);
@@ -342,25 +341,38 @@ static void test_read_refused_by_a_full_outbox(void **state)
     assert_null(find(&f, HS_OUT_DISK_READ));
     assert_true(has_event(&f, HS_EV_OUTBOX_FULL));
     assert_true(has_event(&f, HS_EV_DISK_FAILED));
-    assert_int_equal(f.counters.outbox_overflows, 2); /* the read and its retry timer */
+    assert_int_equal(f.counters.outbox_overflows, 1);
     assert_int_equal(f.counters.disk_failures, 1);
+    const hs_output *t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    assert_int_equal(f.ob.reserve_taken, 1);
+    uint64_t timer = t->u.timer.timer_id;
+    hs_outbox_reset(&f.ob);
+    meta_on_timer(&f.m, &f.ctx, timer);
+    meta_check(&f.m);
+    const hs_output *read = find(&f, HS_OUT_DISK_READ);
+    assert_non_null(read);
+    assert_int_equal(done(&f, read->u.disk.op_id, HS_OK, NULL, 0), META_LOADED);
+    fixture_free(&f);
+
+    /* No slot at all, not even for the retry timer: it is kept for
+     * node_step to hand back, and the store answers that refusal by
+     * failing on purpose, never by hanging. */
+    fixture_init(&f);
+    while (f.ob.count < f.ob.cap) {
+        hs_outbox_event(&f.ob, HS_EV_NODE_START, NULL, 0, 0, 0);
+    }
+    meta_start(&f.m, &f.ctx);
+    meta_check(&f.m);
+    assert_int_equal(f.m.read_op, 0);
     assert_int_equal(f.ob.refused_count, 1);
-    uint64_t timer = f.ob.refused_timers[0];
+    timer = f.ob.refused_timers[0];
     assert_true(meta_timer_owner_live(&f.m, timer));
     meta_on_timer_refused(&f.m, &f.ctx, timer, HS_ERR_FULL);
     meta_check(&f.m);
     assert_int_equal(f.m.phase, META_FAILED);
     assert_int_equal(meta_take_outcome(&f.m), META_FAILED_NOW);
     assert_false(meta_timer_owner_live(&f.m, timer));
-    fixture_free(&f);
-
-    /* With room, the same store reads on its first try. */
-    fixture_init(&f);
-    meta_start(&f.m, &f.ctx);
-    meta_check(&f.m);
-    assert_non_null(find(&f, HS_OUT_DISK_READ));
-    assert_false(f.m.retry_armed);
-    assert_int_equal(f.ob.refused_count, 0);
     fixture_free(&f);
 }
 

@@ -1555,26 +1555,42 @@ static void test_timer_refused(void **state)
     harness_free(&h);
 }
 
-/* One step whose outbox holds no output but events, as a step that
- * outgrew its outbox would see; the room comes back afterwards. */
-static void step_squeezed(harness *h, const hs_input *in)
+/* One step whose outbox has no ordinary slot left, as a step that outgrew
+ * its outbox would see (full: not even the event reserve, so nothing but
+ * the counters and the state show what happened); the room comes back
+ * afterwards. */
+static void step_squeezed(harness *h, const hs_input *in, bool full)
 {
     uint32_t ordinary_cap = h->ob.ordinary_cap;
+    uint32_t cap = h->ob.cap;
     hs_outbox_reset(&h->ob);
     h->ob.ordinary_cap = 0;
+    h->ob.cap = full ? 0 : cap;
     node_step(h->n, h->now_ns, in, &h->ob);
     /* Every timer set that did not fit went back to its owner. */
     assert_int_equal(h->ob.refused_count, 0);
     assert_int_equal(h->ob.refused_lost, 0);
-    assert_true(h->ob.overflows > 0);
+    assert_true(h->ob.overflows + h->ob.reserve_taken > 0);
     h->ob.ordinary_cap = ordinary_cap;
+    h->ob.cap = cap;
     h->ob.overflows = 0; /* seen here; step() wants none after */
 }
 
-/* A timer set the outbox has no room for is never lost: node_step hands
- * it back to its owner as a refusal in the same step.  SWIM parks it and
- * arms it once a later step has room; the meta store, whose retry timer is
- * its only way forward, halts the node on purpose instead of hanging. */
+static bool parked(const swim *s, uint64_t timer_id)
+{
+    for (uint32_t i = 0; i < s->rearm_count; i++) {
+        if (s->rearm[i] == timer_id) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A timer set the outbox has no slot for is never lost.  With the event
+ * reserve left it takes a slot there; with nothing left node_step hands it
+ * back to its owner as a refusal in the same step: SWIM parks it and arms
+ * it once a later step has room; the meta store, whose retry timer is its
+ * only way forward, halts the node on purpose instead of hanging. */
 static void test_full_outbox_hands_timers_back(void **state)
 {
     (void)state;
@@ -1587,16 +1603,14 @@ static void test_full_outbox_hands_timers_back(void **state)
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_TIMER;
     in.u.timer.timer_id = probe;
-    step_squeezed(&h, &in);
-    assert_non_null(find_event(&h, HS_EV_OUTBOX_FULL));
-    assert_non_null(find_event(&h, HS_EV_TIMER_REFUSED));
+    step_squeezed(&h, &in, false);
+    assert_non_null(find_output(&h, HS_OUT_TIMER_SET, 0)); /* in the reserve */
+    assert_int_equal(node_get_counters(h.n)->timers_refused, refused_before);
+    h.now_ns += HS_SEC(2);
+    step_squeezed(&h, &in, true);
     assert_true(node_get_counters(h.n)->timers_refused > refused_before);
     const swim *s = node_swim(h.n);
-    bool parked = false;
-    for (uint32_t i = 0; i < s->rearm_count; i++) {
-        parked = parked || s->rearm[i] == probe;
-    }
-    assert_true(parked);
+    assert_true(parked(s, probe));
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_SYNC, 0);
     bool rearmed = false;
@@ -1607,16 +1621,14 @@ static void test_full_outbox_hands_timers_back(void **state)
     assert_int_equal(s->rearm_count, 0);
     harness_free(&h);
 
-    /* START with no room: the read and its retry timer both refused. */
+    /* START with no slot at all: the read and its retry timer refused. */
     harness_create(&h, "n1", 1, 0);
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_START;
-    step_squeezed(&h, &in);
-    assert_non_null(find_event(&h, HS_EV_DISK_FAILED));
-    assert_non_null(find_event(&h, HS_EV_TIMER_ABANDONED));
-    assert_non_null(find_event(&h, HS_EV_NODE_HALTED));
+    step_squeezed(&h, &in, true);
     assert_int_equal(node_meta(h.n)->phase, META_FAILED);
     assert_int_equal(node_get_counters(h.n)->timers_refused, 1);
+    assert_int_equal(node_get_counters(h.n)->disk_failures, 1);
     assert_false(node_running(h.n));
     harness_free(&h);
 }
@@ -1645,7 +1657,7 @@ static void test_full_outbox_ends_the_stream(void **state)
     in.u.recv.conn_id = 3;
     in.u.recv.bytes = buf;
     in.u.recv.len = (uint32_t)frame_of(&req, buf, sizeof(buf));
-    step_squeezed(&h, &in);
+    step_squeezed(&h, &in, false);
     assert_null(find_output(&h, HS_OUT_SEND, 0));
     const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
     assert_non_null(close);
