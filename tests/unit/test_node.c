@@ -231,8 +231,8 @@ static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
     return header.type;
 }
 
-static void deliver(harness *h, hs_channel channel, hs_addr from, uint64_t conn,
-                    const uint8_t *bytes, size_t len)
+static hs_input recv_input(hs_channel channel, hs_addr from, uint64_t conn,
+                           const uint8_t *bytes, size_t len)
 {
     hs_input in;
     memset(&in, 0, sizeof(in));
@@ -242,6 +242,13 @@ static void deliver(harness *h, hs_channel channel, hs_addr from, uint64_t conn,
     in.u.recv.conn_id = conn;
     in.u.recv.bytes = bytes;
     in.u.recv.len = (uint32_t)len;
+    return in;
+}
+
+static void deliver(harness *h, hs_channel channel, hs_addr from, uint64_t conn,
+                    const uint8_t *bytes, size_t len)
+{
+    hs_input in = recv_input(channel, from, conn, bytes, len);
     step(h, &in);
 }
 
@@ -1586,6 +1593,18 @@ static bool parked(const swim *s, uint64_t timer_id)
     return false;
 }
 
+/* The TIMER_SET of the last step for this timer, if any. */
+static const hs_output *timer_set(const harness *h, uint64_t timer_id)
+{
+    for (int i = 0; find_output(h, HS_OUT_TIMER_SET, i) != NULL; i++) {
+        const hs_output *o = find_output(h, HS_OUT_TIMER_SET, i);
+        if (o->u.timer.timer_id == timer_id) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 /* A timer set the outbox has no slot for is never lost.  With the event
  * reserve left it takes a slot there; with nothing left node_step hands it
  * back to its owner as a refusal in the same step: SWIM parks it and arms
@@ -1613,11 +1632,7 @@ static void test_full_outbox_hands_timers_back(void **state)
     assert_true(parked(s, probe));
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_SYNC, 0);
-    bool rearmed = false;
-    for (int i = 0; find_output(&h, HS_OUT_TIMER_SET, i) != NULL; i++) {
-        rearmed = rearmed || find_output(&h, HS_OUT_TIMER_SET, i)->u.timer.timer_id == probe;
-    }
-    assert_true(rearmed);
+    assert_non_null(timer_set(&h, probe));
     assert_int_equal(s->rearm_count, 0);
     harness_free(&h);
 
@@ -1649,14 +1664,7 @@ static void test_full_outbox_ends_the_stream(void **state)
     req.type = MSG_MEMBERS_REQ;
     req.u.request.request_id = 9;
     uint8_t buf[256];
-    hs_input in;
-    memset(&in, 0, sizeof(in));
-    in.kind = HS_IN_RECV;
-    in.u.recv.channel = HS_CH_TCP;
-    in.u.recv.from = addr_of(50);
-    in.u.recv.conn_id = 3;
-    in.u.recv.bytes = buf;
-    in.u.recv.len = (uint32_t)frame_of(&req, buf, sizeof(buf));
+    hs_input in = recv_input(HS_CH_TCP, addr_of(50), 3, buf, frame_of(&req, buf, sizeof(buf)));
     step_squeezed(&h, &in, false);
     assert_null(find_output(&h, HS_OUT_SEND, 0));
     const hs_output *close = find_output(&h, HS_OUT_CLOSE, 0);
@@ -1723,11 +1731,7 @@ static void test_refused_duty_outranks_member_timers(void **state)
     /* The next firing re-arms the probe round with the others. */
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_SYNC, 0);
-    bool rearmed = false;
-    for (int i = 0; find_output(&h, HS_OUT_TIMER_SET, i) != NULL; i++) {
-        rearmed = rearmed || find_output(&h, HS_OUT_TIMER_SET, i)->u.timer.timer_id == probe;
-    }
-    assert_true(rearmed);
+    assert_non_null(timer_set(&h, probe));
     harness_free(&h);
 }
 
