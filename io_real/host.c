@@ -46,6 +46,10 @@ struct host {
     uint64_t now_ns;
     uint64_t tick_at_ns;
     uint64_t exit_at_ns;  /* HS_TIME_NEVER until a stop signal */
+    /* The node's one wake-up (hs_outbox.wake_ns), outside the timer table
+     * so a full table cannot refuse it: the earliest a step asked for,
+     * HS_TIME_NEVER when none is kept. */
+    uint64_t wake_at_ns;
     bool stopping;
     bool stop_now;
     bool in_step;
@@ -149,6 +153,9 @@ static void step_once(host *h, const hs_input *in)
     node_step(h->node, clock_now(h), in, &h->ob);
     h->in_step = false;
     h->stats.steps++;
+    if (h->ob.wake_ns != 0 && h->ob.wake_ns < h->wake_at_ns) {
+        h->wake_at_ns = h->ob.wake_ns;
+    }
     for (uint32_t i = 0; i < h->ob.count; i++) {
         execute(h, &h->ob.items[i]);
     }
@@ -241,6 +248,13 @@ static void collect_counters(host *h)
     add_counter(h, "host_counters_truncated", h->stats.counters_truncated);
     add_counter(h, "host_steps", h->stats.steps);
     add_counter(h, "host_timers_fired", h->stats.timers_fired);
+    add_counter(h, "host_wakeups", h->stats.wakeups);
+    /* A step that outgrew its outbox (docs/design.md, "A full outbox"):
+     * reserve slots taken, and what not even the reserve held. */
+    add_counter(h, "host_outbox.reserve_taken", h->ob.reserve_taken);
+    add_counter(h, "host_outbox.timers_lost", h->ob.refused_lost);
+    add_counter(h, "host_outbox.cancels_lost", h->ob.cancels_lost);
+    add_counter(h, "host_outbox.streams_lost", h->ob.streams_lost);
     add_counter(h, "host_udp_rx", h->udp.rx_datagrams);
     add_counter(h, "host_udp_tx", h->udp.tx_datagrams);
     add_counter(h, "host_udp_tx_dropped", h->udp.tx_dropped);
@@ -455,6 +469,14 @@ static void fire_timers(host *h)
         in.u.timer.timer_id = id;
         deliver(h, &in);
     }
+    if (h->wake_at_ns != HS_TIME_NEVER && clock_now(h) >= h->wake_at_ns) {
+        h->wake_at_ns = HS_TIME_NEVER; /* the step may ask for the next one */
+        h->stats.wakeups++;
+        hs_input in;
+        memset(&in, 0, sizeof(in));
+        in.kind = HS_IN_WAKE;
+        deliver(h, &in);
+    }
 }
 
 static uint64_t next_deadline(const host *h)
@@ -464,6 +486,7 @@ static uint64_t next_deadline(const host *h)
     if (timers_next(&h->timers, &timer) && timer < deadline) {
         deadline = timer;
     }
+    deadline = h->wake_at_ns < deadline ? h->wake_at_ns : deadline;
     return h->exit_at_ns < deadline ? h->exit_at_ns : deadline;
 }
 
@@ -610,6 +633,7 @@ hs_status host_create(const config *cfg, log_sink *lg, host **out, char *why, si
     h->sink.fn = on_error;
     h->sink.ctx = h;
     h->exit_at_ns = HS_TIME_NEVER;
+    h->wake_at_ns = HS_TIME_NEVER;
     h->loop.epoll_fd = -1;
     h->udp.fd = -1;
     h->tcp.listen_fd = -1;

@@ -36,6 +36,7 @@ typedef struct host host;
 typedef struct {
     uint64_t steps;
     uint64_t timers_fired;
+    uint64_t wakeups; /* HS_IN_WAKE inputs delivered (hs_outbox.wake_ns) */
     uint64_t udp_rx;
     uint64_t host_errors;
     uint64_t op_errors[64]; /* by ioerr op */

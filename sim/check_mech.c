@@ -12,6 +12,7 @@
 
 #include <math.h>
 
+#include "simclock.h"
 #include "swim.h"
 
 /* max(1, floor(log10(n))): swim.c's suspicion scale. */
@@ -448,6 +449,71 @@ static void check_rearm(const mech *m)
     }
 }
 
+/* A parked timer waits for a SWIM timer or a message, and for nothing at
+ * all when SWIM has no timer armed (an unjoined node whose join retry was
+ * refused): so the refusal asks the host for a wake-up within its backoff,
+ * and the host must be keeping one that soon.  The wake-up's own step arms
+ * every parked timer. */
+static void check_wake(const mech *m)
+{
+    const simcheck *c = m->c;
+    HS_ASSERT(m->s->rearm_count <= SWIM_REARM_MAX);
+    if (c->origin_now[m->i].kind == HS_IN_WAKE && !c->step_squeezed) {
+        simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+        if (m->s->rearm_count != 0) {
+            simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                            "%u parked timers still wait after the wake-up",
+                            m->s->rearm_count);
+        }
+    }
+    if (m->s->rearm_count == 0) {
+        return;
+    }
+    simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+    /* The longest backoff in local time, in global time on the slowest
+     * clock the model allows (SIMCLOCK_DRIFT_MAX_PPM, 10%: x 10/9). */
+    HS_STATIC_ASSERT(SIMCLOCK_DRIFT_MAX_PPM == 100000, "the drift the bound assumes");
+    uint64_t within_ns = (uint64_t)SWIM_REARM_MAX_MS * HS_NS_PER_MS * 10u / 9u + HS_NS_PER_MS;
+    uint64_t at = c->wake_at_ns[m->i];
+    if (at == 0 || at > m->now_ns + within_ns) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "%u parked timers and %s", m->s->rearm_count,
+                        at == 0 ? "no wake-up kept by the host" : "the wake-up beyond the backoff");
+    }
+}
+
+/* The re-arm backoff is a doubling from SWIM_REARM_MIN_MS capped at
+ * SWIM_REARM_MAX_MS (0: not backing off); a live SWIM timer or a wake-up
+ * that finds timers parked doubles it, and one that finds none resets it,
+ * so a table that frees up is used at once again. */
+static void check_backoff(const mech *m)
+{
+    const simcheck *c = m->c;
+    uint32_t b = m->s->timer_backoff_ms;
+    simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+    bool doubling = b >= SWIM_REARM_MIN_MS && b % SWIM_REARM_MIN_MS == 0 &&
+                    ((b / SWIM_REARM_MIN_MS) & (b / SWIM_REARM_MIN_MS - 1)) == 0;
+    if (b != 0 && b != SWIM_REARM_MAX_MS && !(doubling && b < SWIM_REARM_MAX_MS)) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "re-arm backoff %u ms is no doubling of %u ms capped at %u ms", b,
+                        SWIM_REARM_MIN_MS, SWIM_REARM_MAX_MS);
+        return;
+    }
+    bool rearmed = c->swim_timer_live || c->origin_now[m->i].kind == HS_IN_WAKE;
+    if (!rearmed) {
+        return;
+    }
+    uint32_t was = c->backoff_before_ms == 0 ? SWIM_REARM_MIN_MS : c->backoff_before_ms;
+    uint32_t want = c->parked_before == 0 ? 0
+                    : was * 2 > SWIM_REARM_MAX_MS ? SWIM_REARM_MAX_MS
+                                                  : was * 2;
+    if (b != want) {
+        simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                        "re-arm backoff %u ms after a step that found %u parked at %u ms; "
+                        "want %u ms", b, c->parked_before, c->backoff_before_ms, want);
+    }
+}
+
 /* A timer the host refused is either waiting in the re-arm list after
  * the step that told SWIM, or given up on purpose with an event (its
  * owner is gone, or the list is full and it is no periodic duty): a
@@ -498,6 +564,8 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     check_members(&m);
     check_duties(&m);
     check_rearm(&m);
+    check_wake(&m);
+    check_backoff(&m);
     check_refusal(&m, n);
     check_gossip(&m, n);
     check_self_news(&m);

@@ -6,8 +6,15 @@
  * shares the newest one's sequence number with another ceiling, where the
  * higher ceiling must win), so the check does not recompute
  * the decoder: it compares what the store reported, slot by slot, with
- * what was written.  See simcheck.h. */
+ * what was written.  See simcheck.h.
+ *
+ * duty_timers, for the store's one timer: a retry the host or the outbox
+ * refused is parked with a wake-up kept by the host within the backoff,
+ * and the wake-up's step arms it. */
 #include "check.h"
+
+#include "meta.h"
+#include "simclock.h"
 
 void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *want)
 {
@@ -59,4 +66,31 @@ void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *
         loaded(c, now_ns, i, ev);
     }
     HS_ASSERT(r->bad_slot >= -1);
+}
+
+void check_meta_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    const meta_store *m = node_meta(n);
+    if (c->origin_now[i].kind == HS_IN_WAKE && !c->step_squeezed) {
+        simcheck_count(c, SIMCHECK_DUTY_TIMERS);
+        if (m->retry_parked) {
+            simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,
+                            "the metadata retry is still parked after the wake-up");
+        }
+    }
+    if (!m->retry_parked) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_DUTY_TIMERS);
+    /* The longest backoff, in global time on the slowest clock (x 10/9). */
+    HS_STATIC_ASSERT(SIMCLOCK_DRIFT_MAX_PPM == 100000, "the drift the bound assumes");
+    uint64_t within_ns = (uint64_t)META_RETRY_MAX_MS * HS_NS_PER_MS * 10u / 9u + HS_NS_PER_MS;
+    uint64_t at = c->wake_at_ns[i];
+    if (at == 0 || at > now_ns + within_ns) {
+        simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,
+                        "the metadata retry is parked and %s",
+                        at == 0 ? "no wake-up is kept by the host"
+                                : "the wake-up is beyond the backoff");
+    }
 }

@@ -64,6 +64,17 @@ void check_story_event(simcheck *c, uint32_t i, const hs_event *ev)
     case HS_EV_JOIN_DONE:
         t->joins_done++;
         break;
+    case HS_EV_MSG_REJECTED:
+        t->rejected++;
+        break;
+    case HS_EV_DISK_FAILED:
+        t->disk_failed++;
+        break;
+    case HS_EV_TIMER_REFUSED:
+    case HS_EV_TIMER_ABANDONED:
+    case HS_EV_TIMER_UNOWNED:
+        t->refusals++;
+        break;
     default:
         break;
     }
@@ -97,6 +108,24 @@ static void counter(simcheck *c, uint64_t now_ns, uint32_t i, const char *name, 
     }
 }
 
+/* Every error path emits an event: each counted rejection, disk failure
+ * and timer refusal has its event in the step.  Unless the step lost
+ * events to a full outbox (a squeezed step may: its events are counted
+ * as overflows, which the bounds check answers for). */
+static void error_counters(simcheck *c, uint64_t now_ns, uint32_t i, const node_counters *k,
+                           const simcheck_counts *was)
+{
+    const simcheck_tally *t = &c->tally;
+    HS_ASSERT(i < c->nodes);
+    if (c->step_squeezed) {
+        return;
+    }
+    counter(c, now_ns, i, "msgs_rejected", k->msgs_rejected, was->msgs_rejected, t->rejected);
+    counter(c, now_ns, i, "disk_failures", k->disk_failures, was->disk_failures, t->disk_failed);
+    counter(c, now_ns, i, "timers_refused", k->timers_refused, was->timers_refused,
+            t->refusals);
+}
+
 void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(i < c->nodes && n != NULL);
@@ -116,6 +145,7 @@ void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node
         counter(c, now_ns, i, "deaths_declared", k->deaths_declared, was->deaths_declared,
                 t->deaths);
         counter(c, now_ns, i, "refutations", k->refutations, was->refutations, t->refuted);
+        error_counters(c, now_ns, i, k, was);
     }
     uint32_t joins = (was->epoch == c->epoch[i] ? was->join_done : 0) + (uint32_t)t->joins_done;
     if (joins > 1) {
@@ -130,6 +160,9 @@ void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node
     was->suspicions_started = k->suspicions_started;
     was->deaths_declared = k->deaths_declared;
     was->refutations = k->refutations;
+    was->msgs_rejected = k->msgs_rejected;
+    was->disk_failures = k->disk_failures;
+    was->timers_refused = k->timers_refused;
     was->probes_sent = k->probes_sent;
     was->syncs_sent = k->syncs_sent;
     check_story_reset(c);

@@ -74,6 +74,11 @@ typedef struct {
      * is still queued; emptied by its delivery and by a crash. */
     uint64_t refusing[SIM_REFUSING_MAX];
     uint32_t refusing_count;
+    /* The one wake-up the host keeps for the node, outside its timer table
+     * (hs_outbox.wake_ns): the earliest asked for, in global time. */
+    bool wake_armed;
+    theap_handle wake_ev;
+    uint64_t wake_at_ns;
     map timers;       /* timer id -> event queue handle */
     uint32_t gen;     /* process generation: bumped by every crash */
     uint32_t restarts;
@@ -1001,7 +1006,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
         }
     }
     if (st == HS_OK) {
-        uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 1) +
+        uint32_t cap = SIM_NET_CAP + s->n * (s->timers_cap + SIMDISK_OPS_MAX + 2) +
                        SIMSCHED_MAX + SIM_FORGE_INFLIGHT_MAX + SIM_TCP_CONNS + 1 + 16;
         st = simq_init(&s->q, cap);
     }
@@ -1196,11 +1201,9 @@ static void exec_timer_set(sim *s, uint32_t i, const hs_output *out)
         return;
     }
     theap_handle h = 0;
-    /* SWIM's timers only: the metadata store answers a refused retry timer
-     * by giving up (META_FAILED, the node halts for good), which would put
-     * the run outside the liveness model by construction. */
+    /* Any module's timer: each parks a refused one and asks for a wake-up
+     * (SWIM's re-arm list, the metadata store's parked retry). */
     if (!s->liveness && s->opt.timer_refuse_ppm != 0 && sn->refusing_count < SIM_REFUSING_MAX &&
-        node_timer_module(sn->node, id) == HS_MOD_SWIM &&
         rng_chance_ppm(&s->rng_timers, s->opt.timer_refuse_ppm)) {
         /* The host refuses, as one whose table is full would: the node
          * hears of it in its own input, never silently. */
@@ -1323,6 +1326,7 @@ static void exec_disk(sim *s, uint32_t i, const hs_output *out)
 /* Simulated TCP (io_sim/simtcp.h)                                     */
 
 static void step_node(sim *s, uint32_t i, const hs_input *in);
+static void arm_wake(sim *s, uint32_t i);
 
 static void tcp_violation_at(sim *s, int32_t node_index, uint32_t id, const char *what,
                              uint32_t slot)
@@ -1819,6 +1823,9 @@ static bool squeeze_outbox(sim *s, uint32_t i)
         return false;
     }
     s->ob.ordinary_cap = (uint32_t)rng_below(&s->rng_squeeze, 3);
+    /* Half the squeezed steps leave timer sets no reserve either, so each
+     * goes back to its owner as a refusal, parked until its wake-up. */
+    s->ob.timer_reserve_closed = rng_below(&s->rng_squeeze, 2) == 0;
     s->faults[SIM_FAULT_OUTBOX_SQUEEZE]++;
     HS_ASSERT(s->ob.ordinary_cap <= 2 && i < s->n);
     return true;
@@ -1831,6 +1838,7 @@ static bool unsqueeze_outbox(sim *s, uint32_t i, bool squeezed, uint64_t overflo
                              uint64_t lost)
 {
     s->ob.ordinary_cap = s->ob.cap - HS_OUTBOX_EVENT_RESERVE;
+    s->ob.timer_reserve_closed = false;
     if (s->ob.refused_lost + s->ob.streams_lost + s->ob.cancels_lost != lost) {
         bounds_violation(s, (int32_t)i, "timer set, cancel or TCP close lost by a full outbox",
                          s->ob.cap);
@@ -1882,6 +1890,7 @@ static void step_node(sim *s, uint32_t i, const hs_input *in)
         }
         exec_output(s, i, &s->ob.items[k]);
     }
+    arm_wake(s, i);
     s->events++;
     check_bindings(s, i);
     simcheck_after_step(&s->chk, s->now_ns, i, sn->node, overflowed, s->ob.high_water,
@@ -1989,6 +1998,61 @@ static void deliver_timer_refused(sim *s, const simq_event *ev)
 }
 
 static void maybe_crash_after_write(sim *s, uint32_t i);
+
+/* The wake-up the step just taken asked for (hs_outbox.wake_ns, in the
+ * node's local time), kept in the node's one slot: an earlier request
+ * moves it, a later one waits for it. */
+static void arm_wake(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    if (s->ob.wake_ns == 0) {
+        return;
+    }
+    uint64_t at = simclock_global_at(&sn->clock, s->now_ns, s->ob.wake_ns);
+    at = at < s->now_ns ? s->now_ns : at;
+    if (sn->wake_armed) {
+        if (at < sn->wake_at_ns) {
+            bool moved = simq_reschedule(&s->q, sn->wake_ev, at);
+            HS_ASSERT(moved);
+            sn->wake_at_ns = at;
+            simcheck_wake(&s->chk, i, at);
+        }
+        return;
+    }
+    if (simq_push(&s->q, at, SIMQ_WAKE, i, sn->gen, 0, &sn->wake_ev) != HS_OK) {
+        bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+        return;
+    }
+    sn->wake_armed = true;
+    sn->wake_at_ns = at;
+    simcheck_wake(&s->chk, i, at);
+    HS_ASSERT(sn->wake_at_ns >= s->now_ns);
+}
+
+static void cancel_wake(sim *s, uint32_t i)
+{
+    sim_host *sn = &s->nodes[i];
+    if (sn->wake_armed) {
+        bool cancelled = simq_cancel(&s->q, sn->wake_ev);
+        HS_ASSERT(cancelled);
+        sn->wake_armed = false;
+        simcheck_wake(&s->chk, i, 0);
+    }
+    HS_ASSERT(!sn->wake_armed);
+}
+
+static void deliver_wake(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    HS_ASSERT(sn->wake_armed && ev->gen == sn->gen); /* a crash cancels it */
+    HS_ASSERT(sn->node != NULL);
+    sn->wake_armed = false;
+    simcheck_wake(&s->chk, ev->node, 0);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_WAKE;
+    step_node(s, ev->node, &in);
+}
 
 static void deliver_disk(sim *s, const simq_event *ev)
 {
@@ -2176,6 +2240,7 @@ static void do_crash(sim *s, uint32_t i)
     }
     sn->start_pending = false; /* a queued START dies with the generation */
     sn->refusing_count = 0;    /* and so do the refusals it was not yet told */
+    cancel_wake(s, i);         /* and the wake-up it asked for */
     if (sn->node != NULL) {
         node_check(sn->node); /* the full recompute its last steps skipped */
         const hs_probes *p = node_probes(sn->node);
@@ -2752,6 +2817,9 @@ static void dispatch(sim *s, const simq_event *ev)
         break;
     case SIMQ_TIMER_REFUSED:
         deliver_timer_refused(s, ev);
+        break;
+    case SIMQ_WAKE:
+        deliver_wake(s, ev);
         break;
     case SIMQ_FORGE:
         HS_ASSERT(s->forge_inflight > 0);

@@ -186,6 +186,13 @@ void simcheck_squeezed(simcheck *c, uint32_t i)
     HS_ASSERT(c->refused_epoch[i] == c->epoch[i]);
 }
 
+void simcheck_wake(simcheck *c, uint32_t i, uint64_t at_ns)
+{
+    HS_ASSERT(i < c->nodes);
+    c->wake_at_ns[i] = at_ns;
+    HS_ASSERT(c->wake_at_ns[i] == at_ns);
+}
+
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
 {
     HS_ASSERT(i < c->nodes);
@@ -201,6 +208,12 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
 void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input *in)
 {
     HS_ASSERT(i < c->nodes && n != NULL);
+    const swim *s = node_swim(n);
+    c->parked_before = s->rearm_count;
+    c->backoff_before_ms = s->timer_backoff_ms;
+    c->swim_timer_live = in->kind == HS_IN_TIMER &&
+                         node_timer_module(n, in->u.timer.timer_id) == HS_MOD_SWIM &&
+                         node_timer_owner_live(n, in->u.timer.timer_id);
     check_gossip_input(c, i, n, in);
     check_replies_input(c, i, n, in);
 }
@@ -222,6 +235,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_bounds_tables(c, now_ns, i, n);
     check_bounds_outbox(c, now_ns, i, outbox_overflowed, outbox_high_water, outbox_cap);
     check_mech_swim(c, now_ns, i, n);
+    check_meta_after_step(c, now_ns, i, n);
     check_rounds_after_step(c, now_ns, i, n);
     check_story_after_step(c, now_ns, i, n);
     check_gossip_after_step(c, now_ns, i, n);

@@ -214,6 +214,9 @@ typedef struct {
     uint64_t deaths;
     uint64_t refuted;
     uint64_t joins_done;
+    uint64_t rejected;     /* msg_rejected: every counted rejection says why */
+    uint64_t disk_failed;  /* disk_failed */
+    uint64_t refusals;     /* timer_refused, timer_abandoned: every refusal answered */
 } simcheck_tally;
 
 /* The node's counters at its last step, in the process of epoch. */
@@ -224,6 +227,9 @@ typedef struct {
     uint64_t suspicions_started;
     uint64_t deaths_declared;
     uint64_t refutations;
+    uint64_t msgs_rejected;
+    uint64_t disk_failures;
+    uint64_t timers_refused;
     uint64_t probes_sent;   /* round_sends (check_rounds.c) */
     uint64_t syncs_sent;
     uint32_t join_done;     /* join_done events in this process */
@@ -363,6 +369,14 @@ typedef struct {
      * could not hold went back to the re-arm list, legitimately. */
     bool step_squeezed;
     uint64_t step_refused_id;
+    /* duty_timers: the host's one wake-up per node (global time, 0: none),
+     * as the simulator keeps it (simcheck_wake). */
+    uint64_t wake_at_ns[SIMOPT_NODES_MAX];
+    /* duty_timers, the re-arm backoff: SWIM's parked count and backoff as
+     * the step found them, and whether it delivers a live SWIM timer. */
+    uint32_t parked_before;
+    uint32_t backoff_before_ms;
+    bool swim_timer_live;
     /* record_events: the step's told records and tallies, and each node's
      * counters after its last step. */
     simcheck_told told[SIMCHECK_TOLD_MAX];
@@ -431,6 +445,8 @@ void simcheck_timer_refused(simcheck *c, uint32_t i);
 /* This step's outbox is squeezed: timers it hands back re-arm at a backoff,
  * and a re-arm refused again waits in the list once more. */
 void simcheck_squeezed(simcheck *c, uint32_t i);
+/* Node i's wake-up is now kept for at_ns (global; 0: none kept). */
+void simcheck_wake(simcheck *c, uint32_t i, uint64_t at_ns);
 
 /* What node i's first metadata load must report (meta_recovery). */
 void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *want);

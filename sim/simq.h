@@ -22,6 +22,7 @@ typedef enum {
     SIMQ_TCP,       /* arg: simulated TCP connection slot wakes (io_sim/simtcp.h) */
     SIMQ_OPER,      /* the operator workload's next session (sim/simoper.h) */
     SIMQ_STOP,      /* arg: node whose graceful leave's grace ends (exit) */
+    SIMQ_WAKE,      /* node, gen: the wake-up a step asked for (hs_outbox.wake_ns) */
 } simq_kind;
 
 typedef struct {

@@ -1132,8 +1132,6 @@ void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in)
     rearm_refused(s, ctx);
 }
 
-#define SWIM_REARM_MIN_MS 50u
-#define SWIM_REARM_MAX_MS 5000u
 
 /* The host's timer table was full.  Every SWIM timer is a duty (a probe
  * round, an expiry) that must happen, late rather than never; but arming
@@ -1192,13 +1190,19 @@ void swim_on_timer_refused(swim *s, step_ctx *ctx, uint64_t timer_id, hs_status 
     uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
     ctx_event(ctx, HS_EV_TIMER_REFUSED, NULL, timer_id, reason, ms_to_ns(delay_ms));
     HS_PROBE(ctx, SWIM_TIMER_REFUSED);
+    /* No timer of SWIM's may be armed at all (an unjoined node's join
+     * retry is its only one): the host's wake-up re-arms it then. */
+    ctx_wake_after(ctx, ms_to_ns(delay_ms));
     s->rearm[s->rearm_count++] = timer_id;
     s->rearm_high = s->rearm_count > s->rearm_high ? s->rearm_count : s->rearm_high;
     HS_ASSERT(s->rearm_count <= SWIM_REARM_MAX);
 }
 
-/* Arms the refused timers whose owners are still there (see above). */
-static void rearm_refused(swim *s, step_ctx *ctx)
+/* Arms the refused timers whose owners are still there (see above): at
+ * the doubling delay after a message or a timer (time may barely have
+ * passed since the refusal), due at once on the wake-up the refusal asked
+ * for (the delay has passed). */
+static void rearm_parked(swim *s, step_ctx *ctx, bool woken)
 {
     if (s->rearm_count == 0) {
         s->timer_backoff_ms = 0; /* the last re-arms were not refused */
@@ -1206,12 +1210,29 @@ static void rearm_refused(swim *s, step_ctx *ctx)
     }
     uint32_t delay_ms = s->timer_backoff_ms == 0 ? SWIM_REARM_MIN_MS : s->timer_backoff_ms;
     s->timer_backoff_ms = delay_ms * 2 > SWIM_REARM_MAX_MS ? SWIM_REARM_MAX_MS : delay_ms * 2;
+    uint64_t deadline_ns = ctx->now_ns + (woken ? 0 : ms_to_ns(delay_ms));
+    if (woken) {
+        HS_PROBE(ctx, SWIM_REARMED_ON_WAKE);
+    }
     for (uint32_t i = 0; i < s->rearm_count; i++) {
         if (swim_timer_owner_live(s, s->rearm[i])) {
-            ctx_timer_set(ctx, s->rearm[i], ctx->now_ns + ms_to_ns(delay_ms));
+            ctx_timer_set(ctx, s->rearm[i], deadline_ns);
         }
     }
     s->rearm_count = 0;
+    HS_ASSERT(s->timer_backoff_ms >= SWIM_REARM_MIN_MS && s->timer_backoff_ms <= SWIM_REARM_MAX_MS);
+}
+
+static void rearm_refused(swim *s, step_ctx *ctx)
+{
+    rearm_parked(s, ctx, false);
+}
+
+void swim_on_wake(swim *s, step_ctx *ctx)
+{
+    HS_ASSERT(s->rearm_count <= SWIM_REARM_MAX);
+    rearm_parked(s, ctx, true);
+    HS_ASSERT(s->rearm_count == 0);
 }
 
 void swim_on_send_failed(swim *s, step_ctx *ctx, const hs_input *in)

@@ -89,6 +89,9 @@ typedef struct {
 /* Refused timers waiting to be armed again: a handful in any real case
  * (a full host table refuses one set per step). */
 #define SWIM_REARM_MAX 32u
+/* The doubling delay a refused timer is armed again at, and its cap. */
+#define SWIM_REARM_MIN_MS 50u
+#define SWIM_REARM_MAX_MS 5000u
 
 /* How far ahead of use the incarnation ceiling is made durable, so a
  * refutation almost never waits for a disk sync. */
@@ -238,6 +241,8 @@ void swim_on_send_failed(swim *s, step_ctx *ctx, const hs_input *in);
 void swim_on_disk(swim *s, step_ctx *ctx, const hs_input *in);
 void swim_on_conn_closed(swim *s, step_ctx *ctx, uint64_t conn_id, hs_status reason);
 void swim_on_member(swim *s, step_ctx *ctx, const hs_member_change *change);
+/* The wake-up a refusal asked for: parked timers are armed, due now. */
+void swim_on_wake(swim *s, step_ctx *ctx);
 bool swim_owner_live(const swim *s, uint32_t space, uint64_t id);
 uint32_t swim_tables(const swim *s, hs_table_view *out, uint32_t cap);
 /* Recomputes what can be recomputed and asserts it matches: O(members +

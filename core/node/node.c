@@ -59,6 +59,7 @@ typedef struct {
     void (*on_send_failed)(node *n, step_ctx *ctx, const hs_input *in);
     void (*on_conn_closed)(node *n, step_ctx *ctx, uint64_t conn_id, hs_status reason);
     void (*on_member)(node *n, step_ctx *ctx, const hs_member_change *change);
+    void (*on_wake)(node *n, step_ctx *ctx);
     bool (*owner_live)(const node *n, uint32_t space, uint64_t id);
     uint32_t (*tables)(const node *n, hs_table_view *out, uint32_t cap);
     void (*check)(const node *n);
@@ -95,6 +96,10 @@ typedef struct {
     {                                                                                      \
         p##_on_member(&n->p, c, m);                                                        \
     }                                                                                      \
+    static void p##_a_wake(node *n, step_ctx *c)                                           \
+    {                                                                                      \
+        p##_on_wake(&n->p, c);                                                             \
+    }                                                                                      \
     static bool p##_a_live(const node *n, uint32_t space, uint64_t id)                     \
     {                                                                                      \
         return p##_owner_live(&n->p, space, id);                                           \
@@ -113,7 +118,8 @@ HS_MODULE_LIST(NODE_ADAPT)
 static const node_module_ops module_ops[HS_MOD_COUNT] = {
 #define NODE_OPS_ROW(id, p, tlo, thi, mlo, mhi, flo, fhi)                                  \
     [HS_MOD_##id] = {p##_a_msg,     p##_a_timer,  p##_a_refused, p##_a_disk,               \
-                     p##_a_send_failed, p##_a_closed, p##_a_member, p##_a_live,            \
+                     p##_a_send_failed, p##_a_closed, p##_a_member, p##_a_wake,            \
+                     p##_a_live,                                                           \
                      p##_a_tables,  p##_a_check},
     HS_MODULE_LIST(NODE_OPS_ROW)
 #undef NODE_OPS_ROW
@@ -352,11 +358,26 @@ static void hand_back_refused(node *n, step_ctx *ctx)
     hs_outbox *ob = ctx->ob;
     uint32_t count = ob->refused_count;
     HS_ASSERT(count <= ob->refused_cap);
+    if (count > 0) {
+        HS_PROBE(ctx, NODE_TIMERS_HANDED_BACK);
+    }
     for (uint32_t i = 0; i < count; i++) {
         refuse_timer(n, ctx, ob->refused_timers[i], HS_ERR_FULL);
     }
     HS_ASSERT_MSG(ob->refused_count == count, "node: a refusal's answer armed no timer");
     ob->refused_count = 0;
+}
+
+/* The host keeps one wake-up per node, not one per module: every module
+ * hears it and those with nothing parked ignore it. */
+static void on_wake(node *n, step_ctx *ctx)
+{
+    HS_ASSERT(ctx->ob->wake_ns == 0); /* nothing asked yet in this step */
+    n->counters.wakeups++;
+    for (uint32_t m = 0; m < HS_MOD_COUNT; m++) {
+        module_ops[m].on_wake(n, ctx);
+    }
+    HS_ASSERT(n->swim.rearm_count == 0);
 }
 
 static void on_disk_done(node *n, step_ctx *ctx, const hs_input *in)
@@ -549,6 +570,9 @@ static void route_input(node *n, step_ctx *ctx, const hs_input *in)
         break;
     case HS_IN_TIMER_REFUSED:
         on_timer_refused(n, ctx, in);
+        break;
+    case HS_IN_WAKE:
+        on_wake(n, ctx);
         break;
     case HS_IN_HOST_COUNTERS:
         /* The host's own counters, handed over just before a stats reply

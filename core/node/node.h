@@ -14,6 +14,10 @@
  *   HS_IN_DISK_DONE carrying the same op_id; a read of a missing or short
  *   file returns the bytes that exist (possibly none) with HS_OK;
  * - keep at most one armed timer per timer id (a set re-arms);
+ * - keep one wake-up per node outside the timer table: after a step whose
+ *   outbox has wake_ns != 0, deliver HS_IN_WAKE no later than the earliest
+ *   wake_ns asked for since the last one was delivered (a parked duty
+ *   depends on it; docs/design.md, "Parked duties and the wake-up");
  * - never call node_step re-entrantly; drain the outbox after each step.
  *
  * The same UDP and TCP port number serves a node: UDP for SWIM, TCP for

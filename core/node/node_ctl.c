@@ -251,6 +251,13 @@ void node_ctl_on_member(node_ctl *c, step_ctx *ctx, const hs_member_change *chan
     HS_UNUSED(change);
 }
 
+void node_ctl_on_wake(node_ctl *c, step_ctx *ctx)
+{
+    /* Parks nothing (no timers of its own): another module's wake-up. */
+    HS_UNUSED(c);
+    HS_UNUSED(ctx);
+}
+
 bool node_ctl_owner_live(const node_ctl *c, uint32_t space, uint64_t id)
 {
     /* No timers, no disk operations. */

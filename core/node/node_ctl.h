@@ -58,6 +58,7 @@ void node_ctl_on_disk(node_ctl *c, step_ctx *ctx, const hs_input *in);
 void node_ctl_on_send_failed(node_ctl *c, step_ctx *ctx, const hs_input *in);
 void node_ctl_on_conn_closed(node_ctl *c, step_ctx *ctx, uint64_t conn_id, hs_status reason);
 void node_ctl_on_member(node_ctl *c, step_ctx *ctx, const hs_member_change *change);
+void node_ctl_on_wake(node_ctl *c, step_ctx *ctx);
 bool node_ctl_owner_live(const node_ctl *c, uint32_t space, uint64_t id);
 uint32_t node_ctl_tables(const node_ctl *c, hs_table_view *out, uint32_t cap);
 void node_ctl_check(const node_ctl *c);

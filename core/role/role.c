@@ -98,6 +98,11 @@ void role_on_member(role_state *r, step_ctx *ctx, const hs_member_change *change
     ROLE_DISPATCH(r, on_member, ctx, change);
 }
 
+void role_on_wake(role_state *r, step_ctx *ctx)
+{
+    ROLE_DISPATCH(r, on_wake, ctx);
+}
+
 bool role_owner_live(const role_state *r, uint32_t space, uint64_t id)
 {
     HS_ASSERT(space == HS_ID_TIMER || space == HS_ID_DISK_OP);

@@ -36,6 +36,7 @@ void role_on_disk(role_state *r, step_ctx *ctx, const hs_input *in);
 void role_on_send_failed(role_state *r, step_ctx *ctx, const hs_input *in);
 void role_on_conn_closed(role_state *r, step_ctx *ctx, uint64_t conn_id, hs_status reason);
 void role_on_member(role_state *r, step_ctx *ctx, const hs_member_change *change);
+void role_on_wake(role_state *r, step_ctx *ctx);
 bool role_owner_live(const role_state *r, uint32_t space, uint64_t id);
 uint32_t role_tables(const role_state *r, hs_table_view *out, uint32_t cap);
 void role_check(const role_state *r);

@@ -32,6 +32,7 @@
                                       hs_status reason);                                   \
     void role_##name##_on_member(role_##name *r, step_ctx *ctx,                            \
                                  const hs_member_change *change);                          \
+    void role_##name##_on_wake(role_##name *r, step_ctx *ctx);                             \
     bool role_##name##_owner_live(const role_##name *r, uint32_t space, uint64_t id);      \
     uint32_t role_##name##_tables(const role_##name *r, hs_table_view *out, uint32_t cap); \
     void role_##name##_check(const role_##name *r);
@@ -86,6 +87,12 @@
         HS_UNUSED(ctx);                                                                    \
         HS_ASSERT(r->role == ROLE && change->change <= HS_MEMBER_REAPED);                  \
         r->member_changes_heard++;                                                         \
+    }                                                                                      \
+    void role_##name##_on_wake(role_##name *r, step_ctx *ctx)                              \
+    {                                                                                      \
+        /* parks nothing: another module's wake-up */                                      \
+        HS_UNUSED(ctx);                                                                    \
+        HS_ASSERT(r->role == ROLE);                                                        \
     }                                                                                      \
     bool role_##name##_owner_live(const role_##name *r, uint32_t space, uint64_t id)       \
     {                                                                                      \

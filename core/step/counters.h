@@ -55,6 +55,7 @@
     X(timers_stale)                                                        \
     X(timers_unowned)                                                      \
     X(timers_refused)                                                      \
+    X(wakeups)                                                             \
     X(disk_stale)                                                          \
     X(sends_failed)                                                        \
     X(member_changes)                                                      \

@@ -70,6 +70,13 @@ void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns)
     }
 }
 
+void ctx_wake_after(step_ctx *ctx, uint64_t delay_ns)
+{
+    HS_ASSERT(ctx->ob != NULL);
+    HS_ASSERT(delay_ns > 0 && delay_ns <= UINT64_MAX - ctx->now_ns);
+    hs_outbox_wake_at(ctx->ob, ctx->now_ns + delay_ns);
+}
+
 void ctx_timer_cancel(step_ctx *ctx, uint64_t timer_id)
 {
     HS_ASSERT(ctx->ob != NULL && ctx->counters != NULL);

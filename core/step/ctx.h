@@ -79,5 +79,8 @@ static inline void ctx_event(step_ctx *ctx, uint16_t code, const hs_name *subjec
 
 void ctx_timer_set(step_ctx *ctx, uint64_t timer_id, uint64_t deadline_ns);
 void ctx_timer_cancel(step_ctx *ctx, uint64_t timer_id);
+/* Asks the host for one HS_IN_WAKE no later than delay_ns from now (see
+ * hs_outbox.wake_ns): for a duty that could arm no timer. */
+void ctx_wake_after(step_ctx *ctx, uint64_t delay_ns);
 
 #endif /* HS_CTX_H_ */

@@ -41,11 +41,15 @@
     X(SWIM_LEAVE, "swim.leave", 1)                                         \
     X(SWIM_TIMER_REFUSED, "swim.timer_refused", 0)                         \
     X(SWIM_TIMER_ABANDONED, "swim.timer_abandoned", 0)                     \
+    X(SWIM_REARMED_ON_WAKE, "swim.rearmed_on_wake", 1)                     \
     X(META_FRESH, "meta.fresh_start", 1)                                   \
     X(META_LOADED, "meta.loaded", 1)                                       \
     X(META_SLOT_INVALID, "meta.slot_invalid", 0)                           \
     X(META_DISK_FAILED, "meta.disk_failed", 1)                             \
     X(META_RETRY_ABANDONED, "meta.retry_abandoned", 0)                     \
+    X(META_RETRY_PARKED, "meta.retry_parked", 1)                           \
+    X(META_RETRY_WOKEN, "meta.retry_woken", 1)                             \
+    X(NODE_TIMERS_HANDED_BACK, "node.timers_handed_back", 1)               \
     X(NODE_FRAME_REJECTED, "node.frame_rejected", 1)                       \
     X(NODE_MSG_REJECTED, "node.msg_rejected", 1)                           \
     X(NODE_UNKNOWN_TYPE, "node.unknown_type", 1)                           \

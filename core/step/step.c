@@ -74,6 +74,16 @@ void hs_outbox_reset(hs_outbox *ob)
     ob->arena_used = 0;
     ob->refused_count = 0;
     ob->ordinary = 0;
+    ob->wake_ns = 0;
+}
+
+void hs_outbox_wake_at(hs_outbox *ob, uint64_t at_ns)
+{
+    HS_ASSERT(at_ns > 0); /* 0 means "no wake-up" */
+    if (ob->wake_ns == 0 || at_ns < ob->wake_ns) {
+        ob->wake_ns = at_ns;
+    }
+    HS_ASSERT(ob->wake_ns != 0 && ob->wake_ns <= at_ns);
 }
 
 uint32_t hs_outbox_room(const hs_outbox *ob)
@@ -186,7 +196,8 @@ static hs_output *push_reserved(hs_outbox *ob, hs_output_kind kind)
 {
     HS_ASSERT(kind == HS_OUT_TIMER_SET || kind == HS_OUT_TIMER_CANCEL || kind == HS_OUT_CLOSE);
     hs_output *out = push(ob, kind);
-    if (out != NULL || ob->count >= ob->cap) {
+    if (out != NULL || ob->count >= ob->cap ||
+        (kind == HS_OUT_TIMER_SET && ob->timer_reserve_closed)) {
         return out;
     }
     ob->reserve_taken++; /* a step outgrew its ordinary slots */

@@ -41,7 +41,8 @@ typedef enum {
     X(CONN_CLOSED, "conn_closed") /* a TCP connection went away */        \
     X(SEND_FAILED, "send_failed") /* the host could not send an output */   \
     X(TIMER_REFUSED, "timer_refused") /* the host could not arm a timer */ \
-    X(HOST_COUNTERS, "host_counters") /* the host's own counters, for reports */
+    X(HOST_COUNTERS, "host_counters") /* the host's own counters, for reports */ \
+    X(WAKE, "wake")               /* the wake-up a step asked for (wake_ns) */
 
 typedef enum {
 #define HS_INPUT_ENUM(id, name) HS_IN_##id,
@@ -264,6 +265,9 @@ typedef struct {
      * their room, so a squeezed step still reports everything). */
     uint32_t ordinary;
     uint32_t ordinary_cap;
+    /* A simulator may also close the event reserve to timer sets for one
+     * squeezed step, so the hand-back below runs (false otherwise). */
+    bool timer_reserve_closed;
     uint64_t overflows;   /* outputs that did not fit, each also reported as an event */
     /* Timer sets that did not fit even in the event reserve, in order (cap
      * entries, as many as the outbox has slots).  A lost timer would stall its duty forever, so
@@ -279,6 +283,14 @@ typedef struct {
      * took the event reserve (a step outgrew its outbox: a bound broken,
      * unless a simulator squeezed it). */
     uint64_t reserve_taken;
+    /* The earliest time this step asked to be woken at (0: none).  A
+     * module that could arm no timer (the host's table or this outbox was
+     * full) parks the duty and asks for a wake-up; the host keeps one
+     * wake-up per node outside its timer table (the earliest asked for,
+     * cleared when delivered or when the process ends) and delivers
+     * HS_IN_WAKE then, so a parked duty is re-armed even when nothing
+     * else ever arrives.  A scalar, not an output: a full outbox holds it. */
+    uint64_t wake_ns;
 } hs_outbox;
 
 HS_MUST_USE hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena_cap);
@@ -287,6 +299,8 @@ HS_MUST_USE hs_status hs_outbox_init(hs_outbox *ob, uint32_t cap, uint32_t arena
 uint32_t hs_outbox_room(const hs_outbox *ob);
 void hs_outbox_free(hs_outbox *ob);
 void hs_outbox_reset(hs_outbox *ob);
+/* Asks for a wake-up at at_ns (> 0); the earliest request of a step wins. */
+void hs_outbox_wake_at(hs_outbox *ob, uint64_t at_ns);
 
 /* Payload writing in two phases so encoders write straight into the arena:
  * begin returns room for up to max_len bytes (NULL when full), commit

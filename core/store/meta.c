@@ -8,8 +8,6 @@
 
 static const uint8_t meta_magic[8] = {'H', 'S', 'M', 'E', 'T', 'A', '0', '1'};
 
-#define META_RETRY_MIN_MS 100u
-#define META_RETRY_MAX_MS 10000u
 #define META_OFF_SEQ 8u
 #define META_OFF_CEILING 16u
 #define META_OFF_NAME_LEN 20u
@@ -344,6 +342,7 @@ void meta_on_timer(meta_store *m, step_ctx *ctx, uint64_t timer_id)
 {
     HS_ASSERT(hs_timer_kind(timer_id) == META_TIMER_RETRY);
     HS_ASSERT(meta_timer_owner_live(m, timer_id));
+    HS_ASSERT(!m->retry_parked); /* the host never had a parked timer */
     m->retry_armed = false;
     if (m->phase == META_LOADING) {
         issue_read(m, ctx);
@@ -394,8 +393,10 @@ meta_outcome meta_take_outcome(meta_store *m)
 
 /* The retry timer is the store's only timer and the only thing that would
  * ever retry a failed read or write: without it the node would wait
- * forever for a durable ceiling.  So the store fails on purpose (the node
- * halts with NODE_HALTED, and the host exits saying why) rather than hang. */
+ * forever for a durable ceiling.  So a refused retry is parked and the
+ * host asked for a wake-up at the backoff (hs_outbox.wake_ns), which arms
+ * it due at once; the backoff doubles, so a table that stays full is
+ * asked again ever more slowly, never in a tight loop. */
 void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_status reason)
 {
     HS_ASSERT(reason != HS_OK);
@@ -404,12 +405,14 @@ void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_s
         HS_PROBE(ctx, META_RETRY_ABANDONED);
         return;
     }
-    ctx_event(ctx, HS_EV_TIMER_ABANDONED, NULL, timer_id, reason, 0);
-    m->retry_armed = false;
-    m->phase = META_FAILED;
-    m->failure = reason;
-    m->outcome = META_FAILED_NOW;
-    HS_ASSERT(m->phase == META_FAILED);
+    HS_ASSERT(!m->retry_parked); /* a parked retry is armed only by the wake-up */
+    uint64_t delay_ns = (uint64_t)m->retry_ms * HS_NS_PER_MS;
+    ctx_event(ctx, HS_EV_TIMER_REFUSED, NULL, timer_id, reason, delay_ns);
+    HS_PROBE(ctx, META_RETRY_PARKED);
+    ctx_wake_after(ctx, delay_ns);
+    m->retry_parked = true;
+    m->retry_ms = m->retry_ms * 2 > META_RETRY_MAX_MS ? META_RETRY_MAX_MS : m->retry_ms * 2;
+    HS_ASSERT(m->retry_armed && m->retry_ms <= META_RETRY_MAX_MS);
 }
 
 void meta_on_send_failed(meta_store *m, step_ctx *ctx, const hs_input *in)
@@ -436,6 +439,19 @@ void meta_on_member(meta_store *m, step_ctx *ctx, const hs_member_change *change
     HS_UNUSED(m);
     HS_UNUSED(ctx);
     HS_UNUSED(change);
+}
+
+void meta_on_wake(meta_store *m, step_ctx *ctx)
+{
+    HS_ASSERT(!m->retry_parked || m->retry_armed);
+    if (!m->retry_parked) {
+        return; /* another module's wake-up */
+    }
+    /* The backoff has passed while it waited: due now. */
+    m->retry_parked = false;
+    ctx_timer_set(ctx, retry_timer_id(m), ctx->now_ns);
+    HS_PROBE(ctx, META_RETRY_WOKEN);
+    HS_ASSERT(meta_timer_owner_live(m, retry_timer_id(m)));
 }
 
 bool meta_owner_live(const meta_store *m, uint32_t space, uint64_t id)
@@ -471,4 +487,5 @@ void meta_check(const meta_store *m)
      * waits with none in flight (a kept op id would be one never issued). */
     HS_ASSERT_MSG(!m->retry_armed || ops_in_flight(m) == 0,
                   "meta: a retry waits with no operation in flight");
+    HS_ASSERT_MSG(!m->retry_parked || m->retry_armed, "meta: a parked retry is the live one");
 }

@@ -60,11 +60,19 @@ typedef struct {
     uint32_t ops_high;      /* most ops in flight at once (table report) */
     uint32_t retry_ms;      /* backoff after a disk failure */
     bool retry_armed;
+    /* The retry timer could not be armed (the host's table or the outbox
+     * was full): it waits for the wake-up the refusal asked for, and stays
+     * the store's live retry meanwhile (retry_armed). */
+    bool retry_parked;
     hs_status failure;      /* META_FAILED: HS_ERR_CHECKSUM no valid slot,
                                HS_ERR_STATE another node's file */
     hs_name failure_owner;  /* the other node, for HS_ERR_STATE */
     uint32_t outcome;       /* meta_outcome of the last meta_on_disk */
 } meta_store;
+
+/* The doubling backoff of a retry after a disk failure or a refusal. */
+#define META_RETRY_MIN_MS 100u
+#define META_RETRY_MAX_MS 10000u
 
 enum {
     META_TIMER_RETRY = 32, /* slot 0, gen = arming: retry a failed read or write */
@@ -104,6 +112,7 @@ void meta_on_timer_refused(meta_store *m, step_ctx *ctx, uint64_t timer_id, hs_s
 void meta_on_send_failed(meta_store *m, step_ctx *ctx, const hs_input *in);
 void meta_on_conn_closed(meta_store *m, step_ctx *ctx, uint64_t conn_id, hs_status reason);
 void meta_on_member(meta_store *m, step_ctx *ctx, const hs_member_change *change);
+void meta_on_wake(meta_store *m, step_ctx *ctx);
 bool meta_owner_live(const meta_store *m, uint32_t space, uint64_t id);
 uint32_t meta_tables(const meta_store *m, hs_table_view *out, uint32_t cap);
 void meta_check(const meta_store *m);

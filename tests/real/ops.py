@@ -308,11 +308,15 @@ def stats_and_metrics() -> str:
                          "rx_msgs.ack", "tx_msgs.ack", "rx_msgs.stats_req", "host_tcp_accepted",
                          "host_udp_rx", "host_tcp_refused.table_full",
                          "host_tcp_refused.source_cap", "host_tcp_closed.slow_first",
-                         "host_errors", "host_metrics.ok"):
+                         "host_errors", "host_metrics.ok", "host_wakeups",
+                         "host_outbox.reserve_taken", "host_outbox.timers_lost"):
                 check(name in st, f"hsctl stats lacks {name}: {sorted(st)}")
             check(st["rx_msgs.ping"] > 0 and st["tx_msgs.ping"] > 0, f"no pings counted: {st}")
             check(st["rx_bytes.ping"] >= 16 * st["rx_msgs.ping"], "ping bytes below frame size")
             check(st["host_tcp_accepted"] >= 1 and st["host_udp_rx"] > 0, f"host counters: {st}")
+            # A node at its computed limits never outgrows its outbox.
+            check(st["host_outbox.reserve_taken"] == 0 and st["host_outbox.timers_lost"] == 0,
+                  f"outbox counters: {st}")
             code, ctype, text = _scrape(f"http://127.0.0.1:{mport}/metrics")
             check(code == 200 and ctype.startswith("text/plain; version=0.0.4"),
                   f"/metrics: {code} {ctype}")

@@ -193,6 +193,17 @@ static void test_outbox_reserve_keeps_room_for_events(void **state)
     assert_int_equal(ob.items[ob.count - 1].kind, HS_OUT_TIMER_SET);
     assert_int_equal(ob.reserve_taken, 2);
     assert_int_equal(ob.overflows, 1);
+    /* With the reserve closed to timer sets (a simulator's squeeze) a set
+     * is kept for the hand-back instead; a cancel still takes it. */
+    ob.timer_reserve_closed = true;
+    assert_int_equal(hs_outbox_timer_set(&ob, 40, 100), HS_ERR_FULL);
+    assert_int_equal(ob.refused_count, 1);
+    assert_int_equal(ob.refused_timers[0], 40);
+    assert_int_equal(hs_outbox_timer_cancel(&ob, 8), HS_OK);
+    assert_int_equal(ob.reserve_taken, 3);
+    ob.timer_reserve_closed = false;
+    ob.refused_count = 0;
+    ob.overflows = 1;
     /* Events still fit until the very end. */
     while (ob.count < ob.cap) {
         hs_outbox_event(&ob, HS_EV_NODE_START, NULL, 0, 0, 0);
@@ -217,10 +228,18 @@ static void test_outbox_reserve_keeps_room_for_events(void **state)
     assert_int_equal(ob.overflows, before + 1);
     assert_int_equal(ob.count, ob.cap);
     assert_int_equal(ob.high_water, ob.cap);
+    /* A wake-up fits a full outbox (a scalar): the earliest asked wins. */
+    assert_int_equal(ob.wake_ns, 0);
+    hs_outbox_wake_at(&ob, 500);
+    hs_outbox_wake_at(&ob, 900);
+    assert_int_equal(ob.wake_ns, 500);
+    hs_outbox_wake_at(&ob, 200);
+    assert_int_equal(ob.wake_ns, 200);
     hs_outbox_reset(&ob);
     assert_int_equal(ob.count, 0);
     assert_int_equal(ob.arena_used, 0);
     assert_int_equal(ob.refused_count, 0);
+    assert_int_equal(ob.wake_ns, 0);
     hs_outbox_free(&ob);
     assert_int_equal(hs_outbox_init(&ob, HS_OUTBOX_EVENT_RESERVE, 64), HS_ERR_INVALID);
 }

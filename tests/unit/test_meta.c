@@ -232,7 +232,13 @@ static void test_writes_alternate_and_coalesce(void **state)
     fixture_init(&f);
     assert_int_equal(load(&f, NULL, 0), META_LOADED);
     hs_outbox_reset(&f.ob);
+    /* Room for exactly the write and its sync is room enough. */
+    uint32_t ordinary_cap = f.ob.ordinary_cap;
+    f.ob.ordinary_cap = 2;
+    assert_int_equal(hs_outbox_room(&f.ob), 2);
     meta_want_ceiling(&f.m, &f.ctx, 64);
+    f.ob.ordinary_cap = ordinary_cap;
+    assert_false(has_event(&f, HS_EV_OUTBOX_FULL));
     const hs_output *w = find(&f, HS_OUT_DISK_WRITE);
     const hs_output *sync = find(&f, HS_OUT_DISK_SYNC);
     assert_non_null(w);
@@ -256,6 +262,31 @@ static void test_writes_alternate_and_coalesce(void **state)
     assert_int_equal(r.inc_ceiling, 100);
     assert_int_equal(r.seq, 2);
     fixture_free(&f);
+}
+
+/* meta_init owes nothing to its caller: a store over stale bytes starts
+ * as clean as one over zeroes (a restart reuses nothing, but a later
+ * embedding might). */
+static void test_init_over_stale_bytes(void **state)
+{
+    (void)state;
+    meta_store m;
+    memset(&m, 0xa5, sizeof(m));
+    hs_name name = {0};
+    name.len = 2;
+    memcpy(name.bytes, "n1", 2);
+    meta_init(&m, &name);
+    assert_int_equal(m.phase, META_IDLE);
+    assert_int_equal(m.read_op, 0);
+    assert_int_equal(m.write_op, 0);
+    assert_int_equal(m.sync_op, 0);
+    assert_int_equal(m.in_flight, 0);
+    assert_int_equal(m.wanted, 0);
+    assert_false(m.retry_armed);
+    assert_false(m.retry_parked);
+    assert_int_equal(m.durable.inc_ceiling, 0);
+    assert_int_equal(m.retry_ms, META_RETRY_MIN_MS);
+    assert_int_equal(m.outcome, META_NOTHING);
 }
 
 /* Read, write and sync failures: one DISK_FAILED event each, a retry
@@ -357,7 +388,7 @@ static void test_read_refused_by_a_full_outbox(void **state)
 
     /* No slot at all, not even for the retry timer: it is kept for
      * node_step to hand back, and the store answers that refusal by
-     * failing on purpose, never by hanging. */
+     * parking the retry with a wake-up, never by hanging or failing. */
     fixture_init(&f);
     while (f.ob.count < f.ob.cap) {
         hs_outbox_event(&f.ob, HS_EV_NODE_START, NULL, 0, 0, 0);
@@ -368,11 +399,37 @@ static void test_read_refused_by_a_full_outbox(void **state)
     assert_int_equal(f.ob.refused_count, 1);
     timer = f.ob.refused_timers[0];
     assert_true(meta_timer_owner_live(&f.m, timer));
+    uint32_t backoff_ms = f.m.retry_ms;
     meta_on_timer_refused(&f.m, &f.ctx, timer, HS_ERR_FULL);
     meta_check(&f.m);
-    assert_int_equal(f.m.phase, META_FAILED);
-    assert_int_equal(meta_take_outcome(&f.m), META_FAILED_NOW);
-    assert_false(meta_timer_owner_live(&f.m, timer));
+    assert_int_equal(f.m.phase, META_LOADING);
+    assert_int_equal(meta_take_outcome(&f.m), META_NOTHING);
+    assert_true(f.m.retry_parked);
+    assert_true(meta_timer_owner_live(&f.m, timer)); /* still the live retry */
+    assert_int_equal(f.ob.wake_ns, f.ctx.now_ns + HS_MS(backoff_ms));
+    assert_int_equal(f.m.retry_ms, 2 * backoff_ms); /* asked again more slowly */
+    /* Refused again after its wake-up: parked again, the wake-up later. */
+    hs_outbox_reset(&f.ob);
+    meta_on_wake(&f.m, &f.ctx);
+    meta_check(&f.m);
+    t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    assert_int_equal(t->u.timer.timer_id, timer);
+    assert_int_equal(t->u.timer.deadline_ns, f.ctx.now_ns);
+    assert_false(f.m.retry_parked);
+    meta_on_timer_refused(&f.m, &f.ctx, timer, HS_ERR_FULL);
+    assert_int_equal(f.ob.wake_ns, f.ctx.now_ns + HS_MS(2 * backoff_ms));
+    hs_outbox_reset(&f.ob);
+    meta_on_wake(&f.m, &f.ctx);
+    /* A wake-up with nothing parked (another module's) sets nothing. */
+    hs_outbox_reset(&f.ob);
+    meta_on_wake(&f.m, &f.ctx);
+    assert_null(find(&f, HS_OUT_TIMER_SET));
+    meta_on_timer(&f.m, &f.ctx, timer);
+    meta_check(&f.m);
+    read = find(&f, HS_OUT_DISK_READ);
+    assert_non_null(read);
+    assert_int_equal(done(&f, read->u.disk.op_id, HS_OK, NULL, 0), META_LOADED);
     fixture_free(&f);
 }
 
@@ -384,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_writes_alternate_and_coalesce),
         cmocka_unit_test(test_failures_retry_with_backoff),
         cmocka_unit_test(test_read_refused_by_a_full_outbox),
+        cmocka_unit_test(test_init_over_stale_bytes),
     };
     return cmocka_run_group_tests_name("meta", tests, NULL, NULL);
 }

@@ -1488,6 +1488,14 @@ static void test_gone_owner_is_stale(void **state)
         fire_id(&h, id);
         assert_int_equal(node_get_counters(h.n)->timers_stale, stale_before + 1);
     }
+    /* A one-of-a-kind duty's timer is slot 0, generation 0: any other slot
+     * or generation of its kind is nobody's (started or not). */
+    uint8_t singletons[] = {SWIM_TIMER_PROBE, SWIM_TIMER_SYNC, SWIM_TIMER_RECONNECT};
+    for (uint32_t k = 0; k < HS_ARRAY_LEN(singletons); k++) {
+        assert_true(node_timer_owner_live(h.n, hs_timer_id(singletons[k], 0, 0)));
+        assert_false(node_timer_owner_live(h.n, hs_timer_id(singletons[k], 1, 0)));
+        assert_false(node_timer_owner_live(h.n, hs_timer_id(singletons[k], 0, 3)));
+    }
 
     /* Completions for ops nobody has in flight. */
     hs_input in;
@@ -1506,6 +1514,17 @@ static void test_gone_owner_is_stale(void **state)
 /* A refused SWIM timer waits (arming it again now would be refused again)
  * and is armed with a delay once another SWIM timer fires; the meta
  * store's only timer refused halts the node on purpose. */
+static const hs_output *timer_set(const harness *h, uint64_t timer_id)
+{
+    for (int i = 0; find_output(h, HS_OUT_TIMER_SET, i) != NULL; i++) {
+        const hs_output *o = find_output(h, HS_OUT_TIMER_SET, i);
+        if (o->u.timer.timer_id == timer_id) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 static void test_timer_refused(void **state)
 {
     (void)state;
@@ -1554,11 +1573,22 @@ static void test_timer_refused(void **state)
     in.kind = HS_IN_TIMER_REFUSED;
     in.u.timer_refused.timer_id = retry->u.timer.timer_id;
     in.u.timer_refused.reason = HS_ERR_FULL;
+    uint64_t retry_id = retry->u.timer.timer_id;
     step_input(&h, &in);
-    assert_non_null(find_event(&h, HS_EV_TIMER_ABANDONED));
-    assert_non_null(find_event(&h, HS_EV_NODE_HALTED));
-    assert_int_equal(node_meta(h.n)->phase, META_FAILED);
-    assert_false(node_running(h.n));
+    /* The store's only timer refused: parked with a wake-up, never a halt
+     * (a full table is the host's trouble, not a broken metadata file). */
+    assert_non_null(find_event(&h, HS_EV_TIMER_REFUSED));
+    assert_null(find_event(&h, HS_EV_NODE_HALTED));
+    assert_int_equal(node_meta(h.n)->phase, META_LOADING);
+    assert_true(node_meta(h.n)->retry_parked);
+    /* The backoff doubled with the failure that armed it (100 -> 200 ms). */
+    assert_int_equal(h.ob.wake_ns, h.now_ns + HS_MS(2 * META_RETRY_MIN_MS));
+    h.now_ns = h.ob.wake_ns;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_WAKE;
+    step_input(&h, &in);
+    assert_non_null(timer_set(&h, retry_id));
+    assert_int_equal(node_get_counters(h.n)->wakeups, 1);
     harness_free(&h);
 }
 
@@ -1594,16 +1624,6 @@ static bool parked(const swim *s, uint64_t timer_id)
 }
 
 /* The TIMER_SET of the last step for this timer, if any. */
-static const hs_output *timer_set(const harness *h, uint64_t timer_id)
-{
-    for (int i = 0; find_output(h, HS_OUT_TIMER_SET, i) != NULL; i++) {
-        const hs_output *o = find_output(h, HS_OUT_TIMER_SET, i);
-        if (o->u.timer.timer_id == timer_id) {
-            return o;
-        }
-    }
-    return NULL;
-}
 
 /* A timer set the outbox has no slot for is never lost.  With the event
  * reserve left it takes a slot there; with nothing left node_step hands it
@@ -1630,21 +1650,57 @@ static void test_full_outbox_hands_timers_back(void **state)
     assert_true(node_get_counters(h.n)->timers_refused > refused_before);
     const swim *s = node_swim(h.n);
     assert_true(parked(s, probe));
+    /* The refusal asked the host for a wake-up at the first backoff. */
+    assert_int_equal(h.ob.wake_ns, h.now_ns + HS_MS(SWIM_REARM_MIN_MS));
     h.now_ns += HS_SEC(1);
     fire(&h, SWIM_TIMER_SYNC, 0);
     assert_non_null(timer_set(&h, probe));
     assert_int_equal(s->rearm_count, 0);
+
+    /* Parked again, and nothing but the wake-up arrives: it arms the probe
+     * round due at once (its backoff has passed while it waited). */
+    h.now_ns += HS_SEC(2);
+    step_squeezed(&h, &in, true);
+    assert_true(parked(s, probe));
+    assert_true(h.ob.wake_ns > h.now_ns);
+    h.now_ns = h.ob.wake_ns;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_WAKE;
+    step(&h, &in);
+    assert_int_equal(s->rearm_count, 0);
+    assert_non_null(timer_set(&h, probe));
+    assert_int_equal(timer_set(&h, probe)->u.timer.deadline_ns, h.now_ns);
+    assert_int_equal(h.ob.wake_ns, 0); /* nothing parked: none asked */
+    assert_int_equal(node_probes(h.n)->hits[HS_PROBE_SWIM_REARMED_ON_WAKE], 1);
     harness_free(&h);
 
-    /* START with no slot at all: the read and its retry timer refused. */
+    /* START with no slot at all: the read and its retry timer refused.
+     * The retry is parked with a wake-up (the store never hangs and never
+     * gives up on a full table), which arms it; its firing reads. */
     harness_create(&h, "n1", 1, 0);
     memset(&in, 0, sizeof(in));
     in.kind = HS_IN_START;
     step_squeezed(&h, &in, true);
-    assert_int_equal(node_meta(h.n)->phase, META_FAILED);
+    const meta_store *m = node_meta(h.n);
+    assert_int_equal(m->phase, META_LOADING);
+    assert_true(m->retry_parked && m->retry_armed);
     assert_int_equal(node_get_counters(h.n)->timers_refused, 1);
     assert_int_equal(node_get_counters(h.n)->disk_failures, 1);
-    assert_false(node_running(h.n));
+    assert_int_equal(h.ob.wake_ns, h.now_ns + HS_MS(2 * META_RETRY_MIN_MS));
+    h.now_ns = h.ob.wake_ns;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_WAKE;
+    step(&h, &in);
+    assert_false(m->retry_parked);
+    const hs_output *retry = find_output(&h, HS_OUT_TIMER_SET, 0);
+    assert_non_null(retry);
+    assert_int_equal(retry->u.timer.deadline_ns, h.now_ns);
+    in.kind = HS_IN_TIMER;
+    in.u.timer.timer_id = retry->u.timer.timer_id;
+    step(&h, &in);
+    assert_non_null(find_output(&h, HS_OUT_DISK_READ, 0));
+    run_disk(&h);
+    assert_true(node_running(h.n));
     harness_free(&h);
 }
 
