@@ -567,6 +567,19 @@ static void compute_bounds(sim *s)
     uint32_t members = s->n + s->cl.fake_count;
     uint64_t conv = swim_convergence_bound_ns(sc, members);
     uint64_t det = swim_detection_bound_ns(sc, members);
+    /* The checked form, as hsctl bounds computes it: it recomputes both
+     * with every product overflow-checked and asserts they agree, so a
+     * slip in either formula fails the run here instead of loosening or
+     * tightening every liveness bound unseen.  Within the member table a
+     * validated configuration always has computable bounds. */
+    uint64_t det_checked = 0;
+    uint64_t conv_checked = 0;
+    hs_status computable = swim_bounds_ns(sc, members, &det_checked, &conv_checked);
+    if ((uint64_t)members <= (uint64_t)sc->members_cap + 1 &&
+        (computable != HS_OK || det_checked != det || conv_checked != conv)) {
+        bounds_violation(s, -1, "liveness bounds not computable for a valid configuration",
+                         members);
+    }
     /* Restarted nodes read and rewrite their metadata (three disk
      * operations) before they run, and the first exchange crosses the
      * network: allow for the slowest possible draws of both. */
