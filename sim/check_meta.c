@@ -46,9 +46,39 @@ static void loaded(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
     r->active = false;
 }
 
+/* The retry's backoff starts at META_RETRY_MIN_MS in every process,
+ * doubles (capped at META_RETRY_MAX_MS) with each failure or refusal its
+ * event reports, and is back at the minimum after a load or a ceiling
+ * made durable: the delay each DISK_FAILED and each refusal of the retry
+ * timer reports must be the one this replay of the rule gives. */
+static void meta_backoff(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
+{
+    if (c->meta_backoff_epoch[i] != c->epoch[i] || c->meta_backoff_ms[i] == 0) {
+        c->meta_backoff_epoch[i] = c->epoch[i];
+        c->meta_backoff_ms[i] = META_RETRY_MIN_MS;
+    }
+    uint32_t *b = &c->meta_backoff_ms[i];
+    bool refusal = ev->code == HS_EV_TIMER_REFUSED && hs_timer_kind(ev->a) == META_TIMER_RETRY;
+    if (ev->code == HS_EV_META_LOADED || ev->code == HS_EV_META_FRESH ||
+        ev->code == HS_EV_META_PERSISTED) {
+        *b = META_RETRY_MIN_MS;
+    } else if (ev->code == HS_EV_DISK_FAILED || refusal) {
+        simcheck_count(c, SIMCHECK_DUTY_TIMERS);
+        if (ev->c != (uint64_t)*b * HS_NS_PER_MS) {
+            simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,
+                            "metadata %s reports a %llu ms backoff; the rule gives %u ms",
+                            refusal ? "retry refusal" : "disk failure",
+                            (unsigned long long)(ev->c / HS_NS_PER_MS), *b);
+        }
+        *b = *b * 2 > META_RETRY_MAX_MS ? META_RETRY_MAX_MS : *b * 2;
+    }
+    HS_ASSERT(*b >= META_RETRY_MIN_MS && *b <= META_RETRY_MAX_MS);
+}
+
 void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
 {
     HS_ASSERT(i < c->nodes && ev != NULL);
+    meta_backoff(c, now_ns, i, ev);
     simcheck_recovery *r = &c->recovery[i];
     if (!r->active) {
         return;

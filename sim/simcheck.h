@@ -375,6 +375,10 @@ typedef struct {
     /* duty_timers, the re-arm backoff: SWIM's parked count and backoff as
      * the step found them, and whether it delivers a live SWIM timer. */
     uint32_t parked_before;
+    /* duty_timers, the metadata retry's backoff as its events tell it
+     * (check_meta.c), valid in the process of meta_backoff_epoch. */
+    uint32_t meta_backoff_ms[SIMOPT_NODES_MAX];
+    uint32_t meta_backoff_epoch[SIMOPT_NODES_MAX];
     uint32_t backoff_before_ms;
     bool swim_timer_live;
     /* record_events: the step's told records and tallies, and each node's

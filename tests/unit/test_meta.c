@@ -344,6 +344,17 @@ static void test_failures_retry_with_backoff(void **state)
     assert_int_equal(done(&f, write_op, HS_OK, NULL, 0), META_NOTHING);
     assert_int_equal(done(&f, sync_op, HS_OK, NULL, 0), META_DURABLE);
     assert_int_equal(f.m.durable.inc_ceiling, 64);
+    /* A durable ceiling ends the backoff: the next failure waits the least. */
+    assert_int_equal(f.m.retry_ms, META_RETRY_MIN_MS);
+    hs_outbox_reset(&f.ob);
+    meta_want_ceiling(&f.m, &f.ctx, 128);
+    write_op = find(&f, HS_OUT_DISK_WRITE)->u.disk.op_id;
+    sync_op = find(&f, HS_OUT_DISK_SYNC)->u.disk.op_id;
+    assert_int_equal(done(&f, write_op, HS_OK, NULL, 0), META_NOTHING);
+    assert_int_equal(done(&f, sync_op, HS_ERR_IO, NULL, 0), META_NOTHING);
+    t = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(t);
+    assert_int_equal(t->u.timer.deadline_ns, f.ctx.now_ns + HS_MS(META_RETRY_MIN_MS));
 
     /* A completion for an operation the store never issued is not its own. */
     hs_input in;
