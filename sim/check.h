@@ -47,6 +47,7 @@ void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
 /* check_meta.c: meta_recovery, from the event records of node i. */
 void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 void check_meta_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
+void check_bounds_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 
 /* check_gossip.c: accused_first and ack_self_first, for each UDP datagram node i's step
  * sent to the node named to_name (before check_swim_views reads the

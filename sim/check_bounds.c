@@ -39,3 +39,20 @@ void check_bounds_outbox(simcheck *c, uint64_t now_ns, uint32_t i, bool overflow
                         high_water, cap);
     }
 }
+
+/* A table refuses or evicts only at its cap: the TABLE_FULL event tells
+ * the count it saw, which must be the cap it tells. */
+void check_bounds_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
+{
+    HS_ASSERT(i < c->nodes && ev != NULL);
+    if (ev->code != HS_EV_TABLE_FULL) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_BOUNDS);
+    if (ev->c != ev->b) {
+        simcheck_report(c, SIMCHECK_BOUNDS, now_ns, (int32_t)i,
+                        "table %s said full with %llu of %llu entries",
+                        hs_table_name((uint32_t)ev->a), (unsigned long long)ev->c,
+                        (unsigned long long)ev->b);
+    }
+}

@@ -200,6 +200,7 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     check_story_event(c, i, ev);
     check_meta_event(c, now_ns, i, ev);
     check_replies_event(c, now_ns, i, ev);
+    check_bounds_event(c, now_ns, i, ev);
     if (ev->code == HS_EV_TIMER_ABANDONED && c->step_refused && ev->a == c->step_refused_id) {
         c->step_abandoned = true;
     }

@@ -70,7 +70,7 @@ typedef enum {
     X(ERROR_REPLY_SUPPRESSED, HS_SEV_DEBUG, NULL, "reason", STATUS, "type", U64, "to", ADDR) \
     X(ERROR_REPLY_RECEIVED, HS_SEV_WARN, NULL, "reason", STATUS, "type", U64, "from", ADDR) \
     X(REPLY_SUPPRESSED, HS_SEV_DEBUG, "source", "type", MSG, "from", ADDR, NULL, NONE)    \
-    X(TABLE_FULL, HS_SEV_WARN, NULL, "table", TABLE, "cap", U64, NULL, NONE)              \
+    X(TABLE_FULL, HS_SEV_WARN, NULL, "table", TABLE, "cap", U64, "count", U64)            \
     X(OUTBOX_FULL, HS_SEV_ERROR, NULL, "dropped_kind", U64, "bytes", U64, "lost", U64)     \
     X(ENCODE_FAILED, HS_SEV_ERROR, NULL, "type", MSG, "status", STATUS, NULL, NONE)       \
     X(INPUT_UNHANDLED, HS_SEV_WARN, NULL, "input", INPUT, NULL, NONE, NULL, NONE)         \

@@ -1416,6 +1416,10 @@ static void check_counts(const swim *s)
      * scan never walks more than about twice the live entries. */
     HS_ASSERT_MSG(s->gossip_end - s->gossip_count <= s->gossip_count + SWIM_GOSSIP_SLACK,
                   "swim: gossip holes at most the live entries plus the slack");
+    /* A removal trims the holes at the end, so a scan stops at the last
+     * live entry. */
+    HS_ASSERT_MSG(s->gossip_end == 0 || s->gossip[s->gossip_end - 1].uid != SWIM_GOSSIP_HOLE,
+                  "swim: no hole at the end of the gossip queue");
     HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
                   "swim: an armed probe timeout has a probe in flight");
     HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");

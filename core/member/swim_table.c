@@ -274,7 +274,8 @@ swim_member *swim_table_add(swim *s, step_ctx *ctx, const msg_member *e)
     uint64_t key = swim_name_key(&e->name);
     if (s->free_count == 0 || map_contains(&s->by_name, key)) {
         ctx->counters->tables_full++;
-        ctx_event(ctx, HS_EV_TABLE_FULL, &e->name, HS_TABLE_MEMBERS, s->cfg.members_cap, 0);
+        ctx_event(ctx, HS_EV_TABLE_FULL, &e->name, HS_TABLE_MEMBERS, s->cfg.members_cap,
+                  s->member_count);
         HS_PROBE(ctx, SWIM_MEMBERS_FULL);
         return NULL;
     }
@@ -472,10 +473,11 @@ void swim_table_gossip_enqueue(swim *s, step_ctx *ctx, swim_member *owner)
                 victim = i;
             }
         }
+        ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap,
+                  s->gossip_count);
         gossip_remove_at(s, victim);
         ctx->counters->gossip_evicted++;
         HS_PROBE(ctx, SWIM_GOSSIP_EVICTED);
-        ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_GOSSIP, s->cfg.gossip_cap, 0);
     }
     if (s->gossip_end == s->cfg.gossip_cap) {
         gossip_compact(s);
@@ -621,7 +623,7 @@ swim_relay *swim_table_relay_add(swim *s, step_ctx *ctx)
         }
     }
     ctx->counters->tables_full++;
-    ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_RELAYS, s->cfg.relays_cap, 0);
+    ctx_event(ctx, HS_EV_TABLE_FULL, NULL, HS_TABLE_RELAYS, s->cfg.relays_cap, s->relay_count);
     return NULL;
 }
 

@@ -99,7 +99,7 @@ static void peers_evict(peers *p, step_ctx *ctx, uint64_t by_conn)
     peer_binding victim = p->slots[oldest];
     ctx->counters->tables_full++;
     ctx->counters->peers_evicted++;
-    ctx_event(ctx, HS_EV_TABLE_FULL, &victim.hello.name, HS_TABLE_PEERS, p->cap, 0);
+    ctx_event(ctx, HS_EV_TABLE_FULL, &victim.hello.name, HS_TABLE_PEERS, p->cap, p->count);
     HS_PROBE(ctx, NODE_PEER_EVICTED);
     ctx_event(ctx, HS_EV_PEER_EVICTED, &victim.hello.name, victim.conn_id, by_conn,
               ctx->now_ns - victim.active_ns);
