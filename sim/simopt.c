@@ -242,6 +242,13 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&t, seed, rng_label("timers"));
     uint32_t refuse = pick(&t, 1000, 20000);
     o->timer_refuse_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&t, 4) != 0 ? 0 : refuse;
+    /* One refusing seed in eight has a host whose table stays nearly full,
+     * so refusals follow each other and the re-arm backoffs reach their
+     * caps (drawn after the rest: the other seeds keep their draws). */
+    uint32_t near_full = pick(&t, 200000, 600000);
+    if (o->timer_refuse_ppm != 0 && rng_below(&t, 8) == 0) {
+        o->timer_refuse_ppm = near_full;
+    }
     rng q;
     rng_derive(&q, seed, rng_label("squeeze"));
     uint32_t squeeze = pick(&q, 1000, 20000);
