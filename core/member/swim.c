@@ -1342,20 +1342,17 @@ static void check_members(const swim *s)
     HS_ASSERT_MSG(s->order_count <= s->member_count, "swim: probe order within members");
 }
 
+static void check_counts(const swim *s);
+
 void swim_check(const swim *s)
 {
     check_members(s);
+    check_counts(s);
     uint32_t live = 0;
     for (uint32_t i = 0; i < s->cfg.relays_cap; i++) {
         live += s->relays[i].live ? 1u : 0u;
     }
     HS_ASSERT_MSG(live == s->relay_count, "swim: relay_count equals the live relays");
-    HS_ASSERT_MSG(s->gossip_count <= s->gossip_end && s->gossip_end <= s->cfg.gossip_cap,
-                  "swim: gossip entries, holes included, within the cap");
-    /* Every removal compacts past this many holes, so a select or expire
-     * scan never walks more than about twice the live entries. */
-    HS_ASSERT_MSG(s->gossip_end - s->gossip_count <= s->gossip_count + SWIM_GOSSIP_SLACK,
-                  "swim: gossip holes at most the live entries plus the slack");
     uint32_t gossip_live = 0;
     for (uint32_t i = 0; i < s->gossip_end; i++) {
         const swim_gossip *g = &s->gossip[i];
@@ -1370,10 +1367,6 @@ void swim_check(const swim *s)
         HS_ASSERT_MSG(owner->gossip_pos == i + 1, "swim: a gossip entry's record points back");
     }
     HS_ASSERT_MSG(gossip_live == s->gossip_count, "swim: gossip_count equals the live entries");
-    HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
-                  "swim: an armed probe timeout has a probe in flight");
-    HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");
-    HS_ASSERT_MSG(s->rearm_count <= SWIM_REARM_MAX, "swim: timer retries within their cap");
 }
 
 /* One member record, as check_members checks every one. */
@@ -1422,6 +1415,13 @@ static void check_counts(const swim *s)
                   "swim: no hole at the end of the gossip queue");
     HS_ASSERT_MSG(!s->probe_timeout_armed || s->probe_uid != 0,
                   "swim: an armed probe timeout has a probe in flight");
+    /* A probe ends when its target goes (set_state, swim_table_remove), and
+     * an ack ends its direct timeout. */
+    const swim_member *target = s->probe_uid == 0 ? NULL : swim_table_find_uid(s, s->probe_uid);
+    HS_ASSERT_MSG(s->probe_uid == 0 || (target != NULL && !swim_state_gone(target->state)),
+                  "swim: a probe in flight targets a member not dead or left");
+    HS_ASSERT_MSG(!s->probe_acked || !s->probe_timeout_armed,
+                  "swim: an acked probe has no direct timeout armed");
     HS_ASSERT_MSG(s->change_count <= SWIM_CHANGES_MAX, "swim: change queue within its bound");
     HS_ASSERT_MSG(s->rearm_count <= SWIM_REARM_MAX, "swim: timer retries within their cap");
 }

@@ -1437,6 +1437,32 @@ static void gossip_about(harness *h, const char *name, uint32_t index, uint32_t 
 
 /* A timer whose owner is gone (cancelled, or its slot reused by another
  * record) and a completion no live op owns are reported, never acted on. */
+/* swim_init keeps at most SWIM_SEEDS_MAX seeds, its own address left
+ * out, whatever it is handed (the UBSan build sees an index past the
+ * array if the guard slips). */
+static void test_swim_keeps_at_most_its_seeds(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    hs_addr seeds[SWIM_SEEDS_MAX + 2];
+    for (uint32_t i = 0; i < HS_ARRAY_LEN(seeds); i++) {
+        seeds[i] = addr_of(100 + i);
+    }
+    seeds[3] = addr_of(1); /* its own: left out */
+    hs_name name = name_of("n1");
+    swim *s = calloc(1, sizeof(*s));
+    assert_non_null(s);
+    assert_int_equal(swim_init(s, &cfg, &name, addr_of(1), 0, seeds, HS_ARRAY_LEN(seeds)), HS_OK);
+    assert_int_equal(s->seed_count, SWIM_SEEDS_MAX);
+    for (uint32_t i = 0; i < s->seed_count; i++) {
+        assert_false(hs_addr_eq(s->seeds[i], addr_of(1)));
+    }
+    assert_true(hs_addr_eq(s->seeds[3], addr_of(104)));
+    swim_free(s);
+    free(s);
+}
+
 static void test_gone_owner_is_stale(void **state)
 {
     (void)state;
@@ -1995,6 +2021,7 @@ int main(void)
         cmocka_unit_test(test_full_outbox_hands_timers_back),
         cmocka_unit_test(test_full_outbox_ends_the_stream),
         cmocka_unit_test(test_refused_duty_outranks_member_timers),
+        cmocka_unit_test(test_swim_keeps_at_most_its_seeds),
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
         cmocka_unit_test(test_send_failed),
