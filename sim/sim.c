@@ -665,7 +665,8 @@ static void stream(rng *r, uint64_t seed, const char *label)
 /* The second slot beside an old life's record (rec, in slot rec.seq % 2)
  * for stale_slot_ppm, drawn from r; returns the slot the store must
  * refuse and its status in want (meta_recovery). */
-static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_recovery *want)
+static uint32_t stale_slot(rng *r, const meta_record *rec, uint8_t *file,
+                           simcheck_recovery *want)
 {
     uint32_t other = (uint32_t)((rec->seq + 1) % 2);
     meta_record bad = *rec;
@@ -704,6 +705,17 @@ static void stale_slot(rng *r, const meta_record *rec, uint8_t *file, simcheck_r
         at[0] = (uint8_t)(1u + rng_below(r, 255));
     }
     HS_ASSERT(want->bad_slot < 2);
+    /* Half the torn slots that are the file's last are torn by the file's
+     * end instead: its first write cut after k bytes, so the read returns
+     * less than a slot (the sanitizer builds hand core exactly those
+     * bytes: a decoder reading past them fails under ASan). */
+    uint32_t cut = (uint32_t)rng_range(r, 1, META_RECORD_LEN - 1);
+    if (kind == 4 && other == 1 && rng_below(r, 2) == 0) {
+        meta_encode(&bad, at);
+        want->bad_status = HS_ERR_TRUNCATED;
+        return META_SLOT_SIZE + cut;
+    }
+    return META_FILE_SIZE;
 }
 
 /* An old life's metadata record on node i's disk before its first start,
@@ -737,14 +749,16 @@ static hs_status preload_meta(sim *s, uint32_t i)
     uint8_t file[META_FILE_SIZE];
     memset(file, 0, sizeof(file));
     meta_encode(&rec, file + (rec.seq % 2) * META_SLOT_SIZE);
+    uint32_t len = META_FILE_SIZE;
     if (stale) {
         simcheck_recovery want = {rec.seq, rec.inc_ceiling, -1, 0, false, false};
-        stale_slot(&q, &rec, file, &want);
+        len = stale_slot(&q, &rec, file, &want);
         sn->recovery = want; /* for simcheck, once it exists */
     }
+    HS_ASSERT(len > META_SLOT_SIZE && len <= sizeof(file));
     sn->stale_slot = stale;
     sn->inc_high = high;
-    return simdisk_preload(&sn->disk, HS_FILE_META, file, sizeof(file));
+    return simdisk_preload(&sn->disk, HS_FILE_META, file, len);
 }
 
 /* A key no message type of this version defines, below 64 so that the
