@@ -1463,6 +1463,87 @@ static void test_swim_keeps_at_most_its_seeds(void **state)
     free(s);
 }
 
+/* A SWIM module outside a node, with its own step context, for the
+ * table functions a node reaches only through rare sizes. */
+typedef struct {
+    swim *s;
+    hs_outbox ob;
+    rng r;
+    node_counters counters;
+    step_ctx ctx;
+} bare_swim;
+
+static void bare_swim_init(bare_swim *b, const swim_config *cfg)
+{
+    memset(b, 0, sizeof(*b));
+    b->s = calloc(1, sizeof(*b->s));
+    assert_non_null(b->s);
+    hs_name name = name_of("n1");
+    assert_int_equal(swim_init(b->s, cfg, &name, addr_of(1), 0, NULL, 0), HS_OK);
+    assert_int_equal(hs_outbox_init(&b->ob, 1024, 1u << 16), HS_OK);
+    rng_seed(&b->r, 7);
+    b->ctx = (step_ctx){HS_SEC(1), &b->ob, &b->r, &b->counters, msg_registry_find, NULL};
+}
+
+static void bare_swim_free(bare_swim *b)
+{
+    swim_free(b->s);
+    free(b->s);
+    hs_outbox_free(&b->ob);
+}
+
+static swim_member *bare_add(bare_swim *b, uint32_t i, uint8_t state)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "m%u", i);
+    msg_member e = member_entry(name, 1000 + i, 1, state);
+    hs_outbox_reset(&b->ob);
+    swim_member *m = swim_table_add(b->s, &b->ctx, &e);
+    assert_non_null(m);
+    return m;
+}
+
+/* The retransmit limit is max(1, floor(lambda x ln(n + 1))) in Q16 fixed
+ * point; at lambda 17 and 251 nodes the product is 94.0003, so the last
+ * bit of the log decides it (found by replaying the fixed-point code for
+ * lambda 1..20 and 1..2,000 members against the exact logarithm). */
+static void test_retransmit_limit_to_the_last_bit(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    cfg.retransmit_mult = 17;
+    bare_swim b;
+    bare_swim_init(&b, &cfg);
+    for (uint32_t i = 0; i < 250; i++) {
+        (void)bare_add(&b, i, MEMBER_ALIVE);
+    }
+    assert_int_equal(b.s->member_count, 250);
+    assert_int_equal(swim_retransmit_limit(b.s), 94);
+    bare_swim_free(&b);
+}
+
+/* Gossip about the destination goes first when it fits, and it fits when
+ * its entry is exactly the budget left. */
+static void test_gossip_about_dest_fits_exactly(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    bare_swim b;
+    bare_swim_init(&b, &cfg);
+    swim_member *dest = bare_add(&b, 1, MEMBER_ALIVE);
+    swim_table_set_state(b.s, dest, MEMBER_SUSPECT);
+    msg_member entry;
+    swim_table_entry_of(dest, &entry);
+    size_t size = msg_member_size(&entry);
+    msg_member out[4];
+    assert_int_equal(swim_table_gossip_select(b.s, dest, out, 4, size), 1);
+    assert_true(hs_name_eq(&out[0].name, &dest->name));
+    assert_int_equal(swim_table_gossip_select(b.s, dest, out, 4, size - 1), 0);
+    bare_swim_free(&b);
+}
+
 static void test_gone_owner_is_stale(void **state)
 {
     (void)state;
@@ -2022,6 +2103,8 @@ int main(void)
         cmocka_unit_test(test_full_outbox_ends_the_stream),
         cmocka_unit_test(test_refused_duty_outranks_member_timers),
         cmocka_unit_test(test_swim_keeps_at_most_its_seeds),
+        cmocka_unit_test(test_retransmit_limit_to_the_last_bit),
+        cmocka_unit_test(test_gossip_about_dest_fits_exactly),
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
         cmocka_unit_test(test_send_failed),
