@@ -191,10 +191,6 @@ static void attach_gossip(swim *s, step_ctx *ctx, msg_member_list *l, const swim
     ctx->counters->gossip_sent += l->count;
 }
 
-/* Bytes of a probe payload apart from its gossip entries, at most: map
- * head 1, seq 1 + 9, source 1 + 65, target 1 + 65, target_addr 1 + 9,
- * gossip key and array head 1 + 1, target_inc 1 + 5: 161, rounded up. */
-#define PROBE_BASE_MAX 176u
 
 /* What a PING or PING_REQ says about its target: name, address and, when
  * known, the incarnation the sender holds for it. */
@@ -224,7 +220,7 @@ static void send_probe_msg(swim *s, step_ctx *ctx, uint16_t type, hs_addr to, ui
         m.has_target_inc = target->inc_known;
         m.target_inc = target->inc;
     }
-    attach_gossip(s, ctx, &m.gossip, dest, with_self, FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX);
+    attach_gossip(s, ctx, &m.gossip, dest, with_self, FRAME_UDP_PAYLOAD_MAX - SWIM_PROBE_BASE_MAX);
     (void)ctx_send(ctx, HS_CH_UDP, to, 0, type, &m);
 }
 
@@ -235,7 +231,7 @@ static void fill_sync_list(swim *s, msg_member_list *l, const swim_member *dest)
     l->items = s->scratch;
     l->cap = MSG_SYNC_MAX;
     l->count = 0;
-    size_t budget = FRAME_UDP_PAYLOAD_MAX - PROBE_BASE_MAX;
+    size_t budget = FRAME_UDP_PAYLOAD_MAX - SWIM_PROBE_BASE_MAX;
     self_entry(s, &l->items[0]);
     budget -= msg_member_size(&l->items[0]);
     l->count = 1;

@@ -30,6 +30,12 @@
  * (swim_config.h; the proxy and pick arrays on the stack are this long). */
 #define SWIM_SEEDS_MAX 16u
 
+/* Bytes of a probe payload apart from its gossip entries, at most: map
+ * head 1, seq 1 + 9, source 1 + 65, target 1 + 65, target_addr 1 + 9,
+ * gossip key and array head 1 + 1, target_inc 1 + 5: 161, rounded up.
+ * A push-pull list gets the datagram less this much too. */
+#define SWIM_PROBE_BASE_MAX 176u
+
 typedef struct {
     /* Hot fields first and the name last, the record padded to two cache
      * lines: a lookup, a probe or a merge at 1,024 members touches one line

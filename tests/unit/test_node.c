@@ -212,12 +212,12 @@ static hs_status msg_encode_frame_t(const msg *m, uint8_t *buf, size_t cap, size
     return msg_encode_frame(msg_registry_find(m->type), &copy.u, buf, cap, len);
 }
 
-/* Decodes a send output; returns the message type. */
-static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
+/* Decodes a send output of ob; returns the message type. */
+static uint16_t decode_out(const hs_outbox *ob, const hs_output *o, msg *m)
 {
     frame_header header;
     const uint8_t *payload = NULL;
-    assert_int_equal(frame_decode(hs_outbox_payload(&h->ob, o), o->u.send.len,
+    assert_int_equal(frame_decode(hs_outbox_payload(ob, o), o->u.send.len,
                                   FRAME_TCP_PAYLOAD_MAX, &header, &payload),
                      HS_OK);
     msg_rx_store store = {decoded_list, MSG_MEMBERS_MAX, decoded_counters, MSG_COUNTERS_MAX};
@@ -229,6 +229,12 @@ static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
     m->list = body_list(m)->items;
     m->list_count = body_list(m)->count;
     return header.type;
+}
+
+/* Decodes a send output of the harness; returns the message type. */
+static uint16_t decode_send(const harness *h, const hs_output *o, msg *m)
+{
+    return decode_out(&h->ob, o, m);
 }
 
 static hs_input recv_input(hs_channel channel, hs_addr from, uint64_t conn,
@@ -1503,6 +1509,80 @@ static swim_member *bare_add(bare_swim *b, uint32_t i, uint8_t state)
     return m;
 }
 
+/* Member i of a bare module with a name of len bytes ("m<i>x..."), and
+ * the size of its entry on the wire. */
+static msg_member sized_entry(uint32_t i, uint32_t len)
+{
+    char name[HS_NAME_MAX + 1];
+    int head = snprintf(name, sizeof(name), "m%u", i);
+    assert_true(head > 0 && (uint32_t)head <= len && len <= HS_NAME_MAX);
+    memset(name + head, 'x', len - (uint32_t)head);
+    name[len] = 0;
+    return member_entry(name, 1000 + i, 1, MEMBER_ALIVE);
+}
+
+static size_t add_sized(bare_swim *b, uint32_t i, uint32_t len)
+{
+    msg_member e = sized_entry(i, len);
+    hs_outbox_reset(&b->ob);
+    swim_member *m = swim_table_add(b->s, &b->ctx, &e);
+    assert_non_null(m);
+    msg_member back;
+    swim_table_entry_of(m, &back);
+    assert_int_equal(msg_member_size(&back), msg_member_size(&e));
+    return msg_member_size(&e);
+}
+
+/* A push-pull list takes every member that fits, the last one included
+ * when its entry is exactly the budget left: names are sized so the table
+ * fills the datagram to the byte, and the SYNC must carry all of it. */
+static void test_sync_list_fills_to_the_byte(void **state)
+{
+    (void)state;
+    swim_config cfg;
+    swim_config_defaults(&cfg);
+    bare_swim b;
+    bare_swim_init(&b, &cfg);
+    swim_start(b.s, &b.ctx, 1, 100);
+    msg_member self;
+    swim_table_entry_of(&b.s->self, &self);
+    size_t left = FRAME_UDP_PAYLOAD_MAX - SWIM_PROBE_BASE_MAX - msg_member_size(&self);
+    uint32_t n = 0;
+    msg_member widest = sized_entry(99, HS_NAME_MAX);
+    size_t biggest = msg_member_size(&widest);
+    while (left > 2 * biggest) {
+        left -= add_sized(&b, n++, 60); /* slot 0, the sync's destination, first */
+    }
+    /* The rest in two members, each of a size some name length gives. */
+    bool done = false;
+    for (uint32_t a = 8; a <= HS_NAME_MAX && !done; a++) {
+        for (uint32_t c = 8; c <= HS_NAME_MAX && !done; c++) {
+            msg_member x = sized_entry(n, a);
+            msg_member y = sized_entry(n + 1, c);
+            if (msg_member_size(&x) + msg_member_size(&y) == left) {
+                left -= add_sized(&b, n, a);
+                left -= add_sized(&b, n + 1, c);
+                n += 2;
+                done = true;
+            }
+        }
+    }
+    assert_true(done);
+    assert_int_equal(left, 0);
+    assert_true(n + 1 <= MSG_SYNC_MAX);
+    hs_outbox_reset(&b.ob);
+    swim_on_timer(b.s, &b.ctx, hs_timer_id(SWIM_TIMER_SYNC, 0, 0));
+    const hs_output *send = NULL;
+    for (uint32_t k = 0; k < b.ob.count && send == NULL; k++) {
+        send = b.ob.items[k].kind == HS_OUT_SEND ? &b.ob.items[k] : NULL;
+    }
+    assert_non_null(send);
+    msg m;
+    assert_int_equal(decode_out(&b.ob, send, &m), MSG_SYNC);
+    assert_int_equal(m.list_count, n + 1); /* self and every member */
+    bare_swim_free(&b);
+}
+
 /* The retransmit limit is max(1, floor(lambda x ln(n + 1))) in Q16 fixed
  * point; at lambda 17 and 251 nodes the product is 94.0003, so the last
  * bit of the log decides it (found by replaying the fixed-point code for
@@ -2105,6 +2185,7 @@ int main(void)
         cmocka_unit_test(test_swim_keeps_at_most_its_seeds),
         cmocka_unit_test(test_retransmit_limit_to_the_last_bit),
         cmocka_unit_test(test_gossip_about_dest_fits_exactly),
+        cmocka_unit_test(test_sync_list_fills_to_the_byte),
         cmocka_unit_test(test_disk_full_completion_retries),
         cmocka_unit_test(test_member_changes_fan_out_in_step),
         cmocka_unit_test(test_send_failed),
