@@ -48,6 +48,10 @@ void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
 void check_meta_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 void check_meta_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n);
 void check_bounds_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
+/* Whether the step's events told of the record (or too many to know). */
+bool check_story_told(const simcheck *c, const hs_name *name);
+void check_rounds_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, hs_addr to,
+                       const uint8_t *bytes, uint32_t len);
 
 /* check_gossip.c: accused_first and ack_self_first, for each UDP datagram node i's step
  * sent to the node named to_name (before check_swim_views reads the

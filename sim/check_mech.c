@@ -14,6 +14,7 @@
 
 #include "simclock.h"
 #include "swim.h"
+#include "swim_table.h"
 
 /* max(1, floor(log10(n))): swim.c's suspicion scale. */
 static uint64_t suspicion_scale(uint64_t n)
@@ -436,8 +437,7 @@ static void check_self_news(const mech *m)
  * re-arm that never happens would pass them all. */
 static void check_rearm(const mech *m)
 {
-    const simcheck_origin *o = &m->c->origin_now[m->i];
-    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM || m->c->step_squeezed) {
+    if (!m->c->swim_timer_live || m->c->step_squeezed) {
         return;
     }
     simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
@@ -514,6 +514,36 @@ static void check_backoff(const mech *m)
     }
 }
 
+/* A probe ends only by its round (the next probe round judges it), its
+ * ack, or its target going (dead, left or removed; it may be back in the
+ * same step, as its events then tell), or with the module (leave, stop):
+ * a probe dropped for anything else is a failure never detected in that
+ * round.  And a timer given up on with an event is not
+ * still waiting to be armed. */
+static void check_probe_end(const mech *m)
+{
+    const simcheck *c = m->c;
+    const swim *s = m->s;
+    if (c->probe_before != 0 && s->probe_uid != c->probe_before && s->started && !s->leaving) {
+        simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+        const swim_member *t = swim_table_find_uid(s, c->probe_before);
+        bool round = c->swim_timer_live && c->origin_now[m->i].type == SWIM_TIMER_PROBE;
+        if (!round && t != NULL && !swim_state_gone(t->state) && !check_story_told(c, &t->name)) {
+            simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                            "the probe of %s ended outside its round while it is %s",
+                            t->name.bytes, t->state == MEMBER_ALIVE ? "alive" : "suspect");
+        }
+    }
+    for (uint32_t k = 0; k < c->abandoned_count; k++) {
+        simcheck_count(m->c, SIMCHECK_DUTY_TIMERS);
+        if (pending_rearm(s, c->abandoned[k])) {
+            simcheck_report(m->c, SIMCHECK_DUTY_TIMERS, m->now_ns, (int32_t)m->i,
+                            "timer %llx abandoned with an event but still parked",
+                            (unsigned long long)c->abandoned[k]);
+        }
+    }
+}
+
 /* A timer the host refused is either waiting in the re-arm list after
  * the step that told SWIM, or given up on purpose with an event (its
  * owner is gone, or the list is full and it is no periodic duty): a
@@ -566,6 +596,7 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     check_rearm(&m);
     check_wake(&m);
     check_backoff(&m);
+    check_probe_end(&m);
     check_refusal(&m, n);
     check_gossip(&m, n);
     check_self_news(&m);

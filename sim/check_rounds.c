@@ -10,7 +10,10 @@
  * - reconnect round: with a DEAD or LEFT member, or a seed whose address no
  *   record holds, one sync, else none;
  * - the operator's leave: one sync to each of min(indirect_checks, ALIVE
- *   members) members, telling them directly. */
+ *   members) members, telling them directly;
+ * and each round's sync goes where the round says: the sync round's to an
+ * ALIVE or SUSPECT member or a seed, the reconnect round's to a DEAD or
+ * LEFT member or a seed no record holds (check_rounds_send). */
 #include "check.h"
 
 /* Whether a seed's address is in no record of s (the reconnect walk's
@@ -80,8 +83,7 @@ void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
         check_leave(c, now_ns, i, n);
     }
     c->was_leaving[i] = s->leaving;
-    if (o->kind != HS_IN_TIMER || o->module != HS_MOD_SWIM || was->epoch != c->epoch[i] ||
-        !s->started || s->leaving) {
+    if (!c->swim_timer_live || was->epoch != c->epoch[i] || !s->started || s->leaving) {
         return;
     }
     const node_counters *k = node_get_counters(n);
@@ -102,5 +104,55 @@ void check_rounds_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
         break;
     default:
         break;
+    }
+}
+
+/* Whether a record of s in one of the two states (or, with seeds, a seed
+ * no record holds) has the address to. */
+static bool sync_target_ok(const swim *s, hs_addr to, uint8_t a, uint8_t b, bool unknown_seed)
+{
+    bool held = false;
+    for (uint32_t slot = 0; slot < swim_slot_end(s); slot++) {
+        const swim_member *m = swim_member_slot(s, slot);
+        if (m != NULL && hs_addr_eq(m->addr, to)) {
+            held = true;
+            if (m->state == a || m->state == b) {
+                return true;
+            }
+        }
+    }
+    for (uint32_t k = 0; k < s->seed_count; k++) {
+        if (hs_addr_eq(s->seeds[k], to) && (!unknown_seed || !held)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void check_rounds_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, hs_addr to,
+                       const uint8_t *bytes, uint32_t len)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    const simcheck_origin *o = &c->origin_now[i];
+    if (!c->swim_timer_live || len < 4 ||
+        (uint16_t)((bytes[2] << 8) | bytes[3]) != MSG_SYNC) {
+        return;
+    }
+    const swim *s = node_swim(n);
+    bool ok = true;
+    if (o->type == SWIM_TIMER_SYNC) {
+        ok = sync_target_ok(s, to, MEMBER_ALIVE, MEMBER_SUSPECT, false);
+    } else if (o->type == SWIM_TIMER_RECONNECT) {
+        ok = sync_target_ok(s, to, MEMBER_DEAD, MEMBER_LEFT, true);
+    } else {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_ROUND_SENDS);
+    if (!ok) {
+        simcheck_report(c, SIMCHECK_ROUND_SENDS, now_ns, (int32_t)i,
+                        "the %s round's sync went to %u.%u.%u.%u:%u, which is none of its "
+                        "targets", o->type == SWIM_TIMER_SYNC ? "sync" : "reconnect",
+                        to.ip >> 24, (to.ip >> 16) & 0xffu, (to.ip >> 8) & 0xffu, to.ip & 0xffu,
+                        to.port);
     }
 }

@@ -27,6 +27,12 @@ static const simcheck_told *told_of(const simcheck *c, const hs_name *name)
     return NULL;
 }
 
+bool check_story_told(const simcheck *c, const hs_name *name)
+{
+    HS_ASSERT(c->told_count <= SIMCHECK_TOLD_MAX);
+    return c->told_overflow || told_of(c, name) != NULL;
+}
+
 static void tell(simcheck *c, const hs_name *name, uint8_t state, uint32_t inc)
 {
     if (c->told_count == SIMCHECK_TOLD_MAX) {
@@ -63,6 +69,9 @@ void check_story_event(simcheck *c, uint32_t i, const hs_event *ev)
         break;
     case HS_EV_JOIN_DONE:
         t->joins_done++;
+        break;
+    case HS_EV_NODE_LEAVING:
+        t->leaves++;
         break;
     case HS_EV_MSG_REJECTED:
         t->rejected++;
@@ -126,6 +135,25 @@ static void error_counters(simcheck *c, uint64_t now_ns, uint32_t i, const node_
             t->refusals);
 }
 
+/* What the step's events say of the node itself must be so: a told join
+ * leaves it joined, and its start leaves its own record queued for gossip
+ * (how the cluster hears of it beyond the seeds).  A refutation's entry
+ * may already be gone by the step's end: sent up to its retransmit limit
+ * in that step's own replies. */
+static void self_story(simcheck *c, uint64_t now_ns, uint32_t i, const swim *s)
+{
+    const simcheck_tally *t = &c->tally;
+    simcheck_count(c, SIMCHECK_RECORD_EVENTS);
+    if (t->joins_done > 0 && !s->joined) {
+        simcheck_report(c, SIMCHECK_RECORD_EVENTS, now_ns, (int32_t)i,
+                        "join_done told, but the node is not joined");
+    }
+    if (s->started && !c->started_before && !s->leaving && s->self.gossip_pos == 0) {
+        simcheck_report(c, SIMCHECK_RECORD_EVENTS, now_ns, (int32_t)i,
+                        "started, but its own record is not queued for gossip");
+    }
+}
+
 void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(i < c->nodes && n != NULL);
@@ -147,12 +175,22 @@ void check_story_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node
         counter(c, now_ns, i, "refutations", k->refutations, was->refutations, t->refuted);
         error_counters(c, now_ns, i, k, was);
     }
+    self_story(c, now_ns, i, node_swim(n));
     uint32_t joins = (was->epoch == c->epoch[i] ? was->join_done : 0) + (uint32_t)t->joins_done;
     if (joins > 1) {
         simcheck_report(c, SIMCHECK_RECORD_EVENTS, now_ns, (int32_t)i,
                         "join_done told %u times in one process: a node joins once", joins);
     }
     was->join_done = joins;
+    /* A leave repeated by the operator (the simulator gives it twice in
+     * half its leaves) is the same leave: announced once. */
+    uint32_t leaves = (was->epoch == c->epoch[i] ? was->leaving : 0) + (uint32_t)t->leaves;
+    if (leaves > 1) {
+        simcheck_report(c, SIMCHECK_RECORD_EVENTS, now_ns, (int32_t)i,
+                        "node_leaving told %u times in one process: a node leaves once",
+                        leaves);
+    }
+    was->leaving = leaves;
     was->epoch = c->epoch[i];
     was->member_changes = k->member_changes;
     was->members_added = k->members_added;

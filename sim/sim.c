@@ -102,6 +102,7 @@ struct sim {
     rng rng_faults;
     rng rng_timers; /* timer_refuse_ppm's draws */
     rng rng_squeeze; /* outbox_squeeze_ppm's draws */
+    rng rng_late;    /* late_timer_ppm's draws */
     rng rng_topo;
     rng rng_forge;
     uint32_t forge_inflight;
@@ -991,6 +992,7 @@ hs_status sim_create_swim(const simopt *o, const swim_config *tunables, sim **ou
     stream(&s->rng_clock, o->seed, "clock/run");
     stream(&s->rng_faults, o->seed, "faults/run");
     stream(&s->rng_timers, o->seed, "timers/run");
+    stream(&s->rng_late, o->seed, "late_timers/run");
     stream(&s->rng_squeeze, o->seed, "squeeze/run");
     stream(&s->rng_topo, o->seed, "topology/run");
     stream(&s->rng_forge, o->seed, "forge/run");
@@ -1266,6 +1268,16 @@ static void exec_timer_cancel(sim *s, uint32_t i, const hs_output *out)
     if (map_get(&sn->timers, out->u.timer.timer_id, &h)) {
         (void)simq_cancel(&s->q, h);
         map_remove(&sn->timers, out->u.timer.timer_id);
+        /* The cancel raced the firing: the timer comes once anyway. */
+        if (!s->liveness && s->opt.late_timer_ppm != 0 &&
+            rng_chance_ppm(&s->rng_late, s->opt.late_timer_ppm)) {
+            s->faults[SIM_FAULT_LATE_TIMER]++;
+            theap_handle late = 0;
+            if (simq_push(&s->q, s->now_ns, SIMQ_LATE_TIMER, i, sn->gen, out->u.timer.timer_id,
+                          &late) != HS_OK) {
+                bounds_violation(s, (int32_t)i, "event queue full", simq_cap(&s->q));
+            }
+        }
     }
 }
 
@@ -2003,6 +2015,25 @@ static void deliver_timer(sim *s, const simq_event *ev)
     step_node(s, ev->node, &in);
 }
 
+/* A timer core cancelled, delivered anyway (late_timer_ppm), unless the
+ * process is gone or core armed the id again (the host would fire that
+ * one).  Its owner must be gone: a cancelled duty still "live" would run
+ * again, so that is a violation; the TIMER_STALE it causes is not. */
+static void deliver_late_timer(sim *s, const simq_event *ev)
+{
+    sim_host *sn = &s->nodes[ev->node];
+    uint64_t h = 0;
+    if (sn->node == NULL || ev->gen != sn->gen || map_get(&sn->timers, ev->arg, &h)) {
+        return;
+    }
+    simcheck_late_timer(&s->chk, s->now_ns, ev->node, sn->node, ev->arg);
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_TIMER;
+    in.u.timer.timer_id = ev->arg;
+    step_node(s, ev->node, &in);
+}
+
 /* A TIMER_SET the timer table could not take (exec_timer_set). */
 static void deliver_timer_refused(sim *s, const simq_event *ev)
 {
@@ -2325,6 +2356,14 @@ static void do_leave(sim *s, uint32_t i)
     in.kind = HS_IN_COMMAND;
     in.u.command.command = HS_CMD_LEAVE;
     step_node(s, i, &in);
+    /* An impatient operator, in half the leaves: the command again, which
+     * must change nothing (drawn from the seed and the leave's number, so
+     * no other stream moves). */
+    rng again;
+    rng_derive(&again, s->opt.seed, rng_label("leave_twice") + s->faults[SIM_FAULT_LEAVE]);
+    if (s->nodes[i].node != NULL && rng_below(&again, 2) == 0) {
+        step_node(s, i, &in);
+    }
 }
 
 static void deliver_stop(sim *s, uint32_t i)
@@ -2847,6 +2886,9 @@ static void dispatch(sim *s, const simq_event *ev)
         break;
     case SIMQ_WAKE:
         deliver_wake(s, ev);
+        break;
+    case SIMQ_LATE_TIMER:
+        deliver_late_timer(s, ev);
         break;
     case SIMQ_FORGE:
         HS_ASSERT(s->forge_inflight > 0);

@@ -53,7 +53,8 @@
     X(TCP_FORGE, "tcp_forge")                                              \
     X(NEWER, "newer_frame") /* frames of later-minor nodes, with a field we skip */ \
     X(TIMER_REFUSED, "timer_refused")                                      \
-    X(OUTBOX_SQUEEZE, "outbox_squeeze")
+    X(OUTBOX_SQUEEZE, "outbox_squeeze")                                    \
+    X(LATE_TIMER, "late_timer")
 
 typedef enum {
 #define SIM_FAULT_ENUM(id, name) SIM_FAULT_##id,

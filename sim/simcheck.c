@@ -193,6 +193,19 @@ void simcheck_wake(simcheck *c, uint32_t i, uint64_t at_ns)
     HS_ASSERT(c->wake_at_ns[i] == at_ns);
 }
 
+void simcheck_late_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                         uint64_t timer_id)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    simcheck_count(c, SIMCHECK_TIMER_OWNER_LIVE);
+    if (node_timer_owner_live(n, timer_id)) {
+        simcheck_report(c, SIMCHECK_TIMER_OWNER_LIVE, now_ns, (int32_t)i,
+                        "timer kind=%u slot=%u gen=%u was cancelled but its owner is still live",
+                        hs_timer_kind(timer_id), hs_id_slot(timer_id), hs_id_gen(timer_id));
+    }
+    c->step_late = true;
+}
+
 void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev)
 {
     HS_ASSERT(i < c->nodes);
@@ -201,6 +214,9 @@ void simcheck_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev
     check_meta_event(c, now_ns, i, ev);
     check_replies_event(c, now_ns, i, ev);
     check_bounds_event(c, now_ns, i, ev);
+    if (ev->code == HS_EV_TIMER_ABANDONED && c->abandoned_count < HS_ARRAY_LEN(c->abandoned)) {
+        c->abandoned[c->abandoned_count++] = ev->a;
+    }
     if (ev->code == HS_EV_TIMER_ABANDONED && c->step_refused && ev->a == c->step_refused_id) {
         c->step_abandoned = true;
     }
@@ -211,6 +227,9 @@ void simcheck_before_step(simcheck *c, uint32_t i, const node *n, const hs_input
     HS_ASSERT(i < c->nodes && n != NULL);
     const swim *s = node_swim(n);
     c->parked_before = s->rearm_count;
+    c->started_before = s->started;
+    c->probe_before = s->probe_uid;
+    c->abandoned_count = 0;
     c->backoff_before_ms = s->timer_backoff_ms;
     c->swim_timer_live = in->kind == HS_IN_TIMER &&
                          node_timer_module(n, in->u.timer.timer_id) == HS_MOD_SWIM &&
@@ -224,6 +243,7 @@ void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
 {
     HS_ASSERT(i < c->nodes && bytes != NULL);
     check_gossip_send(c, now_ns, i, n, to_name, to, bytes, len);
+    check_rounds_send(c, now_ns, i, n, to, bytes, len);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
@@ -241,6 +261,7 @@ void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n
     check_story_after_step(c, now_ns, i, n);
     check_gossip_after_step(c, now_ns, i, n);
     check_replies_after_step(c, now_ns, i, n);
+    c->step_late = false;
 }
 
 /* ------------------------------------------------------------------ */

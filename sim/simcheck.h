@@ -214,6 +214,7 @@ typedef struct {
     uint64_t deaths;
     uint64_t refuted;
     uint64_t joins_done;
+    uint64_t leaves;       /* node_leaving */
     uint64_t rejected;     /* msg_rejected: every counted rejection says why */
     uint64_t disk_failed;  /* disk_failed */
     uint64_t refusals;     /* timer_refused, timer_abandoned: every refusal answered */
@@ -233,6 +234,7 @@ typedef struct {
     uint64_t probes_sent;   /* round_sends (check_rounds.c) */
     uint64_t syncs_sent;
     uint32_t join_done;     /* join_done events in this process */
+    uint32_t leaving;       /* node_leaving events in this process */
     uint32_t epoch;
 } simcheck_counts;
 
@@ -375,6 +377,12 @@ typedef struct {
     /* duty_timers, the re-arm backoff: SWIM's parked count and backoff as
      * the step found them, and whether it delivers a live SWIM timer. */
     uint32_t parked_before;
+    bool started_before; /* record_events: SWIM was started when the step began */
+    uint64_t probe_before; /* duty_timers: the probe in flight when the step began (uid) */
+    /* duty_timers: timers the step's timer_abandoned events gave up on */
+    uint64_t abandoned[8];
+    uint32_t abandoned_count;
+    bool step_late;      /* owned_ids: the step delivers a cancelled timer (late_timer_ppm) */
     /* duty_timers, the metadata retry's backoff as its events tell it
      * (check_meta.c), valid in the process of meta_backoff_epoch. */
     uint32_t meta_backoff_ms[SIMOPT_NODES_MAX];
@@ -451,6 +459,10 @@ void simcheck_timer_refused(simcheck *c, uint32_t i);
 void simcheck_squeezed(simcheck *c, uint32_t i);
 /* Node i's wake-up is now kept for at_ns (global; 0: none kept). */
 void simcheck_wake(simcheck *c, uint32_t i, uint64_t at_ns);
+/* A cancelled timer is about to be delivered to node i anyway: its owner
+ * must be gone, and the step may report it stale. */
+void simcheck_late_timer(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                         uint64_t timer_id);
 
 /* What node i's first metadata load must report (meta_recovery). */
 void simcheck_expect_recovery(simcheck *c, uint32_t i, const simcheck_recovery *want);

@@ -62,6 +62,8 @@ static const flag_row flag_rows[] = {
      "per new timer, the host refuses it (TIMER_REFUSED; safety phase only)"},
     {"outbox-squeeze-ppm", OPT(outbox_squeeze_ppm), 0, 1000000,
      "per node step, the outbox keeps its event reserve and 0..2 slots (safety phase only)"},
+    {"late-timer-ppm", OPT(late_timer_ppm), 0, 1000000,
+     "per cancelled timer, the host delivers it once anyway (safety phase only)"},
     {"newer-ppm", OPT(newer_ppm), 0, 1000000,
      "per node, it runs a later minor protocol version (frames carry an unknown field)"},
     {"forge-ppm", OPT(forge_ppm), 0, 1000000,
@@ -253,6 +255,10 @@ static void derive_incarnation(simopt *o, uint64_t seed, uint32_t faults)
     rng_derive(&q, seed, rng_label("squeeze"));
     uint32_t squeeze = pick(&q, 1000, 20000);
     o->outbox_squeeze_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&q, 4) != 0 ? 0 : squeeze;
+    rng l;
+    rng_derive(&l, seed, rng_label("late_timers"));
+    uint32_t late = pick(&l, 10000, 200000);
+    o->late_timer_ppm = faults == SIMOPT_FAULTS_NONE || rng_below(&l, 4) != 0 ? 0 : late;
 }
 
 static void derive_forge(simopt *o, uint64_t seed, uint32_t faults)

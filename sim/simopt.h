@@ -102,6 +102,10 @@ typedef struct {
      * sets, cancels and closes take the reserve, a TCP stream with a frame
      * left out ends, a datagram left out is lost; safety phase only */
     uint32_t outbox_squeeze_ppm;
+    /* per timer cancelled while armed, the host delivers it once anyway,
+     * as one whose cancel raced the firing would: its owner must be gone
+     * (TIMER_STALE), never run a cancelled duty; safety phase only */
+    uint32_t late_timer_ppm;
     /* hostile traffic (sim/simforge.h): safety phase only */
     uint32_t forge_ppm;   /* per datagram sent, a forged one to a random node */
     uint32_t forge_fakes; /* fake member names forged ALIVE records may use */

@@ -23,6 +23,7 @@ typedef enum {
     SIMQ_OPER,      /* the operator workload's next session (sim/simoper.h) */
     SIMQ_STOP,      /* arg: node whose graceful leave's grace ends (exit) */
     SIMQ_WAKE,      /* node, gen: the wake-up a step asked for (hs_outbox.wake_ns) */
+    SIMQ_LATE_TIMER, /* node, gen, arg: a cancelled timer delivered anyway */
 } simq_kind;
 
 typedef struct {

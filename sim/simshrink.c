@@ -226,6 +226,7 @@ static const simplify_row simplify_rows[] = {
     {"--newer-ppm 0", SOPT(newer_ppm), SIZE_MAX, 0},
     {"--timer-refuse-ppm 0", SOPT(timer_refuse_ppm), SIZE_MAX, 0},
     {"--outbox-squeeze-ppm 0", SOPT(outbox_squeeze_ppm), SIZE_MAX, 0},
+    {"--late-timer-ppm 0", SOPT(late_timer_ppm), SIZE_MAX, 0},
     {"--drift-max-ppm 0", SOPT(drift_max_ppm), SIZE_MAX, 0},
     {"--offset-max-ms 0", SOPT(offset_max_ms), SIZE_MAX, 0},
     {"--start-spread-ms 0", SOPT(start_spread_ms), SIZE_MAX, 0},

@@ -1291,6 +1291,7 @@ static void test_leave(void **state)
     harness h;
     harness_create(&h, "n1", 1, 0);
     start(&h);
+    assert_true(node_swim(h.n)->joined); /* no seeds: a cluster of its own at once */
     learn(&h, 3);
     hs_input in;
     memset(&in, 0, sizeof(in));
@@ -1302,6 +1303,30 @@ static void test_leave(void **state)
     assert_int_equal(decode_send(&h, find_output(&h, HS_OUT_SEND, 0), &m), MSG_SYNC);
     assert_int_equal(m.list[0].state, MEMBER_LEFT);
     assert_int_equal(find_output(&h, HS_OUT_SEND, 3) == NULL, true);
+    harness_free(&h);
+}
+
+/* A node told to leave before it joined cancels its join retry; a host
+ * whose cancel raced the firing delivers it anyway, and it must be stale
+ * (the simulator's late_timer_ppm), never another round of JOINs. */
+static void test_leave_before_join_ends_the_retry(void **state)
+{
+    (void)state;
+    harness h;
+    harness_create(&h, "n2", 2, 1); /* its seed, n1, never answers */
+    start(&h);
+    assert_false(node_swim(h.n)->joined);
+    uint64_t join = hs_timer_id(SWIM_TIMER_JOIN, 0, 0);
+    assert_true(node_timer_owner_live(h.n, join));
+    hs_input in;
+    memset(&in, 0, sizeof(in));
+    in.kind = HS_IN_COMMAND;
+    in.u.command.command = HS_CMD_LEAVE;
+    step(&h, &in);
+    assert_false(node_timer_owner_live(h.n, join));
+    fire_id(&h, join);
+    assert_non_null(find_event(&h, HS_EV_TIMER_STALE));
+    assert_null(find_output(&h, HS_OUT_SEND, 0));
     harness_free(&h);
 }
 
@@ -2183,6 +2208,7 @@ int main(void)
         cmocka_unit_test(test_full_outbox_ends_the_stream),
         cmocka_unit_test(test_refused_duty_outranks_member_timers),
         cmocka_unit_test(test_swim_keeps_at_most_its_seeds),
+        cmocka_unit_test(test_leave_before_join_ends_the_retry),
         cmocka_unit_test(test_retransmit_limit_to_the_last_bit),
         cmocka_unit_test(test_gossip_about_dest_fits_exactly),
         cmocka_unit_test(test_sync_list_fills_to_the_byte),
