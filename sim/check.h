@@ -50,6 +50,8 @@ void check_meta_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node 
 void check_bounds_event(simcheck *c, uint64_t now_ns, uint32_t i, const hs_event *ev);
 /* Whether the step's events told of the record (or too many to know). */
 bool check_story_told(const simcheck *c, const hs_name *name);
+void check_sync_list_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                          const uint8_t *bytes, uint32_t len);
 void check_rounds_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n, hs_addr to,
                        const uint8_t *bytes, uint32_t len);
 

@@ -327,3 +327,49 @@ void check_gossip_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const nod
                         "input and no refutation waiting for its ceiling", inc, r->inc);
     }
 }
+
+/* sync_lists: a push-pull list (JOIN, JOIN_ACK, SYNC, SYNC_ACK) names each
+ * member once, itself first (a refused JOIN_ACK carries none): a list
+ * that walks its table wrong repeats some members and leaves others out
+ * of every list. */
+void check_sync_list_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
+                          const uint8_t *bytes, uint32_t len)
+{
+    HS_ASSERT(i < c->nodes && n != NULL);
+    uint16_t type = len >= FRAME_HEADER_LEN ? (uint16_t)((bytes[2] << 8) | bytes[3]) : 0;
+    if (type < MSG_JOIN || type > MSG_SYNC_ACK) {
+        return;
+    }
+    frame_header h;
+    const uint8_t *payload = NULL;
+    if (!frame_of(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload)) {
+        return;
+    }
+    msg_member entries[MSG_SYNC_MAX];
+    msg_rx_store store = {entries, MSG_SYNC_MAX, NULL, 0};
+    msg_sync m;
+    hs_status st = msg_decode(msg_registry_find(h.type), payload, h.length, &m, &store);
+    HS_ASSERT(st == HS_OK); /* the encoder refuses what the decoder would */
+    simcheck_count(c, SIMCHECK_SYNC_LISTS);
+    const swim *s = node_swim(n);
+    if (h.type == MSG_JOIN_ACK && m.status != 0) {
+        return; /* a refused join is answered with no list */
+    }
+    if (m.members.count == 0 || !hs_name_eq(&entries[0].name, &s->self.name)) {
+        simcheck_report(c, SIMCHECK_SYNC_LISTS, now_ns, (int32_t)i,
+                        "a push-pull list (type %u) that does not lead with the node itself "
+                        "(%u entries; the first: %s)", h.type, m.members.count,
+                        m.members.count > 0 ? entries[0].name.bytes : "none");
+        return;
+    }
+    for (uint32_t a = 1; a < m.members.count; a++) {
+        for (uint32_t b = 0; b < a; b++) {
+            if (hs_name_eq(&entries[a].name, &entries[b].name)) {
+                simcheck_report(c, SIMCHECK_SYNC_LISTS, now_ns, (int32_t)i,
+                                "a push-pull list names %s twice (entries %u and %u of %u)",
+                                entries[a].name.bytes, b, a, m.members.count);
+                return;
+            }
+        }
+    }
+}

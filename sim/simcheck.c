@@ -244,6 +244,7 @@ void simcheck_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
     HS_ASSERT(i < c->nodes && bytes != NULL);
     check_gossip_send(c, now_ns, i, n, to_name, to, bytes, len);
     check_rounds_send(c, now_ns, i, n, to, bytes, len);
+    check_sync_list_send(c, now_ns, i, n, bytes, len);
 }
 
 void simcheck_after_step(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,

@@ -135,7 +135,8 @@
     X(ACK_SELF_FIRST, "ack_self_first")                                    \
     X(PROBE_ACKED, "probe_acked")                                          \
     X(STRANGER_REPLIES, "stranger_replies")                                \
-    X(ACCUSATION_ANSWERED, "accusation_answered")
+    X(ACCUSATION_ANSWERED, "accusation_answered")                          \
+    X(SYNC_LISTS, "sync_lists")
 
 typedef enum {
 #define SIMCHECK_ENUM(id, name) SIMCHECK_##id,
