@@ -514,6 +514,38 @@ static void check_backoff(const mech *m)
     }
 }
 
+/* A disk failure arms the metadata retry at exactly the backoff its
+ * disk_failed event tells (unless the host refused it: then it is parked
+ * and the wake-up checks hold it).  Before SWIM starts too: a failed read
+ * is retried while loading. */
+static void check_meta_retry(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
+{
+    const meta_store *store = node_meta(n);
+    if (c->step_disk_failed_ns == 0 || !store->retry_armed || store->retry_parked) {
+        return;
+    }
+    simcheck_count(c, SIMCHECK_DUTY_TIMERS);
+    uint64_t id = hs_timer_id(META_TIMER_RETRY, 0, store->retry_gen);
+    uint64_t at_global = 0;
+    uint64_t at_local = 0;
+    uint64_t local_now = c->timers.local_now(c->timers.host, i);
+    bool refusing = c->timers.refusing != NULL && c->timers.refusing(c->timers.host, i, id);
+    if (!c->timers.armed(c->timers.host, i, id, &at_global, &at_local)) {
+        if (!refusing) {
+            simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,
+                            "a disk failure left the metadata retry unarmed");
+        }
+    } else if (at_local + 1000 < local_now + c->step_disk_failed_ns ||
+               at_local > local_now + c->step_disk_failed_ns + 1000) {
+        /* (1 us: the host keeps the deadline in global time; converting it
+         * back to the node's drifting clock rounds) */
+        simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,
+                        "the metadata retry is armed %lld ns from now; its disk_failed told %llu",
+                        (long long)(at_local - local_now),
+                        (unsigned long long)c->step_disk_failed_ns);
+    }
+}
+
 /* A probe ends only by its round (the next probe round judges it), its
  * ack, or its target going (dead, left or removed; it may be back in the
  * same step, as its events then tell), or with the module (leave, stop):
@@ -568,6 +600,7 @@ void check_mech_swim(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
 {
     HS_ASSERT(c->timers.armed != NULL);
     HS_ASSERT(i < c->nodes);
+    check_meta_retry(c, now_ns, i, n);
     const swim *s = node_swim(n);
     uint32_t size = s->member_count + 1;
     /* A new process starts with no members: 1 is its size before its

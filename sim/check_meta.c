@@ -63,6 +63,9 @@ static void meta_backoff(simcheck *c, uint64_t now_ns, uint32_t i, const hs_even
         ev->code == HS_EV_META_PERSISTED) {
         *b = META_RETRY_MIN_MS;
     } else if (ev->code == HS_EV_DISK_FAILED || refusal) {
+        if (!refusal) {
+            c->step_disk_failed_ns = ev->c;
+        }
         simcheck_count(c, SIMCHECK_DUTY_TIMERS);
         if (ev->c != (uint64_t)*b * HS_NS_PER_MS) {
             simcheck_report(c, SIMCHECK_DUTY_TIMERS, now_ns, (int32_t)i,

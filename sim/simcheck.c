@@ -137,6 +137,7 @@ void simcheck_input(simcheck *c, uint32_t i, uint64_t now_ns, uint64_t event, co
     c->step_refused = in->kind == HS_IN_TIMER_REFUSED;
     c->step_abandoned = false;
     c->step_squeezed = false;
+    c->step_disk_failed_ns = 0;
     c->step_refused_id = c->step_refused ? in->u.timer_refused.timer_id : 0;
     HS_ASSERT(o->event == event);
 }

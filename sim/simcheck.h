@@ -387,6 +387,7 @@ typedef struct {
     /* duty_timers, the metadata retry's backoff as its events tell it
      * (check_meta.c), valid in the process of meta_backoff_epoch. */
     uint32_t meta_backoff_ms[SIMOPT_NODES_MAX];
+    uint64_t step_disk_failed_ns; /* the delay the step's disk_failed told (0: none) */
     uint32_t meta_backoff_epoch[SIMOPT_NODES_MAX];
     uint32_t backoff_before_ms;
     bool swim_timer_live;

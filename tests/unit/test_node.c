@@ -1559,8 +1559,9 @@ static size_t add_sized(bare_swim *b, uint32_t i, uint32_t len)
 }
 
 /* A push-pull list takes every member that fits, the last one included
- * when its entry is exactly the budget left: names are sized so the table
- * fills the datagram to the byte, and the SYNC must carry all of it. */
+ * when its entry is exactly the budget left, and no more: names are sized
+ * so the table fills the datagram to the byte, and the SYNC must carry all
+ * of it but the one member added after. */
 static void test_sync_list_fills_to_the_byte(void **state)
 {
     (void)state;
@@ -1594,7 +1595,8 @@ static void test_sync_list_fills_to_the_byte(void **state)
     }
     assert_true(done);
     assert_int_equal(left, 0);
-    assert_true(n + 1 <= MSG_SYNC_MAX);
+    (void)add_sized(&b, n, 8); /* one more, in the last slot: the next list's */
+    assert_true(n + 2 <= MSG_SYNC_MAX);
     hs_outbox_reset(&b.ob);
     swim_on_timer(b.s, &b.ctx, hs_timer_id(SWIM_TIMER_SYNC, 0, 0));
     const hs_output *send = NULL;
@@ -1604,7 +1606,8 @@ static void test_sync_list_fills_to_the_byte(void **state)
     assert_non_null(send);
     msg m;
     assert_int_equal(decode_out(&b.ob, send, &m), MSG_SYNC);
-    assert_int_equal(m.list_count, n + 1); /* self and every member */
+    assert_int_equal(m.list_count, n + 1); /* self and every member that fits */
+    assert_int_equal(b.s->sync_list_next, n); /* the next list starts at the one left */
     bare_swim_free(&b);
 }
 
