@@ -246,9 +246,25 @@ static void test_writes_alternate_and_coalesce(void **state)
     fixture f;
     fixture_init(&f);
     assert_int_equal(load(&f, NULL, 0), META_LOADED);
+    /* Room for the write but not its sync: neither goes, and it says so. */
+    hs_outbox_reset(&f.ob);
+    uint32_t ordinary_cap = f.ob.ordinary_cap;
+    f.ob.ordinary_cap = 1;
+    meta_want_ceiling(&f.m, &f.ctx, 64);
+    f.ob.ordinary_cap = ordinary_cap;
+    assert_null(find(&f, HS_OUT_DISK_WRITE));
+    assert_true(has_event(&f, HS_EV_OUTBOX_FULL));
+    assert_true(has_event(&f, HS_EV_DISK_FAILED));
+    const hs_output *retry = find(&f, HS_OUT_TIMER_SET);
+    assert_non_null(retry);
+    hs_outbox_reset(&f.ob);
+    meta_on_timer(&f.m, &f.ctx, retry->u.timer.timer_id);
+    assert_non_null(find(&f, HS_OUT_DISK_WRITE)); /* the retry writes, room now */
+    fixture_free(&f);
+    fixture_init(&f);
+    assert_int_equal(load(&f, NULL, 0), META_LOADED);
     hs_outbox_reset(&f.ob);
     /* Room for exactly the write and its sync is room enough. */
-    uint32_t ordinary_cap = f.ob.ordinary_cap;
     f.ob.ordinary_cap = 2;
     assert_int_equal(hs_outbox_room(&f.ob), 2);
     meta_want_ceiling(&f.m, &f.ctx, 64);
