@@ -42,6 +42,22 @@ static bool frame_of(const uint8_t *bytes, uint32_t len, uint32_t max, frame_hea
     return true;
 }
 
+/* Decodes a datagram the node sent, when its type lies in lo..hi, into
+ * body and entries (cap of them); false for any other frame. */
+static bool decode_sent(const uint8_t *bytes, uint32_t len, uint16_t lo, uint16_t hi,
+                        frame_header *h, void *body, msg_member *entries, uint32_t cap)
+{
+    const uint8_t *payload = NULL;
+    if (!frame_of(bytes, len, FRAME_UDP_PAYLOAD_MAX, h, &payload) || h->type < lo ||
+        h->type > hi) {
+        return false;
+    }
+    msg_rx_store store = {entries, cap, NULL, 0};
+    hs_status st = msg_decode(msg_registry_find(h->type), payload, h->length, body, &store);
+    HS_ASSERT(st == HS_OK); /* the encoder refuses what the decoder would */
+    return true;
+}
+
 static bool unchanged_in_step(const simcheck *c, uint32_t i, const swim *s,
                               const swim_member *m)
 {
@@ -107,16 +123,12 @@ void check_gossip_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *n,
         return;
     }
     frame_header h;
-    const uint8_t *payload = NULL;
-    if (!frame_of(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload) ||
-        (h.type != MSG_PING && h.type != MSG_ACK)) {
+    msg_member entries[MSG_GOSSIP_MAX];
+    msg_probe p;
+    HS_STATIC_ASSERT(MSG_PING + 1 == MSG_ACK, "a ping or an ack");
+    if (!decode_sent(bytes, len, MSG_PING, MSG_ACK, &h, &p, entries, MSG_GOSSIP_MAX)) {
         return;
     }
-    msg_member entries[MSG_GOSSIP_MAX];
-    msg_rx_store store = {entries, MSG_GOSSIP_MAX, NULL, 0};
-    msg_probe p;
-    hs_status st = msg_decode(msg_registry_find(h.type), payload, h.length, &p, &store);
-    HS_ASSERT(st == HS_OK); /* the encoder refuses what the decoder would */
     HS_ASSERT(p.gossip.items == entries || p.gossip.count == 0);
     check_ack(c, now_ns, i, s, &h, &p, entries, to);
     /* The record the ping is about is the one it names: a forged member
@@ -341,15 +353,11 @@ void check_sync_list_send(simcheck *c, uint64_t now_ns, uint32_t i, const node *
         return;
     }
     frame_header h;
-    const uint8_t *payload = NULL;
-    if (!frame_of(bytes, len, FRAME_UDP_PAYLOAD_MAX, &h, &payload)) {
+    msg_member entries[MSG_SYNC_MAX];
+    msg_sync m;
+    if (!decode_sent(bytes, len, MSG_JOIN, MSG_SYNC_ACK, &h, &m, entries, MSG_SYNC_MAX)) {
         return;
     }
-    msg_member entries[MSG_SYNC_MAX];
-    msg_rx_store store = {entries, MSG_SYNC_MAX, NULL, 0};
-    msg_sync m;
-    hs_status st = msg_decode(msg_registry_find(h.type), payload, h.length, &m, &store);
-    HS_ASSERT(st == HS_OK); /* the encoder refuses what the decoder would */
     simcheck_count(c, SIMCHECK_SYNC_LISTS);
     const swim *s = node_swim(n);
     if (h.type == MSG_JOIN_ACK && m.status != 0) {
