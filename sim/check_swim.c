@@ -69,11 +69,16 @@ static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim
                             uint32_t slot, bool seen)
 {
     const swim_member *m = swim_member_slot(s, slot);
-    if (m == NULL) {
-        return; /* removed: a later record in the slot has another uid */
-    }
     HS_ASSERT(slot < c->members_cap);
     simcheck_view *v = &c->views[i][slot];
+    if (m == NULL) {
+        /* Removed: the view goes (a later record in the slot is new). */
+        if (v->epoch == c->epoch[i]) {
+            v->epoch = 0;
+            c->views_live[i]--;
+        }
+        return;
+    }
     uint32_t rank = swim_state_rank(m->state);
     uint32_t was_rank = swim_state_rank(v->state);
     if (v->epoch == c->epoch[i] && v->uid == m->uid &&
@@ -85,6 +90,7 @@ static void check_view_slot(simcheck *c, uint64_t now_ns, uint32_t i, const swim
     }
     bool valid = v->epoch == c->epoch[i];
     bool added = !valid || v->uid != m->uid;
+    c->views_live[i] += valid ? 0u : 1u;
     if (added || v->inc != m->incarnation || v->state != m->state) {
         c->origins[i][slot] = c->origin_now[i]; /* this step's input made the record */
         if (seen) {
@@ -111,16 +117,34 @@ void check_swim_views(simcheck *c, uint64_t now_ns, uint32_t i, const node *n)
     c->views_read[i] = true;
     c->views_epoch[i] = c->epoch[i];
     c->views_version[i] = s->view_version;
+    if (!same_epoch) {
+        c->views_live[i] = 0; /* the epoch's bump forgot every view */
+    }
     if (same_epoch && s->view_version - from <= SWIM_VIEW_CHANGES_MAX) {
         /* Only the slots that changed (swim.changed_slot): the others hold
          * what this checker saw last time.  O(changes), not O(members). */
         for (uint64_t v = from; v < s->view_version; v++) {
             check_view_slot(c, now_ns, i, s, s->changed_slot[v % SWIM_VIEW_CHANGES_MAX], true);
         }
-        return;
+    } else {
+        /* The name index is dense: O(members), not O(members_cap); the
+         * views of slots emptied since are dropped (rare: a new process or
+         * more changes than the log keeps). */
+        for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
+            check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k), same_epoch);
+        }
+        for (uint32_t slot = 0; same_epoch && slot < c->members_cap; slot++) {
+            if (swim_member_slot(s, slot) == NULL) {
+                check_view_slot(c, now_ns, i, s, slot, false);
+            }
+        }
     }
-    /* The name index is dense: O(members), not O(members_cap). */
-    for (uint32_t k = 0; k < map_count(&s->by_name); k++) {
-        check_view_slot(c, now_ns, i, s, (uint32_t)map_value_at(&s->by_name, k), same_epoch);
+    /* Every record added or removed was logged (swim_table_view_changed),
+     * or the views and the table disagree on how many there are. */
+    if (c->views_live[i] != s->member_count) {
+        simcheck_report(c, SIMCHECK_MEMBER_VIEW_MONOTONIC, now_ns, (int32_t)i,
+                        "the view-change log told of %u records, the table holds %u",
+                        c->views_live[i], s->member_count);
+        c->views_live[i] = s->member_count;
     }
 }

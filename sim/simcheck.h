@@ -408,6 +408,9 @@ typedef struct {
     uint64_t views_version[SIMOPT_NODES_MAX];
     uint32_t views_epoch[SIMOPT_NODES_MAX];
     bool views_read[SIMOPT_NODES_MAX];
+    /* Valid views per observer: the records the view-change log has told
+     * the checker of, which must be the member count after every step. */
+    uint32_t views_live[SIMOPT_NODES_MAX];
     bool inc_seen[SIMOPT_NODES_MAX];
     bool inc_restarted[SIMOPT_NODES_MAX]; /* next running inc must exceed inc_last */
     uint32_t inc_last[SIMOPT_NODES_MAX];

@@ -931,7 +931,6 @@ static void on_ping_req(swim *s, step_ctx *ctx, hs_addr from, const msg_probe *m
     relay->seq = s->next_seq++;
     relay->origin = from;
     relay->origin_seq = m->seq;
-    relay->target_uid = target != NULL ? target->uid : 0;
     ctx->counters->relays_started++;
     /* Pass on the originator's copy of the target's incarnation: the
      * target's answer (our gossip) should correct whoever is stale. */

@@ -60,7 +60,6 @@ typedef struct {
     uint64_t seq;        /* our ping to the target */
     uint64_t origin_seq; /* the originator's probe seq, echoed in the ack */
     hs_addr origin;
-    uint64_t target_uid;
     uint32_t gen;        /* generation of this relay slot: owns its expiry timer */
     bool live;
 } swim_relay;

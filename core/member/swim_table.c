@@ -386,11 +386,6 @@ void swim_table_remove(swim *s, step_ctx *ctx, swim_member *m)
         }
         s->probe_uid = 0;
     }
-    for (uint32_t i = 0; i < s->cfg.relays_cap; i++) {
-        if (s->relays[i].live && s->relays[i].target_uid == m->uid) {
-            s->relays[i].target_uid = 0;
-        }
-    }
     swim_table_view_changed(s, m); /* the slot's record goes away */
     gossip_remove_member(s, m);
     order_remove(s, slot);
