@@ -1020,14 +1020,14 @@ void swim_on_message(swim *s, step_ctx *ctx, const hs_msg_in *in)
 }
 
 static void swim_fire(swim *s, step_ctx *ctx, uint64_t timer_id);
-static void rearm_refused(swim *s, step_ctx *ctx);
+static void rearm_parked(swim *s, step_ctx *ctx, bool woken);
 
 void swim_on_timer(swim *s, step_ctx *ctx, uint64_t timer_id)
 {
     HS_ASSERT(s->started);
     HS_ASSERT(swim_timer_owner_live(s, timer_id));
     swim_fire(s, ctx, timer_id);
-    rearm_refused(s, ctx);
+    rearm_parked(s, ctx, false);
 }
 
 static void swim_fire(swim *s, step_ctx *ctx, uint64_t timer_id)
@@ -1124,7 +1124,7 @@ void swim_on_msg(swim *s, step_ctx *ctx, const hs_msg_in *in)
         return;
     }
     swim_on_message(s, ctx, in);
-    rearm_refused(s, ctx);
+    rearm_parked(s, ctx, false);
 }
 
 
@@ -1216,11 +1216,6 @@ static void rearm_parked(swim *s, step_ctx *ctx, bool woken)
     }
     s->rearm_count = 0;
     HS_ASSERT(s->timer_backoff_ms >= SWIM_REARM_MIN_MS && s->timer_backoff_ms <= SWIM_REARM_MAX_MS);
-}
-
-static void rearm_refused(swim *s, step_ctx *ctx)
-{
-    rearm_parked(s, ctx, false);
 }
 
 void swim_on_wake(swim *s, step_ctx *ctx)
